@@ -1,0 +1,3 @@
+"""quizkit: flashcards and quizzes in the terminal."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,124 @@
+"""The command line: options, then one call into `app`. Errors become messages and exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from quizkit import __version__
+
+app = typer.Typer(
+    name="quizkit",
+    help="Flashcards and quizzes in the terminal, scheduled with FSRS.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="QUIZKIT_DB", help="Progress database file [env: QUIZKIT_DB]."),
+]
+
+
+def _run(work: Callable[..., int], db: Path | None = None) -> None:
+    """Build the environment, run one use case, and turn QuizkitError into a message."""
+    import os
+
+    from quizkit.app import Environment
+    from quizkit.errors import DeckError, ExitStatus, QuizkitError, UsageError
+
+    env = None
+    try:
+        env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"))
+        code = work(env)
+    except DeckError as error:
+        from quizkit import render
+
+        assert env is not None
+        for problem in error.problems:
+            env.stderr.print(render.problem(problem), soft_wrap=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
+    except UsageError as error:
+        _print_error(env, str(error))
+        raise typer.Exit(ExitStatus.USAGE) from None
+    except QuizkitError as error:
+        _print_error(env, str(error))
+        raise typer.Exit(ExitStatus.ERROR) from None
+    raise typer.Exit(code)
+
+
+def _print_error(env: object, message: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = getattr(env, "stderr", None) or Console(stderr=True)
+    console.print(Text("error: ", style="bold red") + Text(message))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"quizkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Flashcards and quizzes in the terminal, scheduled with FSRS.
+
+    Decks are TOML files; progress is kept in a local SQLite database.
+
+    Example: quizkit validate decks/
+    """
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Deck files or folders (default: the bundled decks).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check deck files and report every problem with its file, line and card.
+
+    Example: quizkit validate decks/ my-deck.toml
+    """
+    from quizkit import app as use
+
+    _run(lambda env: use.validate(env, paths or [], as_json))
+
+
+@app.command()
+def show(
+    deck: Annotated[Path | None, typer.Argument(help="Deck file (default: the bundled deck).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only cards of this kind.")] = None,
+) -> None:
+    """Print a deck as a table of its cards, to proofread it.
+
+    Example: quizkit show decks/taliban-pakistan.toml --tag dates
+    """
+    from quizkit import app as use
+    from quizkit.errors import UsageError
+    from quizkit.model import Kind
+
+    def work(env: object) -> int:
+        try:
+            kinds = [Kind(k) for k in kind or []]
+        except ValueError:
+            raise UsageError(f"unknown kind; use one of {', '.join(k.value for k in Kind)}") from None
+        return use.show(env, deck, tag or [], kinds)  # type: ignore[arg-type]
+
+    _run(work)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,709 @@
+"""Deck files: TOML in, validated model out (and back out with tomli-w).
+
+Every problem found is reported with the file, the line and the card, and says
+how to fix it. The loader collects all problems instead of stopping at the
+first, so a teacher fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from quizkit.errors import DeckError, Problem
+from quizkit.model import Card, Deck, DeckSettings, Kind
+
+MAX_DECK_BYTES = 100 * 1024 * 1024
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+CLOZE_PATTERN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+ANKI_CLOZE_PREFIX = re.compile(r"^c\d+::")
+
+TOP_KEYS = ("deck", "cards")
+DECK_KEYS = (
+    "id",
+    "title",
+    "description",
+    "source",
+    "author",
+    "retention",
+    "new_per_day",
+    "reviews_per_day",
+    "max_interval",
+    "exam_date",
+)
+COMMON_KEYS = ("id", "type", "tags", "explain", "source")
+KIND_KEYS: dict[Kind, tuple[str, ...]] = {
+    Kind.BASIC: ("q", "a", "reverse"),
+    Kind.TYPED: ("q", "a", "accept", "exact"),
+    Kind.CHOICE: ("q", "choices", "a"),
+    Kind.MULTI: ("q", "choices", "a"),
+    Kind.TRUEFALSE: ("q", "a"),
+    Kind.CLOZE: ("cloze", "q"),
+    Kind.ORDER: ("q", "order"),
+}
+CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum(KIND_KEYS.values(), ())))
+KIND_HINT = (
+    "give q and a for a basic card, add choices for multiple choice, "
+    "a = true/false for true/false, cloze = '...{{x}}...' for a cloze, "
+    "order = [...] for an order card, or set type = one of " + ", ".join(k.value for k in Kind)
+)
+
+
+# Words teachers reach for, mapped to the key quizkit uses.
+ALIASES = {
+    "question": "q",
+    "front": "q",
+    "prompt": "q",
+    "answer": "a",
+    "answers": "a",
+    "back": "a",
+    "explanation": "explain",
+    "tag": "tags",
+    "kind": "type",
+    "options": "choices",
+    "alternatives": "accept",
+    "accepted": "accept",
+    "items": "order",
+    "text": "cloze",
+}
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    options = list(options)
+    aliases = {alias: key for alias, key in ALIASES.items() if key in options}
+    close = difflib.get_close_matches(word.lower(), options + list(aliases), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"did you mean '{aliases.get(close[0], close[0])}'?"
+
+
+# ---------------------------------------------------------------- line map
+
+
+@dataclass
+class _Section:
+    line: int
+    keys: dict[str, int] = field(default_factory=dict)
+    duplicate: tuple[str, int] | None = None
+
+
+@dataclass
+class _LineMap:
+    """Where each table and key sits in the file: tomllib keeps no positions."""
+
+    deck: _Section | None = None
+    cards: list[_Section] = field(default_factory=list)
+
+    def card_line(self, index: int, key: str | None = None) -> int | None:
+        if index >= len(self.cards):
+            return None
+        section = self.cards[index]
+        if key is not None and key in section.keys:
+            return section.keys[key]
+        return section.line
+
+    def deck_line(self, key: str | None = None) -> int | None:
+        if self.deck is None:
+            return None
+        if key is not None and key in self.deck.keys:
+            return self.deck.keys[key]
+        return self.deck.line
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _scan_lines(text: str) -> _LineMap:
+    lines = _LineMap()
+    current: _Section | None = None
+    in_multiline: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if in_multiline is not None:
+            if raw.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = _HEADER.match(raw)
+        if header and "=" not in raw.split("]")[0]:
+            name = header.group(2).strip().strip("\"'")
+            current = _Section(number)
+            if header.group(1) == "[[" and name == "cards":
+                lines.cards.append(current)
+            elif header.group(1) == "[" and name == "deck":
+                lines.deck = current
+            continue
+        key = _KEY.match(raw)
+        if key and current is not None:
+            name = key.group(1) or key.group(2) or key.group(3)
+            if name in current.keys and current.duplicate is None:
+                current.duplicate = (name, number)
+            current.keys.setdefault(name, number)
+        for quote in ('"""', "'''"):
+            if raw.count(quote) % 2 == 1:
+                in_multiline = quote
+                break
+    return lines
+
+
+# ---------------------------------------------------------------- TOML syntax
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_HINTS = {
+    "Invalid value": 'text needs quotes, e.g. a = "Kabul"; lists use [ ]; true/false are unquoted',
+    "Invalid statement": "each line should be key = value, a [table] or [[cards]]",
+    "Illegal character": 'a string is not closed on its line; close the quote or use """ for several lines',
+    "Unclosed array": "a list is missing its closing ]",
+    "Cannot overwrite a value": "a key appears twice in the same card or table; remove one",
+    "Cannot declare": "a table header repeats; use [[cards]] (two brackets) for every card",
+    "Expected '=' after a key": "keys are followed by = and a value",
+}
+
+
+def _syntax_problem(path: str, error: tomllib.TOMLDecodeError, text: str) -> Problem:
+    message = str(error)
+    reason = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
+    match = _TOML_POSITION.search(message)
+    line: int | None = int(match.group(1)) if match else None
+    card: str | None = None
+    lines = _scan_lines(text)
+    if reason.startswith("Cannot overwrite"):
+        for index, section in enumerate(lines.cards):
+            if section.duplicate:
+                key, line = section.duplicate
+                card = f"#{index + 1}"
+                reason = f"key '{key}' is given twice"
+                break
+    if line is None and "end of document" in message:
+        line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    if line is not None and card is None:
+        for index, section in enumerate(lines.cards):
+            if section.line <= line:
+                card = f"#{index + 1}"
+    hint = next((h for prefix, h in _TOML_HINTS.items() if reason.startswith(prefix)), "")
+    return Problem(path, line, card, f"TOML syntax error: {reason}", hint)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def read_text(path: Path) -> str:
+    """Read a deck file as text, or raise DeckError saying why it cannot be."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise DeckError([Problem(name, None, None, "is a folder, not a deck file")])
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            raise DeckError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        f"file is {size // (1024 * 1024)} MB; decks are limited to "
+                        f"{MAX_DECK_BYTES // (1024 * 1024)} MB",
+                        "split it into several decks",
+                    )
+                ]
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DeckError([Problem(name, None, None, "no such file", "check the path")]) from None
+    except OSError as error:
+        raise DeckError([Problem(name, None, None, f"cannot be read: {error.strerror}")]) from None
+    return decode(data, name)
+
+
+def decode(data: bytes, path: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise DeckError(
+            [Problem(path, None, None, "is a binary file, not a TOML deck", "decks are UTF-8 text")]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DeckError(
+            [
+                Problem(
+                    path,
+                    line,
+                    None,
+                    f"is not valid UTF-8 (byte 0x{data[error.start]:02x})",
+                    "save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
+
+
+def load_deck(path: Path | str) -> Deck:
+    """Load and validate a deck; raise DeckError listing every error (warnings are dropped)."""
+    deck, problems = check_deck(path)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or deck is None:
+        raise DeckError(errors)
+    return deck
+
+
+def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck and return it (None if it has errors) with every problem found."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+    except DeckError as error:
+        return None, error.problems
+    return parse_deck(text, str(path), default_id=path.stem)
+
+
+def parse_deck(
+    source: str | bytes, path: str = "<deck>", default_id: str = "deck"
+) -> tuple[Deck | None, list[Problem]]:
+    """Parse deck text. Never raises for bad input: problems are returned."""
+    if isinstance(source, bytes):
+        try:
+            source = decode(source, path)
+        except DeckError as error:
+            return None, error.problems
+    if not source.strip():
+        return None, [
+            Problem(path, None, None, "is empty", "a deck needs a [deck] table with a title and [[cards]]")
+        ]
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        return None, [_syntax_problem(path, error, source)]
+    deck, problems = _Builder(path, _scan_lines(source), default_id).build(data)
+    return deck, sorted(problems, key=lambda p: p.line or 0)
+
+
+class _Builder:
+    """Turns parsed TOML into a Deck, collecting problems as it goes."""
+
+    def __init__(self, path: str, lines: _LineMap, default_id: str) -> None:
+        self.path = path
+        self.lines = lines
+        self.default_id = default_id
+        self.problems: list[Problem] = []
+
+    def error(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, card, message, hint))
+
+    def warn(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, card, message, hint, "warning"))
+
+    # -- the deck table
+
+    def build(self, data: dict[str, Any]) -> tuple[Deck | None, list[Problem]]:
+        for key in data:
+            if key not in TOP_KEYS:
+                self.error(
+                    None,
+                    None,
+                    f"unknown top-level key '{key}'",
+                    _did_you_mean(key, TOP_KEYS) or "a deck has a [deck] table and [[cards]] blocks",
+                )
+        meta = data.get("deck")
+        if meta is None:
+            self.error(1, None, "missing the [deck] table", 'start the file with [deck] and title = "..."')
+        elif not isinstance(meta, dict):
+            self.error(
+                None, None, "'deck' must be a table", 'write [deck] on its own line, then title = "..."'
+            )
+        deck_fields = self.deck_fields(meta) if isinstance(meta, dict) else {}
+        cards = self.cards(data.get("cards"))
+        if any(p.severity == "error" for p in self.problems):
+            return None, self.problems
+        settings = DeckSettings(
+            retention=deck_fields.get("retention"),
+            new_per_day=deck_fields.get("new_per_day"),
+            reviews_per_day=deck_fields.get("reviews_per_day"),
+            max_interval=deck_fields.get("max_interval"),
+            exam_date=deck_fields.get("exam_date"),
+        )
+        deck = Deck(
+            id=deck_fields.get("id") or self.default_id,
+            title=deck_fields.get("title", ""),
+            path=self.path,
+            cards=tuple(cards),
+            description=deck_fields.get("description", ""),
+            source=deck_fields.get("source", ""),
+            author=deck_fields.get("author", ""),
+            settings=settings,
+        )
+        return deck, self.problems
+
+    def deck_fields(self, meta: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in meta.items():
+            line = self.lines.deck_line(key)
+            if key not in DECK_KEYS:
+                self.error(line, None, f"unknown key '{key}' in [deck]", _did_you_mean(key, DECK_KEYS))
+                continue
+            if key in ("id", "title", "description", "source", "author"):
+                if not isinstance(value, str):
+                    self.error(line, None, f"[deck] {key} must be text", f'write {key} = "..."')
+                elif key in ("id", "title") and not value.strip():
+                    self.error(line, None, f"[deck] {key} is empty", f"give the deck a {key}")
+                elif key == "id" and not ID_PATTERN.match(value):
+                    self.error(
+                        line,
+                        None,
+                        f"[deck] id '{value}' is not a valid id",
+                        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
+                    )
+                else:
+                    out[key] = value.strip()
+            elif key == "retention":
+                if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
+                    self.error(
+                        line,
+                        None,
+                        "[deck] retention must be a number from 0.70 to 0.99",
+                        "e.g. retention = 0.9",
+                    )
+                else:
+                    out[key] = float(value)
+            elif key in ("new_per_day", "reviews_per_day", "max_interval"):
+                low = 1 if key == "max_interval" else 0
+                if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                    self.error(
+                        line, None, f"[deck] {key} must be a whole number, at least {low}", f"e.g. {key} = 20"
+                    )
+                else:
+                    out[key] = value
+            elif key == "exam_date":
+                if not isinstance(value, date) or hasattr(value, "hour"):
+                    self.error(
+                        line,
+                        None,
+                        "[deck] exam_date must be a date",
+                        "write it unquoted: exam_date = 2026-12-15",
+                    )
+                else:
+                    out[key] = value
+        if "title" not in meta:
+            self.error(self.lines.deck_line(), None, "[deck] has no title", 'add title = "..."')
+        return out
+
+    # -- the cards
+
+    def cards(self, raw: Any) -> list[Card]:
+        if raw is None:
+            self.warn(None, None, "deck has no cards", "add [[cards]] blocks; see docs/deck-format.md")
+            return []
+        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+            self.error(
+                None, None, "'cards' must be a list of tables", "write each card under its own [[cards]] line"
+            )
+            return []
+        seen: dict[str, int | None] = {}
+        cards: list[Card] = []
+        for index, table in enumerate(raw):
+            for card in self.card(index, table):
+                line = card.line
+                if card.id in seen:
+                    first = seen[card.id]
+                    self.error(
+                        line,
+                        card.id,
+                        f"duplicate card id '{card.id}'",
+                        f"it is already used at line {first}; every card needs its own id",
+                    )
+                else:
+                    seen[card.id] = line
+                    cards.append(card)
+        return cards
+
+    def card(self, index: int, table: dict[str, Any]) -> Iterator[Card]:
+        line = self.lines.card_line(index)
+        label = f"#{index + 1}"
+        raw_id = table.get("id")
+        if raw_id is not None:
+            if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
+                self.error(
+                    self.lines.card_line(index, "id"),
+                    label,
+                    f"id {raw_id!r} is not a valid card id",
+                    "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                    'e.g. id = "kabul-1996"',
+                )
+                return
+            label = raw_id
+        errors_before = len(self.problems)
+
+        def at(key: str) -> int | None:
+            return self.lines.card_line(index, key)
+
+        def err(key: str | None, message: str, hint: str = "") -> None:
+            self.error(at(key) if key else line, label, message, hint)
+
+        for key in table:
+            if key not in CARD_KEYS:
+                err(
+                    key,
+                    f"unknown key '{key}'",
+                    _did_you_mean(key, CARD_KEYS) or "see docs/deck-format.md for the keys",
+                )
+        kind = self.kind(table, err)
+        if kind is None:
+            return
+        for key in table:
+            if key in CARD_KEYS and key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
+                err(
+                    key,
+                    f"'{key}' does not belong on a {kind.value} card",
+                    f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
+                )
+
+        def text(key: str, required: bool = True) -> str:
+            value = table.get(key)
+            if value is None:
+                if required:
+                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = "..."')
+                return ""
+            if not isinstance(value, str):
+                err(key, f"'{key}' must be text, not {_type_name(value)}", f'put it in quotes: {key} = "..."')
+                return ""
+            if required and not value.strip():
+                err(key, f"'{key}' is empty", f"write the {key} text")
+            return value.strip()
+
+        def text_list(key: str, minimum: int) -> tuple[str, ...]:
+            value = table.get(key)
+            if value is None:
+                if minimum:
+                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = ["...", "..."]')
+                return ()
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
+                return ()
+            items = tuple(v.strip() for v in value)
+            if any(not v for v in items):
+                err(key, f"'{key}' has an empty entry", "remove the empty string")
+            if len(items) < minimum:
+                need = "at least two items" if minimum == 2 else f"at least {minimum} item"
+                err(key, f"'{key}' needs {need}, it has {len(items)}", f"add more to {key}")
+            dupes = sorted({v for v in items if items.count(v) > 1})
+            if dupes:
+                err(
+                    key,
+                    f"'{key}' lists {', '.join(repr(d) for d in dupes)} more than once",
+                    "remove the duplicate",
+                )
+            return items
+
+        def flag(key: str) -> bool:
+            value = table.get(key, False)
+            if not isinstance(value, bool):
+                err(key, f"'{key}' must be true or false", f"write {key} = true, without quotes")
+                return False
+            return value
+
+        tags = text_list("tags", 0)
+        bad_tags = [t for t in tags if not ID_PATTERN.match(t)]
+        if bad_tags:
+            err(
+                "tags",
+                f"tag {bad_tags[0]!r} is not a valid tag",
+                "tags are single words: letters, digits, '-', '_', '.'",
+            )
+        explain = text("explain", required=False)
+        source = text("source", required=False)
+
+        built: list[Card] = []
+        if kind is Kind.BASIC:
+            q, a = text("q"), text("a")
+            built.append(Card("", kind, q, a, (a,)))
+            if flag("reverse"):
+                built.append(Card(".rev", kind, a, q, (q,)))
+        elif kind is Kind.TYPED:
+            q, a = text("q"), text("a")
+            accept = text_list("accept", 0)
+            built.append(Card("", kind, q, a, (a, *accept), exact=flag("exact")))
+        elif kind in (Kind.CHOICE, Kind.MULTI):
+            q = text("q")
+            choices = text_list("choices", 2)
+            if kind is Kind.CHOICE:
+                a = text("a")
+                right: tuple[str, ...] = (a,)
+            else:
+                right = text_list("a", 1)
+                a = "; ".join(right)
+            missing = [r for r in right if r and choices and r not in choices]
+            if missing:
+                close = _did_you_mean(missing[0], choices)
+                err(
+                    "a",
+                    f"answer {missing[0]!r} is not among the choices",
+                    close or "copy the answer exactly from choices",
+                )
+            built.append(Card("", kind, q, a, right, choices))
+        elif kind is Kind.TRUEFALSE:
+            q = text("q")
+            value = table.get("a")
+            if not isinstance(value, bool):
+                err("a", "a true/false card needs a = true or a = false", "write it without quotes")
+                value = False
+            built.append(Card("", kind, q, "true" if value else "false", ("true" if value else "false",)))
+        elif kind is Kind.CLOZE:
+            built.extend(self.cloze(text("cloze"), text("q", required=False), err))
+        elif kind is Kind.ORDER:
+            q = text("q")
+            items = text_list("order", 2)
+            built.append(Card("", kind, q, " → ".join(items), items))
+
+        if len(self.problems) > errors_before and any(
+            p.severity == "error" for p in self.problems[errors_before:]
+        ):
+            return
+        note_id = raw_id if isinstance(raw_id, str) else self.derived_id(kind, built[0] if built else None)
+        if raw_id is None:
+            self.warn(
+                line,
+                f"#{index + 1}",
+                f"has no id; using '{note_id}'",
+                f'add id = "{note_id}" (or a readable one): '
+                "without an id, editing the text resets its progress",
+            )
+        for card in built:
+            yield Card(
+                note_id + card.id,
+                card.kind,
+                card.prompt,
+                card.answer,
+                card.accept,
+                card.choices,
+                card.exact,
+                tags,
+                explain,
+                source,
+                line or 0,
+                note_id,
+            )
+
+    def kind(self, table: dict[str, Any], err: Any) -> Kind | None:
+        declared = table.get("type")
+        if declared is not None:
+            if not isinstance(declared, str) or declared not in Kind.__members__.values():
+                options = [k.value for k in Kind]
+                hint = _did_you_mean(str(declared), options) or "use one of " + ", ".join(options)
+                err("type", f"unknown card type {declared!r}", hint)
+                return None
+            return Kind(declared)
+        answer = table.get("a")
+        if "cloze" in table:
+            return Kind.CLOZE
+        if "order" in table:
+            return Kind.ORDER
+        if "choices" in table:
+            return Kind.MULTI if isinstance(answer, list) else Kind.CHOICE
+        if isinstance(answer, bool):
+            return Kind.TRUEFALSE
+        if "accept" in table or "exact" in table:
+            return Kind.TYPED
+        if "q" in table and "a" in table:
+            return Kind.BASIC
+        if "q" in table:
+            err(None, "has a question but no answer", 'add a = "..." (or choices, order, cloze)')
+        elif "a" in table:
+            err(None, "has an answer but no question", 'add q = "..."')
+        else:
+            err(None, "cannot tell what kind of card this is", KIND_HINT)
+        return None
+
+    def cloze(self, sentence: str, instruction: str, err: Any) -> list[Card]:
+        if not sentence:
+            return []
+        deletions = list(CLOZE_PATTERN.finditer(sentence))
+        leftover = CLOZE_PATTERN.sub("", sentence)
+        if "{{" in leftover or "}}" in leftover:
+            err("cloze", "cloze has an unclosed '{{' or a stray '}}'", "each deletion is written {{answer}}")
+            return []
+        if not deletions:
+            err("cloze", "cloze has no deletions", "wrap the words to hide in double braces: {{1996}}")
+            return []
+        parts: list[tuple[str, str]] = []
+        for match in deletions:
+            body = match.group(1)
+            if ANKI_CLOZE_PREFIX.match(body):
+                err(
+                    "cloze",
+                    f"'{{{{{body}}}}}' uses Anki's c1:: numbering",
+                    "write just {{answer}}: quizkit numbers deletions in order",
+                )
+                return []
+            answer, _, hint = body.partition("::")
+            if not answer.strip():
+                err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
+                return []
+            parts.append((answer.strip(), hint.strip()))
+        cards = []
+        for number, (answer, hint) in enumerate(parts, start=1):
+            pieces, last = [], 0
+            for other, match in enumerate(deletions, start=1):
+                pieces.append(sentence[last : match.start()])
+                if other == number:
+                    pieces.append(f"[{hint}]" if hint else "[...]")
+                else:
+                    pieces.append(parts[other - 1][0])
+                last = match.end()
+            pieces.append(sentence[last:])
+            prompt = "".join(pieces)
+            if instruction:
+                prompt = f"{instruction}\n{prompt}"
+            cards.append(Card(f".c{number}", Kind.CLOZE, prompt, answer, (answer,)))
+        return cards
+
+    @staticmethod
+    def derived_id(kind: Kind, card: Card | None) -> str:
+        text = card.prompt if card else kind.value
+        words = re.findall(r"[a-z0-9]+", text.lower())[:4]
+        digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:6]
+        return "-".join([*words, digest]) if words else f"card-{digest}"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+# ---------------------------------------------------------------- finding decks
+
+
+def find_deck_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Expand folders into the .toml files under them, sorted; files are kept as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with quizkit: inside the package when installed, else the checkout's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "decks", here.parent / "decks"):
+        if candidate.is_dir():
+            return candidate
+    return here / "decks"
+
+
+def bundled_deck_files() -> list[Path]:
+    return find_deck_files([bundled_decks_dir()])

@@ -1,0 +1,126 @@
+"""The data quizkit works with: decks, cards, their scheduling state and reviews.
+
+Everything here is a frozen dataclass or an enum; nothing reads the clock,
+the terminal or the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+
+class Kind(StrEnum):
+    """What a card asks the learner to do."""
+
+    BASIC = "basic"
+    TYPED = "typed"
+    CHOICE = "choice"
+    MULTI = "multi"
+    TRUEFALSE = "truefalse"
+    CLOZE = "cloze"
+    ORDER = "order"
+
+    @property
+    def self_graded(self) -> bool:
+        """Basic and cloze cards are revealed and rated; the rest are graded by quizkit."""
+        return self in (Kind.BASIC, Kind.CLOZE)
+
+
+class Rating(IntEnum):
+    """Anki's four answer buttons; the values are the keys the learner presses."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class Phase(IntEnum):
+    """Where a card is in its learning life; values match fsrs.State, plus NEW."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+class Mode(StrEnum):
+    """Why an answer was given: it decides whether the schedule changes."""
+
+    REVIEW = "review"
+    QUIZ = "quiz"
+    CRAM = "cram"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One thing to be asked. A cloze note or a reversed basic yields several."""
+
+    id: str
+    kind: Kind
+    prompt: str
+    """The question; for a cloze, the sentence with this card's deletion hidden."""
+    answer: str
+    """The answer as shown to the learner."""
+    accept: tuple[str, ...] = ()
+    """Right answers: typed (answer and alternatives), choice (one), multi (all
+    right choices), order (the items in order), truefalse ("true" or "false")."""
+    choices: tuple[str, ...] = ()
+    exact: bool = False
+    tags: tuple[str, ...] = ()
+    explain: str = ""
+    source: str = ""
+    line: int = 0
+    """Line in the deck file where the card's [[cards]] block starts."""
+    note_id: str = ""
+    """The id written in the file; several cards share it for cloze and reverse."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSettings:
+    """Per-deck scheduling settings; None means "use the global default"."""
+
+    retention: float | None = None
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
+    max_interval: int | None = None
+    exam_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A parsed, validated deck file."""
+
+    id: str
+    title: str
+    path: str
+    cards: tuple[Card, ...]
+    description: str = ""
+    source: str = ""
+    author: str = ""
+    settings: DeckSettings = field(default_factory=DeckSettings)
+
+    def card(self, card_id: str) -> Card | None:
+        for card in self.cards:
+            if card.id == card_id:
+                return card
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A card's scheduling state, as the store keeps it."""
+
+    phase: Phase = Phase.NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    buried_until: datetime | None = None
+    leech: bool = False

@@ -1,0 +1,87 @@
+"""Rich renderables. Nothing here reads input or touches the store.
+
+Deck text is untrusted: it reaches the terminal only through `clean()` and
+`Text`, never as markup, so a deck cannot restyle or take over the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from quizkit.errors import Problem
+from quizkit.model import Deck
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
+# overrides that can make text display differently from what it is.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean(text: str) -> str:
+    """Remove escape sequences and control characters from untrusted text."""
+    return _UNSAFE.sub("", _ANSI.sub("", text))
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Untrusted text as a Rich Text: shown literally, never parsed as markup."""
+    return Text(clean(text), style=style)
+
+
+def problem(p: Problem) -> Text:
+    colour = "red" if p.severity == "error" else "yellow"
+    line = Text()
+    line.append(clean(f"{p.path}:{p.line}" if p.line else p.path), style="bold")
+    line.append(": ")
+    line.append(p.severity, style=colour)
+    if p.card:
+        line.append(": card ")
+        line.append(clean(p.card), style="cyan")
+    line.append(": " + clean(p.message))
+    if p.hint:
+        line.append(" — " + clean(p.hint), style="dim")
+    return line
+
+
+def counts(counter: Counter[str]) -> str:
+    return " · ".join(f"{name} {n}" for name, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def deck_summary(deck: Deck, warnings: int) -> RenderableType:
+    kinds = Counter(card.kind.value for card in deck.cards)
+    tags = Counter(tag for card in deck.cards for tag in card.tags)
+    head = Text()
+    head.append("✓ ", style="green")
+    head.append(clean(deck.path), style="bold")
+    head.append(f"  {clean(deck.id)} · {len(deck.cards)} cards")
+    if warnings:
+        head.append(f" · {warnings} warning{'s' if warnings != 1 else ''}", style="yellow")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    table.add_row("title", plain(deck.title))
+    table.add_row("kinds", counts(kinds) or "-")
+    table.add_row("tags", plain(counts(tags)) if tags else Text("-"))
+    return Group(head, table)
+
+
+def card_table(deck: Deck) -> Table:
+    table = Table(title=plain(deck.title), show_lines=False, expand=False)
+    table.add_column("id", style="cyan", overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("question", overflow="fold")
+    table.add_column("answer", overflow="fold")
+    table.add_column("tags", style="dim", overflow="fold")
+    for card in deck.cards:
+        table.add_row(
+            plain(card.id),
+            card.kind.value,
+            plain(card.prompt),
+            plain(card.answer),
+            plain(" ".join(card.tags)),
+        )
+    return table

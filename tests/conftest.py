@@ -1,0 +1,42 @@
+"""Shared fixtures: a pinned terminal, a temporary data directory, a fixed clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "decks"
+
+
+@pytest.fixture(autouse=True)
+def pinned_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test gets an 80-column colourless terminal and its own database."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "40")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("QUIZKIT_DB", str(tmp_path / "progress.db"))
+    monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T09:00:00+00:00")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def write_deck(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write TOML text to a deck file and return its path."""
+
+    def write(text: str, name: str = "deck.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

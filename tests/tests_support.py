@@ -1,0 +1,3 @@
+"""Small helpers shared by test modules."""
+
+HEAD = '[deck]\ntitle = "T"\n'
