@@ -1,0 +1,464 @@
+"""When a card comes back: FSRS-6 (the fsrs library) plus Anki's study days.
+
+Pure: every function takes the moment it works at (``now``, timezone-aware) and
+returns new values. Nothing here reads the clock, draws from the global random
+generator or touches the disk; the fuzz added to intervals is drawn from a
+generator seeded by the card's key and review count, so the same history always
+gives the same schedule.
+
+Two things differ from calling fsrs directly:
+
+* **Study days.** fsrs counts the time since the last review in whole 24-hour
+  periods. quizkit, like Anki, counts the study days crossed (a study day starts
+  at ``day_start_hour`` local time). A card reviewed at 20:00 and again at 09:00
+  the next morning has waited one day, not zero. fsrs is handed a copy of the card
+  whose ``last_review`` is moved so that its 24-hour arithmetic sees exactly the
+  number of study days crossed.
+* **Due days.** A card in the review phase is due from the start of a study day
+  (``day_start``), not at the minute of day it was last answered; learning and
+  relearning steps stay exact times.
+
+See docs/scheduling.md for the rules as users see them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from fsrs.card import Card as FsrsCard
+from fsrs.rating import Rating as FsrsRating
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+from fsrs.scheduler import Scheduler as FsrsScheduler
+from fsrs.state import State as FsrsState
+
+from quizkit.model import CardState, Phase, Rating
+
+__all__ = [
+    "ALGORITHM",
+    "SchedulerConfig",
+    "SchedulerConfigDict",
+    "day_start",
+    "elapsed_days",
+    "format_interval",
+    "fuzz_range",
+    "is_due",
+    "preview",
+    "retrievability",
+    "review",
+    "study_day",
+]
+
+ALGORITHM = "FSRS-6"
+"""What the review log records as the scheduling algorithm."""
+
+_FSRS_CARD_ID = 0
+"""fsrs.Card reads the clock (and sleeps 1 ms) when it has to invent an id; we always pass one."""
+
+
+class SchedulerConfigDict(TypedDict):
+    """The JSON shape of a SchedulerConfig, as stored with each review."""
+
+    algorithm: str
+    retention: float
+    learning_steps: list[float]
+    relearning_steps: list[float]
+    max_interval: int
+    fuzz: bool
+    day_start_hour: int
+    tz: str
+    leech_threshold: int
+    parameters: list[float]
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerConfig:
+    """How cards are scheduled. Building one validates it (ValueError names the bad setting)."""
+
+    retention: float = 0.9
+    """The share of reviews the learner wants to get right; intervals are set to reach it."""
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    max_interval: int = 36500
+    """Days."""
+    fuzz: bool = True
+    day_start_hour: int = 4
+    """The study day starts at this hour, local time: 03:59 belongs to the day before."""
+    tz: tzinfo = UTC
+    """The learner's zone. Pass a zoneinfo.ZoneInfo so that summer time is followed."""
+    leech_threshold: int = 8
+    """Lapses that make a card a leech (then again every half of it); 0 turns leeches off."""
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.retention < 1.0:
+            raise ValueError(f"retention must be between 0 and 1 (such as 0.9), not {self.retention}")
+        for name, steps in (
+            ("learning_steps", self.learning_steps),
+            ("relearning_steps", self.relearning_steps),
+        ):
+            if any(step <= timedelta(0) for step in steps):
+                raise ValueError(f"{name} must all be longer than zero, not {[str(s) for s in steps]}")
+        if self.max_interval < 1:
+            raise ValueError(f"max_interval must be at least 1 day, not {self.max_interval}")
+        if not 0 <= self.day_start_hour <= 23:
+            raise ValueError(f"day_start_hour must be an hour from 0 to 23, not {self.day_start_hour}")
+        if self.leech_threshold < 0:
+            raise ValueError(f"leech_threshold must be 0 (off) or more, not {self.leech_threshold}")
+        _fsrs_scheduler(self)  # fsrs checks the parameters (count and bounds)
+
+    def to_dict(self) -> SchedulerConfigDict:
+        """The scheduler and its parameters, JSON-able, for the review log."""
+        return {
+            "algorithm": ALGORITHM,
+            "retention": self.retention,
+            "learning_steps": [_seconds(step) for step in self.learning_steps],
+            "relearning_steps": [_seconds(step) for step in self.relearning_steps],
+            "max_interval": self.max_interval,
+            "fuzz": self.fuzz,
+            "day_start_hour": self.day_start_hour,
+            "tz": _tz_name(self.tz),
+            "leech_threshold": self.leech_threshold,
+            "parameters": list(self.parameters),
+        }
+
+    @classmethod
+    def from_dict(cls, source: SchedulerConfigDict) -> SchedulerConfig:
+        """The inverse of to_dict."""
+        if source["algorithm"] != ALGORITHM:
+            raise ValueError(f"cannot schedule with {source['algorithm']!r}; quizkit uses {ALGORITHM}")
+        return cls(
+            retention=source["retention"],
+            learning_steps=tuple(timedelta(seconds=s) for s in source["learning_steps"]),
+            relearning_steps=tuple(timedelta(seconds=s) for s in source["relearning_steps"]),
+            max_interval=source["max_interval"],
+            fuzz=source["fuzz"],
+            day_start_hour=source["day_start_hour"],
+            tz=_tz_from_name(source["tz"]),
+            leech_threshold=source["leech_threshold"],
+            parameters=tuple(source["parameters"]),
+        )
+
+
+# --- study days ------------------------------------------------------------------------------------------
+
+
+def study_day(moment: datetime, config: SchedulerConfig) -> date:
+    """The study day `moment` belongs to: its local date, with the day starting at day_start_hour."""
+    local = _aware(moment, "moment").astimezone(config.tz)
+    # Wall-clock arithmetic on purpose: 03:59 local is the previous day whatever the UTC offset.
+    return (local.replace(tzinfo=None) - timedelta(hours=config.day_start_hour)).date()
+
+
+def day_start(day: date, config: SchedulerConfig) -> datetime:
+    """The UTC instant at which study day `day` begins.
+
+    If the start hour falls in a summer-time gap, the day begins when the gap ends; if it occurs
+    twice, at its first occurrence.
+    """
+    local = datetime.combine(day, time(config.day_start_hour), tzinfo=config.tz)
+    return local.astimezone(UTC)
+
+
+def elapsed_days(since: datetime, now: datetime, config: SchedulerConfig) -> int:
+    """Study days crossed from `since` to `now` (0 within one study day; never negative)."""
+    return max(0, (study_day(now, config) - study_day(since, config)).days)
+
+
+# --- reviewing -------------------------------------------------------------------------------------------
+
+
+def review(
+    state: CardState,
+    rating: Rating,
+    now: datetime,
+    config: SchedulerConfig,
+    *,
+    key: str,
+    cap: date | None = None,
+) -> CardState:
+    """The card's state after it is answered with `rating` at `now`.
+
+    `key` identifies the card (deck and card id) and seeds the interval fuzz together with the
+    review count. `cap` is an exam date: review intervals are shortened so that the card falls
+    due on the study day before it at the latest (but at least one day after today).
+    """
+    rating = Rating(rating)
+    now = _utc(now, "now")
+    scheduler = _fsrs_scheduler(config)
+    reviewed, _ = scheduler.review_card(_to_fsrs(state, now, config), FsrsRating(int(rating)), now)
+
+    phase = Phase(int(reviewed.state))
+    reps = state.reps + 1
+    lapsed = state.phase == Phase.REVIEW and rating == Rating.AGAIN
+    lapses = state.lapses + 1 if lapsed else state.lapses
+    if phase == Phase.REVIEW:
+        # fsrs (fuzz off) set due = now + whole days: that difference is its interval.
+        today = study_day(now, config)
+        days = _review_days((reviewed.due - now).days, config, key=key, reps=reps, today=today, cap=cap)
+        due = day_start(today + timedelta(days=days), config)
+    else:
+        due = reviewed.due
+    leech = lapsed and _leech_threshold_met(lapses, config.leech_threshold)
+    return replace(
+        state,
+        phase=phase,
+        step=reviewed.step,
+        stability=reviewed.stability,
+        difficulty=reviewed.difficulty,
+        due=due,
+        last_review=now,
+        reps=reps,
+        lapses=lapses,
+        leech=state.leech or leech,
+        suspended=state.suspended or leech,
+    )
+
+
+def preview(
+    state: CardState,
+    now: datetime,
+    config: SchedulerConfig,
+    *,
+    key: str,
+    cap: date | None = None,
+) -> dict[Rating, timedelta]:
+    """The next interval for each rating, as review() would set it, for the answer keys.
+
+    Learning steps are exact durations; review intervals are whole study days (a card due
+    tomorrow shows as 1 day even if tomorrow starts in a few hours).
+    """
+    now = _utc(now, "now")
+    today = study_day(now, config)
+    intervals: dict[Rating, timedelta] = {}
+    for rating in Rating:
+        after = review(state, rating, now, config, key=key, cap=cap)
+        assert after.due is not None
+        if after.phase == Phase.REVIEW:
+            intervals[rating] = timedelta(days=(study_day(after.due, config) - today).days)
+        else:
+            intervals[rating] = after.due - now
+    return intervals
+
+
+def retrievability(state: CardState, now: datetime, config: SchedulerConfig) -> float:
+    """Predicted probability of recalling the card at `now`; 0.0 for a card never reviewed.
+
+    Time is counted in study days, as in review(): within the day of the last review it is 1.0.
+    """
+    if state.phase == Phase.NEW or state.stability is None or state.last_review is None:
+        return 0.0
+    now = _utc(now, "now")
+    card = FsrsCard(
+        card_id=_FSRS_CARD_ID,
+        state=FsrsState.Review,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=now,
+        last_review=_fsrs_last_review(state.last_review, now, config),
+    )
+    return float(_fsrs_scheduler(config).get_card_retrievability(card, now))
+
+
+def is_due(state: CardState, now: datetime, config: SchedulerConfig) -> bool:
+    """Whether the card is waiting to be reviewed at `now`.
+
+    New cards are not due: the session introduces them under the new-cards limit. Suspended
+    cards never are, buried ones not before buried_until. `config` is accepted for symmetry
+    with the other functions; the day boundary is already in each review-phase due time.
+    """
+    del config
+    now = _aware(now, "now")
+    if state.phase == Phase.NEW or state.suspended or state.due is None:
+        return False
+    if state.buried_until is not None and now < _aware(state.buried_until, "buried_until"):
+        return False
+    return _aware(state.due, "due") <= now
+
+
+def fuzz_range(interval_days: int, config: SchedulerConfig) -> tuple[int, int]:
+    """The fewest and most days a fuzzed `interval_days` can become (fsrs's FUZZ_RANGES).
+
+    Intervals under 2.5 days are not fuzzed: the range is the interval itself.
+    """
+    if interval_days < 2.5:
+        return interval_days, interval_days
+    delta = 1.0
+    for fuzz in FUZZ_RANGES:
+        delta += fuzz["factor"] * max(min(float(interval_days), fuzz["end"]) - fuzz["start"], 0.0)
+    low = max(2, round(interval_days - delta))
+    high = min(round(interval_days + delta), config.max_interval)
+    return min(low, high), high
+
+
+# --- display ---------------------------------------------------------------------------------------------
+
+_MINUTE = 60.0
+_HOUR = 60 * _MINUTE
+_DAY = 24 * _HOUR
+_YEAR = 365 * _DAY
+_MONTH = _YEAR / 12
+# (label, seconds per unit, used below this many seconds, shown with one decimal), as in Anki
+_UNITS = (
+    ("s", 1.0, _MINUTE, False),
+    ("m", _MINUTE, _HOUR, False),
+    ("h", _HOUR, _DAY, True),
+    ("d", _DAY, _MONTH, False),
+    ("mo", _MONTH, _YEAR, True),
+    ("y", _YEAR, math.inf, True),
+)
+
+
+def format_interval(delta: timedelta) -> str:
+    """A short label like Anki's answer buttons: 30s, 10m, 1.5h, 3d, 2.1mo, 1.3y."""
+    seconds = delta.total_seconds()
+    unit, per, _, decimals = next(row for row in _UNITS if abs(seconds) < row[2])
+    amount = seconds / per
+    if decimals:
+        text = f"{_round_half_up(amount * 10) / 10:.1f}".removesuffix(".0")
+    else:
+        text = str(_round_half_up(amount))
+    return f"{text}{unit}"
+
+
+# --- inside ----------------------------------------------------------------------------------------------
+
+
+def _review_days(
+    days: int, config: SchedulerConfig, *, key: str, reps: int, today: date, cap: date | None
+) -> int:
+    """fsrs's interval, fuzzed reproducibly, clamped to max_interval, then shortened for an exam."""
+    if config.fuzz:
+        low, high = fuzz_range(days, config)
+        if high > low:
+            # Anki's draw (uniform over low..high); random() is the one Random method whose sequence
+            # Python promises to keep for a given seed.
+            days = low + math.floor(_fuzz_rng(key, reps).random() * (high - low + 1))
+    days = min(days, config.max_interval)
+    if cap is not None:
+        days = min(days, (cap - today).days - 1)
+    return max(days, 1)
+
+
+def _fuzz_rng(key: str, reps: int) -> random.Random:
+    digest = hashlib.sha256(f"{key}\x00{reps}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _leech_threshold_met(lapses: int, threshold: int) -> bool:
+    """Anki's rule: at the threshold, then every half threshold (8, 12, 16, ... for 8)."""
+    if threshold <= 0 or lapses < threshold:
+        return False
+    return (lapses - threshold) % max(1, math.ceil(threshold / 2)) == 0
+
+
+def _to_fsrs(state: CardState, now: datetime, config: SchedulerConfig) -> FsrsCard:
+    if state.phase == Phase.NEW:
+        return FsrsCard(card_id=_FSRS_CARD_ID, state=FsrsState.Learning, step=0, due=now)
+    missing = [
+        name
+        for name, value in (
+            ("stability", state.stability),
+            ("difficulty", state.difficulty),
+            ("last_review", state.last_review),
+        )
+        if value is None
+    ]
+    if missing or state.last_review is None:
+        raise ValueError(f"a card in phase {state.phase.name} needs {', '.join(missing)}; got {state}")
+    step = None if state.phase == Phase.REVIEW else (state.step or 0)
+    return FsrsCard(
+        card_id=_FSRS_CARD_ID,
+        state=FsrsState(int(state.phase)),
+        step=step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_utc(state.due, "due") if state.due is not None else now,
+        last_review=_fsrs_last_review(state.last_review, now, config),
+    )
+
+
+def _fsrs_last_review(last_review: datetime, now: datetime, config: SchedulerConfig) -> datetime:
+    """A last_review that fsrs's whole-24-hour arithmetic turns into the study days crossed.
+
+    Same study day: `now` itself, so fsrs sees 0 days and uses its same-day (short-term) formula.
+    """
+    return now - timedelta(days=elapsed_days(_utc(last_review, "last_review"), now, config))
+
+
+def _fsrs_scheduler(config: SchedulerConfig) -> FsrsScheduler:
+    return _cached_fsrs_scheduler(
+        config.parameters,
+        config.retention,
+        config.learning_steps,
+        config.relearning_steps,
+        config.max_interval,
+    )
+
+
+@lru_cache(maxsize=32)
+def _cached_fsrs_scheduler(
+    parameters: tuple[float, ...],
+    retention: float,
+    learning_steps: tuple[timedelta, ...],
+    relearning_steps: tuple[timedelta, ...],
+    max_interval: int,
+) -> FsrsScheduler:
+    # Fuzz is off here: fsrs draws it from the global random generator; review() fuzzes reproducibly.
+    return FsrsScheduler(
+        parameters=parameters,
+        desired_retention=retention,
+        learning_steps=learning_steps,
+        relearning_steps=relearning_steps,
+        maximum_interval=max_interval,
+        enable_fuzzing=False,
+    )
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        raise ValueError(f"{name} must be timezone-aware, got {moment.isoformat()}")
+    return moment
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    # fsrs insists on tzinfo == timezone.utc exactly (a ZoneInfo("UTC") is refused).
+    return _aware(moment, name).astimezone(UTC)
+
+
+def _round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def _seconds(step: timedelta) -> float:
+    seconds = step.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _tz_name(tz: tzinfo) -> str:
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    if isinstance(tz, timezone):
+        offset = tz.utcoffset(None)
+        if offset == timedelta(0):
+            return "UTC"
+        sign = "-" if offset < timedelta(0) else "+"
+        minutes = abs(offset) // timedelta(minutes=1)
+        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return str(tz)
+
+
+def _tz_from_name(name: str) -> tzinfo:
+    if name == "UTC":
+        return UTC
+    if len(name) == 6 and name[0] in ("+", "-") and name[3] == ":":
+        hours, minutes = int(name[1:3]), int(name[4:6])
+        offset = timedelta(hours=hours, minutes=minutes)
+        return timezone(-offset if name[0] == "-" else offset)
+    return ZoneInfo(name)
