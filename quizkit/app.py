@@ -12,19 +12,141 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
 from quizkit import decks, render
-from quizkit.errors import Problem, UsageError
-from quizkit.model import Deck, Kind
+from quizkit.errors import ConfigError, DeckError, Problem, UsageError
+from quizkit.model import Deck, Kind, Rating
+
+if TYPE_CHECKING:
+    from quizkit.scheduler import SchedulerConfig
+    from quizkit.session import Change, DeckPlan, Session
+    from quizkit.store import Store
 
 
 def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def local_zone() -> tzinfo:
+    """The learner's zone: $TZ if it names one, else the system's, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+_STEP_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(values: Sequence[object], name: str) -> tuple[timedelta, ...]:
+    steps = []
+    for value in values:
+        text = str(value).strip()
+        unit = _STEP_UNITS.get(text[-1:]) if text else None
+        try:
+            amount = float(text[:-1]) if unit else float("nan")
+        except ValueError:
+            amount = float("nan")
+        if unit is None or not amount > 0:
+            raise ConfigError(
+                f'setting \'{name}\': {value!r} is not a step; write steps like "1m", "10m", "1h"'
+            )
+        steps.append(timedelta(seconds=amount * unit))
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's settings (config.toml), with quizkit's defaults."""
+
+    deck_folders: tuple[Path, ...] = ()
+    retention: float = 0.9
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    max_interval: int = 36500
+    day_start_hour: int = 4
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    leech_threshold: int = 8
+    new_order: str = "deck"
+    tz: tzinfo = UTC
+
+    @classmethod
+    def load(cls, path: Path | None) -> Settings:
+        raw = decks.read_settings(path) if path else {}
+        tz = local_zone()
+        if "timezone" in raw:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                tz = ZoneInfo(raw["timezone"])
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(
+                    f"{path}: unknown timezone {raw['timezone']!r}; use a name like Europe/Berlin"
+                ) from None
+        settings = cls(
+            deck_folders=tuple(Path(str(p)).expanduser() for p in raw.get("deck_folders", ())),
+            retention=float(raw.get("retention", 0.9)),
+            new_per_day=raw.get("new_per_day", 20),
+            reviews_per_day=raw.get("reviews_per_day", 200),
+            max_interval=raw.get("max_interval", 36500),
+            day_start_hour=raw.get("day_start_hour", 4),
+            learning_steps=parse_steps(raw.get("learning_steps", ["1m", "10m"]), "learning_steps"),
+            relearning_steps=parse_steps(raw.get("relearning_steps", ["10m"]), "relearning_steps"),
+            leech_threshold=raw.get("leech_threshold", 8),
+            new_order=raw.get("new_order", "deck"),
+            tz=tz,
+        )
+        if settings.new_order not in ("deck", "random"):
+            raise ConfigError(f'{path}: new_order must be "deck" or "random"')
+        settings.scheduler_config()  # validates the numbers, naming the bad one
+        return settings
+
+    def scheduler_config(self, deck: Deck | None = None) -> SchedulerConfig:
+        from quizkit.scheduler import SchedulerConfig
+
+        deck_settings = deck.settings if deck else None
+        try:
+            return SchedulerConfig(
+                retention=(
+                    deck_settings.retention if deck_settings and deck_settings.retention else self.retention
+                ),
+                learning_steps=self.learning_steps,
+                relearning_steps=self.relearning_steps,
+                max_interval=(
+                    deck_settings.max_interval
+                    if deck_settings and deck_settings.max_interval
+                    else self.max_interval
+                ),
+                day_start_hour=self.day_start_hour,
+                tz=self.tz,
+                leech_threshold=self.leech_threshold,
+            )
+        except ValueError as error:
+            raise ConfigError(f"invalid setting: {error}") from None
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("quizkit", appauthor=False)) / "config.toml"
 
 
 @dataclass
@@ -37,10 +159,12 @@ class Environment:
     stdin_isatty: bool = False
     db_path: Path | None = None
     clock: Callable[[], datetime] = _system_clock
+    settings: Settings = field(default_factory=Settings)
 
     @classmethod
     def from_system(cls, db: Path | None = None, now: str | None = None) -> Environment:
         no_color = bool(os.environ.get("NO_COLOR"))
+        config = os.environ.get("QUIZKIT_CONFIG")
         return cls(
             stdout=Console(no_color=no_color, highlight=False),
             stderr=Console(stderr=True, no_color=no_color, highlight=False),
@@ -48,7 +172,15 @@ class Environment:
             stdin_isatty=sys.stdin.isatty(),
             db_path=db or default_db_path(),
             clock=fixed_clock(now) if now else _system_clock,
+            settings=Settings.load(Path(config) if config else default_config_path()),
         )
+
+    def open_store(self) -> Store:
+        from quizkit.store import Store
+
+        if self.db_path is None:
+            return Store.memory()
+        return Store.open(self.db_path)
 
 
 def default_db_path() -> Path:
@@ -176,3 +308,331 @@ def _default_deck() -> Deck:
     if not preferred:
         raise UsageError("no bundled deck found; reinstall quizkit or give a deck path")
     return decks.load_deck(preferred[0])
+
+
+# ---------------------------------------------------------------- decks and plans
+
+
+def known_deck_files(env: Environment) -> list[Path]:
+    """The bundled study decks, then the decks in the user's configured folders."""
+    files = [p for p in decks.bundled_deck_files() if p.stem not in decks.EXAMPLE_DECK_IDS]
+    folders = [f for f in env.settings.deck_folders if f.is_dir()]
+    return files + decks.find_deck_files(folders)
+
+
+def load_decks(env: Environment, paths: Sequence[Path]) -> list[Deck]:
+    """Load the decks named (files or folders), or every known deck; all problems at once."""
+    files = decks.find_deck_files(paths) if paths else known_deck_files(env)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no deck files (*.toml) found in {where}" if paths else "no decks found")
+    loaded: list[Deck] = []
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    for path in files:
+        try:
+            deck = decks.load_deck(path)
+        except DeckError as error:
+            problems.extend(error.problems)
+            continue
+        if deck.id in owners:
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"deck id '{deck.id}' is also used by {owners[deck.id]}",
+                    "give this deck its own id in [deck]",
+                )
+            )
+            continue
+        owners[deck.id] = str(path)
+        loaded.append(deck)
+    if problems:
+        raise DeckError(problems)
+    return loaded
+
+
+def plan_decks(
+    env: Environment,
+    store: Store,
+    loaded: Sequence[Deck],
+    now: datetime,
+    *,
+    new: int | None = None,
+    reviews: int | None = None,
+    exam_date: date | None = None,
+) -> list[DeckPlan]:
+    """Each deck's scheduler, limits and what it has already done today."""
+    from quizkit import scheduler
+    from quizkit.session import DeckPlan, Limits
+
+    plans = []
+    for deck in loaded:
+        config = env.settings.scheduler_config(deck)
+        since = scheduler.day_start(scheduler.study_day(now, config), config)
+        new_done, reviews_done = store.answered_since(deck.id, since)
+        limits = Limits(
+            new_per_day=_first(new, deck.settings.new_per_day, env.settings.new_per_day),
+            reviews_per_day=_first(reviews, deck.settings.reviews_per_day, env.settings.reviews_per_day),
+        )
+        cap = exam_date or deck.settings.exam_date
+        plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))
+    return plans
+
+
+def _first(*values: int | None) -> int:
+    return next(v for v in values if v is not None)
+
+
+def start_session(
+    env: Environment,
+    store: Store,
+    loaded: Sequence[Deck],
+    now: datetime,
+    *,
+    tags: Sequence[str] = (),
+    new: int | None = None,
+    reviews: int | None = None,
+    exam_date: date | None = None,
+) -> Session:
+    import random
+
+    from quizkit.session import Session
+
+    plans = plan_decks(env, store, loaded, now, new=new, reviews=reviews, exam_date=exam_date)
+    states = {
+        (deck.id, card_id): state for deck in loaded for card_id, state in store.states(deck.id).items()
+    }
+    return Session.start(
+        plans,
+        states,
+        now,
+        tags=tags,
+        new_order=env.settings.new_order,
+        rng=random.Random(int(now.timestamp())),
+    )
+
+
+# ---------------------------------------------------------------- due
+
+
+def due(env: Environment, paths: Sequence[Path], as_json: bool = False) -> int:
+    """Per deck: new, learning and review cards due today, and when the next card comes."""
+    from quizkit import scheduler
+
+    now = env.clock()
+    loaded = load_decks(env, paths)
+    with env.open_store() as store:
+        session = start_session(env, store, loaded, now)
+        rows = []
+        for deck in loaded:
+            plan = session.plans[deck.id]
+            end_of_day = scheduler.day_start(
+                scheduler.study_day(now, plan.config) + timedelta(days=1), plan.config
+            )
+            new = sum(1 for key in session.new_queue if key[0] == deck.id)
+            review = sum(1 for key in session.review_queue if key[0] == deck.id)
+            learning = sum(
+                1
+                for key in session.learning
+                if key[0] == deck.id and (d := session.state(key).due) is not None and d < end_of_day
+            )
+            upcoming = store.next_due(deck.id, now)
+            rows.append(
+                {
+                    "deck": deck.id,
+                    "title": deck.title,
+                    "cards": len(deck.cards),
+                    "new": new,
+                    "learning": learning,
+                    "review": review,
+                    "next_due": upcoming.isoformat() if upcoming else None,
+                }
+            )
+    if as_json:
+        env.stdout.print_json(json.dumps({"now": now.isoformat(), "decks": rows}))
+    else:
+        env.stdout.print(render.due_table(rows, now, env.settings.tz))
+    return 0
+
+
+# ---------------------------------------------------------------- doctor
+
+
+def doctor(env: Environment, remove_orphans: bool = False, restore: str | None = None) -> int:
+    """Check the database, list orphaned progress and backups; remove orphans or restore on request."""
+    from quizkit.errors import StoreError
+    from quizkit.store import Store
+
+    now = env.clock()
+    assert env.db_path is not None
+    out = env.stdout
+    out.print(render.plain(f"database: {env.db_path}"))
+    if restore is not None:
+        return _restore(env, restore, now)
+    try:
+        store = Store.open(env.db_path, create=False)
+    except StoreError as error:
+        env.stderr.print(render.plain(f"error: {error}"))
+        _list_backups(env)
+        return 1
+    with store:
+        problems = store.integrity()
+        if problems:
+            for problem in problems:
+                out.print(render.plain(f"  integrity: {problem}"), style="red")
+            _list_backups(env)
+            return 1
+        out.print(f"  integrity: ok (schema version {store.schema_version}, {store.review_count()} reviews)")
+        known = {deck.id: {card.id for card in deck.cards} for deck in _loadable_decks(env)}
+        orphans = sorted(
+            (deck_id, card_id)
+            for deck_id, cards in store.known_cards().items()
+            for card_id in cards
+            if card_id not in known.get(deck_id, set())
+        )
+        if not orphans:
+            out.print("  orphaned progress: none")
+        else:
+            out.print(f"  orphaned progress: {len(orphans)} card(s) no longer in any known deck")
+            for deck_id, card_id in orphans[:50]:
+                out.print(render.plain(f"    {deck_id} / {card_id}"))
+            if remove_orphans:
+                store.remove_progress(orphans, now)
+                out.print(
+                    f"  removed the scheduling state of {len(orphans)} card(s); their review history is kept"
+                )
+            else:
+                out.print("  run 'quizkit doctor --remove-orphans' to forget them (the review log is kept)")
+        _list_backups(env)
+    return 0
+
+
+def _loadable_decks(env: Environment) -> list[Deck]:
+    out = []
+    for path in known_deck_files(env):
+        try:
+            out.append(decks.load_deck(path))
+        except DeckError:
+            continue
+    return out
+
+
+def _list_backups(env: Environment) -> None:
+    from quizkit.store import backups_of
+
+    assert env.db_path is not None
+    backups = backups_of(env.db_path)
+    if backups:
+        env.stdout.print(
+            f"  backups ({len(backups)}); restore one with 'quizkit doctor --restore FILE' or 'latest':"
+        )
+        for path in backups:
+            env.stdout.print(render.plain(f"    {path}"))
+    else:
+        env.stdout.print("  backups: none yet (one is taken each day before the first answer)")
+
+
+def _restore(env: Environment, which: str, now: datetime) -> int:
+    from quizkit import store
+
+    assert env.db_path is not None
+    if which == "latest":
+        backups = store.backups_of(env.db_path)
+        if not backups:
+            raise UsageError("there are no backups to restore")
+        source = backups[-1]
+    else:
+        source = Path(which)
+        if not source.is_file():
+            raise UsageError(f"no backup at {which}")
+    kept = store.restore(env.db_path, source, now)
+    env.stdout.print(render.plain(f"  restored {source}"))
+    if kept:
+        env.stdout.print(render.plain(f"  the previous file is kept as {kept}"))
+    return 0
+
+
+# ---------------------------------------------------------------- studying
+
+
+class Study:
+    """A review session bound to the store: every change is committed before the next card."""
+
+    def __init__(self, store: Store, session: Session) -> None:
+        self.store = store
+        self.session = session
+        self.fingerprints = {deck_id: store.fingerprints(deck_id) for deck_id in session.plans}
+
+    def changed_cards(self) -> list[tuple[str, str]]:
+        """Cards whose text changed since they were last reviewed (their progress is kept)."""
+        return sorted(
+            key
+            for key, card in self.session.cards.items()
+            if (old := self.fingerprints.get(key[0], {}).get(key[1])) and old != card.fingerprint
+        )
+
+    def rate(
+        self,
+        key: tuple[str, str],
+        rating: Rating,
+        now: datetime,
+        *,
+        proposed: Rating | None = None,
+        answer: str | None = None,
+        correct: bool | None = None,
+        duration_ms: int | None = None,
+    ) -> Change:
+        from quizkit.store import Answer
+
+        change = self.session.answer(key, rating, now)
+        config = self.session.plans[key[0]].config
+        self.store.record(
+            Answer(
+                deck_id=key[0],
+                card_id=key[1],
+                at=now,
+                rating=rating,
+                before=change.before,
+                after=change.after,
+                proposed=proposed,
+                answer=answer,
+                correct=correct,
+                duration_ms=duration_ms,
+                fingerprint=change.card.fingerprint,
+                scheduler=json.dumps(config.to_dict(), sort_keys=True),
+            )
+        )
+        return change
+
+    def undo(self, now: datetime) -> tuple[str, str] | None:
+        """Undo the latest answer in these decks, even one from an earlier session."""
+        last = self.store.last_review(self.session.plans)
+        if last is None:
+            return None
+        self.store.undo(last, now)
+        key = (last.deck_id, last.card_id)
+        self.session.undo(key, last.before, now)
+        return key
+
+    def bury(self, key: tuple[str, str], now: datetime) -> Change:
+        change = self.session.bury(key, now)
+        self.store.set_state(key[0], key[1], change.after, now)
+        return change
+
+    def suspend(self, key: tuple[str, str], now: datetime) -> Change:
+        change = self.session.suspend(key)
+        self.store.set_state(key[0], key[1], change.after, now)
+        return change
+
+
+def open_study(
+    env: Environment,
+    store: Store,
+    paths: Sequence[Path],
+    now: datetime,
+    **options: Any,
+) -> Study:
+    loaded = load_decks(env, paths)
+    return Study(store, start_session(env, store, loaded, now, **options))

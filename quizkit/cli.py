@@ -49,6 +49,8 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
     except QuizkitError as error:
         _print_error(env, str(error))
         raise typer.Exit(ExitStatus.ERROR) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
     raise typer.Exit(code)
 
 
@@ -118,6 +120,42 @@ def show(
         return use.show(env, deck, tag or [], kinds)  # type: ignore[arg-type]
 
     _run(work)
+
+
+@app.command()
+def due(
+    decks: Annotated[
+        list[Path] | None, typer.Argument(help="Deck files or folders (default: every known deck).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Show how many new, learning and review cards are due today, per deck, and when the next comes.
+
+    Example: quizkit due --json
+    """
+    from quizkit import app as use
+
+    _run(lambda env: use.due(env, decks or [], as_json), db)
+
+
+@app.command()
+def doctor(
+    remove_orphans: Annotated[
+        bool, typer.Option("--remove-orphans", help="Forget the progress of cards no longer in any deck.")
+    ] = False,
+    restore: Annotated[
+        str | None, typer.Option("--restore", metavar="FILE|latest", help="Restore a backup of the database.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check the progress database, list orphaned progress and backups, and restore a backup.
+
+    Example: quizkit doctor --restore latest
+    """
+    from quizkit import app as use
+
+    _run(lambda env: use.doctor(env, remove_orphans, restore), db)
 
 
 def main() -> None:

@@ -707,3 +707,56 @@ def bundled_decks_dir() -> Path:
 
 def bundled_deck_files() -> list[Path]:
     return find_deck_files([bundled_decks_dir()])
+
+
+EXAMPLE_DECK_IDS = frozenset({"example-all-kinds"})
+"""Bundled decks that are templates for teachers, not study material: not reviewed by default."""
+
+
+# ---------------------------------------------------------------- the settings file
+
+SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "deck_folders": list,
+    "retention": (float, int),
+    "new_per_day": int,
+    "reviews_per_day": int,
+    "max_interval": int,
+    "day_start_hour": int,
+    "learning_steps": list,
+    "relearning_steps": list,
+    "leech_threshold": int,
+    "new_order": str,
+    "timezone": str,
+}
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """Read the user's config.toml: a flat table of the keys in SETTING_TYPES. Missing file: {}."""
+    from quizkit.errors import ConfigError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problem = _syntax_problem(str(path), error, text)
+        raise ConfigError(str(problem)) from None
+    lines = {
+        key: number
+        for number, raw in enumerate(text.splitlines(), 1)
+        if (m := _KEY.match(raw))
+        for key in [m.group(1) or m.group(2) or m.group(3)]
+    }
+    for key, value in data.items():
+        where = f"{path}:{lines.get(key, 1)}"
+        if key not in SETTING_TYPES:
+            hint = _did_you_mean(key, SETTING_TYPES)
+            raise ConfigError(f"{where}: unknown setting '{key}'" + (f" ({hint})" if hint else ""))
+        expected = SETTING_TYPES[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ConfigError(f"{where}: setting '{key}' has the wrong type ({_type_name(value)})")
+    return data

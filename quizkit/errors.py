@@ -62,3 +62,7 @@ class StoreError(QuizkitError):
 
 class UsageError(QuizkitError):
     """The command line asked for something that cannot be done."""
+
+
+class ConfigError(QuizkitError):
+    """The settings file is invalid."""

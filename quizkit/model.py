@@ -77,6 +77,22 @@ class Card:
     note_id: str = ""
     """The id written in the file; several cards share it for cloze and reverse."""
 
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what the card asks and accepts: the store notices when it changes."""
+        import hashlib
+
+        parts = (
+            self.kind.value,
+            self.prompt,
+            self.answer,
+            *self.accept,
+            "\x1e",
+            *self.choices,
+            str(self.exact),
+        )
+        return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
 
 @dataclass(frozen=True, slots=True)
 class DeckSettings:

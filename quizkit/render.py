@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -84,4 +86,34 @@ def card_table(deck: Deck) -> Table:
             plain(card.answer),
             plain(" ".join(card.tags)),
         )
+    return table
+
+
+def when(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """A due time in words: 'now', 'in 8m', 'tomorrow 04:00', 'Tue 3 Mar'."""
+    delta = moment - now
+    if delta.total_seconds() <= 0:
+        return "now"
+    local = moment.astimezone(tz)
+    if delta.total_seconds() < 3600:
+        return f"in {max(1, round(delta.total_seconds() / 60))}m"
+    days = (local.date() - now.astimezone(tz).date()).days
+    if days == 0:
+        return f"today {local:%H:%M}"
+    if days == 1:
+        return f"tomorrow {local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %Y}" if days > 300 else f"{local:%a} {local.day} {local:%b}"
+
+
+def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -> Table:
+    table = Table(title="Due today", title_justify="left", expand=False)
+    table.add_column("deck", overflow="fold")
+    table.add_column("new", justify="right", style="blue")
+    table.add_column("learn", justify="right", style="red")
+    table.add_column("review", justify="right", style="green")
+    table.add_column("next", overflow="fold")
+    for row in rows:
+        upcoming = row["next_due"]
+        nxt = when(datetime.fromisoformat(str(upcoming)), now, tz) if upcoming else "-"
+        table.add_row(plain(str(row["deck"])), str(row["new"]), str(row["learning"]), str(row["review"]), nxt)
     return table

@@ -56,7 +56,12 @@ def review_state(stability: float, last_review: datetime, config: SchedulerConfi
 def fsrs_review(stability: float, last_review: datetime, rating: Rating, at: datetime) -> FsrsCard:
     """What fsrs itself makes of the card review_state() describes."""
     card = FsrsCard(
-        card_id=1, state=FsrsState.Review, stability=stability, difficulty=5.0, due=at, last_review=last_review
+        card_id=1,
+        state=FsrsState.Review,
+        stability=stability,
+        difficulty=5.0,
+        due=at,
+        last_review=last_review,
     )
     return FsrsScheduler(enable_fuzzing=False).review_card(card, FsrsRating(int(rating)), at)[0]
 
@@ -202,7 +207,14 @@ def test_times_in_other_zones_are_accepted_and_naive_ones_refused() -> None:
         study_day(datetime(2024, 7, 10, 9, 0), EXACT)
 
 
-ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kolkata"]
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Asia/Kolkata",
+]
 
 
 @given(
@@ -314,7 +326,10 @@ def test_exam_cap_never_below_one_day() -> None:
     now = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
     for cap in (date(2024, 1, 3), date(2024, 1, 2), date(2023, 12, 1)):
         assert days_until_due(review(state, Rating.GOOD, now, EXACT, key="k", cap=cap), now, EXACT) == 1
-    assert days_until_due(review(state, Rating.GOOD, now, EXACT, key="k", cap=date(2024, 1, 10)), now, EXACT) == 7
+    assert (
+        days_until_due(review(state, Rating.GOOD, now, EXACT, key="k", cap=date(2024, 1, 10)), now, EXACT)
+        == 7
+    )
 
 
 # --- lapses and leeches ----------------------------------------------------------------------------------
@@ -372,7 +387,9 @@ def test_again_while_learning_is_not_a_lapse() -> None:
 
 def test_suspension_and_burying_are_kept() -> None:
     buried = datetime(2024, 1, 3, 4, 0, tzinfo=UTC)
-    state = replace(review_state(5.0, datetime(2024, 1, 1, 9, 0, tzinfo=UTC)), suspended=True, buried_until=buried)
+    state = replace(
+        review_state(5.0, datetime(2024, 1, 1, 9, 0, tzinfo=UTC)), suspended=True, buried_until=buried
+    )
     after = review(state, Rating.GOOD, datetime(2024, 1, 2, 9, 0, tzinfo=UTC), EXACT, key="k")
     assert (after.suspended, after.buried_until, after.leech) == (True, buried, False)
 
@@ -417,7 +434,9 @@ def test_preview_agrees_with_review(config: SchedulerConfig, cap: date | None) -
 
 def test_preview_of_a_new_card() -> None:
     now = datetime(2024, 1, 1, 21, 0, tzinfo=UTC)
-    labels = {rating: format_interval(delta) for rating, delta in preview(CardState(), now, EXACT, key="k").items()}
+    labels = {
+        rating: format_interval(delta) for rating, delta in preview(CardState(), now, EXACT, key="k").items()
+    }
     assert labels == {Rating.AGAIN: "1m", Rating.HARD: "6m", Rating.GOOD: "10m", Rating.EASY: "8d"}
 
 
@@ -428,14 +447,18 @@ def test_retrievability() -> None:
     assert retrievability(state, last + timedelta(hours=5), EXACT) == 1.0
     values = [retrievability(state, last + timedelta(days=d, hours=-2), EXACT) for d in range(1, 60)]
     assert values == sorted(values, reverse=True)
-    card = FsrsCard(card_id=1, state=FsrsState.Review, stability=10.0, difficulty=5.0, due=last, last_review=last)
+    card = FsrsCard(
+        card_id=1, state=FsrsState.Review, stability=10.0, difficulty=5.0, due=last, last_review=last
+    )
     assert values[9] == FsrsScheduler().get_card_retrievability(card, last + timedelta(days=10))
     assert retrievability(state, last + timedelta(days=10), EXACT) == pytest.approx(0.9)  # R(S) = 90 %
 
 
 def test_is_due() -> None:
     now = datetime(2024, 1, 5, 12, 0, tzinfo=UTC)
-    due = CardState(phase=Phase.REVIEW, stability=3.0, difficulty=5.0, due=now, last_review=now - timedelta(days=3))
+    due = CardState(
+        phase=Phase.REVIEW, stability=3.0, difficulty=5.0, due=now, last_review=now - timedelta(days=3)
+    )
     assert is_due(due, now, EXACT)
     assert not is_due(due, now - timedelta(seconds=1), EXACT)
     assert not is_due(CardState(), now, EXACT)
@@ -473,7 +496,9 @@ def test_format_interval(delta: timedelta, label: str) -> None:
 
 @pytest.mark.parametrize("tz", [UTC, BERLIN, timezone(timedelta(hours=-5, minutes=-30))])
 def test_config_round_trips_through_json(tz: timezone | ZoneInfo) -> None:
-    config = SchedulerConfig(retention=0.85, learning_steps=(timedelta(seconds=90),), tz=tz, leech_threshold=5)
+    config = SchedulerConfig(
+        retention=0.85, learning_steps=(timedelta(seconds=90),), tz=tz, leech_threshold=5
+    )
     stored = json.loads(json.dumps(config.to_dict()))
     assert stored["algorithm"] == "FSRS-6"
     assert stored["learning_steps"] == [90]
@@ -545,8 +570,17 @@ def test_any_history_gives_a_sane_state(
 # --- purity ----------------------------------------------------------------------------------------------
 
 ALLOWED_IMPORTS = {
-    "__future__", "dataclasses", "datetime", "functools", "hashlib", "math", "random", "typing", "zoneinfo",
-    "fsrs", "quizkit",
+    "__future__",
+    "dataclasses",
+    "datetime",
+    "functools",
+    "hashlib",
+    "math",
+    "random",
+    "typing",
+    "zoneinfo",
+    "fsrs",
+    "quizkit",
 }
 
 
@@ -560,7 +594,11 @@ def test_scheduler_imports_only_stdlib_fsrs_and_the_model() -> None:
             imported.add(node.module)
     assert {name.split(".")[0] for name in imported} <= ALLOWED_IMPORTS
     assert {name for name in imported if name.startswith(("fsrs", "quizkit"))} <= {
-        "fsrs.card", "fsrs.rating", "fsrs.scheduler", "fsrs.state", "quizkit.model",
+        "fsrs.card",
+        "fsrs.rating",
+        "fsrs.scheduler",
+        "fsrs.state",
+        "quizkit.model",
     }
     source = Path(scheduler_module.__file__).read_text()
     assert ".now(" not in source and "random.random()" not in source
