@@ -16,13 +16,14 @@ from quizkit.model import CardState, Mode, Phase, Rating
 from quizkit.store import MIGRATIONS, SCHEMA_VERSION, Answer, Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NEW = CardState()
 LEARNED = CardState(Phase.LEARNING, 1, 2.3, 5.1, NOW + timedelta(minutes=10), NOW, 1, 0)
 
 
 def answer(
     at: datetime = NOW,
     card: str = "c1",
-    before: CardState = CardState(),
+    before: CardState = NEW,
     after: CardState = LEARNED,
     mode: Mode = Mode.REVIEW,
 ) -> Answer:
