@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -59,7 +60,7 @@ def _print_error(env: object, message: str) -> None:
     from rich.text import Text
 
     console = getattr(env, "stderr", None) or Console(stderr=True)
-    console.print(Text("error: ", style="bold red") + Text(message))
+    console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -120,6 +121,47 @@ def show(
         return use.show(env, deck, tag or [], kinds)  # type: ignore[arg-type]
 
     _run(work)
+
+
+@app.command()
+def review(
+    decks: Annotated[
+        list[Path] | None, typer.Argument(help="Deck files or folders (default: every known deck).")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag.")] = None,
+    new: Annotated[
+        int | None, typer.Option("--new", min=0, help="New cards today (overrides the deck).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="Reviews today (overrides the deck).")
+    ] = None,
+    exam_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--exam-date", formats=["%Y-%m-%d"], help="Cap intervals so every card is seen before it."
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Review what is due: keys 1-4 rate, space reveals, u undoes, q quits (everything is saved).
+
+    Without a terminal (a pipe or a script), one key or answer per line.
+
+    Example: quizkit review --tag dates --new 10
+    """
+    from quizkit import review as use
+
+    _run(
+        lambda env: use.review(
+            env,
+            decks or [],
+            tags=tag or [],
+            new=new,
+            limit=limit,
+            exam_date=exam_date.date() if exam_date else None,
+        ),
+        db,
+    )
 
 
 @app.command()

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from rich.console import Group, RenderableType
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from quizkit.errors import Problem
-from quizkit.model import Deck
+from quizkit.grading import Edit, Grade
+from quizkit.model import Card, Deck, Kind
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
 # overrides that can make text display differently from what it is.
@@ -117,3 +120,202 @@ def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -
         nxt = when(datetime.fromisoformat(str(upcoming)), now, tz) if upcoming else "-"
         table.add_row(plain(str(row["deck"])), str(row["new"]), str(row["learning"]), str(row["review"]), nxt)
     return table
+
+
+# ---------------------------------------------------------------- the review screen
+
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
+
+
+def review_header(title: str, new: int, learning: int, review: int) -> Text:
+    line = Text()
+    line.append(clean(title), style="bold")
+    line.append("  ")
+    line.append(f"{new} new", style="blue")
+    line.append(" · ")
+    line.append(f"{learning} learning", style="red")
+    line.append(" · ")
+    line.append(f"{review} review", style="green")
+    return line
+
+
+def card_panel(card: Card, shown: Sequence[str], selected: Iterable[int] = ()) -> Panel:
+    """The question, with numbered options for choice, multi and order cards."""
+    body = Text()
+    body.append_text(plain(card.prompt))
+    picked = set(selected)
+    if card.kind is Kind.TRUEFALSE:
+        body.append("\n\nTrue or false?", style="dim")
+    elif shown:
+        body.append("\n")
+        for number, option in enumerate(shown, start=1):
+            mark = ""
+            if card.kind is Kind.MULTI:
+                mark = "[x] " if number in picked else "[ ] "
+            body.append(f"\n{number}. {mark}", style="bold" if number in picked else "")
+            body.append_text(plain(option))
+    title = {
+        Kind.BASIC: "question",
+        Kind.TYPED: "type the answer",
+        Kind.CHOICE: "choose one",
+        Kind.MULTI: "select all that apply",
+        Kind.TRUEFALSE: "true or false",
+        Kind.CLOZE: "fill the gap",
+        Kind.ORDER: "put in order",
+    }[card.kind]
+    return Panel(body, title=title, title_align="left", border_style="cyan", padding=(0, 1))
+
+
+def footer(pairs: Sequence[tuple[str, str]]) -> Text:
+    line = Text()
+    for index, (key, action) in enumerate(pairs):
+        if index:
+            line.append(" · ", style="dim")
+        line.append(key, style="bold")
+        line.append(f" {action}", style="dim")
+    return line
+
+
+def verdict(grade: Grade) -> Text:
+    styles = {"right": "bold green", "typo": "bold green", "partial": "bold yellow", "wrong": "bold red"}
+    words = {"right": "✓ Right", "typo": "✓ Right (typo)", "partial": "~ Partly right", "wrong": "✗ Wrong"}
+    line = Text(words[grade.verdict.value], style=styles[grade.verdict.value])
+    if grade.verdict.value == "partial":
+        line.append(f" ({round(grade.score * 100)}%)")
+    return line
+
+
+def typo_diff(grade: Grade) -> Text | None:
+    """The typo shown against the answer: [-x] typed but not in it, [+y] in it but not typed.
+
+    The brackets keep the diff readable without colour (line mode, NO_COLOR, screen readers).
+    """
+    if not grade.diff:
+        return None
+    line = Text("your typo: ", style="dim")
+    for edit, text in grade.diff:
+        if edit is Edit.SAME:
+            line.append(clean(text))
+        elif edit is Edit.EXTRA:
+            line.append(f"[-{clean(text)}]", style="red")
+        else:
+            line.append(f"[+{clean(text)}]", style="green")
+    return line
+
+
+def answer_panel(card: Card, grade: Grade | None, shown: Sequence[str], given: str | None) -> RenderableType:
+    """After answering: right or wrong, the correct answer, the explanation and the source."""
+    parts: list[RenderableType] = []
+    if grade is not None:
+        head = verdict(grade)
+        parts.append(head)
+        if card.kind is Kind.ORDER and grade.positions and given:
+            mine = Text("your order:", style="dim")
+            for number, (item, ok) in enumerate(zip(given.split(" → "), grade.positions, strict=False), 1):
+                mine.append(f"\n{'✓' if ok else '✗'} {number}. ", style="green" if ok else "red")
+                mine.append_text(plain(item))
+            parts.append(mine)
+        elif given is not None and card.kind is not Kind.TRUEFALSE:
+            parts.append(Text("your answer: ", style="dim") + plain(given or "(none)"))
+        diff = typo_diff(grade)
+        if diff is not None:
+            parts.append(diff)
+        if card.kind is Kind.MULTI and (grade.picked_wrong or grade.missed):
+            if grade.picked_wrong:
+                parts.append(Text("not right: ", style="red") + plain("; ".join(grade.picked_wrong)))
+            if grade.missed:
+                parts.append(Text("missed: ", style="yellow") + plain("; ".join(grade.missed)))
+    answer = Text()
+    if card.kind is Kind.ORDER:
+        answer.append("right order:", style="bold")
+        for number, item in enumerate(card.accept, start=1):
+            answer.append(f"\n{number}. ")
+            answer.append_text(plain(item))
+    elif card.kind is Kind.MULTI:
+        answer.append("right answers:", style="bold")
+        for item in card.accept:
+            answer.append("\n• ")
+            answer.append_text(plain(item))
+    else:
+        answer.append("answer: ", style="bold")
+        answer.append_text(plain(card.answer))
+    parts.append(answer)
+    if card.explain:
+        parts.append(plain(card.explain))
+    if card.source:
+        parts.append(Text("source: ", style="dim") + plain(card.source, style="dim italic"))
+    return Panel(
+        Group(*parts), border_style="green" if grade is None or grade.right else "red", padding=(0, 1)
+    )
+
+
+def rating_bar(intervals: Mapping[int, str], proposed: int | None) -> Text:
+    """'1 Again 10m · 2 Hard 1d · 3 Good 3d · 4 Easy 8d', the proposed rating marked."""
+    line = Text()
+    for rating in (1, 2, 3, 4):
+        if rating > 1:
+            line.append(" · ", style="dim")
+        chosen = rating == proposed
+        if chosen:
+            line.append("›", style="bold")
+        line.append(f"{rating} ", style="bold")
+        line.append(RATING_NAMES[rating], style=RATING_STYLES[rating] + (" bold underline" if chosen else ""))
+        line.append(f" {intervals[rating]}", style="dim")
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    done: int
+    right: int
+    seconds: float
+    due_tomorrow: int
+    next_due: str | None
+    streak: int
+    leeches: tuple[str, ...] = ()
+
+
+def summary(s: Summary) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    accuracy = f"{round(100 * s.right / s.done)}%" if s.done else "-"
+    minutes, seconds = divmod(round(s.seconds), 60)
+    table.add_row("cards done", str(s.done))
+    table.add_row("accuracy", accuracy)
+    table.add_row("time", f"{minutes}m {seconds:02d}s")
+    table.add_row("due tomorrow", str(s.due_tomorrow))
+    table.add_row("next card", s.next_due or "-")
+    table.add_row("streak", f"{s.streak} day{'s' if s.streak != 1 else ''}")
+    parts: list[RenderableType] = [table]
+    for leech in s.leeches:
+        parts.append(Text("leech suspended: ", style="yellow") + plain(leech))
+    return Panel(Group(*parts), title="session over", title_align="left", padding=(0, 1))
+
+
+HELP_KEYS = (
+    ("space/enter", "reveal the answer, or take the proposed rating"),
+    ("1-4", "rate: Again, Hard, Good, Easy (or pick a choice)"),
+    ("t / f", "true or false"),
+    ("u", "undo the previous answer"),
+    ("s", "bury the card until tomorrow"),
+    ("!", "suspend the card"),
+    ("e", "edit the card in $EDITOR"),
+    ("?", "this help"),
+    ("q", "quit (everything is saved)"),
+)
+
+
+def help_panel(line_mode: bool) -> Panel:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for key, action in HELP_KEYS:
+        table.add_row(key, action)
+    note = (
+        "Line mode: type each key or answer on its own line; an empty line is Enter."
+        if line_mode
+        else "Typed answers and orders: type the answer, then Enter; :u :s :! :e :q work there too."
+    )
+    return Panel(Group(table, Text(note, style="dim")), title="keys", title_align="left", padding=(0, 1))

@@ -1,0 +1,122 @@
+"""Reading the learner's keys: single keypresses on a terminal, whole lines otherwise.
+
+This is the only module that changes terminal modes. Everything it returns is a
+plain string; the review flow decides what a key means.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+from typing import Protocol, TextIO
+
+EOF = "eof"
+INTERRUPT = "ctrl-c"
+ENTER = "enter"
+SPACE = "space"
+BACKSPACE = "backspace"
+
+
+class Keys(Protocol):
+    """Where answers come from."""
+
+    interactive: bool
+
+    def key(self) -> str:
+        """One key (or, in line mode, one line): 'enter', 'space', 'eof', 'ctrl-c' or the text."""
+
+    def line(self, prompt: str) -> str | None:
+        """A typed answer; None when input ends or the learner interrupts."""
+
+
+class LineKeys:
+    """Line mode, for pipes, scripts, tests and screen readers: one answer or key per line."""
+
+    interactive = False
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def _read(self) -> str | None:
+        try:
+            raw = self.stream.readline()
+        except (KeyboardInterrupt, UnicodeDecodeError):
+            return None
+        if raw == "":
+            return None
+        return raw.rstrip("\r\n")
+
+    def key(self) -> str:
+        raw = self._read()
+        if raw is None:
+            return EOF
+        text = raw.strip()
+        if text == "":
+            return ENTER
+        return text
+
+    def line(self, prompt: str) -> str | None:
+        return self._read()
+
+
+class TerminalKeys:
+    """Single keypresses from a real terminal, restored to its normal mode afterwards."""
+
+    interactive = True
+
+    def __init__(self, stream: TextIO, out: TextIO | None = None) -> None:
+        self.stream = stream
+        self.out = out or sys.stdout
+        self.fd = stream.fileno()
+
+    def key(self) -> str:
+        import termios
+        import tty
+
+        self.out.flush()
+        saved = termios.tcgetattr(self.fd)
+        try:
+            tty.setcbreak(self.fd)
+            data = os.read(self.fd, 1)
+            if data == b"\x1b":
+                # An escape sequence (arrow keys, ...): swallow the rest of it.
+                while select.select([self.fd], [], [], 0.02)[0]:
+                    os.read(self.fd, 16)
+                return "escape"
+            if data and data[0] >= 0xC0:
+                # The rest of a UTF-8 character.
+                need = 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3
+                data += os.read(self.fd, need)
+        except KeyboardInterrupt:
+            return INTERRUPT
+        finally:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+        if not data or data == b"\x04":
+            return EOF
+        if data == b"\x03":
+            return INTERRUPT
+        if data in (b"\r", b"\n"):
+            return ENTER
+        if data == b" ":
+            return SPACE
+        if data in (b"\x7f", b"\x08"):
+            return BACKSPACE
+        return data.decode("utf-8", errors="replace")
+
+    def line(self, prompt: str) -> str | None:
+        self.out.write(prompt)
+        self.out.flush()
+        try:
+            raw = self.stream.readline()
+        except KeyboardInterrupt:
+            self.out.write("\n")
+            return None
+        if raw == "":
+            self.out.write("\n")
+            return None
+        return raw.rstrip("\r\n")
+
+
+def keys_for(stream: TextIO, isatty: bool) -> Keys:
+    return TerminalKeys(stream) if isatty else LineKeys(stream)
