@@ -468,13 +468,13 @@ def doctor(env: Environment, remove_orphans: bool = False, restore: str | None =
     now = env.clock()
     assert env.db_path is not None
     out = env.stdout
-    out.print(render.plain(f"database: {env.db_path}"))
+    out.print(render.plain(f"database: {env.db_path}"), soft_wrap=True)
     if restore is not None:
         return _restore(env, restore, now)
     try:
         store = Store.open(env.db_path, create=False)
     except StoreError as error:
-        env.stderr.print(render.plain(f"error: {error}"))
+        env.stderr.print(render.plain(f"error: {error}"), soft_wrap=True)
         _list_backups(env)
         return 1
     with store:
@@ -497,7 +497,7 @@ def doctor(env: Environment, remove_orphans: bool = False, restore: str | None =
         else:
             out.print(f"  orphaned progress: {len(orphans)} card(s) no longer in any known deck")
             for deck_id, card_id in orphans[:50]:
-                out.print(render.plain(f"    {deck_id} / {card_id}"))
+                out.print(render.plain(f"    {deck_id} / {card_id}"), soft_wrap=True)
             if remove_orphans:
                 store.remove_progress(orphans, now)
                 out.print(
@@ -529,7 +529,7 @@ def _list_backups(env: Environment) -> None:
             f"  backups ({len(backups)}); restore one with 'quizkit doctor --restore FILE' or 'latest':"
         )
         for path in backups:
-            env.stdout.print(render.plain(f"    {path}"))
+            env.stdout.print(render.plain(f"    {path}"), soft_wrap=True)
     else:
         env.stdout.print("  backups: none yet (one is taken each day before the first answer)")
 
@@ -548,9 +548,9 @@ def _restore(env: Environment, which: str, now: datetime) -> int:
         if not source.is_file():
             raise UsageError(f"no backup at {which}")
     kept = store.restore(env.db_path, source, now)
-    env.stdout.print(render.plain(f"  restored {source}"))
+    env.stdout.print(render.plain(f"  restored {source}"), soft_wrap=True)
     if kept:
-        env.stdout.print(render.plain(f"  the previous file is kept as {kept}"))
+        env.stdout.print(render.plain(f"  the previous file is kept as {kept}"), soft_wrap=True)
     return 0
 
 
