@@ -20,7 +20,7 @@ from rich.console import Console
 
 from quizkit import decks, render
 from quizkit.errors import ConfigError, DeckError, Problem, UsageError
-from quizkit.model import Deck, Kind, Rating
+from quizkit.model import CardState, Deck, Kind, Rating
 
 if TYPE_CHECKING:
     from quizkit.scheduler import SchedulerConfig
@@ -636,3 +636,33 @@ def open_study(
 ) -> Study:
     loaded = load_decks(env, paths)
     return Study(store, start_session(env, store, loaded, now, **options))
+
+
+# ---------------------------------------------------------------- suspend and unsuspend
+
+
+def set_suspended(
+    env: Environment, deck_path: Path, card_ids: Sequence[str], suspended: bool, all_cards: bool
+) -> int:
+    """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
+    from dataclasses import replace as with_changes
+
+    deck = decks.load_deck(deck_path)
+    now = env.clock()
+    wanted = list(card_ids)
+    unknown = [card_id for card_id in wanted if deck.card(card_id) is None]
+    if unknown:
+        raise UsageError(f"no card {unknown[0]!r} in {deck_path}; 'quizkit show {deck_path}' lists the ids")
+    with env.open_store() as store:
+        states = store.states(deck.id)
+        if all_cards:
+            wanted = sorted(card_id for card_id, state in states.items() if state.suspended != suspended)
+        if not wanted:
+            raise UsageError("name the cards to change, or use --all")
+        for card_id in wanted:
+            state = states.get(card_id, CardState())
+            # Unsuspending a leech keeps its lapse count: it will be flagged again at the next threshold.
+            store.set_state(deck.id, card_id, with_changes(state, suspended=suspended), now)
+    verb = "suspended" if suspended else "unsuspended"
+    env.stdout.print(render.plain(f"{verb} {len(wanted)} card(s): {', '.join(wanted)}"), soft_wrap=True)
+    return 0

@@ -200,5 +200,41 @@ def doctor(
     _run(lambda env: use.doctor(env, remove_orphans, restore), db)
 
 
+CardIds = Annotated[list[str] | None, typer.Argument(help="Card ids (as in the deck file).")]
+
+
+@app.command()
+def suspend(
+    deck: Annotated[Path, typer.Argument(help="Deck file.")],
+    cards: CardIds = None,
+    db: DbOption = None,
+) -> None:
+    """Suspend cards: they are not shown until unsuspended.
+
+    Example: quizkit suspend decks/taliban-pakistan.toml kabul-1996
+    """
+    from quizkit import app as use
+
+    _run(lambda env: use.set_suspended(env, deck, cards or [], True, False), db)
+
+
+@app.command()
+def unsuspend(
+    deck: Annotated[Path, typer.Argument(help="Deck file.")],
+    cards: CardIds = None,
+    all_cards: Annotated[
+        bool, typer.Option("--all", help="Unsuspend every suspended card of the deck.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Bring suspended cards (and leeches) back into review.
+
+    Example: quizkit unsuspend decks/taliban-pakistan.toml --all
+    """
+    from quizkit import app as use
+
+    _run(lambda env: use.set_suspended(env, deck, cards or [], False, all_cards), db)
+
+
 def main() -> None:
     app()

@@ -165,7 +165,7 @@ class ReviewFlow:
             return Outcome("bury")
         if name == "suspend":
             self.study.suspend(key, now)
-            self.out.print("suspended (unsuspend with quizkit cards --unsuspend)", style="dim")
+            self.out.print("suspended (quizkit unsuspend DECK CARD brings it back)", style="dim")
             return Outcome("suspend")
         if name == "edit":
             self._edit(key)

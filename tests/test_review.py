@@ -232,3 +232,48 @@ def test_show_is_inert_too(runner: CliRunner, tmp_path: Path) -> None:
     out = runner.invoke(app, ["show", str(path)], color=True).output
     assert "[bold red]Hostile[/]" in out
     assert "\x07" not in out and "\x1b[2J" not in out
+
+
+def test_suspend_and_unsuspend_commands(runner: CliRunner, deck: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["suspend", str(deck), "basic", "tf"])
+    assert result.exit_code == 0 and "suspended 2 card(s): basic, tf" in result.output
+    review = run(runner, deck, ["q"])
+    assert "Mini  3 new" in review.output
+    result = runner.invoke(app, ["unsuspend", str(deck), "--all"])
+    assert "unsuspended 2 card(s): basic, tf" in result.output
+    assert "Mini  5 new" in run(runner, deck, ["q"]).output
+    unknown = runner.invoke(app, ["suspend", str(deck), "nope"])
+    assert unknown.exit_code == 2 and "no card 'nope'" in unknown.output
+
+
+def test_edit_key_opens_the_editor_at_the_card_and_reloads_it(
+    runner: CliRunner, deck: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "fake_editor.py"
+    log = tmp_path / "editor.log"
+    script.write_text(
+        "import sys, pathlib\n"
+        "line, path = sys.argv[1], pathlib.Path(sys.argv[2])\n"
+        f"pathlib.Path({str(log)!r}).write_text(line)\n"
+        "path.write_text(path.read_text().replace('Capital of France?', 'Capital city of France?'))\n",
+        encoding="utf-8",
+    )
+    import sys
+
+    result = runner.invoke(
+        app, ["review", str(deck)], input="e\n\n3\n", env={"EDITOR": f"{sys.executable} {script}"}
+    )
+    assert result.exit_code == 0, result.output
+    assert log.read_text() == "+6"  # the [[cards]] line of the first card
+    assert "deck reloaded" in result.output
+    assert "Capital city of France?" in result.output
+
+
+def test_the_screen_stays_legible_at_40_columns(runner: CliRunner, deck: Path) -> None:
+    result = runner.invoke(app, ["review", str(deck)], input="\n3\nin 1996\n\n", env={"COLUMNS": "40"})
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    flat = " ".join(" ".join(line.strip("│ ").split()) for line in lines)
+    assert "Year the Taliban took Kabul?" in flat
+    assert "1 Again 1m · 2 Hard 6m · 3 Good 10m" in flat
