@@ -22,7 +22,13 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="QUIZKIT_DB", help="Progress database file [env: QUIZKIT_DB]."),
+    typer.Option(
+        "--db",
+        envvar="QUIZKIT_DB",
+        metavar="FILE",
+        show_envvar=False,
+        help="Progress database file [env: QUIZKIT_DB].",
+    ),
 ]
 
 
@@ -86,7 +92,12 @@ def root(
 @app.command()
 def validate(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Deck files or folders (default: the bundled decks).")
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Deck files or folders (default: the bundled decks).",
+            show_default=False,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -101,9 +112,16 @@ def validate(
 
 @app.command()
 def show(
-    deck: Annotated[Path | None, typer.Argument(help="Deck file (default: the bundled deck).")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag.")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", "-k", help="Only cards of this kind.")] = None,
+    deck: Annotated[
+        Path | None,
+        typer.Argument(metavar="DECK", help="Deck file (default: the bundled deck).", show_default=False),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", "-k", metavar="KIND", help="Only cards of this kind.")
+    ] = None,
 ) -> None:
     """Print a deck as a table of its cards, to proofread it.
 
@@ -126,14 +144,19 @@ def show(
 @app.command()
 def review(
     decks: Annotated[
-        list[Path] | None, typer.Argument(help="Deck files or folders (default: every known deck).")
+        list[Path] | None,
+        typer.Argument(
+            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+        ),
     ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
     new: Annotated[
-        int | None, typer.Option("--new", min=0, help="New cards today (overrides the deck).")
+        int | None, typer.Option("--new", min=0, metavar="N", help="New cards today (overrides the deck).")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=0, help="Reviews today (overrides the deck).")
+        int | None, typer.Option("--limit", min=0, metavar="N", help="Reviews today (overrides the deck).")
     ] = None,
     exam_date: Annotated[
         datetime | None,
@@ -167,7 +190,10 @@ def review(
 @app.command()
 def due(
     decks: Annotated[
-        list[Path] | None, typer.Argument(help="Deck files or folders (default: every known deck).")
+        list[Path] | None,
+        typer.Argument(
+            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
     db: DbOption = None,
@@ -200,12 +226,15 @@ def doctor(
     _run(lambda env: use.doctor(env, remove_orphans, restore), db)
 
 
-CardIds = Annotated[list[str] | None, typer.Argument(help="Card ids (as in the deck file).")]
+CardIds = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="CARD", help="Card ids (as in the deck file).", show_default=False),
+]
 
 
 @app.command()
 def suspend(
-    deck: Annotated[Path, typer.Argument(help="Deck file.")],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
     cards: CardIds = None,
     db: DbOption = None,
 ) -> None:
@@ -220,7 +249,7 @@ def suspend(
 
 @app.command()
 def unsuspend(
-    deck: Annotated[Path, typer.Argument(help="Deck file.")],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
     cards: CardIds = None,
     all_cards: Annotated[
         bool, typer.Option("--all", help="Unsuspend every suspended card of the deck.")

@@ -1,0 +1,64 @@
+"""docs/commands.md stays true to --help: regenerate it with QUIZKIT_WRITE_DOCS=1 pytest tests/test_docs.py."""
+
+from __future__ import annotations
+
+import os
+
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from conftest import REPO
+from quizkit.cli import app
+
+DOC = REPO / "docs" / "commands.md"
+INTRO = """# Command reference
+
+Generated from `--help` (a test keeps it in step: `QUIZKIT_WRITE_DOCS=1 pytest tests/test_docs.py`
+rewrites it). Settings and environment variables are at the end.
+"""
+SETTINGS = """
+## Settings
+
+`config.toml` in the platform's user config directory (`~/.config/quizkit/config.toml` on Linux), or
+the file named by `QUIZKIT_CONFIG`. Every key is optional:
+
+```toml
+deck_folders = ["~/decks"]        # decks reviewed by plain 'quizkit review', besides the bundled one
+retention = 0.9                   # desired retention (a deck's [deck] retention wins)
+new_per_day = 20                  # new cards a day (a deck's new_per_day wins; --new wins over both)
+reviews_per_day = 200             # reviews a day (a deck's reviews_per_day wins; --limit wins over both)
+max_interval = 36500              # days
+day_start_hour = 4                # the study day starts at 4 a.m. local time
+learning_steps = ["1m", "10m"]
+relearning_steps = ["10m"]
+leech_threshold = 8               # lapses before a card is suspended as a leech
+new_order = "deck"                # or "random"
+timezone = "Europe/Berlin"        # default: the system's zone
+```
+
+| environment variable | effect |
+|---|---|
+| `QUIZKIT_DB` | the progress database (same as `--db`); default `quizkit.db` in the user data directory |
+| `QUIZKIT_CONFIG` | the settings file |
+| `QUIZKIT_NOW` | the clock, ISO 8601 with a zone, for tests and simulations |
+| `NO_COLOR` | no colour |
+| `EDITOR`, `VISUAL` | the editor the `e` key opens |
+"""
+
+
+def reference() -> str:
+    runner = CliRunner()
+    parts = [INTRO]
+    group = get_command(app)
+    for name in group.commands:  # type: ignore[attr-defined]
+        text = runner.invoke(app, [name, "--help"], env={"COLUMNS": "100"}).output
+        parts.append(f"\n## quizkit {name}\n\n```\n{text.rstrip()}\n```\n")
+    parts.append(SETTINGS)
+    return "".join(parts)
+
+
+def test_command_reference_is_true_to_help() -> None:
+    expected = reference()
+    if os.environ.get("QUIZKIT_WRITE_DOCS"):
+        DOC.write_text(expected, encoding="utf-8")
+    assert DOC.read_text(encoding="utf-8") == expected
