@@ -7,10 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, REPO
 
 from quizkit import decks
 from quizkit.model import Kind
+
+from conftest import BUNDLED, REPO
 
 TOPIC_TAGS = {"dates", "actors", "places", "motives", "causes-of-rift", "concepts"}
 SECTION_TAGS = {"introduction", "genesis", "ascendancy", "post-9-11", "post-taliban-era", "conclusion"}

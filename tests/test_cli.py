@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_decks import CASES
-from tests_support import HEAD
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from quizkit import __version__
 from quizkit.cli import app
+
+from test_decks import CASES
+from tests_support import HEAD
 
 
 def test_version(runner: CliRunner) -> None:

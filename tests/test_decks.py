@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests_support import HEAD
 
 from quizkit import decks
 from quizkit.errors import DeckError
 from quizkit.model import Kind
+
+from tests_support import HEAD
 
 
 def parse(body: str):  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@ import os
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from conftest import REPO
 from quizkit.cli import app
+
+from conftest import REPO
 
 DOC = REPO / "docs" / "commands.md"
 INTRO = """# Command reference
