@@ -78,6 +78,34 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             value TEXT NOT NULL
         ) STRICT""",
     ),
+    # 2: mock exams (quizkit quiz) and their answers.
+    (
+        """CREATE TABLE quizzes (
+            id INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
+            seed INTEGER,
+            time_limit_s INTEGER,
+            pass_mark REAL,
+            questions INTEGER NOT NULL,
+            score REAL NOT NULL,
+            passed INTEGER,
+            settings TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX quizzes_by_deck ON quizzes (deck_id, started_at)",
+        """CREATE TABLE quiz_answers (
+            quiz_id INTEGER NOT NULL REFERENCES quizzes (id),
+            position INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            answer TEXT,
+            correct INTEGER NOT NULL,
+            score REAL NOT NULL,
+            seconds REAL,
+            PRIMARY KEY (quiz_id, position)
+        ) STRICT""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
