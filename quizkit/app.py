@@ -20,11 +20,11 @@ from rich.console import Console
 
 from quizkit import decks, render
 from quizkit.errors import ConfigError, DeckError, Problem, UsageError
-from quizkit.model import CardState, Deck, Kind, Rating
+from quizkit.model import CardState, Deck, Kind, Mode, Phase, Rating
 
 if TYPE_CHECKING:
     from quizkit.scheduler import SchedulerConfig
-    from quizkit.session import Change, DeckPlan, Session
+    from quizkit.session import Change, DeckPlan, Limits, Session
     from quizkit.store import Store
 
 
@@ -377,8 +377,25 @@ def plan_decks(
             reviews_per_day=_first(reviews, deck.settings.reviews_per_day, env.settings.reviews_per_day),
         )
         cap = exam_date or deck.settings.exam_date
+        if cap is not None:
+            limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
         plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))
     return plans
+
+
+def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: int) -> Limits:
+    """Raise the new-card limit so that every unseen card is introduced before the exam.
+
+    The cards left (including today's already introduced) are spread evenly over the study days
+    left before the exam day; a learner under their usual limit keeps it.
+    """
+    from dataclasses import replace as with_changes
+
+    days_left = (exam - today).days
+    if days_left <= 0:
+        return limits
+    needed = -(-(unseen + new_done) // days_left)  # ceiling division
+    return with_changes(limits, new_per_day=max(limits.new_per_day, needed))
 
 
 def _first(*values: int | None) -> int:
@@ -417,15 +434,16 @@ def start_session(
 # ---------------------------------------------------------------- due
 
 
-def due(env: Environment, paths: Sequence[Path], as_json: bool = False) -> int:
-    """Per deck: new, learning and review cards due today, and when the next card comes."""
+def due(env: Environment, paths: Sequence[Path], as_json: bool = False, exam_date: date | None = None) -> int:
+    """Per deck: new, learning and review cards due today, when the next card comes, and,
+    for a deck studied to an exam date, the load on each day until then."""
     from quizkit import scheduler
 
     now = env.clock()
     loaded = load_decks(env, paths)
     with env.open_store() as store:
-        session = start_session(env, store, loaded, now)
-        rows = []
+        session = start_session(env, store, loaded, now, exam_date=exam_date)
+        rows: list[dict[str, Any]] = []
         for deck in loaded:
             plan = session.plans[deck.id]
             end_of_day = scheduler.day_start(
@@ -439,22 +457,49 @@ def due(env: Environment, paths: Sequence[Path], as_json: bool = False) -> int:
                 if key[0] == deck.id and (d := session.state(key).due) is not None and d < end_of_day
             )
             upcoming = store.next_due(deck.id, now)
-            rows.append(
-                {
-                    "deck": deck.id,
-                    "title": deck.title,
-                    "cards": len(deck.cards),
-                    "new": new,
-                    "learning": learning,
-                    "review": review,
-                    "next_due": upcoming.isoformat() if upcoming else None,
-                }
-            )
+            row: dict[str, Any] = {
+                "deck": deck.id,
+                "title": deck.title,
+                "cards": len(deck.cards),
+                "new": new,
+                "learning": learning,
+                "review": review,
+                "next_due": upcoming.isoformat() if upcoming else None,
+            }
+            if plan.cap is not None:
+                row["exam"] = exam_load(session, plan, now, store.unseen(deck))
+            rows.append(row)
     if as_json:
         env.stdout.print_json(json.dumps({"now": now.isoformat(), "decks": rows}))
     else:
         env.stdout.print(render.due_table(rows, now, env.settings.tz))
+        for row in rows:
+            if "exam" in row:
+                env.stdout.print(render.exam_load(row["deck"], row["exam"]))
     return 0
+
+
+def exam_load(session: Session, plan: DeckPlan, now: datetime, unseen: int) -> dict[str, Any]:
+    """Cards a day until the exam, projected as if every answer were Good.
+
+    Reviews already scheduled and the new cards planned each day are played forward through the
+    scheduler with the exam cap, so the figure includes the reviews that today's new cards bring.
+    """
+    from quizkit.session import project_exam_load
+
+    assert plan.cap is not None
+    keys = [key for key in session.states if key[0] == plan.deck.id]
+    seen = {key: session.states[key] for key in keys}
+    new_keys = [(plan.deck.id, c.id) for c in plan.deck.cards if (plan.deck.id, c.id) not in seen]
+    new_keys += [key for key, state in seen.items() if state.phase is Phase.NEW]
+    days, left = project_exam_load(plan, seen, new_keys, now)
+    return {
+        "date": plan.cap.isoformat(),
+        "days_left": len(days),
+        "new_per_day": plan.limits.new_per_day,
+        "unseen_after": left,
+        "days": days,
+    }
 
 
 # ---------------------------------------------------------------- doctor
@@ -560,9 +605,10 @@ def _restore(env: Environment, which: str, now: datetime) -> int:
 class Study:
     """A review session bound to the store: every change is committed before the next card."""
 
-    def __init__(self, store: Store, session: Session) -> None:
+    def __init__(self, store: Store, session: Session, mode: Mode = Mode.REVIEW) -> None:
         self.store = store
         self.session = session
+        self.mode = mode
         self.fingerprints = {deck_id: store.fingerprints(deck_id) for deck_id in session.plans}
 
     def changed_cards(self) -> list[tuple[str, str]]:
@@ -584,9 +630,14 @@ class Study:
         correct: bool | None = None,
         duration_ms: int | None = None,
     ) -> Change:
+        from quizkit.session import Change
         from quizkit.store import Answer
 
-        change = self.session.answer(key, rating, now)
+        if self.mode is Mode.QUIZ:
+            state = self.session.state(key)  # an exam answer is logged, the schedule left alone
+            change = Change(key, self.session.cards[key], state, state, rating)
+        else:
+            change = self.session.answer(key, rating, now)
         config = self.session.plans[key[0]].config
         self.store.record(
             Answer(
@@ -596,6 +647,7 @@ class Study:
                 rating=rating,
                 before=change.before,
                 after=change.after,
+                mode=self.mode,
                 proposed=proposed,
                 answer=answer,
                 correct=correct,
@@ -608,6 +660,8 @@ class Study:
 
     def undo(self, now: datetime) -> tuple[str, str] | None:
         """Undo the latest answer in these decks, even one from an earlier session."""
+        if self.mode is not Mode.REVIEW:
+            return None  # cram and quiz answers never changed the schedule: nothing to restore
         last = self.store.last_review(self.session.plans)
         if last is None:
             return None

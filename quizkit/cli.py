@@ -188,6 +188,122 @@ def review(
 
 
 @app.command()
+def quiz(
+    deck: Annotated[
+        Path | None,
+        typer.Argument(metavar="DECK", help="Deck file (default: the bundled deck).", show_default=False),
+    ] = None,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
+    ] = 20,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
+    ] = None,
+    time: Annotated[
+        str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 15m or 1h30m.")
+    ] = None,
+    pass_mark: Annotated[
+        float | None, typer.Option("--pass", min=0, max=100, metavar="PERCENT", help="Pass mark, e.g. 70.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", metavar="S", help="Draw the same exam again.")] = None,
+    feedback: Annotated[
+        str,
+        typer.Option(
+            "--feedback", metavar="end|immediate", help="Show answers at the end or after each one."
+        ),
+    ] = "end",
+    report: Annotated[
+        Path | None, typer.Option("--report", metavar="FILE.md|FILE.json", help="Write the result to a file.")
+    ] = None,
+    update_schedule: Annotated[
+        bool, typer.Option("--update-schedule", help="Feed the results into the review schedule.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Take a timed mock exam: a score, a table by tag and every missed question explained.
+
+    Answer each question and press Enter; :n skips, :p goes back, :l lists, :s submits.
+    The review schedule is not changed unless --update-schedule is given.
+
+    Example: quizkit quiz --count 20 --time 15m --pass 70 --report exam.md
+    """
+    import secrets
+
+    from quizkit import quiz as use
+    from quizkit.errors import UsageError
+    from quizkit.model import Kind
+
+    def work(env: object) -> int:
+        if feedback not in ("end", "immediate"):
+            raise UsageError("--feedback is end or immediate")
+        try:
+            wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
+        except ValueError:
+            raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+        limit = use.parse_duration(time) if time is not None else None
+        return use.quiz(
+            env,  # type: ignore[arg-type]
+            deck,
+            seed=seed if seed is not None else secrets.randbelow(10**6),
+            count=count,
+            tags=tag or [],
+            kinds=wanted,
+            time_limit=limit,
+            pass_mark=pass_mark,
+            feedback=feedback,
+            report=report,
+            update_schedule=update_schedule,
+        )
+
+    _run(work, db)
+
+
+@app.command()
+def history(
+    deck: Annotated[
+        str | None, typer.Argument(metavar="DECK_ID", help="Only this deck's exams.", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List past exams with the score trend and the weakest tags over time.
+
+    Example: quizkit history taliban-pakistan
+    """
+    from quizkit import quiz as use
+
+    _run(lambda env: use.history(env, deck, as_json), db)
+
+
+@app.command()
+def cram(
+    decks: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Go through every card regardless of the schedule, for the night before; the schedule is untouched.
+
+    Cards you miss (1) come round again at the end. Answers are logged as cram.
+
+    Example: quizkit cram --tag dates
+    """
+    from quizkit import quiz as use
+
+    _run(lambda env: use.cram(env, decks or [], tag or []), db)
+
+
+@app.command()
 def due(
     decks: Annotated[
         list[Path] | None,
@@ -196,15 +312,23 @@ def due(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    exam_date: Annotated[
+        datetime | None,
+        typer.Option(
+            "--exam-date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Show the load per day until it."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Show how many new, learning and review cards are due today, per deck, and when the next comes.
 
-    Example: quizkit due --json
+    With an exam date (here or as exam_date in the deck), also the cards due each day until then.
+
+    Example: quizkit due --exam-date 2026-12-15
     """
     from quizkit import app as use
 
-    _run(lambda env: use.due(env, decks or [], as_json), db)
+    _run(lambda env: use.due(env, decks or [], as_json, exam_date.date() if exam_date else None), db)
 
 
 @app.command()

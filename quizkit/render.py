@@ -10,7 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -20,6 +21,9 @@ from rich.text import Text
 from quizkit.errors import Problem
 from quizkit.grading import Edit, Grade
 from quizkit.model import Card, Deck, Kind
+
+if TYPE_CHECKING:  # only the type: render draws a result, it never runs an exam
+    from quizkit.session import QuizResult
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
 # overrides that can make text display differently from what it is.
@@ -261,7 +265,8 @@ def rating_bar(intervals: Mapping[int, str], proposed: int | None) -> Text:
             line.append("›", style="bold")
         line.append(f"{rating} ", style="bold")
         line.append(RATING_NAMES[rating], style=RATING_STYLES[rating] + (" bold underline" if chosen else ""))
-        line.append(f" {intervals[rating]}", style="dim")
+        if intervals.get(rating):
+            line.append(f" {intervals[rating]}", style="dim")
     return line
 
 
@@ -319,3 +324,190 @@ def help_panel(line_mode: bool) -> Panel:
         else "Typed answers and orders: type the answer, then Enter; :u :s :! :e :q work there too."
     )
     return Panel(Group(table, Text(note, style="dim")), title="keys", title_align="left", padding=(0, 1))
+
+
+def cram_header(title: str, left: int) -> Text:
+    line = Text()
+    line.append(clean(title), style="bold")
+    line.append(f"  cram · {left} left", style="magenta")
+    line.append("  (the schedule is not changed)", style="dim")
+    return line
+
+
+# ---------------------------------------------------------------- exams
+
+
+def _clock(left: timedelta) -> str:
+    seconds = max(0, int(left.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
+def exam_header(title: str, number: int, total: int, answered: int, left: timedelta | None) -> Text:
+    line = Text()
+    line.append(clean(title), style="bold")
+    line.append(f"  question {number} of {total} · {answered} answered")
+    if left is not None:
+        line.append(" · ")
+        line.append(f"{_clock(left)} left", style="bold red" if left < timedelta(minutes=1) else "bold")
+    return line
+
+
+def exam_list(questions: Sequence[Any], responses: Mapping[int, str]) -> Table:
+    table = Table(title="answered so far", title_justify="left", show_header=True, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("question", overflow="fold", max_width=48)
+    table.add_column("answer", overflow="fold")
+    for index, question in enumerate(questions):
+        given = responses.get(index)
+        table.add_row(
+            str(index + 1),
+            plain(_shorten(question.card.prompt.splitlines()[0], 80)),
+            plain(given) if given is not None else Text("— not answered", style="yellow"),
+        )
+    return table
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def plain_pairs(pairs: Mapping[str, str]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in pairs.items():
+        table.add_row(key, value)
+    return table
+
+
+def quiz_result(result: QuizResult) -> RenderableType:
+    """The score, pass or fail, a table by tag, the time per question and every missed question."""
+    head = Text()
+    head.append(f"Score: {result.score * 100:.0f}%", style="bold")
+    head.append(f"  ({result.right} of {len(result.items)} right)")
+    if result.passed is not None:
+        head.append("  ")
+        head.append(
+            f"PASS (pass mark {result.pass_mark:g}%)"
+            if result.passed
+            else f"FAIL (pass mark {result.pass_mark:g}%)",
+            style="bold green" if result.passed else "bold red",
+        )
+    if result.timed_out:
+        head.append("\ntime ran out", style="red")
+    tags = Table(title="by tag (weakest first)", title_justify="left")
+    tags.add_column("tag", overflow="fold")
+    tags.add_column("questions", justify="right")
+    tags.add_column("score", justify="right")
+    for row in result.by_tag():
+        tags.add_row(plain(row.tag), str(row.questions), f"{row.score * 100:.0f}%")
+    times = Table(title="time per question", title_justify="left")
+    times.add_column("#", justify="right")
+    times.add_column("result")
+    times.add_column("time", justify="right")
+    for item in result.items:
+        word = item.grade.verdict.value if item.response is not None else "unanswered"
+        style = "green" if item.grade.right else "yellow" if word == "partial" else "red"
+        times.add_row(str(item.number), Text(word, style=style), f"{item.seconds:.0f}s")
+    parts: list[RenderableType] = [head, tags, times]
+    if result.missed:
+        parts.append(Text("missed", style="bold"))
+    for item in result.missed:
+        card = item.question.card
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(f"{item.number}.", plain(card.prompt))
+        given = plain(item.grade.given) if item.response is not None else Text("(not answered)")
+        grid.add_row("", Text("your answer: ", style="dim") + given)
+        grid.add_row("", Text("right answer: ", style="dim") + plain(card.answer, style="green"))
+        if card.explain:
+            grid.add_row("", plain(card.explain))
+        if card.source:
+            grid.add_row("", Text("source: ", style="dim") + plain(card.source, style="dim italic"))
+        parts.append(grid)
+    return Panel(Group(*parts), title=plain(f"exam: {result.deck_title}"), title_align="left", padding=(0, 1))
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """Scores from 0 to 1 as a row of bars."""
+    return "".join(SPARKS[min(len(SPARKS) - 1, int(v * len(SPARKS)))] for v in values)
+
+
+def quiz_history(
+    attempts: Sequence[Mapping[str, Any]], tags: Sequence[Mapping[str, Any]], tz: tzinfo
+) -> RenderableType:
+    table = Table(title="past exams", title_justify="left")
+    table.add_column("date")
+    table.add_column("deck", overflow="fold")
+    table.add_column("questions", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("result")
+    for attempt in attempts:
+        when_ = datetime.fromisoformat(attempt["finished"]).astimezone(tz)
+        passed = attempt["passed"]
+        table.add_row(
+            f"{when_:%Y-%m-%d %H:%M}",
+            plain(attempt["deck"]),
+            str(attempt["questions"]),
+            f"{attempt['score']:.0f}%",
+            Text("pass", style="green")
+            if passed
+            else Text("fail", style="red")
+            if passed is not None
+            else Text("-"),
+        )
+    scores = [a["score"] / 100 for a in reversed(attempts)]
+    trend = Text("trend (oldest to newest): ")
+    trend.append(sparkline(scores), style="cyan")
+    if len(scores) > 1:
+        change = (scores[-1] - scores[0]) * 100
+        trend.append(f"  {change:+.0f} points since the first")
+    weak = Table(title="weakest tags (all exams · last 3)", title_justify="left")
+    weak.add_column("tag", overflow="fold")
+    weak.add_column("answers", justify="right")
+    weak.add_column("score", justify="right")
+    weak.add_column("last 3", justify="right")
+    for row in tags[:8]:
+        recent = row["recent_score"]
+        weak.add_row(
+            plain(row["tag"]),
+            str(row["answers"]),
+            f"{row['score']:.0f}%",
+            f"{recent:.0f}%" if recent is not None else "-",
+        )
+    return Group(table, trend, weak)
+
+
+def exam_load(deck_id: str, exam: Mapping[str, Any]) -> RenderableType:
+    """Cards a day until the exam: reviews already scheduled plus new cards planned."""
+    days = exam["days"]
+    title = Text()
+    title.append(f"Until the exam on {exam['date']} ", style="bold")
+    title.append(f"({exam['days_left']} days, {clean(deck_id)}, {exam['new_per_day']} new a day)")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    table.add_column(justify="right")
+    table.add_column()
+    table.add_row(Text("day", style="dim"), Text("review", style="dim"), Text("new", style="dim"), "")
+    peak = max((d["reviews"] + d["new"] for d in days), default=0) or 1
+    for day in days:
+        total = day["reviews"] + day["new"]
+        bar = "█" * max(0, round(24 * total / peak))
+        table.add_row(
+            datetime.fromisoformat(day["day"]).strftime("%a %d %b"), str(day["reviews"]), str(day["new"]), bar
+        )
+    parts: list[RenderableType] = [title, table]
+    if exam["unseen_after"]:
+        parts.append(
+            Text(
+                f"{exam['unseen_after']} cards would still be unseen on the day: raise --new", style="yellow"
+            )
+        )
+    return Group(*parts)

@@ -126,7 +126,10 @@ class ReviewFlow:
             self.out.clear()  # one card per screen, as in Anki; line mode never moves the cursor
         else:
             self.out.print()
-        self.out.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
+        if self.study.session.cram:
+            self.out.print(render.cram_header(deck.title, counts.new))
+        else:
+            self.out.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
         self.out.print(render.card_panel(card, shown, selected))
 
     def _footer(self, pairs: Sequence[tuple[str, str]]) -> None:

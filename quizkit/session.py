@@ -10,9 +10,11 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from quizkit import scheduler
-from quizkit.model import Card, CardState, Deck, Phase, Rating
+from quizkit.grading import Grade, Verdict, grade
+from quizkit.model import Card, CardState, Deck, Kind, Phase, Rating
 from quizkit.scheduler import SchedulerConfig
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -76,6 +78,8 @@ class Session:
     new_queue: list[Key] = field(default_factory=list)
     review_queue: list[Key] = field(default_factory=list)
     learning: set[Key] = field(default_factory=set)
+    cram: bool = False
+    """Cram goes through new_queue regardless of the schedule and never changes a card's state."""
 
     @classmethod
     def start(
@@ -144,6 +148,8 @@ class Session:
         return min(dues) if dues else None
 
     def preview(self, key: Key, now: datetime) -> dict[Rating, timedelta]:
+        if self.cram:
+            return {}
         plan = self.plans[key[0]]
         return scheduler.preview(self.state(key), now, plan.config, key=_fuzz_key(key), cap=plan.cap)
 
@@ -156,6 +162,12 @@ class Session:
         """Apply a rating; returns the change for the store to commit."""
         plan = self.plans[key[0]]
         before = self.state(key)
+        if self.cram:
+            # Missed cards come round again at the end; the schedule is left alone.
+            self.new_queue.remove(key)
+            if rating is Rating.AGAIN:
+                self.new_queue.append(key)
+            return Change(key, self.cards[key], before, before, rating)
         after = scheduler.review(before, rating, now, plan.config, key=_fuzz_key(key), cap=plan.cap)
         self._leave_queues(key)
         if before.phase is Phase.NEW:
@@ -228,3 +240,254 @@ def _buried(state: CardState, now: datetime) -> bool:
 
 def _fuzz_key(key: Key) -> str:
     return f"{key[0]}/{key[1]}"
+
+
+# ---------------------------------------------------------------- cram
+
+
+def cram_queue(
+    plans: Sequence[DeckPlan], tags: Iterable[str] = (), rng: random.Random | None = None
+) -> list[Key]:
+    """Every card of the decks (with one of the tags), shuffled: cram ignores the schedule."""
+    wanted = set(tags)
+    keys = [
+        (plan.deck.id, card.id)
+        for plan in plans
+        for card in plan.deck.cards
+        if not wanted or wanted & set(card.tags)
+    ]
+    (rng or random.Random(0)).shuffle(keys)
+    return keys
+
+
+# ---------------------------------------------------------------- quiz
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One exam question: the card as asked, and its options in the order shown."""
+
+    key: Key
+    card: Card
+    shown: tuple[str, ...]
+
+
+def as_question(key: Key, card: Card, rng: random.Random) -> Question:
+    """Self-graded kinds become typed questions; choices and order items are shuffled."""
+    if card.kind.self_graded:
+        card = replace(card, kind=Kind.TYPED)
+    if card.kind in (Kind.CHOICE, Kind.MULTI):
+        shown = list(card.choices)
+        rng.shuffle(shown)
+    elif card.kind is Kind.ORDER:
+        shown = list(card.accept)
+        while shown == list(card.accept):
+            rng.shuffle(shown)
+    else:
+        shown = []
+    return Question(key, card, tuple(shown))
+
+
+def draw_questions(
+    deck: Deck,
+    count: int | None,
+    rng: random.Random,
+    *,
+    tags: Iterable[str] = (),
+    kinds: Iterable[Kind] = (),
+) -> list[Question]:
+    """Draw questions at random (all matching cards when count is None or larger)."""
+    wanted_tags, wanted_kinds = set(tags), set(kinds)
+    pool = [
+        card
+        for card in deck.cards
+        if (not wanted_tags or wanted_tags & set(card.tags))
+        and (not wanted_kinds or card.kind in wanted_kinds)
+    ]
+    picked = rng.sample(pool, min(count, len(pool)) if count is not None else len(pool))
+    return [as_question((deck.id, card.id), card, rng) for card in picked]
+
+
+@dataclass
+class Quiz:
+    """A timed mock exam: answer in any order, skip and come back, submit at the end."""
+
+    questions: list[Question]
+    started: datetime
+    deadline: datetime | None = None
+    responses: dict[int, str] = field(default_factory=dict)
+    seconds: dict[int, float] = field(default_factory=dict)
+    current: int = 0
+
+    def expired(self, now: datetime) -> bool:
+        return self.deadline is not None and now >= self.deadline
+
+    def left(self, now: datetime) -> timedelta | None:
+        return None if self.deadline is None else max(timedelta(0), self.deadline - now)
+
+    def answer(self, index: int, response: str, now: datetime, spent: float) -> bool:
+        """Record an answer; False (and nothing recorded) once time is up."""
+        if self.expired(now):
+            return False
+        self.responses[index] = response
+        self.seconds[index] = self.seconds.get(index, 0.0) + spent
+        return True
+
+    def spend(self, index: int, spent: float) -> None:
+        self.seconds[index] = self.seconds.get(index, 0.0) + spent
+
+    def unanswered(self) -> list[int]:
+        return [i for i in range(len(self.questions)) if i not in self.responses]
+
+    def next_unanswered(self, after: int) -> int | None:
+        """The next question without an answer, wrapping round; None when all are answered."""
+        total = len(self.questions)
+        for step in range(1, total + 1):
+            index = (after + step) % total
+            if index not in self.responses:
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """How one question went: unanswered questions have no response and count as wrong."""
+
+    number: int
+    question: Question
+    response: str | None
+    grade: Grade
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class TagScore:
+    tag: str
+    questions: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    """A finished exam: the score, pass or fail, a table by tag and every question."""
+
+    deck_id: str
+    deck_title: str
+    started: datetime
+    finished: datetime
+    items: tuple[QuestionResult, ...]
+    pass_mark: float | None = None
+    seed: int | None = None
+    time_limit: timedelta | None = None
+    timed_out: bool = False
+
+    @property
+    def score(self) -> float:
+        """The share of marks earned (partial answers earn part of a mark), from 0 to 1."""
+        return sum(item.grade.score for item in self.items) / len(self.items) if self.items else 0.0
+
+    @property
+    def right(self) -> int:
+        return sum(item.grade.right for item in self.items)
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.pass_mark is None else self.score * 100 >= self.pass_mark - 1e-9
+
+    @property
+    def missed(self) -> tuple[QuestionResult, ...]:
+        return tuple(item for item in self.items if not item.grade.right)
+
+    def by_tag(self) -> list[TagScore]:
+        """Score per tag, weakest first."""
+        totals: dict[str, list[float]] = {}
+        for item in self.items:
+            for tag in item.question.card.tags or ("(untagged)",):
+                totals.setdefault(tag, []).append(item.grade.score)
+        rows = [TagScore(tag, len(scores), sum(scores) / len(scores)) for tag, scores in totals.items()]
+        return sorted(rows, key=lambda row: (row.score, -row.questions, row.tag))
+
+
+def score_quiz(
+    quiz: Quiz,
+    deck: Deck,
+    finished: datetime,
+    *,
+    pass_mark: float | None = None,
+    seed: int | None = None,
+) -> QuizResult:
+    """Grade every question; anything unanswered (skipped, or left when time ran out) is wrong."""
+    items = []
+    for index, question in enumerate(quiz.questions):
+        response = quiz.responses.get(index)
+        if response is None:
+            result = Grade(Verdict.WRONG, 0.0, question.card.answer, "")
+        else:
+            result = grade(question.card, response, question.shown or None)
+        items.append(
+            QuestionResult(index + 1, question, response, result, round(quiz.seconds.get(index, 0.0), 3))
+        )
+    limit = quiz.deadline - quiz.started if quiz.deadline else None
+    return QuizResult(
+        deck.id,
+        deck.title,
+        quiz.started,
+        finished,
+        tuple(items),
+        pass_mark,
+        seed,
+        limit,
+        quiz.expired(finished),
+    )
+
+
+# ---------------------------------------------------------------- studying to an exam date
+
+
+def project_exam_load(
+    plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
+) -> tuple[list[dict[str, Any]], int]:
+    """Reviews and new cards on each study day until the exam, if every answer were Good.
+
+    Returns one {"day", "reviews", "new"} per day and the number of cards still unseen on the day.
+    """
+    assert plan.cap is not None
+    config = plan.config
+    today = scheduler.study_day(now, config)
+    days = max(0, (plan.cap - today).days)
+    reviews = [0] * days
+    new = [0] * days
+    pending = [state for state in states.values() if state.phase is not Phase.NEW and not state.suspended]
+    queue = list(new_keys)
+    for offset in range(days):
+        budget = plan.limits.new_per_day - (plan.new_done if offset == 0 else 0)
+        introduced, queue = queue[: max(0, budget)], queue[max(0, budget) :]
+        new[offset] = len(introduced)
+        moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
+        for key in introduced:
+            state = scheduler.review(
+                CardState(), Rating.GOOD, moment, config, key=_fuzz_key(key), cap=plan.cap
+            )
+            while state.phase is not Phase.REVIEW:  # the learning steps, the same day
+                assert state.due is not None
+                state = scheduler.review(
+                    state, Rating.GOOD, state.due, config, key=_fuzz_key(key), cap=plan.cap
+                )
+            pending.append(state)
+    # Play every scheduled card forward, day by day, with Good answers.
+    for index, state in enumerate(pending):
+        label = f"projection/{index}"
+        while state.due is not None:
+            offset = max(0, (scheduler.study_day(state.due, config) - today).days)
+            if offset >= days:
+                break
+            reviews[offset] += 1
+            moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
+            state = scheduler.review(
+                state, Rating.GOOD, max(moment, state.due), config, key=label, cap=plan.cap
+            )
+    out = [
+        {"day": (today + timedelta(days=i)).isoformat(), "reviews": reviews[i], "new": new[i]}
+        for i in range(days)
+    ]
+    return out, len(queue)

@@ -12,6 +12,7 @@ import sys
 from typing import Protocol, TextIO
 
 EOF = "eof"
+TIMEOUT = "timeout"
 INTERRUPT = "ctrl-c"
 ENTER = "enter"
 SPACE = "space"
@@ -28,6 +29,9 @@ class Keys(Protocol):
 
     def line(self, prompt: str) -> str | None:
         """A typed answer; None when input ends or the learner interrupts."""
+
+    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
+        """Like line(), but gives up after `seconds` (returning TIMEOUT) where the terminal allows it."""
 
 
 class LineKeys:
@@ -57,6 +61,10 @@ class LineKeys:
         return text
 
     def line(self, prompt: str) -> str | None:
+        return self._read()
+
+    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
+        # Scripts and tests drive time with QUIZKIT_NOW: the caller checks the clock after each line.
         return self._read()
 
 
@@ -116,6 +124,29 @@ class TerminalKeys:
             self.out.write("\n")
             return None
         return raw.rstrip("\r\n")
+
+    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
+        """Read a line, cut short by SIGALRM when the time is up: the countdown cannot be outwaited."""
+        if seconds is None:
+            return self.line(prompt)
+        import signal
+
+        class _TimeUp(Exception):
+            pass
+
+        def ring(signum: int, frame: object) -> None:
+            raise _TimeUp
+
+        previous = signal.signal(signal.SIGALRM, ring)
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+        try:
+            return self.line(prompt)
+        except _TimeUp:
+            self.out.write("\n")
+            return TIMEOUT
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def keys_for(stream: TextIO, isatty: bool) -> Keys:
