@@ -94,7 +94,7 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="PATH",
+            metavar="PATH...",
             help="Deck files or folders (default: the bundled decks).",
             show_default=False,
         ),
@@ -146,7 +146,7 @@ def review(
     decks: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
         ),
     ] = None,
     tag: Annotated[
@@ -284,7 +284,7 @@ def cram(
     decks: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
         ),
     ] = None,
     tag: Annotated[
@@ -308,7 +308,7 @@ def due(
     decks: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="DECK", help="Deck files or folders (default: every known deck).", show_default=False
+            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
@@ -352,7 +352,7 @@ def doctor(
 
 CardIds = Annotated[
     list[str] | None,
-    typer.Argument(metavar="CARD", help="Card ids (as in the deck file).", show_default=False),
+    typer.Argument(metavar="CARD...", help="Card ids (as in the deck file).", show_default=False),
 ]
 
 
