@@ -117,6 +117,49 @@ class _LineMap:
         return self.deck.line
 
 
+class _Positions:
+    """Lines of cards and keys, found lazily: a full scan only when a problem needs a key's line.
+
+    Every card needs its own line (the editor jumps there), so [[cards]] headers are found with
+    one regular-expression pass; keys are looked up by the full scan, which costs as much as a
+    quarter of tomllib's parse on a big deck, only for error messages.
+    """
+
+    _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._full: _LineMap | None = None
+        self._head: _LineMap | None = None
+        self._headers: list[int] | None = None
+
+    def full(self) -> _LineMap:
+        if self._full is None:
+            self._full = _scan_lines(self.text)
+        return self._full
+
+    def expect_cards(self, count: int) -> None:
+        """Use the fast header lines only if they agree with the parser (a header inside a
+        multi-line string would not)."""
+        line, last, found = 1, 0, []
+        for match in self._CARD_HEADER.finditer(self.text):
+            line += self.text.count("\n", last, match.start())
+            last = match.start()
+            found.append(line)
+        self._headers = found if len(found) == count else [s.line for s in self.full().cards]
+
+    def card_line(self, index: int, key: str | None = None) -> int | None:
+        if key is None and self._headers is not None:
+            return self._headers[index] if index < len(self._headers) else None
+        return self.full().card_line(index, key)
+
+    def deck_line(self, key: str | None = None) -> int | None:
+        if self._head is None:
+            first = self._CARD_HEADER.search(self.text)
+            self._head = _scan_lines(self.text[: first.start()] if first else self.text)
+        return self._head.deck_line(key)
+
+
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 
@@ -279,14 +322,14 @@ def parse_deck(
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(path, error, source)]
-    deck, problems = _Builder(path, _scan_lines(source), default_id).build(data)
+    deck, problems = _Builder(path, _Positions(source), default_id).build(data)
     return deck, sorted(problems, key=lambda p: p.line or 0)
 
 
 class _Builder:
     """Turns parsed TOML into a Deck, collecting problems as it goes."""
 
-    def __init__(self, path: str, lines: _LineMap, default_id: str) -> None:
+    def __init__(self, path: str, lines: _Positions, default_id: str) -> None:
         self.path = path
         self.lines = lines
         self.default_id = default_id
@@ -403,6 +446,7 @@ class _Builder:
                 None, None, "'cards' must be a list of tables", "write each card under its own [[cards]] line"
             )
             return []
+        self.lines.expect_cards(len(raw))
         seen: dict[str, int | None] = {}
         cards: list[Card] = []
         for index, table in enumerate(raw):
