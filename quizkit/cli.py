@@ -13,7 +13,7 @@ from quizkit import __version__
 
 app = typer.Typer(
     name="quizkit",
-    help="Flashcards and quizzes in the terminal, scheduled with FSRS.",
+    help="Flashcards and quizzes in the terminal, scheduled with FSRS. Without a command: the dashboard.",
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode=None,
@@ -75,18 +75,30 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    db: DbOption = None,
 ) -> None:
     """Flashcards and quizzes in the terminal, scheduled with FSRS.
 
-    Decks are TOML files; progress is kept in a local SQLite database.
+    Decks are TOML files; progress is kept in a local SQLite database. Without a command,
+    quizkit shows the dashboard: every known deck with what is due today, today's progress,
+    the streak and the command to run next.
 
     Example: quizkit validate decks/
     """
+    if ctx.invoked_subcommand is None:
+        from quizkit import stats as use
+
+        _run(use.dashboard, db)
+    elif getattr(ctx.get_parameter_source("db"), "name", None) == "COMMANDLINE":
+        raise typer.BadParameter(
+            f"put it after the command: quizkit {ctx.invoked_subcommand} --db FILE", param_hint="'--db'"
+        )
 
 
 @app.command()
@@ -100,14 +112,20 @@ def validate(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings as errors (exit 1), e.g. in a teacher's CI.")
+    ] = False,
 ) -> None:
     """Check deck files and report every problem with its file, line and card.
+
+    Warns about content too: duplicate questions, answers that stand out by length, typed answers
+    too long to type, cloze deletions that give each other away, missing explanations or tags.
 
     Example: quizkit validate decks/ my-deck.toml
     """
     from quizkit import app as use
 
-    _run(lambda env: use.validate(env, paths or [], as_json))
+    _run(lambda env: use.validate(env, paths or [], as_json, strict))
 
 
 @app.command()
@@ -387,6 +405,184 @@ def unsuspend(
     from quizkit import app as use
 
     _run(lambda env: use.set_suspended(env, deck, cards or [], False, all_cards), db)
+
+
+@app.command()
+def stats(
+    decks: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Show today's reviews, streaks, a heatmap, the forecast, card states, retention, mastery and hard cards.
+
+    Example: quizkit stats decks/taliban-pakistan.toml --tag dates
+    """
+    from quizkit import stats as use
+
+    _run(lambda env: use.stats(env, decks or [], tag or [], as_json), db)
+
+
+@app.command()
+def cards(
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="STATE",
+            help="Only cards that are new, due, learning, review, relearning, suspended, buried or leech.",
+        ),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search", "-s", metavar="TEXT", help="Only cards whose id, question or answer has TEXT."
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            metavar="KEY",
+            help="Sort by due, interval, stability, difficulty, retrievability, lapses or id.",
+        ),
+    ] = "due",
+    reverse: Annotated[
+        bool, typer.Option("--reverse", help="Sort the other way (new cards stay last).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cards as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List a deck's cards with their scheduling: due, interval, stability, difficulty, recall, lapses.
+
+    Example: quizkit cards decks/taliban-pakistan.toml --state due --sort retrievability
+    """
+    from quizkit import stats as use
+
+    _run(lambda env: use.cards(env, deck, tag or [], state, search, sort, reverse, as_json), db)
+
+
+@app.command()
+def new(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="The deck file to create (.toml).", show_default=False)
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The deck's title (default: from the file name)."),
+    ] = None,
+    description: Annotated[
+        str, typer.Option("--description", metavar="TEXT", help="A sentence or two about the deck.")
+    ] = "",
+    author: Annotated[str, typer.Option("--author", metavar="TEXT", help="Who writes the deck.")] = "",
+) -> None:
+    """Create a deck file with a commented example of every kind of card. Never overwrites a file.
+
+    Example: quizkit new rivers.toml --title "Rivers of the world"
+    """
+    from quizkit import authoring as use
+
+    _run(lambda env: use.new_deck(env, path, title, description, author))
+
+
+@app.command()
+def add(
+    deck: Annotated[
+        Path, typer.Argument(metavar="DECK", help="The deck file to add to.", show_default=False)
+    ],
+) -> None:
+    """Ask for a new card (kind, fields, tags), check it, and append it to the deck.
+
+    The card gets a readable id; the rest of the file, comments included, is left as it was.
+    Answers are read line by line, so a script can pipe them in.
+
+    Example: quizkit add rivers.toml
+    """
+    from quizkit import authoring as use
+
+    _run(lambda env: use.add_card(env, deck))
+
+
+@app.command(name="import")
+def import_(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="CSV, TSV, Anki's 'Notes in Plain Text' or an .apkg.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="DECK.toml", help="The deck file to write.")
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The deck's title (default: from the source)."),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace DECK.toml if it exists (ids are stable: progress is kept)."),
+    ] = False,
+) -> None:
+    """Turn another tool's cards into a deck file, listing what could not be carried over.
+
+    Example: quizkit import biology.apkg -o biology.toml
+    """
+    from quizkit import exchange as use
+
+    _run(lambda env: use.import_deck(env, source, output, title, force))
+
+
+@app.command()
+def export(
+    deck: Annotated[
+        Path, typer.Argument(metavar="DECK", help="The deck file to export.", show_default=False)
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="apkg|csv|md|html", help="The format (default: from the -o extension)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The file to write (default: DECK with the format's extension).",
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+    ] = None,
+    shuffle: Annotated[
+        bool, typer.Option("--shuffle", help="Worksheets: shuffle the questions too.")
+    ] = False,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            help="Worksheets: the variant; one seed, one order of questions and choices.",
+        ),
+    ] = 0,
+) -> None:
+    """Write a deck as an Anki package, a CSV file, or a printable worksheet with an answer key.
+
+    Example: quizkit export decks/taliban-pakistan.toml --to html -o exam.html --shuffle --seed 2
+    """
+    from quizkit import exchange as use
+
+    _run(lambda env: use.export_deck(env, deck, to, output, shuffle=shuffle, seed=seed, tags=tag or []))
 
 
 def main() -> None:

@@ -81,12 +81,6 @@ class ReviewFlow:
 
     def run(self) -> int:
         self.tally.started = self.env.clock()
-        changed = self.study.changed_cards()
-        if changed:
-            self.out.print(
-                f"{len(changed)} card(s) changed since you last reviewed them; their progress is kept.",
-                style="dim",
-            )
         while True:
             now = self.env.clock()
             key = self.forced or self.study.session.next(now)
@@ -131,6 +125,8 @@ class ReviewFlow:
         else:
             self.out.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
         self.out.print(render.card_panel(card, shown, selected))
+        if not selected and self.study.changed(key):
+            self.out.print("edited since your last review; your progress is kept", style="dim")
 
     def _footer(self, pairs: Sequence[tuple[str, str]]) -> None:
         if not self.keys.interactive:
@@ -406,21 +402,11 @@ class ReviewFlow:
 def streak(study: Study, now: datetime) -> int:
     """Consecutive study days with reviews, ending today (or yesterday, if today has none yet).
 
-    Days are counted from the log in SQL, shifted so that they start at the learner's day start
-    (the offset of today's start is used for all days: a summer-time change moves it by an hour).
+    The same figure as quizkit stats and the dashboard show (stats.streaks).
     """
-    config = next(iter(study.session.plans.values())).config
-    start = scheduler.day_start(scheduler.study_day(now, config), config)
-    shift_ms = -round((start.timestamp() % 86400) * 1000)
-    days = set(study.store.review_days(shift_ms))
-    current = int(start.timestamp() // 86400)
-    if current not in days:
-        current -= 1
-    count = 0
-    while current in days:
-        count += 1
-        current -= 1
-    return count
+    from quizkit.stats import streak_now  # only at the end of a session: keep it off the start-up path
+
+    return streak_now(study.store, now, next(iter(study.session.plans.values())).config)
 
 
 def _display_order(card: Card, key: Key, reps: int) -> list[str]:

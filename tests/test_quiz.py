@@ -218,7 +218,9 @@ def test_results_are_saved_and_history_shows_trend_and_weak_tags(
     assert full["score"] == 100
     data = json.loads(runner.invoke(app, ["history", "--json"]).output)
     assert [attempt["score"] for attempt in data["attempts"]] == [100.0, 0.0]  # newest first
-    assert {row["tag"]: row["score"] for row in data["tags"]} == dict.fromkeys(("dates", "actors", "motives", "places"), 50.0)
+    assert {row["tag"]: row["score"] for row in data["tags"]} == dict.fromkeys(
+        ("dates", "actors", "motives", "places"), 50.0
+    )
     assert all(row["recent_score"] == 50.0 for row in data["tags"])
     table = runner.invoke(app, ["history"]).output
     assert "+100 points since the first" in table
