@@ -143,6 +143,12 @@ class Settings:
             raise ConfigError(f"invalid setting: {error}") from None
 
 
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quizkit", appauthor=False)) / "decks"
+
+
 def default_config_path() -> Path:
     import platformdirs
 
@@ -160,6 +166,8 @@ class Environment:
     db_path: Path | None = None
     clock: Callable[[], datetime] = _system_clock
     settings: Settings = field(default_factory=Settings)
+    cache_dir: Path | None = None
+    """Where parsed decks are cached (None: always parse)."""
 
     @classmethod
     def from_system(cls, db: Path | None = None, now: str | None = None) -> Environment:
@@ -173,6 +181,7 @@ class Environment:
             db_path=db or default_db_path(),
             clock=fixed_clock(now) if now else _system_clock,
             settings=Settings.load(Path(config) if config else default_config_path()),
+            cache_dir=default_cache_dir(),
         )
 
     def open_store(self) -> Store:
@@ -211,8 +220,16 @@ def fixed_clock(value: str) -> Callable[[], datetime]:
 # ---------------------------------------------------------------- validate
 
 
-def validate(env: Environment, paths: Sequence[Path], as_json: bool = False) -> int:
-    """Check deck files; print a summary per deck or every problem. Returns the exit code."""
+def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, strict: bool = False) -> int:
+    """Check deck files; print a summary per deck or every problem. Returns the exit code.
+
+    Besides the loader's checks on form, the content checks (authoring.content_problems)
+    warn about cards that teach badly; with strict, every warning is an error.
+    """
+    from dataclasses import replace
+
+    from quizkit.authoring import content_problems
+
     files = decks.find_deck_files(paths) if paths else decks.bundled_deck_files()
     if not files:
         raise UsageError(f"no deck files (*.toml) found in {', '.join(str(p) for p in paths)}")
@@ -221,6 +238,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False) -> 
     for path in files:
         deck, problems = decks.check_deck(path)
         if deck is not None:
+            problems = sorted([*problems, *content_problems(deck)], key=lambda p: p.line or 0)
             if deck.id in owners:
                 problems = [
                     *problems,
@@ -235,6 +253,9 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False) -> 
                 deck = None
             else:
                 owners[deck.id] = path
+        if strict and any(p.severity == "warning" for p in problems):
+            problems = [replace(p, severity="error") for p in problems]
+            deck = None
         results.append((path, deck, problems))
     error_count = sum(p.severity == "error" for _, _, ps in results for p in ps)
     warning_count = sum(p.severity == "warning" for _, _, ps in results for p in ps)
@@ -290,7 +311,7 @@ def _validation_json(
 
 def show(env: Environment, path: Path | None, tags: Sequence[str] = (), kinds: Sequence[Kind] = ()) -> int:
     """Print a deck as a table of cards, optionally filtered by tag and kind."""
-    deck = decks.load_deck(path) if path else _default_deck()
+    deck = decks.load_deck(path, env.cache_dir) if path else _default_deck(env)
     cards = tuple(
         c for c in deck.cards if (not tags or set(tags) & set(c.tags)) and (not kinds or c.kind in kinds)
     )
@@ -302,12 +323,12 @@ def show(env: Environment, path: Path | None, tags: Sequence[str] = (), kinds: S
     return 0
 
 
-def _default_deck() -> Deck:
+def _default_deck(env: Environment) -> Deck:
     files = decks.bundled_deck_files()
     preferred = [f for f in files if f.stem == "taliban-pakistan"] or files
     if not preferred:
         raise UsageError("no bundled deck found; reinstall quizkit or give a deck path")
-    return decks.load_deck(preferred[0])
+    return decks.load_deck(preferred[0], env.cache_dir)
 
 
 # ---------------------------------------------------------------- decks and plans
@@ -331,7 +352,7 @@ def load_decks(env: Environment, paths: Sequence[Path]) -> list[Deck]:
     owners: dict[str, str] = {}
     for path in files:
         try:
-            deck = decks.load_deck(path)
+            deck = decks.load_deck(path, env.cache_dir)
         except DeckError as error:
             problems.extend(error.problems)
             continue
@@ -558,7 +579,7 @@ def _loadable_decks(env: Environment) -> list[Deck]:
     out = []
     for path in known_deck_files(env):
         try:
-            out.append(decks.load_deck(path))
+            out.append(decks.load_deck(path, env.cache_dir))
         except DeckError:
             continue
     return out
@@ -609,15 +630,11 @@ class Study:
         self.store = store
         self.session = session
         self.mode = mode
-        self.fingerprints = {deck_id: store.fingerprints(deck_id) for deck_id in session.plans}
 
-    def changed_cards(self) -> list[tuple[str, str]]:
-        """Cards whose text changed since they were last reviewed (their progress is kept)."""
-        return sorted(
-            key
-            for key, card in self.session.cards.items()
-            if (old := self.fingerprints.get(key[0], {}).get(key[1])) and old != card.fingerprint
-        )
+    def changed(self, key: tuple[str, str]) -> bool:
+        """Whether the card's text changed since it was last reviewed (its progress is kept)."""
+        stored = self.store.fingerprint(key[0], key[1])
+        return stored is not None and stored != self.session.cards[key].fingerprint
 
     def rate(
         self,
@@ -701,7 +718,7 @@ def set_suspended(
     """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
     from dataclasses import replace as with_changes
 
-    deck = decks.load_deck(deck_path)
+    deck = decks.load_deck(deck_path, env.cache_dir)
     now = env.clock()
     wanted = list(card_ids)
     unknown = [card_id for card_id in wanted if deck.card(card_id) is None]

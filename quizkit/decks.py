@@ -7,6 +7,7 @@ first, so a teacher fixes a deck in one pass.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.errors import DeckError, Problem
-from quizkit.model import Card, Deck, DeckSettings, Kind
+from quizkit.model import Card, CardList, Deck, DeckSettings, Kind
 
 MAX_DECK_BYTES = 100 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -238,6 +239,11 @@ def _syntax_problem(path: str, error: tomllib.TOMLDecodeError, text: str) -> Pro
 
 def read_text(path: Path) -> str:
     """Read a deck file as text, or raise DeckError saying why it cannot be."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a deck file, or raise DeckError saying why it cannot be."""
     name = str(path)
     try:
         if path.is_dir():
@@ -261,7 +267,7 @@ def read_text(path: Path) -> str:
         raise DeckError([Problem(name, None, None, "no such file", "check the path")]) from None
     except OSError as error:
         raise DeckError([Problem(name, None, None, f"cannot be read: {error.strerror}")]) from None
-    return decode(data, name)
+    return data
 
 
 def decode(data: bytes, path: str) -> str:
@@ -286,13 +292,226 @@ def decode(data: bytes, path: str) -> str:
         ) from None
 
 
-def load_deck(path: Path | str) -> Deck:
-    """Load and validate a deck; raise DeckError listing every error (warnings are dropped)."""
+def load_deck(path: Path | str, cache_dir: Path | None = None) -> Deck:
+    """Load and validate a deck; raise DeckError listing every error (warnings are dropped).
+
+    With a cache folder, a deck that has not changed since it was last loaded is read from
+    the cache instead of being parsed again (see DeckCache).
+    """
+    if cache_dir is not None:
+        return DeckCache(cache_dir).load(Path(path))
     deck, problems = check_deck(path)
+    return _valid(deck, problems)
+
+
+def _valid(deck: Deck | None, problems: list[Problem]) -> Deck:
     errors = [p for p in problems if p.severity == "error"]
     if errors or deck is None:
         raise DeckError(errors)
     return deck
+
+
+class DeckCache:
+    """Parsed decks kept on disk, so that an unchanged deck is never parsed twice.
+
+    An entry is keyed by the deck's absolute path and checked against its size and
+    modification time; if those changed, a content hash decides (a checkout that only touched
+    the file keeps its entry). Entries are marshal records: a header with the deck, the card
+    ids and tags, then one record per card, decoded only when that card is used. Any problem
+    with the cache (missing, stale, damaged, unwritable) falls back to parsing.
+    """
+
+    FORMAT = 2
+    MAGIC = b"QKDECK1\n"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def entry(self, path: Path) -> Path:
+        key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=12).hexdigest()
+        return self.folder / f"{key}.deck"
+
+    def load(self, path: Path) -> Deck:
+        try:
+            stat = path.stat()
+        except OSError:
+            return _valid(*check_deck(path))
+        entry = self.entry(path)
+        cached = self._read(entry)
+        if cached is not None and cached[0][2:4] == (stat.st_size, stat.st_mtime_ns):
+            return self._deck(path, *cached)
+        data = read_bytes(path)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if cached is not None and cached[0][4] == digest:
+            deck = self._deck(path, *cached)
+            self._write(entry, (*cached[0][:2], stat.st_size, stat.st_mtime_ns, *cached[0][4:]), cached[1])
+            return deck
+        try:
+            text = decode(data, str(path))
+        except DeckError as error:
+            raise DeckError(error.problems) from None
+        deck = _valid(*parse_deck(text, str(path), default_id=path.stem))
+        self._store(entry, path, stat.st_size, stat.st_mtime_ns, digest, deck)
+        return deck
+
+    def _version(self) -> str:
+        from quizkit import __version__
+
+        return f"{self.FORMAT}/{__version__}"
+
+    def _read(self, entry: Path) -> tuple[tuple[Any, ...], memoryview] | None:
+        """The entry's header, and its card records mapped (not read) from the file."""
+        import marshal
+        import mmap
+
+        try:
+            with open(entry, "rb") as cached:
+                if cached.read(len(self.MAGIC)) != self.MAGIC:
+                    return None
+                size = int.from_bytes(cached.read(8), "little")
+                if size > entry.stat().st_size:
+                    return None
+                header = marshal.loads(cached.read(size))
+                if not isinstance(header, tuple) or header[0] != self._version():
+                    return None
+                start = len(self.MAGIC) + 8 + size
+                if cached.seek(0, 2) == start:
+                    return header, memoryview(b"")
+                mapped = mmap.mmap(cached.fileno(), 0, access=mmap.ACCESS_READ)
+            return header, memoryview(mapped)[start:]
+        except (OSError, ValueError, EOFError, TypeError, IndexError):
+            return None
+
+    def _deck(self, path: Path, header: tuple[Any, ...], body: memoryview) -> Deck:
+        import marshal
+        from array import array
+
+        meta, ids, tag_sets, tag_index, offset_bytes = header[5:10]
+        deck_id, title, description, source, author, settings = meta
+        retention, new, reviews, max_interval, exam = settings
+        offsets = array("Q")
+        offsets.frombytes(offset_bytes)
+        indices = array("I")
+        indices.frombytes(tag_index)
+        tags = tuple(tag_sets[i] for i in indices)
+
+        def build(index: int) -> Card:
+            end = offsets[index + 1] if index + 1 < len(offsets) else len(body)
+            (
+                card_id,
+                kind,
+                prompt,
+                answer,
+                accept,
+                choices,
+                exact,
+                card_tags,
+                explain,
+                card_source,
+                line,
+                note_id,
+            ) = marshal.loads(body[offsets[index] : end])
+            return Card(
+                card_id,
+                Kind(kind),
+                prompt,
+                answer,
+                accept,
+                choices,
+                exact,
+                card_tags,
+                explain,
+                card_source,
+                line,
+                note_id,
+            )
+
+        return Deck(
+            deck_id,
+            title,
+            str(path),
+            CardList(ids, tags, build),
+            description,
+            source,
+            author,
+            DeckSettings(retention, new, reviews, max_interval, date.fromisoformat(exam) if exam else None),
+        )
+
+    def _store(self, entry: Path, path: Path, size: int, mtime_ns: int, digest: str, deck: Deck) -> None:
+        import marshal
+        from array import array
+
+        records = [
+            marshal.dumps(
+                (
+                    c.id,
+                    c.kind.value,
+                    c.prompt,
+                    c.answer,
+                    c.accept,
+                    c.choices,
+                    c.exact,
+                    c.tags,
+                    c.explain,
+                    c.source,
+                    c.line,
+                    c.note_id,
+                )
+            )
+            for c in deck.cards
+        ]
+        offsets, position = array("Q"), 0
+        for record in records:
+            offsets.append(position)
+            position += len(record)
+        # Tags as an index into the distinct tag sets: most cards share a few combinations.
+        tag_sets: dict[tuple[str, ...], int] = {}
+        tag_index = array("I", (tag_sets.setdefault(c.tags, len(tag_sets)) for c in deck.cards))
+        settings = deck.settings
+        meta = (
+            deck.id,
+            deck.title,
+            deck.description,
+            deck.source,
+            deck.author,
+            (
+                settings.retention,
+                settings.new_per_day,
+                settings.reviews_per_day,
+                settings.max_interval,
+                settings.exam_date.isoformat() if settings.exam_date else None,
+            ),
+        )
+        header = (
+            self._version(),
+            str(path.resolve()),
+            size,
+            mtime_ns,
+            digest,
+            meta,
+            tuple(c.id for c in deck.cards),
+            tuple(tag_sets),
+            tag_index.tobytes(),
+            offsets.tobytes(),
+        )
+        self._write(entry, header, memoryview(b"".join(records)))
+
+    def _write(self, entry: Path, header: tuple[Any, ...], body: memoryview) -> None:
+        import marshal
+        import os
+
+        encoded = marshal.dumps(header)
+        partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:
+                out.write(self.MAGIC + len(encoded).to_bytes(8, "little") + encoded)
+                out.write(body)
+            partial.replace(entry)
+        except OSError:
+            # A read-only or broken cache folder only costs speed.
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
 
 def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:
@@ -804,3 +1023,129 @@ def read_settings(path: Path) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, expected):
             raise ConfigError(f"{where}: setting '{key}' has the wrong type ({_type_name(value)})")
     return data
+
+
+# ---------------------------------------------------------------- writing decks
+
+CARD_KEY_ORDER = (
+    "id",
+    "type",
+    "q",
+    "a",
+    "choices",
+    "accept",
+    "order",
+    "cloze",
+    "reverse",
+    "exact",
+    "tags",
+    "explain",
+    "source",
+)
+"""The order keys are written in, so every card block reads the same way."""
+_INLINE_WIDTH = 100
+
+
+def _toml_value(value: Any) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"v": value}).partition(" = ")[2].rstrip("\n")
+
+
+def _toml_line(key: str, value: Any) -> str:
+    if not isinstance(value, list):
+        return f"{key} = {_toml_value(value)}"
+    items = [_toml_value(item) for item in value]
+    inline = f"{key} = [{', '.join(items)}]"
+    if len(inline) <= _INLINE_WIDTH or len(items) < 2:
+        return inline
+    return f"{key} = [\n" + "".join(f"    {item},\n" for item in items) + "]"
+
+
+def _toml_table(table: dict[str, Any], order: Iterable[str]) -> str:
+    keys = [k for k in order if k in table] + [k for k in table if k not in order]
+    return "".join(_toml_line(key, table[key]) + "\n" for key in keys if table[key] is not None)
+
+
+def dump_card(table: dict[str, Any]) -> str:
+    """One [[cards]] block written with tomli-w: keys in CARD_KEY_ORDER, short lists inline."""
+    return "[[cards]]\n" + _toml_table(table, CARD_KEY_ORDER)
+
+
+def dump_deck(meta: dict[str, Any], cards: Iterable[dict[str, Any]], header: str = "") -> str:
+    """A whole deck file: an optional comment header, the [deck] table, then one block per card."""
+    comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    parts = [comment + ("\n" if comment else "") + "[deck]\n" + _toml_table(meta, DECK_KEYS)]
+    parts.extend(dump_card(card) for card in cards)
+    return "\n".join(parts)
+
+
+def load_tables(path: Path | str) -> tuple[Deck, dict[str, Any], list[tuple[Kind, dict[str, Any]]]]:
+    """A valid deck with its raw [deck] table and its [[cards]] tables, for exporters.
+
+    Each table comes with its kind, its text stripped as the loader strips it, and
+    its id filled in (the derived one for a card written without an id).
+    """
+    deck = load_deck(path)
+    data = tomllib.loads(read_text(Path(path)))
+    # A valid deck yields each table's cards in file order, under one note id per table.
+    notes = list({card.note_id: card.kind for card in deck.cards}.items())
+    tables: list[tuple[Kind, dict[str, Any]]] = []
+    for (note_id, kind), raw in zip(notes, data.get("cards", []), strict=True):
+        table = {
+            key: (
+                value.strip()
+                if isinstance(value, str)
+                else [v.strip() for v in value]
+                if isinstance(value, list)
+                else value
+            )
+            for key, value in raw.items()
+        }
+        table["id"] = note_id
+        tables.append((kind, table))
+    return deck, dict(data.get("deck", {})), tables
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file all at once: a temporary file beside it, then a rename.
+
+    A failure leaves the old file (or no file) in place, never half of one.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    def failed(error: OSError) -> DeckError:
+        return DeckError([Problem(str(path), None, None, f"cannot be written: {error.strerror}")])
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise failed(error) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        if path.exists():
+            shutil.copymode(path, temporary)
+        else:
+            os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise failed(error) from None
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def inferred_kind(table: dict[str, Any]) -> Kind | None:
+    """The kind the loader gives a card table when it has no `type` (None: it cannot tell)."""
+    untyped = {key: value for key, value in table.items() if key != "type"}
+    return _Builder("", _Positions(""), "").kind(untyped, lambda *_: None)

@@ -6,9 +6,11 @@ the terminal or the disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from typing import overload
 
 
 class Kind(StrEnum):
@@ -105,6 +107,56 @@ class DeckSettings:
     exam_date: date | None = None
 
 
+class CardList(Sequence[Card]):
+    """A deck's cards, each built on first use.
+
+    A 50,000-card deck loads from the cache as its ids and tags plus one encoded record per
+    card; a review touches a few dozen of them, so building all 50,000 objects up front would
+    be most of the launch.
+    """
+
+    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], build: Callable[[int], Card]):
+        self.ids = ids
+        self.tags = tags
+        self._build = build
+        self._built: dict[int, Card] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Card: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Card, ...]: ...
+    def __getitem__(self, index: int | slice) -> Card | tuple[Card, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self.ids))))
+        if index < 0:
+            index += len(self.ids)
+        card = self._built.get(index)
+        if card is None:
+            if not 0 <= index < len(self.ids):
+                raise IndexError(index)
+            card = self._built[index] = self._build(index)
+        return card
+
+    def __iter__(self) -> Iterator[Card]:
+        return (self[i] for i in range(len(self.ids)))
+
+    def position(self, card_id: str) -> int | None:
+        if self._positions is None:
+            self._positions = {card_id: i for i, card_id in enumerate(self.ids)}
+        return self._positions.get(card_id)
+
+
+def card_index(cards: Sequence[Card]) -> tuple[Sequence[str], Sequence[tuple[str, ...]]]:
+    """The ids and tags of cards in deck order, without building lazily loaded cards."""
+    if isinstance(cards, CardList):
+        return cards.ids, cards.tags
+    return [card.id for card in cards], [card.tags for card in cards]
+
+
 @dataclass(frozen=True, slots=True)
 class Deck:
     """A parsed, validated deck file."""
@@ -112,13 +164,16 @@ class Deck:
     id: str
     title: str
     path: str
-    cards: tuple[Card, ...]
+    cards: Sequence[Card]
     description: str = ""
     source: str = ""
     author: str = ""
     settings: DeckSettings = field(default_factory=DeckSettings)
 
     def card(self, card_id: str) -> Card | None:
+        if isinstance(self.cards, CardList):
+            index = self.cards.position(card_id)
+            return None if index is None else self.cards[index]
         for card in self.cards:
             if card.id == card_id:
                 return card

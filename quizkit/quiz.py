@@ -136,7 +136,7 @@ def quiz_records(result: QuizResult, settings: dict[str, Any]) -> tuple[QuizReco
 
 def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
     if deck_path is not None:
-        return decks.load_deck(deck_path)
+        return decks.load_deck(deck_path, env.cache_dir)
     loaded = load_decks(env, [])
     return next((d for d in loaded if d.id == "taliban-pakistan"), loaded[0])
 

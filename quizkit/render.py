@@ -79,20 +79,24 @@ def deck_summary(deck: Deck, warnings: int) -> RenderableType:
 
 
 def card_table(deck: Deck) -> Table:
-    table = Table(title=plain(deck.title), show_lines=False, expand=False)
+    """Every card as a teacher proofreads it: question with its options, answer, explanation, tags."""
+    table = Table(title=plain(deck.title), show_lines=True, expand=False)
     table.add_column("id", style="cyan", overflow="fold")
     table.add_column("kind", no_wrap=True)
-    table.add_column("question", overflow="fold")
-    table.add_column("answer", overflow="fold")
+    table.add_column("question", overflow="fold", ratio=3)
+    table.add_column("answer", overflow="fold", ratio=2)
     table.add_column("tags", style="dim", overflow="fold")
     for card in deck.cards:
-        table.add_row(
-            plain(card.id),
-            card.kind.value,
-            plain(card.prompt),
-            plain(card.answer),
-            plain(" ".join(card.tags)),
-        )
+        question = plain(card.prompt)
+        for number, option in enumerate(card.choices, start=1):
+            question.append(f"\n{number}. ")
+            question.append_text(plain(option, style="green" if option in card.accept else ""))
+        answer = plain(card.answer)
+        if card.kind is Kind.TYPED and len(card.accept) > 1:
+            answer.append("\nalso: " + clean(", ".join(card.accept[1:])), style="dim")
+        if card.explain:
+            answer.append("\n" + clean(card.explain), style="dim italic")
+        table.add_row(plain(card.id), card.kind.value, question, answer, plain(" ".join(card.tags)))
     return table
 
 

@@ -7,14 +7,14 @@ commits each returned change before asking for the next card.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from quizkit import scheduler
 from quizkit.grading import Grade, Verdict, grade
-from quizkit.model import Card, CardState, Deck, Kind, Phase, Rating
+from quizkit.model import Card, CardList, CardState, Deck, Kind, Phase, Rating, card_index
 from quizkit.scheduler import SchedulerConfig
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -73,7 +73,7 @@ class Session:
     """What is left to study now, across one or more decks."""
 
     plans: dict[str, DeckPlan]
-    cards: dict[Key, Card]
+    cards: MutableMapping[Key, Card]
     states: dict[Key, CardState]
     new_queue: list[Key] = field(default_factory=list)
     review_queue: list[Key] = field(default_factory=list)
@@ -92,34 +92,47 @@ class Session:
         new_order: str = "deck",
         rng: random.Random | None = None,
     ) -> Session:
-        """Build the queues: learning due, reviews most at risk first, then new cards in deck order."""
+        """Build the queues: learning due, reviews most at risk first, then new cards in deck order.
+
+        Only card ids and tags are read here; a card's content is built when it is shown.
+        """
         wanted = set(tags)
-        session = cls({p.deck.id: p for p in plans}, {}, dict(states))
+        cards = SessionCards({p.deck.id: p.deck for p in plans}, wanted)
+        session = cls({p.deck.id: p for p in plans}, cards, dict(states))
         reviews: list[tuple[float, Key]] = []
         for plan in plans:
-            new_left = max(0, plan.limits.new_per_day - plan.new_done)
-            new_keys: list[Key] = []
+            deck_id = plan.deck.id
             deck_reviews: list[tuple[float, Key]] = []
-            for card in plan.deck.cards:
-                if wanted and not wanted & set(card.tags):
+            for key, state in session.states.items():
+                if key[0] != deck_id or state.phase is Phase.NEW or key not in cards:
                     continue
-                key = (plan.deck.id, card.id)
-                session.cards[key] = card
-                state = session.states.get(key, CardState())
                 if state.suspended or _buried(state, now):
                     continue
-                if state.phase is Phase.NEW:
-                    new_keys.append(key)
-                elif state.phase is Phase.REVIEW:
+                if state.phase is Phase.REVIEW:
                     if scheduler.is_due(state, now, plan.config):
                         deck_reviews.append((scheduler.retrievability(state, now, plan.config), key))
                 else:
                     session.learning.add(key)
-            if new_order == "random":
-                (rng or random.Random(0)).shuffle(new_keys)
-            session.new_queue.extend(new_keys[:new_left])
             deck_reviews.sort()
             reviews.extend(deck_reviews[: max(0, plan.limits.reviews_per_day - plan.reviews_done)])
+            new_left = max(0, plan.limits.new_per_day - plan.new_done)
+            in_order = new_order != "random"
+            new_keys: list[Key] = []
+            ids, tagsets = card_index(plan.deck.cards)
+            for position, card_id in enumerate(ids):
+                if in_order and len(new_keys) >= new_left:
+                    break
+                if wanted and not wanted.intersection(tagsets[position]):
+                    continue
+                key = (deck_id, card_id)
+                existing = session.states.get(key)
+                if existing is None or (
+                    existing.phase is Phase.NEW and not existing.suspended and not _buried(existing, now)
+                ):
+                    new_keys.append(key)
+            if not in_order:
+                (rng or random.Random(0)).shuffle(new_keys)
+            session.new_queue.extend(new_keys[:new_left])
         reviews.sort()
         session.review_queue = [key for _, key in reviews]
         return session
@@ -491,3 +504,57 @@ def project_exam_load(
         for i in range(days)
     ]
     return out, len(queue)
+
+
+class SessionCards(MutableMapping[Key, Card]):
+    """The cards a session may show, by key, built on first use (and replaced after an edit)."""
+
+    def __init__(self, decks: Mapping[str, Deck], wanted: set[str]) -> None:
+        self.decks = dict(decks)
+        self.wanted = wanted
+        self._replaced: dict[Key, Card] = {}
+        self._by_id: dict[str, dict[str, Card]] = {}
+
+    def _lookup(self, key: Key) -> Card | None:
+        card = self._replaced.get(key)
+        if card is not None:
+            return card
+        deck = self.decks.get(key[0])
+        if deck is None:
+            return None
+        if isinstance(deck.cards, CardList):
+            card = deck.card(key[1])
+        else:
+            index = self._by_id.get(deck.id)
+            if index is None:
+                index = self._by_id[deck.id] = {c.id: c for c in deck.cards}
+            card = index.get(key[1])
+        if card is None or (self.wanted and not self.wanted.intersection(card.tags)):
+            return None
+        return card
+
+    def __getitem__(self, key: Key) -> Card:
+        card = self._lookup(key)
+        if card is None:
+            raise KeyError(key)
+        return card
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and len(key) == 2 and self._lookup(key) is not None
+
+    def __setitem__(self, key: Key, card: Card) -> None:
+        self._replaced[key] = card
+
+    def __delitem__(self, key: Key) -> None:
+        raise TypeError("cards are not removed from a session")
+
+    def __iter__(self) -> Iterator[Key]:
+        for deck in self.decks.values():
+            ids, tagsets = card_index(deck.cards)
+            for card_id, card_tags in zip(ids, tagsets, strict=True):
+                if not self.wanted or self.wanted.intersection(card_tags):
+                    yield (deck.id, card_id)
+        yield from (key for key in self._replaced if key[0] not in self.decks)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

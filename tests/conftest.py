@@ -21,6 +21,7 @@ def pinned_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QUIZKIT_DB", str(tmp_path / "progress.db"))
     monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T09:00:00+00:00")
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
 

@@ -1,0 +1,475 @@
+"""quizkit's performance benchmark: whole processes, repeated, medians, against a baseline.
+
+    python benchmarks/run.py            # full run (about 10 minutes); rewrites docs/performance.md
+    python benchmarks/run.py --smoke    # smallest size only, a few seconds; CI runs this
+
+Everything is generated from fixed seeds in a temporary folder: decks of 100, 10,000 and
+50,000 cards and a history of 1,000,000 reviews over 50,000 cards. Timings are medians of
+repeated runs of the installed `quizkit` command, compared with a baseline measured in the
+same run (`python -c "import typer, rich.console"`), so a slower or busier machine moves both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-03-02T09:00:00+00:00"
+WORDS = (
+    "treaty border alliance province tribal frontier militia regime accord envoy council faction "
+    "insurgent ceasefire corridor mandate summit embassy coalition doctrine rival agency"
+).split()
+
+
+# ---------------------------------------------------------------- generating data
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def write_deck(path: Path, size: int, seed: int, deck_id: str) -> Path:
+    """A deck of every kind, about 370 bytes a card (50,000 cards are about 18 MB)."""
+    rng = random.Random(seed)
+    out = [f'[deck]\nid = "{deck_id}"\ntitle = "Benchmark deck of {size} cards"\n']
+    for i in range(size):
+        out.append(f'\n[[cards]]\nid = "c{i}"\n')
+        kind = i % 5
+        if kind == 0:
+            out.append(f'q = "{sentence(rng, 12)}?"\na = "{sentence(rng, 3)}"\n')
+        elif kind == 1:
+            options = [f"{sentence(rng, 2)} {n}" for n in range(4)]
+            out.append(f'q = "{sentence(rng, 10)}?"\nchoices = {json.dumps(options)}\na = "{options[1]}"\n')
+        elif kind == 2:
+            out.append(f'q = "{sentence(rng, 12)}."\na = {"true" if i % 2 else "false"}\n')
+        elif kind == 3:
+            out.append(f'cloze = "{sentence(rng, 6)} {{{{{rng.choice(WORDS)}}}}} {sentence(rng, 6)}"\n')
+        else:
+            out.append(f'q = "{sentence(rng, 8)}?"\na = "{rng.randint(1000, 2000)}"\ntype = "typed"\n')
+        out.append(
+            f'tags = ["{rng.choice(WORDS)}", "t{i % 40}"]\n'
+            f'explain = "{sentence(rng, 25)}"\nsource = "{sentence(rng, 15)}"\n'
+        )
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+def write_history(db: Path, deck_id: str, cards: int, reviews: int, seed: int) -> None:
+    """A year of answers (review-mode log rows and card states), written straight into the schema.
+
+    The schema comes from quizkit itself (Store.open migrates the empty file first). Each card's
+    answers are spread over the year; intervals follow the answers (Again shortens, Good lengthens,
+    capped at a year), and every row carries its state before and after as quizkit writes them.
+    """
+    from quizkit.model import CardState, Phase
+    from quizkit.store import Store, state_to_dict
+
+    Store.open(db).close()
+    rng = random.Random(seed)
+    end = datetime.fromisoformat(NOW)
+    start = end - timedelta(days=365)
+    per_card = max(1, reviews // cards)
+    rows = []
+    states = []
+    for c in range(cards):
+        moments = sorted(start + timedelta(seconds=rng.randrange(365 * 86400)) for _ in range(per_card))
+        before = CardState()
+        for moment in moments:
+            rating = 1 if rng.random() < 0.12 else 3
+            stability = min(365.0, max(0.5, (before.stability or 1.0) * (0.5 if rating == 1 else 2.2)))
+            after = CardState(
+                Phase.REVIEW,
+                None,
+                stability,
+                5.0,
+                moment + timedelta(days=stability),
+                moment,
+                before.reps + 1,
+                before.lapses + (rating == 1 and before.phase is Phase.REVIEW),
+            )
+            rows.append(
+                (
+                    deck_id,
+                    f"c{c}",
+                    int(moment.timestamp() * 1000),
+                    rating,
+                    "review",
+                    int(before.phase),
+                    json.dumps(state_to_dict(before)),
+                    json.dumps(state_to_dict(after)),
+                    stability,
+                    5.0,
+                    int(after.due.timestamp() * 1000) if after.due else None,
+                )
+            )
+            before = after
+        states.append(
+            (
+                deck_id,
+                f"c{c}",
+                2,
+                None,
+                before.stability,
+                5.0,
+                rows[-1][-1],
+                rows[-1][2],
+                before.reps,
+                before.lapses,
+                0,
+                None,
+                0,
+            )
+        )
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.executemany(
+            "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, mode, phase_before, state_before,"
+            " state_after, stability, difficulty, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        connection.executemany(
+            "INSERT INTO cards (deck_id, card_id, phase, step, stability, difficulty, due, last_review, reps,"
+            " lapses, suspended, buried_until, leech) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            states,
+        )
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+# ---------------------------------------------------------------- measuring processes
+
+
+def quizkit_command() -> list[str]:
+    script = Path(sys.executable).with_name("quizkit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "quizkit"]
+
+
+def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time (s) and peak memory (KB) of one process, stdin at end of input."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def median_run(
+    command: Sequence[str], env: dict[str, str], repeat: int, before: Any = None
+) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        elapsed, peak = run_once(command, env)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def tomllib_parse(path: Path, repeat: int) -> float:
+    code = (
+        "import sys, time, tomllib; t = time.perf_counter(); "
+        "tomllib.loads(open(sys.argv[1], encoding='utf-8').read()); print(time.perf_counter() - t)"
+    )
+    return statistics.median(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(repeat)
+    )
+
+
+# ---------------------------------------------------------------- in-process: answer to next card
+
+
+def answer_to_next_card(work: Path, size: int, answers: int) -> float:
+    """Median ms from an answer to the next card drawn: grade, schedule, commit, render."""
+    from rich.console import Console
+
+    from quizkit import app, decks, grading, render
+    from quizkit.model import Rating
+
+    deck_path = write_deck(work / f"answer-{size}.toml", size, 7, "answer")
+    out = StringIO()
+    env = app.Environment(Console(file=out, width=80), Console(file=StringIO()), db_path=work / "answer.db")
+    deck = decks.load_deck(deck_path)
+    now = datetime.fromisoformat(NOW)
+    samples = []
+    with env.open_store() as store:
+        study = app.Study(store, app.start_session(env, store, [deck], now, new=answers + 10))
+        key = study.session.next(now)
+        for _ in range(answers):
+            assert key is not None
+            card = study.session.cards[key]
+            started = time.perf_counter()
+            result = grading.grade(card, card.answer)
+            study.rate(
+                key,
+                Rating.GOOD if result.right else Rating.AGAIN,
+                now,
+                answer=card.answer,
+                correct=result.right,
+            )
+            key = study.session.next(now)
+            if key is not None:
+                counts = study.session.counts(now)
+                env.stdout.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
+                env.stdout.print(render.card_panel(study.session.cards[key], ()))
+            samples.append((time.perf_counter() - started) * 1000)
+            now += timedelta(seconds=20)
+            out.seek(0)
+            out.truncate()
+    return statistics.median(samples)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="smallest size only; no docs written")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (default 9, smoke 3)")
+    parser.add_argument("--docs", type=Path, default=REPO / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (3 if args.smoke else 9)
+    sizes = [100] if args.smoke else [100, 10_000, 50_000]
+    review_count = 10_000 if args.smoke else 1_000_000
+    history_cards = 1_000 if args.smoke else 50_000
+    work = Path(tempfile.mkdtemp(prefix="quizkit-bench-"))
+    results: dict[str, Any] = {"sizes": {}}
+    try:
+        base_env = {
+            **os.environ,
+            "QUIZKIT_NOW": NOW,
+            "NO_COLOR": "1",
+            "HOME": str(work / "home"),
+            "XDG_DATA_HOME": str(work / "data"),
+            "XDG_CACHE_HOME": str(work / "cache"),
+            "XDG_CONFIG_HOME": str(work / "config"),
+        }
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        quizkit = quizkit_command()
+        baseline, _ = median_run([sys.executable, "-c", "import typer, rich.console"], base_env, repeat)
+        results["baseline"] = baseline
+        print(f"baseline  python -c 'import typer, rich.console'  {baseline * 1000:.0f} ms")
+
+        env = {**base_env, "QUIZKIT_DB": str(work / "bundled.db")}
+        run_once([*quizkit, "review"], env)  # creates the database: users have one
+        bundled, bundled_peak = median_run([*quizkit, "review"], env, repeat)
+        results["bundled"] = {"seconds": bundled, "peak_kb": bundled_peak}
+        print(
+            f"bundled deck, time to first card            {bundled * 1000:.0f} ms ({bundled / baseline:.2f}×)"
+        )
+
+        for size in sizes:
+            deck = write_deck(work / f"deck-{size}.toml", size, size, f"bench-{size}")
+            env = {**base_env, "QUIZKIT_DB": str(work / f"db-{size}.db")}
+            command = [*quizkit, "review", str(deck)]
+
+            def clear_cache() -> None:
+                shutil.rmtree(work / "cache", ignore_errors=True)
+
+            runs = max(2, repeat // 3) if size >= 10_000 else repeat
+            first, first_peak = median_run(command, env, runs, before=clear_cache)
+            second, second_peak = median_run(command, env, repeat)
+            parse = tomllib_parse(deck, runs)
+            results["sizes"][size] = {
+                "bytes": deck.stat().st_size,
+                "first": first,
+                "second": second,
+                "tomllib": parse,
+                "peak_kb": max(first_peak, second_peak),
+            }
+            peak = max(first_peak, second_peak) / 1024
+            print(
+                f"{size:>6} cards ({deck.stat().st_size / 1e6:.1f} MB): first launch {first:.2f} s "
+                f"(tomllib {parse:.2f} s), second {second * 1000:.0f} ms, peak {peak:.0f} MB"
+            )
+
+        results["answer_ms"] = answer_to_next_card(
+            work, sizes[-1] if args.smoke else 10_000, 200 if not args.smoke else 30
+        )
+        print(f"answer -> next card, in process             {results['answer_ms']:.2f} ms")
+
+        history_db = work / "history.db"
+        history_deck = write_deck(work / "history.toml", history_cards, 99, "history")
+        write_history(history_db, "history", history_cards, review_count, 5)
+        env = {**base_env, "QUIZKIT_DB": str(history_db)}
+        stats_command = [*quizkit, "stats", str(history_deck)]
+        if subprocess.run([*quizkit, "stats", "--help"], capture_output=True, env=env).returncode == 0:
+            run_once(stats_command, env)
+            stats, _ = median_run(stats_command, env, max(3, repeat // 2))
+            results["stats"] = stats
+            print(f"stats, {review_count:,} reviews                  {stats * 1000:.0f} ms")
+            folder = work / "ten-decks"
+            folder.mkdir()
+            for n in range(10):
+                write_deck(
+                    folder / f"d{n}.toml", 100 if n else history_cards, n, "history" if n == 0 else f"d{n}"
+                )
+            (work / "config").mkdir(exist_ok=True)
+            (work / "config" / "quizkit").mkdir(exist_ok=True)
+            (work / "config" / "quizkit" / "config.toml").write_text(f'deck_folders = ["{folder}"]\n')
+            run_once([*quizkit], env)
+            dashboard, _ = median_run([*quizkit], env, repeat)
+            results["dashboard"] = dashboard
+            print(f"dashboard, 10 decks, {review_count:,} reviews     {dashboard * 1000:.0f} ms")
+        else:
+            print("stats: not available in this version")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not args.smoke:
+        args.docs.write_text(report(results, repeat), encoding="utf-8")
+        print(f"wrote {args.docs}")
+    return 0
+
+
+def report(results: dict[str, Any], repeat: int) -> str:
+    base = results["baseline"]
+    sizes = results["sizes"]
+    big = sizes.get(50_000, {})
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    rows = [
+        (
+            "time to first card, bundled deck",
+            "≤ 1.3 × baseline",
+            f"{results['bundled']['seconds'] * 1000:.0f} ms = {results['bundled']['seconds'] / base:.2f} ×",
+            verdict(results["bundled"]["seconds"] <= 1.3 * base),
+        ),
+    ]
+    if big:
+        rows += [
+            (
+                "time to first card, 50,000 cards, second launch",
+                "≤ 1.5 × baseline",
+                f"{big['second'] * 1000:.0f} ms = {big['second'] / base:.2f} ×",
+                verdict(big["second"] <= 1.5 * base),
+            ),
+            (
+                "first launch, 50,000 cards",
+                "≤ tomllib parse + 20 %",
+                f"{big['first']:.2f} s vs tomllib {big['tomllib']:.2f} s "
+                f"= {big['first'] / big['tomllib']:.2f} ×",
+                verdict(big["first"] <= 1.2 * big["tomllib"]),
+            ),
+        ]
+    rows.append(
+        (
+            "answer → next card, in process",
+            "≤ 5 ms",
+            f"{results['answer_ms']:.2f} ms",
+            verdict(results["answer_ms"] <= 5),
+        )
+    )
+    if "stats" in results:
+        rows.append(
+            (
+                "`quizkit stats`, 1,000,000 reviews",
+                "≤ 1 s",
+                f"{results['stats'] * 1000:.0f} ms",
+                verdict(results["stats"] <= 1),
+            )
+        )
+        rows.append(
+            (
+                "`quizkit` dashboard, 10 decks, 1,000,000 reviews",
+                "≤ 300 ms",
+                f"{results['dashboard'] * 1000:.0f} ms",
+                verdict(results["dashboard"] <= 0.3),
+            )
+        )
+    else:
+        rows.append(
+            ("`quizkit stats` and the dashboard", "≤ 1 s, ≤ 300 ms", "not measured: no stats command", "-")
+        )
+    if big:
+        rows.append(
+            (
+                "peak memory, 50,000 cards",
+                "≤ 150 MB",
+                f"{big['peak_kb'] / 1024:.0f} MB",
+                verdict(big["peak_kb"] / 1024 <= 150),
+            )
+        )
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `python benchmarks/run.py` (the whole table below is its output; rerun it to refresh).",
+        "",
+        f"- Machine: {machine()}",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d}",
+        f"- Method: whole `quizkit` processes started with stdin at end of input, median of {repeat} runs "
+        '(fewer for the slow first launches), against the baseline `python -c "import typer, rich.console"` '
+        f"measured in the same run: **{base * 1000:.0f} ms**. "
+        "Peak memory is the child's maximum resident set.",
+        "",
+        "## Targets",
+        "",
+        "| what | target | measured (median) | |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+        "",
+        "## How cost grows with deck size",
+        "",
+        "| cards | file | first launch | tomllib parse | second launch | peak memory |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {size:,} | {r['bytes'] / 1e6:.1f} MB | {r['first']:.2f} s | {r['tomllib']:.2f} s | "
+            f"{r['second'] * 1000:.0f} ms | {r['peak_kb'] / 1024:.0f} MB |"
+            for size, r in sorted(sizes.items())
+        ],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
