@@ -6,7 +6,6 @@ simulations can replace every one of them.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
@@ -174,8 +173,9 @@ class Environment:
         no_color = bool(os.environ.get("NO_COLOR"))
         config = os.environ.get("QUIZKIT_CONFIG")
         return cls(
-            stdout=Console(no_color=no_color, highlight=False),
-            stderr=Console(stderr=True, no_color=no_color, highlight=False),
+            # emoji=False: ':smile:' in a deck is text, and the emoji table costs 3 ms to load.
+            stdout=Console(no_color=no_color, highlight=False, emoji=False),
+            stderr=Console(stderr=True, no_color=no_color, highlight=False, emoji=False),
             stdin=sys.stdin,
             stdin_isatty=sys.stdin.isatty(),
             db_path=db or default_db_path(),
@@ -260,6 +260,8 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
     error_count = sum(p.severity == "error" for _, _, ps in results for p in ps)
     warning_count = sum(p.severity == "warning" for _, _, ps in results for p in ps)
     if as_json:
+        import json
+
         env.stdout.print_json(json.dumps(_validation_json(results, error_count, warning_count)))
     else:
         for _path, deck, problems in results:
@@ -491,6 +493,8 @@ def due(env: Environment, paths: Sequence[Path], as_json: bool = False, exam_dat
                 row["exam"] = exam_load(session, plan, now, store.unseen(deck))
             rows.append(row)
     if as_json:
+        import json
+
         env.stdout.print_json(json.dumps({"now": now.isoformat(), "decks": rows}))
     else:
         env.stdout.print(render.due_table(rows, now, env.settings.tz))
@@ -647,6 +651,8 @@ class Study:
         correct: bool | None = None,
         duration_ms: int | None = None,
     ) -> Change:
+        import json
+
         from quizkit.session import Change
         from quizkit.store import Answer
 

@@ -1,7 +1,5 @@
 """The command line: options, then one call into `app`. Errors become messages and exit codes."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path

@@ -8,8 +8,6 @@ first, so a teacher fixes a deck in one pass.
 from __future__ import annotations
 
 import contextlib
-import difflib
-import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -77,6 +75,8 @@ ALIASES = {
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib  # only when something is misspelt
+
     options = list(options)
     aliases = {alias: key for alias, key in ALIASES.items() if key in options}
     close = difflib.get_close_matches(word.lower(), options + list(aliases), n=1, cutoff=0.6)
@@ -328,8 +328,10 @@ class DeckCache:
         self.folder = folder
 
     def entry(self, path: Path) -> Path:
-        key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=12).hexdigest()
-        return self.folder / f"{key}.deck"
+        import zlib  # cheaper to load than hashlib, and enough: the entry names its path inside
+
+        where = str(path.resolve())
+        return self.folder / f"{path.stem[:40]}-{zlib.crc32(where.encode()):08x}.deck"
 
     def load(self, path: Path) -> Deck:
         try:
@@ -338,8 +340,12 @@ class DeckCache:
             return _valid(*check_deck(path))
         entry = self.entry(path)
         cached = self._read(entry)
+        if cached is not None and cached[0][1] != str(path.resolve()):
+            cached = None  # another file whose entry name collided
         if cached is not None and cached[0][2:4] == (stat.st_size, stat.st_mtime_ns):
             return self._deck(path, *cached)
+        import hashlib
+
         data = read_bytes(path)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if cached is not None and cached[0][4] == digest:
@@ -928,6 +934,8 @@ class _Builder:
     def derived_id(kind: Kind, card: Card | None) -> str:
         text = card.prompt if card else kind.value
         words = re.findall(r"[a-z0-9]+", text.lower())[:4]
+        import hashlib
+
         digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:6]
         return "-".join([*words, digest]) if words else f"card-{digest}"
 

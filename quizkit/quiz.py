@@ -17,8 +17,9 @@ from typing import Any
 from quizkit import decks, grading, render, terminal
 from quizkit.app import Environment, Study, load_decks, plan_decks
 from quizkit.errors import UsageError
+from quizkit.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
 from quizkit.model import Deck, Kind, Mode, Rating
-from quizkit.session import Question, Quiz, QuizResult, Session, cram_queue, draw_questions, score_quiz
+from quizkit.session import Session, cram_queue
 from quizkit.store import QuizAnswer, QuizRecord
 
 QUIZ_COMMANDS = {

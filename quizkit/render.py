@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from quizkit.errors import Problem
 from quizkit.grading import Edit, Grade
 from quizkit.model import Card, Deck, Kind
 
-if TYPE_CHECKING:  # only the type: render draws a result, it never runs an exam
-    from quizkit.session import QuizResult
+if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
+    from rich.table import Table
+
+    from quizkit.exam import QuizResult
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
 # overrides that can make text display differently from what it is.
@@ -34,6 +35,19 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 def clean(text: str) -> str:
     """Remove escape sequences and control characters from untrusted text."""
     return _UNSAFE.sub("", _ANSI.sub("", text))
+
+
+def _table(**options: Any) -> Table:
+    # rich.table (with fractions and decimal) is loaded on first use: the first card needs none.
+    from rich.table import Table
+
+    return Table(**options)
+
+
+def _grid(**options: Any) -> Table:
+    from rich.table import Table
+
+    return Table.grid(**options)
 
 
 def plain(text: str, style: str = "") -> Text:
@@ -69,7 +83,7 @@ def deck_summary(deck: Deck, warnings: int) -> RenderableType:
     head.append(f"  {clean(deck.id)} · {len(deck.cards)} cards")
     if warnings:
         head.append(f" · {warnings} warning{'s' if warnings != 1 else ''}", style="yellow")
-    table = Table.grid(padding=(0, 1))
+    table = _grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
     table.add_column()
     table.add_row("title", plain(deck.title))
@@ -80,7 +94,7 @@ def deck_summary(deck: Deck, warnings: int) -> RenderableType:
 
 def card_table(deck: Deck) -> Table:
     """Every card as a teacher proofreads it: question with its options, answer, explanation, tags."""
-    table = Table(title=plain(deck.title), show_lines=True, expand=False)
+    table = _table(title=plain(deck.title), show_lines=True, expand=False)
     table.add_column("id", style="cyan", overflow="fold")
     table.add_column("kind", no_wrap=True)
     table.add_column("question", overflow="fold", ratio=3)
@@ -117,7 +131,7 @@ def when(moment: datetime, now: datetime, tz: tzinfo) -> str:
 
 
 def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -> Table:
-    table = Table(title="Due today", title_justify="left", expand=False)
+    table = _table(title=Text("Due today"), title_justify="left", expand=False)
     table.add_column("deck", overflow="fold")
     table.add_column("new", justify="right", style="blue")
     table.add_column("learn", justify="right", style="red")
@@ -172,7 +186,7 @@ def card_panel(card: Card, shown: Sequence[str], selected: Iterable[int] = ()) -
         Kind.CLOZE: "fill the gap",
         Kind.ORDER: "put in order",
     }[card.kind]
-    return Panel(body, title=title, title_align="left", border_style="cyan", padding=(0, 1))
+    return Panel(body, title=Text(title), title_align="left", border_style="cyan", padding=(0, 1))
 
 
 def footer(pairs: Sequence[tuple[str, str]]) -> Text:
@@ -286,7 +300,7 @@ class Summary:
 
 
 def summary(s: Summary) -> RenderableType:
-    table = Table.grid(padding=(0, 2))
+    table = _grid(padding=(0, 2))
     table.add_column(style="dim")
     table.add_column()
     accuracy = f"{round(100 * s.right / s.done)}%" if s.done else "-"
@@ -300,7 +314,7 @@ def summary(s: Summary) -> RenderableType:
     parts: list[RenderableType] = [table]
     for leech in s.leeches:
         parts.append(Text("leech suspended: ", style="yellow") + plain(leech))
-    return Panel(Group(*parts), title="session over", title_align="left", padding=(0, 1))
+    return Panel(Group(*parts), title=Text("session over"), title_align="left", padding=(0, 1))
 
 
 HELP_KEYS = (
@@ -317,7 +331,7 @@ HELP_KEYS = (
 
 
 def help_panel(line_mode: bool) -> Panel:
-    table = Table.grid(padding=(0, 2))
+    table = _grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for key, action in HELP_KEYS:
@@ -327,7 +341,9 @@ def help_panel(line_mode: bool) -> Panel:
         if line_mode
         else "Typed answers and orders: type the answer, then Enter; :u :s :! :e :q work there too."
     )
-    return Panel(Group(table, Text(note, style="dim")), title="keys", title_align="left", padding=(0, 1))
+    return Panel(
+        Group(table, Text(note, style="dim")), title=Text("keys"), title_align="left", padding=(0, 1)
+    )
 
 
 def cram_header(title: str, left: int) -> Text:
@@ -359,7 +375,7 @@ def exam_header(title: str, number: int, total: int, answered: int, left: timede
 
 
 def exam_list(questions: Sequence[Any], responses: Mapping[int, str]) -> Table:
-    table = Table(title="answered so far", title_justify="left", show_header=True, expand=False)
+    table = _table(title=Text("answered so far"), title_justify="left", show_header=True, expand=False)
     table.add_column("#", justify="right")
     table.add_column("question", overflow="fold", max_width=48)
     table.add_column("answer", overflow="fold")
@@ -378,7 +394,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 def plain_pairs(pairs: Mapping[str, str]) -> Table:
-    table = Table.grid(padding=(0, 2))
+    table = _grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for key, value in pairs.items():
@@ -401,13 +417,13 @@ def quiz_result(result: QuizResult) -> RenderableType:
         )
     if result.timed_out:
         head.append("\ntime ran out", style="red")
-    tags = Table(title="by tag (weakest first)", title_justify="left")
+    tags = _table(title=Text("by tag (weakest first)"), title_justify="left")
     tags.add_column("tag", overflow="fold")
     tags.add_column("questions", justify="right")
     tags.add_column("score", justify="right")
     for row in result.by_tag():
         tags.add_row(plain(row.tag), str(row.questions), f"{row.score * 100:.0f}%")
-    times = Table(title="time per question", title_justify="left")
+    times = _table(title=Text("time per question"), title_justify="left")
     times.add_column("#", justify="right")
     times.add_column("result")
     times.add_column("time", justify="right")
@@ -420,7 +436,7 @@ def quiz_result(result: QuizResult) -> RenderableType:
         parts.append(Text("missed", style="bold"))
     for item in result.missed:
         card = item.question.card
-        grid = Table.grid(padding=(0, 1))
+        grid = _grid(padding=(0, 1))
         grid.add_column(justify="right", style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         grid.add_row(f"{item.number}.", plain(card.prompt))
@@ -446,7 +462,7 @@ def sparkline(values: Sequence[float]) -> str:
 def quiz_history(
     attempts: Sequence[Mapping[str, Any]], tags: Sequence[Mapping[str, Any]], tz: tzinfo
 ) -> RenderableType:
-    table = Table(title="past exams", title_justify="left")
+    table = _table(title=Text("past exams"), title_justify="left")
     table.add_column("date")
     table.add_column("deck", overflow="fold")
     table.add_column("questions", justify="right")
@@ -472,7 +488,7 @@ def quiz_history(
     if len(scores) > 1:
         change = (scores[-1] - scores[0]) * 100
         trend.append(f"  {change:+.0f} points since the first")
-    weak = Table(title="weakest tags (all exams · last 3)", title_justify="left")
+    weak = _table(title=Text("weakest tags (all exams · last 3)"), title_justify="left")
     weak.add_column("tag", overflow="fold")
     weak.add_column("answers", justify="right")
     weak.add_column("score", justify="right")
@@ -494,7 +510,7 @@ def exam_load(deck_id: str, exam: Mapping[str, Any]) -> RenderableType:
     title = Text()
     title.append(f"Until the exam on {exam['date']} ", style="bold")
     title.append(f"({exam['days_left']} days, {clean(deck_id)}, {exam['new_per_day']} new a day)")
-    table = Table.grid(padding=(0, 1))
+    table = _grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(justify="right")
     table.add_column(justify="right")

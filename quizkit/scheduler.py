@@ -23,7 +23,6 @@ See docs/scheduling.md for the rules as users see them.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from dataclasses import dataclass, replace
@@ -347,6 +346,8 @@ def _review_days(
 
 
 def _fuzz_rng(key: str, reps: int) -> random.Random:
+    import hashlib  # loaded at the first answer, not at start-up
+
     digest = hashlib.sha256(f"{key}\x00{reps}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 

@@ -177,7 +177,7 @@ def test_the_time_limit_is_enforced_with_an_injected_clock(deck: Path, tmp_path:
     import random
 
     from quizkit import decks
-    from quizkit.session import draw_questions
+    from quizkit.exam import draw_questions
 
     drawn = draw_questions(decks.load_deck(deck), 4, random.Random(3))
     answers = [

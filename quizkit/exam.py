@@ -1,0 +1,194 @@
+"""The mock exam as a state machine: draw questions, answer in any order, score.
+
+Split from session.py (the review session): an exam never schedules, and a review never
+needs any of this, so `quizkit review` does not load it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from quizkit.grading import Grade, Verdict, grade
+from quizkit.model import Card, Deck, Kind
+from quizkit.session import Key
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One exam question: the card as asked, and its options in the order shown."""
+
+    key: Key
+    card: Card
+    shown: tuple[str, ...]
+
+
+def as_question(key: Key, card: Card, rng: random.Random) -> Question:
+    """Self-graded kinds become typed questions; choices and order items are shuffled."""
+    if card.kind.self_graded:
+        card = replace(card, kind=Kind.TYPED)
+    if card.kind in (Kind.CHOICE, Kind.MULTI):
+        shown = list(card.choices)
+        rng.shuffle(shown)
+    elif card.kind is Kind.ORDER:
+        shown = list(card.accept)
+        while shown == list(card.accept):
+            rng.shuffle(shown)
+    else:
+        shown = []
+    return Question(key, card, tuple(shown))
+
+
+def draw_questions(
+    deck: Deck,
+    count: int | None,
+    rng: random.Random,
+    *,
+    tags: Iterable[str] = (),
+    kinds: Iterable[Kind] = (),
+) -> list[Question]:
+    """Draw questions at random (all matching cards when count is None or larger)."""
+    wanted_tags, wanted_kinds = set(tags), set(kinds)
+    pool = [
+        card
+        for card in deck.cards
+        if (not wanted_tags or wanted_tags & set(card.tags))
+        and (not wanted_kinds or card.kind in wanted_kinds)
+    ]
+    picked = rng.sample(pool, min(count, len(pool)) if count is not None else len(pool))
+    return [as_question((deck.id, card.id), card, rng) for card in picked]
+
+
+@dataclass
+class Quiz:
+    """A timed mock exam: answer in any order, skip and come back, submit at the end."""
+
+    questions: list[Question]
+    started: datetime
+    deadline: datetime | None = None
+    responses: dict[int, str] = field(default_factory=dict)
+    seconds: dict[int, float] = field(default_factory=dict)
+    current: int = 0
+
+    def expired(self, now: datetime) -> bool:
+        return self.deadline is not None and now >= self.deadline
+
+    def left(self, now: datetime) -> timedelta | None:
+        return None if self.deadline is None else max(timedelta(0), self.deadline - now)
+
+    def answer(self, index: int, response: str, now: datetime, spent: float) -> bool:
+        """Record an answer; False (and nothing recorded) once time is up."""
+        if self.expired(now):
+            return False
+        self.responses[index] = response
+        self.seconds[index] = self.seconds.get(index, 0.0) + spent
+        return True
+
+    def spend(self, index: int, spent: float) -> None:
+        self.seconds[index] = self.seconds.get(index, 0.0) + spent
+
+    def unanswered(self) -> list[int]:
+        return [i for i in range(len(self.questions)) if i not in self.responses]
+
+    def next_unanswered(self, after: int) -> int | None:
+        """The next question without an answer, wrapping round; None when all are answered."""
+        total = len(self.questions)
+        for step in range(1, total + 1):
+            index = (after + step) % total
+            if index not in self.responses:
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """How one question went: unanswered questions have no response and count as wrong."""
+
+    number: int
+    question: Question
+    response: str | None
+    grade: Grade
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class TagScore:
+    tag: str
+    questions: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    """A finished exam: the score, pass or fail, a table by tag and every question."""
+
+    deck_id: str
+    deck_title: str
+    started: datetime
+    finished: datetime
+    items: tuple[QuestionResult, ...]
+    pass_mark: float | None = None
+    seed: int | None = None
+    time_limit: timedelta | None = None
+    timed_out: bool = False
+
+    @property
+    def score(self) -> float:
+        """The share of marks earned (partial answers earn part of a mark), from 0 to 1."""
+        return sum(item.grade.score for item in self.items) / len(self.items) if self.items else 0.0
+
+    @property
+    def right(self) -> int:
+        return sum(item.grade.right for item in self.items)
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.pass_mark is None else self.score * 100 >= self.pass_mark - 1e-9
+
+    @property
+    def missed(self) -> tuple[QuestionResult, ...]:
+        return tuple(item for item in self.items if not item.grade.right)
+
+    def by_tag(self) -> list[TagScore]:
+        """Score per tag, weakest first."""
+        totals: dict[str, list[float]] = {}
+        for item in self.items:
+            for tag in item.question.card.tags or ("(untagged)",):
+                totals.setdefault(tag, []).append(item.grade.score)
+        rows = [TagScore(tag, len(scores), sum(scores) / len(scores)) for tag, scores in totals.items()]
+        return sorted(rows, key=lambda row: (row.score, -row.questions, row.tag))
+
+
+def score_quiz(
+    quiz: Quiz,
+    deck: Deck,
+    finished: datetime,
+    *,
+    pass_mark: float | None = None,
+    seed: int | None = None,
+) -> QuizResult:
+    """Grade every question; anything unanswered (skipped, or left when time ran out) is wrong."""
+    items = []
+    for index, question in enumerate(quiz.questions):
+        response = quiz.responses.get(index)
+        if response is None:
+            result = Grade(Verdict.WRONG, 0.0, question.card.answer, "")
+        else:
+            result = grade(question.card, response, question.shown or None)
+        items.append(
+            QuestionResult(index + 1, question, response, result, round(quiz.seconds.get(index, 0.0), 3))
+        )
+    limit = quiz.deadline - quiz.started if quiz.deadline else None
+    return QuizResult(
+        deck.id,
+        deck.title,
+        quiz.started,
+        finished,
+        tuple(items),
+        pass_mark,
+        seed,
+        limit,
+        quiz.expired(finished),
+    )
