@@ -403,3 +403,13 @@ def test_arbitrary_cards_give_a_deck_or_deck_error(cards: list[dict[str, object]
         assert all(p.path == "fuzz.toml" and p.message for p in problems)
     else:
         assert len({c.id for c in deck.cards}) == len(deck.cards)
+
+
+def test_card_lines_are_right_when_a_multiline_string_holds_a_header() -> None:
+    deck, problems = decks.parse_deck(
+        HEAD
+        + '[[cards]]\nid = "a"\nq = """Looks like\n[[cards]]\nbut is text"""\na = "x"\n\n[[cards]]\nid = "b"\nq = "Q"\na = "A"\n'
+    )
+    assert deck is not None, problems
+    assert [(card.id, card.line) for card in deck.cards] == [("a", 3), ("b", 10)]
+    assert "[[cards]]" in deck.cards[0].prompt
