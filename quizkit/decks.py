@@ -415,9 +415,11 @@ class DeckCache:
         retention, new, reviews, max_interval, exam = settings
         offsets = array("Q")
         offsets.frombytes(offset_bytes)
-        indices = array("I")
-        indices.frombytes(tag_index)
-        tags = tuple(tag_sets[i] for i in indices)
+
+        def tags() -> tuple[tuple[str, ...], ...]:
+            indices = array("I")
+            indices.frombytes(tag_index)
+            return tuple(tag_sets[i] for i in indices)
 
         def build(index: int) -> Card:
             end = offsets[index + 1] if index + 1 < len(offsets) else len(body)

@@ -115,12 +115,26 @@ class CardList(Sequence[Card]):
     be most of the launch.
     """
 
-    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], build: Callable[[int], Card]):
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        tags: Callable[[], tuple[tuple[str, ...], ...]],
+        build: Callable[[int], Card],
+    ):
         self.ids = ids
-        self.tags = tags
+        self._tags = tags
+        self._tag_sets: tuple[tuple[str, ...], ...] | None = None
         self._build = build
         self._built: dict[int, Card] = {}
         self._positions: dict[str, int] | None = None
+        self._lookups = 0
+
+    @property
+    def tags(self) -> tuple[tuple[str, ...], ...]:
+        """Each card's tags, in deck order (made on first use: only a tag filter needs them all)."""
+        if self._tag_sets is None:
+            self._tag_sets = self._tags()
+        return self._tag_sets
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -145,7 +159,14 @@ class CardList(Sequence[Card]):
         return (self[i] for i in range(len(self.ids)))
 
     def position(self, card_id: str) -> int | None:
+        # A few lookups (the cards one session shows) scan the ids; many build an index.
         if self._positions is None:
+            self._lookups += 1
+            if self._lookups <= 32:
+                try:
+                    return self.ids.index(card_id)
+                except ValueError:
+                    return None
             self._positions = {card_id: i for i, card_id in enumerate(self.ids)}
         return self._positions.get(card_id)
 
