@@ -364,9 +364,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if not args.smoke:
-        args.docs.write_text(report(results, repeat), encoding="utf-8")
+        write_docs(args.docs, report(results, repeat))
         print(f"wrote {args.docs}")
     return 0
+
+
+START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+def write_docs(path: Path, figures: str) -> None:
+    """Replace the measured part of the page, keeping what people wrote around it."""
+    block = f"{START}\n{figures}\n{END}"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def report(results: dict[str, Any], repeat: int) -> str:
@@ -440,9 +455,7 @@ def report(results: dict[str, Any], repeat: int) -> str:
             )
         )
     lines = [
-        "# Performance",
-        "",
-        "Measured by `python benchmarks/run.py` (the whole table below is its output; rerun it to refresh).",
+        "Measured by `python benchmarks/run.py` (this part of the page is its output; rerun it to refresh).",
         "",
         f"- Machine: {machine()}",
         f"- Date: {datetime.now(UTC):%Y-%m-%d}",
