@@ -18,6 +18,15 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+TagOption = Annotated[
+    list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
+]
+DecksArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
+    ),
+]
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -132,9 +141,7 @@ def show(
         Path | None,
         typer.Argument(metavar="DECK", help="Deck file (default: the bundled deck).", show_default=False),
     ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    tag: TagOption = None,
     kind: Annotated[
         list[str] | None, typer.Option("--kind", "-k", metavar="KIND", help="Only cards of this kind.")
     ] = None,
@@ -159,15 +166,8 @@ def show(
 
 @app.command()
 def review(
-    decks: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    decks: DecksArgument = None,
+    tag: TagOption = None,
     new: Annotated[
         int | None, typer.Option("--new", min=0, metavar="N", help="New cards today (overrides the deck).")
     ] = None,
@@ -212,9 +212,7 @@ def quiz(
     count: Annotated[
         int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
     ] = 20,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    tag: TagOption = None,
     kinds: Annotated[
         str | None,
         typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
@@ -297,15 +295,8 @@ def history(
 
 @app.command()
 def cram(
-    decks: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    decks: DecksArgument = None,
+    tag: TagOption = None,
     db: DbOption = None,
 ) -> None:
     """Go through every card regardless of the schedule, for the night before; the schedule is untouched.
@@ -321,12 +312,7 @@ def cram(
 
 @app.command()
 def due(
-    decks: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
-        ),
-    ] = None,
+    decks: DecksArgument = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
     exam_date: Annotated[
         datetime | None,
@@ -407,15 +393,8 @@ def unsuspend(
 
 @app.command()
 def stats(
-    decks: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    decks: DecksArgument = None,
+    tag: TagOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -431,9 +410,7 @@ def stats(
 @app.command()
 def cards(
     deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    tag: TagOption = None,
     state: Annotated[
         str | None,
         typer.Option(
@@ -559,9 +536,7 @@ def export(
             help="The file to write (default: DECK with the format's extension).",
         ),
     ] = None,
-    tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
-    ] = None,
+    tag: TagOption = None,
     shuffle: Annotated[
         bool, typer.Option("--shuffle", help="Worksheets: shuffle the questions too.")
     ] = False,

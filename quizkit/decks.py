@@ -423,34 +423,8 @@ class DeckCache:
 
         def build(index: int) -> Card:
             end = offsets[index + 1] if index + 1 < len(offsets) else len(body)
-            (
-                card_id,
-                kind,
-                prompt,
-                answer,
-                accept,
-                choices,
-                exact,
-                card_tags,
-                explain,
-                card_source,
-                line,
-                note_id,
-            ) = marshal.loads(body[offsets[index] : end])
-            return Card(
-                card_id,
-                Kind(kind),
-                prompt,
-                answer,
-                accept,
-                choices,
-                exact,
-                card_tags,
-                explain,
-                card_source,
-                line,
-                note_id,
-            )
+            fields = marshal.loads(body[offsets[index] : end])  # a Card's fields, kind as its value
+            return Card(fields[0], Kind(fields[1]), *fields[2:])
 
         return Deck(
             deck_id,
