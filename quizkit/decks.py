@@ -51,6 +51,8 @@ KIND_KEYS: dict[Kind, tuple[str, ...]] = {
     Kind.ORDER: ("q", "order"),
 }
 CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum(KIND_KEYS.values(), ())))
+_CARD_KEY_SET = frozenset(CARD_KEYS)
+_ALLOWED_KEYS = {kind: frozenset(COMMON_KEYS + keys) for kind, keys in KIND_KEYS.items()}
 KIND_HINT = (
     "give q and a for a basic card, add choices for multiple choice, "
     "a = true/false for true/false, cloze = '...{{x}}...' for a cloze, "
@@ -567,6 +569,8 @@ class _Builder:
         self.lines = lines
         self.default_id = default_id
         self.problems: list[Problem] = []
+        self.good_tags: set[str] = set()
+        """Tags already checked: a big deck repeats a few dozen tags thousands of times."""
 
     def error(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.path, line, card, message, hint))
@@ -722,7 +726,8 @@ class _Builder:
         def err(key: str | None, message: str, hint: str = "") -> None:
             self.error(at(key) if key else line, label, message, hint)
 
-        for key in table:
+        # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
+        for key in () if _CARD_KEY_SET.issuperset(table) else table:
             if key not in CARD_KEYS:
                 err(
                     key,
@@ -732,7 +737,7 @@ class _Builder:
         kind = self.kind(table, err)
         if kind is None:
             return
-        for key in table:
+        for key in () if _ALLOWED_KEYS[kind].issuperset(table) else table:
             if key in CARD_KEYS and key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
                 err(
                     key,
@@ -759,16 +764,16 @@ class _Builder:
                 if minimum:
                     err(None, f"{kind.value} card is missing '{key}'", f'add {key} = ["...", "..."]')
                 return ()
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, list) or not all(type(v) is str for v in value):
                 err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
                 return ()
-            items = tuple(v.strip() for v in value)
-            if any(not v for v in items):
+            items = tuple(map(str.strip, value))
+            if "" in items:
                 err(key, f"'{key}' has an empty entry", "remove the empty string")
             if len(items) < minimum:
                 need = "at least two items" if minimum == 2 else f"at least {minimum} item"
                 err(key, f"'{key}' needs {need}, it has {len(items)}", f"add more to {key}")
-            dupes = sorted({v for v in items if items.count(v) > 1})
+            dupes = sorted({v for v in items if items.count(v) > 1}) if len(set(items)) < len(items) else ()
             if dupes:
                 err(
                     key,
@@ -785,7 +790,9 @@ class _Builder:
             return value
 
         tags = text_list("tags", 0)
-        bad_tags = [t for t in tags if not ID_PATTERN.match(t)]
+        bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
+        if not bad_tags:
+            self.good_tags.update(tags)
         if bad_tags:
             err(
                 "tags",
