@@ -146,18 +146,24 @@ class _Positions:
             self._full = _scan_lines(self.text)
         return self._full
 
-    def expect_cards(self, count: int) -> None:
-        """Use the fast header lines only if they agree with the parser (a header inside a
-        multi-line string would not)."""
+    def headers(self) -> tuple[list[int], list[int]]:
+        """Offsets and line numbers of the [[cards]] headers that start a line."""
         text = self.text
-        line, last, found = 1, 0, []
+        line, last, offsets, lines = 1, 0, [], []
         for match in self._CARD_TABLE.finditer(text):
             start = match.start()
             if text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
                 continue  # not at the start of its line
             line += text.count("\n", last, start)
             last = start
-            found.append(line)
+            offsets.append(start)
+            lines.append(line)
+        return offsets, lines
+
+    def expect_cards(self, count: int, lines: list[int] | None = None) -> None:
+        """Use the fast header lines only if they agree with the parser (a header inside a
+        multi-line string would not)."""
+        found = lines if lines is not None else self.headers()[1]
         self._headers = found if len(found) == count else [s.line for s in self.full().cards]
 
     def card_line(self, index: int, key: str | None = None) -> int | None:
@@ -549,11 +555,66 @@ def parse_deck(
         return None, [
             Problem(path, None, None, "is empty", "a deck needs a [deck] table with a title and [[cards]]")
         ]
+    if len(source) >= CHUNKED_FROM:
+        chunked = _parse_in_chunks(source, path, default_id)
+        if chunked is not None:
+            return chunked
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(path, error, source)]
     deck, problems = _Builder(path, _Positions(source), default_id).build(data)
+    return deck, sorted(problems, key=lambda p: p.line or 0)
+
+
+CHUNKED_FROM = 2 * 1024 * 1024
+"""Decks this large are parsed a few hundred cards at a time (see _parse_in_chunks)."""
+
+
+def _parse_in_chunks(
+    source: str, path: str, default_id: str, per_chunk: int = 500
+) -> tuple[Deck, list[Problem]] | None:
+    """Parse a big, valid deck in slices cut at its [[cards]] headers, building each slice's cards
+    before parsing the next, so tomllib's tree of the whole file never exists at once (it is
+    four times the file's size). None when anything is unusual, a header inside a multi-line
+    string, a table declared twice, any error in the deck: the whole-file parse then decides
+    and reports, with the usual messages.
+    """
+    positions = _Positions(source)
+    offsets, lines = positions.headers()
+    if not offsets:
+        return None
+    try:
+        root = tomllib.loads(source[: offsets[0]])
+    except tomllib.TOMLDecodeError:
+        return None
+    if "cards" in root:
+        return None
+    positions.expect_cards(len(offsets), lines)
+    builder = _Builder(path, positions, default_id)
+    seen: dict[str, int | None] = {}
+    cards: list[Card] = []
+    for first in range(0, len(offsets), per_chunk):
+        last = first + per_chunk
+        try:
+            data = tomllib.loads(
+                source[offsets[first] : offsets[last] if last < len(offsets) else len(source)]
+            )
+        except tomllib.TOMLDecodeError:
+            return None
+        tables = data.pop("cards", None)
+        if not isinstance(tables, list) or len(tables) != len(offsets[first:last]):
+            return None
+        for key, value in data.items():  # a table after the cards, such as [deck] at the end
+            if key in root:
+                return None
+            root[key] = value
+        builder.add_cards(enumerate(tables, start=first), seen, cards)
+        if any(p.severity == "error" for p in builder.problems):
+            return None
+    deck, problems = builder.finish(root, cards)
+    if deck is None:
+        return None
     return deck, sorted(problems, key=lambda p: p.line or 0)
 
 
@@ -580,7 +641,8 @@ class _Builder:
 
     # -- the deck table
 
-    def build(self, data: dict[str, Any]) -> tuple[Deck | None, list[Problem]]:
+    def top_level(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check the top-level keys and the [deck] table; its fields, checked."""
         for key in data:
             if key not in TOP_KEYS:
                 self.error(
@@ -597,7 +659,14 @@ class _Builder:
                 None, None, "'deck' must be a table", 'write [deck] on its own line, then title = "..."'
             )
         deck_fields = self.deck_fields(meta) if isinstance(meta, dict) else {}
-        cards = self.cards(data.get("cards"))
+        return deck_fields
+
+    def build(self, data: dict[str, Any]) -> tuple[Deck | None, list[Problem]]:
+        return self.finish(data, self.cards(data.get("cards")))
+
+    def finish(self, data: dict[str, Any], cards: list[Card]) -> tuple[Deck | None, list[Problem]]:
+        """The deck from its top-level tables and its (already built) cards."""
+        deck_fields = self.top_level(data)
         if any(p.severity == "error" for p in self.problems):
             return None, self.problems
         settings = DeckSettings(
@@ -684,10 +753,21 @@ class _Builder:
             )
             return []
         self.lines.expect_cards(len(raw))
-        seen: dict[str, int | None] = {}
         cards: list[Card] = []
-        for index, table in enumerate(raw):
-            raw[index] = None  # the parsed table is garbage once its cards exist: keeps the peak down
+        self.add_cards(enumerate(raw), {}, cards, release=raw)
+        return cards
+
+    def add_cards(
+        self,
+        tables: Iterable[tuple[int, dict[str, Any]]],
+        seen: dict[str, int | None],
+        cards: list[Card],
+        release: list[Any] | None = None,
+    ) -> None:
+        """Build the cards of each (position, table), checking ids against those seen so far."""
+        for index, table in tables:
+            if release is not None:
+                release[index] = None  # the parsed table is garbage once its cards exist
             for card in self.card(index, table):
                 line = card.line
                 if card.id in seen:
@@ -701,7 +781,6 @@ class _Builder:
                 else:
                     seen[card.id] = line
                     cards.append(card)
-        return cards
 
     def card(self, index: int, table: dict[str, Any]) -> Iterator[Card]:
         line = self.lines.card_line(index)

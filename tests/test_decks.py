@@ -413,3 +413,39 @@ def test_card_lines_are_right_when_a_multiline_string_holds_a_header() -> None:
     assert deck is not None, problems
     assert [(card.id, card.line) for card in deck.cards] == [("a", 3), ("b", 10)]
     assert "[[cards]]" in deck.cards[0].prompt
+
+
+# ---------------------------------------------------------------- big decks, parsed in slices
+
+
+def test_parsing_in_slices_gives_exactly_the_whole_file_result() -> None:
+    from conftest import BUNDLED
+
+    source = (BUNDLED / "taliban-pakistan.toml").read_text(encoding="utf-8")
+    whole = decks.parse_deck(source, "d.toml", "d")
+    sliced = decks._parse_in_chunks(source, "d.toml", "d", per_chunk=7)
+    assert sliced is not None
+    assert sliced == whole
+
+
+def test_slices_handle_a_deck_table_after_the_cards() -> None:
+    source = '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[[cards]]\nid = "b"\nq = "R"\na = "B"\n[deck]\ntitle = "Late"\n'
+    sliced = decks._parse_in_chunks(source, "d.toml", "d", per_chunk=1)
+    assert sliced is not None
+    assert sliced == decks.parse_deck(source, "d.toml", "d")
+    assert sliced[0] is not None and sliced[0].title == "Late"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        HEAD + '[[cards]]\nid = "a"\nq = """x\n[[cards]]\ny"""\na = "A"\n[[cards]]\nid = "b"\nq = "Q"\na = "B"\n',
+        HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[[cards]]\nid = "a"\nq = "R"\na = "B"\n',
+        HEAD + '[[cards]]\nid = "a"\nq = "Q"\n[[cards]]\nid = "b"\nq = "R"\na = "B"\n',
+        HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[deck]\ntitle = "twice"\n',
+        HEAD + '[[cards]]\nid = "a"\nq = "Q\na = "A"\n',
+    ],
+    ids=["header-in-string", "duplicate-id-across-slices", "error", "deck-twice", "syntax"],
+)
+def test_anything_unusual_falls_back_to_the_whole_file_parse(source: str) -> None:
+    assert decks._parse_in_chunks(source, "d.toml", "d", per_chunk=1) is None
