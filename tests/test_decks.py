@@ -439,7 +439,8 @@ def test_slices_handle_a_deck_table_after_the_cards() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        HEAD + '[[cards]]\nid = "a"\nq = """x\n[[cards]]\ny"""\na = "A"\n[[cards]]\nid = "b"\nq = "Q"\na = "B"\n',
+        HEAD
+        + '[[cards]]\nid = "a"\nq = """x\n[[cards]]\ny"""\na = "A"\n[[cards]]\nid = "b"\nq = "Q"\na = "B"\n',
         HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[[cards]]\nid = "a"\nq = "R"\na = "B"\n',
         HEAD + '[[cards]]\nid = "a"\nq = "Q"\n[[cards]]\nid = "b"\nq = "R"\na = "B"\n',
         HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[deck]\ntitle = "twice"\n',
