@@ -113,6 +113,20 @@ class TerminalKeys:
         return data.decode("utf-8", errors="replace")
 
     def line(self, prompt: str) -> str | None:
+        if self.stream is sys.stdin:
+            # input() with readline: arrow keys, Home/End and Ctrl-U edit the answer as in a shell.
+            try:
+                import readline
+            except ImportError:  # pragma: no cover - Python built without readline
+                readline = None  # type: ignore[assignment]
+            try:
+                return input(prompt)
+            except (KeyboardInterrupt, EOFError):
+                self.out.write("\n")
+                return None
+            finally:
+                if readline is not None:
+                    readline.clear_history()  # up-arrow must not offer earlier answers in an exam
         self.out.write(prompt)
         self.out.flush()
         try:
