@@ -116,7 +116,7 @@ class ReviewFlow:
     def _show_card(self, key: Key, card: Card, shown: Sequence[str], selected: Sequence[int] = ()) -> None:
         counts = self.study.session.counts(self.env.clock())
         deck = self.study.session.plans[key[0]].deck
-        if self.keys.interactive and not selected:
+        if self.keys.interactive:
             self.out.clear()  # one card per screen, as in Anki; line mode never moves the cursor
         else:
             self.out.print()
@@ -241,7 +241,8 @@ class ReviewFlow:
 
     def _toggle(self, key: Key, card: Card, shown: Sequence[str]) -> str | Outcome:
         picked: list[int] = []
-        self._footer([("1-9", "select"), ("enter", "submit"), ("u", "undo"), ("q", "quit")])
+        keys = [("1-9", "select"), ("enter", "submit"), ("u", "undo"), ("q", "quit")]
+        self._footer(keys)
         while True:
             pressed = self.keys.key()
             if pressed == terminal.ENTER:
@@ -251,8 +252,12 @@ class ReviewFlow:
                 continue
             if pressed.isdigit() and 1 <= int(pressed) <= len(shown):
                 number = int(pressed)
-                picked.remove(number) if number in picked else picked.append(number)
-                self.out.print(render.card_panel(card, shown, picked))
+                if number in picked:
+                    picked.remove(number)
+                else:
+                    picked.append(number)
+                self._show_card(key, card, shown, picked)  # redrawn in place, ticks updated
+                self._footer(keys)
                 continue
             outcome = self._command(key, pressed)
             if outcome is not None and outcome.action != "help":
