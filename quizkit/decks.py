@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import tomllib
     from array import array
 
 from quizkit.errors import DeckError, Problem
@@ -546,6 +546,8 @@ def parse_deck(
     source: str | bytes, path: str = "<deck>", default_id: str = "deck"
 ) -> tuple[Deck | None, list[Problem]]:
     """Parse deck text. Never raises for bad input: problems are returned."""
+    import tomllib
+
     if isinstance(source, bytes):
         try:
             source = decode(source, path)
@@ -580,6 +582,8 @@ def _parse_in_chunks(
     string, a table declared twice, any error in the deck: the whole-file parse then decides
     and reports, with the usual messages.
     """
+    import tomllib
+
     positions = _Positions(source)
     offsets, lines = positions.headers()
     if not offsets:
@@ -1100,6 +1104,8 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
 
 def read_settings(path: Path) -> dict[str, Any]:
     """Read the user's config.toml: a flat table of the keys in SETTING_TYPES. Missing file: {}."""
+    import tomllib
+
     from quizkit.errors import ConfigError
 
     try:
@@ -1191,6 +1197,8 @@ def load_tables(path: Path | str) -> tuple[Deck, dict[str, Any], list[tuple[Kind
     Each table comes with its kind, its text stripped as the loader strips it, and
     its id filled in (the derived one for a card written without an id).
     """
+    import tomllib
+
     deck = load_deck(path)
     data = tomllib.loads(read_text(Path(path)))
     # A valid deck yields each table's cards in file order, under one note id per table.

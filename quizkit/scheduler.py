@@ -28,14 +28,14 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
-from fsrs.card import Card as FsrsCard
-from fsrs.rating import Rating as FsrsRating
-from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
-from fsrs.scheduler import Scheduler as FsrsScheduler
-from fsrs.state import State as FsrsState
+# fsrs is imported where it is used: a session that only shows new cards never needs it, and
+# it is the largest import on the way to the first card (with typing_extensions).
+if TYPE_CHECKING:
+    from fsrs.card import Card as FsrsCard
+    from fsrs.scheduler import Scheduler as FsrsScheduler
 
 from quizkit.model import CardState, Phase, Rating
 
@@ -55,6 +55,13 @@ __all__ = [
 ]
 
 ALGORITHM = "FSRS-6"
+
+DEFAULT_PARAMETERS: tuple[float, ...] = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)  # fmt: skip
+"""fsrs's FSRS-6 default weights, written out so that loading this module does not load fsrs
+(tests/test_scheduler.py checks they are the library's own)."""
 """What the review log records as the scheduling algorithm."""
 
 _FSRS_CARD_ID = 0
@@ -94,6 +101,7 @@ class SchedulerConfig:
     leech_threshold: int = 8
     """Lapses that make a card a leech (then again every half of it); 0 turns leeches off."""
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+    """FSRS-6's default weights unless given (a test checks they are fsrs's own)."""
 
     def __post_init__(self) -> None:
         if not 0.0 < self.retention < 1.0:
@@ -110,7 +118,8 @@ class SchedulerConfig:
             raise ValueError(f"day_start_hour must be an hour from 0 to 23, not {self.day_start_hour}")
         if self.leech_threshold < 0:
             raise ValueError(f"leech_threshold must be 0 (off) or more, not {self.leech_threshold}")
-        _fsrs_scheduler(self)  # fsrs checks the parameters (count and bounds)
+        if self.parameters != DEFAULT_PARAMETERS:
+            _fsrs_scheduler(self)  # fsrs checks the parameters (count and bounds)
 
     def to_dict(self) -> SchedulerConfigDict:
         """The scheduler and its parameters, JSON-able, for the review log."""
@@ -191,6 +200,8 @@ def review(
     rating = Rating(rating)
     now = _utc(now, "now")
     scheduler = _fsrs_scheduler(config)
+    from fsrs.rating import Rating as FsrsRating
+
     reviewed, _ = scheduler.review_card(_to_fsrs(state, now, config), FsrsRating(int(rating)), now)
 
     phase = Phase(int(reviewed.state))
@@ -253,6 +264,9 @@ def retrievability(state: CardState, now: datetime, config: SchedulerConfig) -> 
     """
     if state.phase == Phase.NEW or state.stability is None or state.last_review is None:
         return 0.0
+    from fsrs.card import Card as FsrsCard
+    from fsrs.state import State as FsrsState
+
     now = _utc(now, "now")
     card = FsrsCard(
         card_id=_FSRS_CARD_ID,
@@ -286,6 +300,8 @@ def fuzz_range(interval_days: int, config: SchedulerConfig) -> tuple[int, int]:
 
     Intervals under 2.5 days are not fuzzed: the range is the interval itself.
     """
+    from fsrs.scheduler import FUZZ_RANGES
+
     if interval_days < 2.5:
         return interval_days, interval_days
     delta = 1.0
@@ -360,6 +376,9 @@ def _leech_threshold_met(lapses: int, threshold: int) -> bool:
 
 
 def _to_fsrs(state: CardState, now: datetime, config: SchedulerConfig) -> FsrsCard:
+    from fsrs.card import Card as FsrsCard
+    from fsrs.state import State as FsrsState
+
     if state.phase == Phase.NEW:
         return FsrsCard(card_id=_FSRS_CARD_ID, state=FsrsState.Learning, step=0, due=now)
     missing = [
@@ -411,6 +430,8 @@ def _cached_fsrs_scheduler(
     relearning_steps: tuple[timedelta, ...],
     max_interval: int,
 ) -> FsrsScheduler:
+    from fsrs.scheduler import Scheduler as FsrsScheduler
+
     # Fuzz is off here: fsrs draws it from the global random generator; review() fuzzes reproducibly.
     return FsrsScheduler(
         parameters=parameters,

@@ -608,3 +608,11 @@ def test_importing_the_scheduler_does_not_load_torch() -> None:
     code = "import sys, quizkit.scheduler; print(sorted(m for m in sys.modules if m in ('torch', 'fsrs.optimizer')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_default_parameters_are_the_fsrs_librarys_own() -> None:
+    from fsrs.scheduler import DEFAULT_PARAMETERS as FSRS_DEFAULTS
+
+    from quizkit.scheduler import DEFAULT_PARAMETERS
+
+    assert tuple(FSRS_DEFAULTS) == DEFAULT_PARAMETERS
