@@ -1104,8 +1104,6 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
 
 def read_settings(path: Path) -> dict[str, Any]:
     """Read the user's config.toml: a flat table of the keys in SETTING_TYPES. Missing file: {}."""
-    import tomllib
-
     from quizkit.errors import ConfigError
 
     try:
@@ -1114,6 +1112,8 @@ def read_settings(path: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from None
+    import tomllib  # only when there is a settings file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import shlex
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -442,4 +441,6 @@ def _unknown(key: Key) -> Card:
 
 def _run_editor(path: Path, line: int) -> None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    import shlex
+
     subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
