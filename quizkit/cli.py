@@ -9,7 +9,24 @@ import typer
 
 from quizkit import __version__
 
+# --help lists commands by what people come to do, not in the order they are defined.
+COMMAND_ORDER = (
+    "review", "due", "stats", "cards",
+    "quiz", "history", "cram",
+    "new", "add", "validate", "show", "import", "export",
+    "doctor", "suspend", "unsuspend",
+)  # fmt: skip
+
+
+class _Commands(typer.core.TyperGroup):
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        names = super().list_commands(ctx)
+        rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="quizkit",
     help="Flashcards and quizzes in the terminal, scheduled with FSRS. Without a command: the dashboard.",
     no_args_is_help=False,
