@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -22,6 +23,9 @@ from rich.text import Text
 
 from quizkit.render import plain
 from quizkit.scheduler import format_interval
+
+if TYPE_CHECKING:  # the type only: charts draw figures, they never query the store
+    from quizkit.store import CardFigures
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
 LEVEL_STYLES = ("grey42", "dark_green", "green4", "green3", "green1")
@@ -92,22 +96,6 @@ class Mastery:
 
 
 @dataclass(frozen=True, slots=True)
-class CardRow:
-    deck_id: str
-    card_id: str
-    prompt: str
-    state: str
-    due: datetime | None
-    interval_days: float | None
-    stability: float | None
-    difficulty: float | None
-    retrievability: float | None
-    lapses: int
-    reps: int
-    leech: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Report:
     """Everything quizkit stats shows."""
 
@@ -121,7 +109,7 @@ class Report:
     retention: Mapping[int, Mapping[str, Ratio]]
     """By window (days), then young, mature and all."""
     mastery: tuple[Mastery, ...]
-    hardest: tuple[CardRow, ...]
+    hardest: tuple[CardFigures, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +330,7 @@ def mastery_table(mastery: Sequence[Mastery]) -> RenderableType:
     )
 
 
-def hardest_table(rows: Sequence[CardRow]) -> RenderableType:
+def hardest_table(rows: Sequence[CardFigures]) -> RenderableType:
     if not rows:
         return Text("no card studied yet", style="dim")
     several = len({row.deck_id for row in rows}) > 1
@@ -471,7 +459,7 @@ CARD_ID_WIDTH = 16
 QUESTION_MIN_WIDTH = 12
 
 
-def card_cells(row: CardRow, now: datetime, tz: tzinfo) -> list[Text]:
+def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
     state = Text(row.state, style=STATE_STYLES.get(row.state, "dim"))
     if row.leech:
         state.append(" leech", style="yellow")
@@ -495,7 +483,7 @@ class CardTable:
     seconds to lay out as one.
     """
 
-    def __init__(self, title: str, rows: Sequence[CardRow], now: datetime, tz: tzinfo) -> None:
+    def __init__(self, title: str, rows: Sequence[CardFigures], now: datetime, tz: tzinfo) -> None:
         self.title = title
         self.rows = rows
         self.now = now
@@ -531,5 +519,5 @@ class CardTable:
         return line
 
 
-def card_table(title: str, rows: Sequence[CardRow], now: datetime, tz: tzinfo) -> CardTable:
+def card_table(title: str, rows: Sequence[CardFigures], now: datetime, tz: tzinfo) -> CardTable:
     return CardTable(title, rows, now, tz)

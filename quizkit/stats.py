@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -253,21 +253,8 @@ def _title(loaded: Sequence[Deck], tags: Sequence[str]) -> str:
     return title + (f" · tag {', '.join(tags)}" if tags else "")
 
 
-def _row(figures: CardFigures, card: Card | None) -> charts.CardRow:
-    return charts.CardRow(
-        deck_id=figures.deck_id,
-        card_id=figures.card_id,
-        prompt=card.prompt if card else "",
-        state=figures.state,
-        due=figures.due,
-        interval_days=figures.interval_days,
-        stability=figures.stability,
-        difficulty=figures.difficulty,
-        retrievability=figures.retrievability,
-        lapses=figures.lapses,
-        reps=figures.reps,
-        leech=figures.leech,
-    )
+def _row(figures: CardFigures, card: Card | None) -> CardFigures:
+    return replace(figures, prompt=card.prompt if card else "")
 
 
 def report_json(report: charts.Report) -> dict[str, object]:
@@ -311,7 +298,7 @@ def report_json(report: charts.Report) -> dict[str, object]:
     }
 
 
-def _card_json(row: charts.CardRow) -> dict[str, object]:
+def _card_json(row: CardFigures) -> dict[str, object]:
     return {
         "deck": row.deck_id,
         "card": row.card_id,
@@ -451,7 +438,7 @@ def _in_state(figures: CardFigures, state: str | None, tomorrow: datetime) -> bo
     return figures.state == state
 
 
-_SORT_VALUES: dict[str, Callable[[charts.CardRow], float | None]] = {
+_SORT_VALUES: dict[str, Callable[[CardFigures], float | None]] = {
     "due": lambda row: row.due.timestamp() if row.due else None,
     "interval": lambda row: row.interval_days,
     "stability": lambda row: row.stability,
@@ -461,9 +448,7 @@ _SORT_VALUES: dict[str, Callable[[charts.CardRow], float | None]] = {
 }
 
 
-def _sorted(
-    rows: list[charts.CardRow], key: str, reverse: bool, order: dict[str, int]
-) -> list[charts.CardRow]:
+def _sorted(rows: list[CardFigures], key: str, reverse: bool, order: dict[str, int]) -> list[CardFigures]:
     """Sorted by `key`, deck order breaking ties; cards without a value (new cards) always last."""
     rows = sorted(rows, key=lambda row: order[row.card_id])
     if key == "id":

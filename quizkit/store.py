@@ -1008,6 +1008,8 @@ class CardFigures:
     lapses: int
     reps: int
     leech: bool
+    prompt: str = ""
+    """The card's question: the store does not know it, the stats use case fills it in."""
 
 
 def backup_dir(path: Path) -> Path:
