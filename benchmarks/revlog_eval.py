@@ -2,7 +2,7 @@
 
     python benchmarks/revlog_eval.py [--csv PATH]
 
-Every card's history is replayed through quizkit.scheduler.review (default FSRS-6
+Every card's history is replayed through quizkit.core.scheduler.review (default FSRS-6
 parameters, fuzz off, UTC, study day starting at 4 a.m.). Before each long-term
 review (one made at least one study day after the previous review of the same card;
 the first review of each card is excluded), the predicted recall is the card's
@@ -33,8 +33,8 @@ from fsrs.card import Card as FsrsCard
 from fsrs.rating import Rating as FsrsRating
 from fsrs.scheduler import Scheduler as FsrsScheduler
 
+from quizkit.core.scheduler import SchedulerConfig, elapsed_days, retrievability, review
 from quizkit.model import CardState, Rating
-from quizkit.scheduler import SchedulerConfig, elapsed_days, retrievability, review
 
 DEFAULT_CSV = Path("/work/shared/data/anki-revlog-12k.csv")
 CONFIG = SchedulerConfig(fuzz=False, tz=UTC, day_start_hour=4)

@@ -78,7 +78,7 @@ def write_history(db: Path, deck_id: str, cards: int, reviews: int, seed: int) -
     capped at a year), and every row carries its state before and after as quizkit writes them.
     """
     from quizkit.model import CardState, Phase
-    from quizkit.store import Store, state_to_dict
+    from quizkit.store.progress import Store, state_to_dict
 
     Store.open(db).close()
     rng = random.Random(seed)
@@ -210,17 +210,20 @@ def answer_to_next_card(work: Path, size: int, answers: int) -> float:
     """Median ms from an answer to the next card drawn: grade, schedule, commit, render."""
     from rich.console import Console
 
-    from quizkit import app, decks, grading, render
+    from quizkit.app import env, study
+    from quizkit.core import grading
+    from quizkit.io import deck_files
     from quizkit.model import Rating
+    from quizkit.ui import render
 
     deck_path = write_deck(work / f"answer-{size}.toml", size, 7, "answer")
     out = StringIO()
-    env = app.Environment(Console(file=out, width=80), Console(file=StringIO()), db_path=work / "answer.db")
-    deck = decks.load_deck(deck_path)
+    env = env.Environment(Console(file=out, width=80), Console(file=StringIO()), db_path=work / "answer.db")
+    deck = deck_files.load_deck(deck_path)
     now = datetime.fromisoformat(NOW)
     samples = []
     with env.open_store() as store:
-        study = app.Study(store, app.start_session(env, store, [deck], now, new=answers + 10))
+        study = study.Study(store, study.start_session(env, store, [deck], now, new=answers + 10))
         key = study.session.next(now)
         for _ in range(answers):
             assert key is not None

@@ -60,7 +60,7 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
     """Build the environment, run one use case, and turn QuizkitError into a message."""
     import os
 
-    from quizkit.app import Environment
+    from quizkit.app.env import Environment
     from quizkit.errors import DeckError, ExitStatus, QuizkitError, UsageError
 
     env = None
@@ -68,7 +68,7 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
         env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"))
         code = work(env)
     except DeckError as error:
-        from quizkit import render
+        from quizkit.ui import render
 
         assert env is not None
         for problem in error.problems:
@@ -116,7 +116,7 @@ def root(
     Example: quizkit validate decks/
     """
     if ctx.invoked_subcommand is None:
-        from quizkit import stats as use
+        from quizkit.app import stats as use
 
         _run(use.dashboard, db)
     elif getattr(ctx.get_parameter_source("db"), "name", None) == "COMMANDLINE":
@@ -147,7 +147,7 @@ def validate(
 
     Example: quizkit validate decks/ my-deck.toml
     """
-    from quizkit import app as use
+    from quizkit.app import checks as use
 
     _run(lambda env: use.validate(env, paths or [], as_json, strict))
 
@@ -167,7 +167,7 @@ def show(
 
     Example: quizkit show decks/taliban-pakistan.toml --tag dates
     """
-    from quizkit import app as use
+    from quizkit.app import checks as use
     from quizkit.errors import UsageError
     from quizkit.model import Kind
 
@@ -205,7 +205,7 @@ def review(
 
     Example: quizkit review --tag dates --new 10
     """
-    from quizkit import review as use
+    from quizkit.app import review as use
 
     _run(
         lambda env: use.review(
@@ -264,7 +264,7 @@ def quiz(
     """
     import secrets
 
-    from quizkit import quiz as use
+    from quizkit.app import quiz as use
     from quizkit.errors import UsageError
     from quizkit.model import Kind
 
@@ -305,7 +305,7 @@ def history(
 
     Example: quizkit history taliban-pakistan
     """
-    from quizkit import quiz as use
+    from quizkit.app import quiz as use
 
     _run(lambda env: use.history(env, deck, as_json), db)
 
@@ -322,7 +322,7 @@ def cram(
 
     Example: quizkit cram --tag dates
     """
-    from quizkit import quiz as use
+    from quizkit.app import cram as use
 
     _run(lambda env: use.cram(env, decks or [], tag or []), db)
 
@@ -345,7 +345,7 @@ def due(
 
     Example: quizkit due --exam-date 2026-12-15
     """
-    from quizkit import app as use
+    from quizkit.app import due as use
 
     _run(lambda env: use.due(env, decks or [], as_json, exam_date.date() if exam_date else None), db)
 
@@ -364,7 +364,7 @@ def doctor(
 
     Example: quizkit doctor --restore latest
     """
-    from quizkit import app as use
+    from quizkit.app import doctor as use
 
     _run(lambda env: use.doctor(env, remove_orphans, restore), db)
 
@@ -385,7 +385,7 @@ def suspend(
 
     Example: quizkit suspend decks/taliban-pakistan.toml kabul-1996
     """
-    from quizkit import app as use
+    from quizkit.app import suspend as use
 
     _run(lambda env: use.set_suspended(env, deck, cards or [], True, False), db)
 
@@ -403,7 +403,7 @@ def unsuspend(
 
     Example: quizkit unsuspend decks/taliban-pakistan.toml --all
     """
-    from quizkit import app as use
+    from quizkit.app import suspend as use
 
     _run(lambda env: use.set_suspended(env, deck, cards or [], False, all_cards), db)
 
@@ -419,7 +419,7 @@ def stats(
 
     Example: quizkit stats decks/taliban-pakistan.toml --tag dates
     """
-    from quizkit import stats as use
+    from quizkit.app import stats as use
 
     _run(lambda env: use.stats(env, decks or [], tag or [], as_json), db)
 
@@ -460,7 +460,7 @@ def cards(
 
     Example: quizkit cards decks/taliban-pakistan.toml --state due --sort retrievability
     """
-    from quizkit import stats as use
+    from quizkit.app import stats as use
 
     _run(lambda env: use.cards(env, deck, tag or [], state, search, sort, reverse, as_json), db)
 
@@ -483,7 +483,7 @@ def new(
 
     Example: quizkit new rivers.toml --title "Rivers of the world"
     """
-    from quizkit import authoring as use
+    from quizkit.app import authoring as use
 
     _run(lambda env: use.new_deck(env, path, title, description, author))
 
@@ -501,7 +501,7 @@ def add(
 
     Example: quizkit add rivers.toml
     """
-    from quizkit import authoring as use
+    from quizkit.app import authoring as use
 
     _run(lambda env: use.add_card(env, deck))
 
@@ -530,7 +530,7 @@ def import_(
 
     Example: quizkit import biology.apkg -o biology.toml
     """
-    from quizkit import exchange as use
+    from quizkit.app import exchange as use
 
     _run(lambda env: use.import_deck(env, source, output, title, force))
 
@@ -570,7 +570,7 @@ def export(
 
     Example: quizkit export decks/taliban-pakistan.toml --to html -o exam.html --shuffle --seed 2
     """
-    from quizkit import exchange as use
+    from quizkit.app import exchange as use
 
     _run(lambda env: use.export_deck(env, deck, to, output, shuffle=shuffle, seed=seed, tags=tag or []))
 

@@ -216,3 +216,7 @@ class CardState:
     suspended: bool = False
     buried_until: datetime | None = None
     leech: bool = False
+
+
+Key = tuple[str, str]
+"""(deck id, card id): the identity of a card's progress."""

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from quizkit import anki, decks, exchange
 from quizkit.cli import app
 from quizkit.errors import DeckError
+from quizkit.io import anki_notes, apkg, deck_files, deck_write, importing
 from quizkit.model import Kind
 
 from conftest import BUNDLED
@@ -106,10 +106,10 @@ def by_id(tables: list[tuple[Kind, dict[str, Any]]]) -> dict[str, tuple[Kind, di
 @pytest.mark.parametrize("name", PACKAGES)
 def test_apkg_made_by_anki_becomes_quizkit_cards(name: str) -> None:
     data = (DATA / name).read_bytes()
-    package = anki.read_package(data, name)
+    package = apkg.read_package(data, name)
     assert package.collection == ("collection.anki21b" if name == "geography.apkg" else "collection.anki21")
     assert package.media == ("flag.png",)
-    imported = exchange.from_package(package, name)
+    imported = anki_notes.from_package(package, name)
     assert imported.title == "Geography"
     cards = {str(c.get("q") or c.get("cloze")): c for c in imported.cards}
     assert sorted(cards) == sorted(
@@ -147,7 +147,7 @@ def test_apkg_made_by_anki_becomes_quizkit_cards(name: str) -> None:
 
 def test_both_package_formats_and_the_text_export_give_the_same_ids() -> None:
     ids = [
-        sorted(c["id"] for c in exchange.read_source(DATA / name).cards)
+        sorted(c["id"] for c in importing.read_source(DATA / name).cards)
         for name in [*PACKAGES, "geography-notes.txt"]
     ]
     assert ids[0] == ids[1] == ids[2]
@@ -168,12 +168,12 @@ def test_imported_apkg_passes_validate(runner: CliRunner, tmp_path: Path) -> Non
 def test_reading_a_current_package_without_zstandard_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "zstandard", None)
     with pytest.raises(DeckError) as caught:
-        anki.read_package((DATA / "geography.apkg").read_bytes(), "geography.apkg")
+        apkg.read_package((DATA / "geography.apkg").read_bytes(), "geography.apkg")
     problem = caught.value.problems[0]
     assert "the zstandard module is missing" in problem.message
     assert "pip install zstandard" in problem.hint
     # The legacy format needs no zstd.
-    assert anki.read_package((DATA / "geography-legacy.apkg").read_bytes(), "x").notes
+    assert apkg.read_package((DATA / "geography-legacy.apkg").read_bytes(), "x").notes
 
 
 # ---------------------------------------------------------------- broken and malicious packages
@@ -240,13 +240,13 @@ def test_a_package_is_never_unpacked_to_disk(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(zipfile.ZipFile, "extract", refuse)
     monkeypatch.setattr(zipfile.ZipFile, "extractall", refuse)
     for name in PACKAGES:
-        assert anki.read_package((DATA / name).read_bytes(), name).notes
+        assert apkg.read_package((DATA / name).read_bytes(), name).notes
 
 
 def test_protobuf_reader_rejects_truncated_data() -> None:
     with pytest.raises(ValueError):
-        anki._protobuf(b"\x0a\x05ab")
-    assert anki._protobuf(b"\x08\x96\x01\x12\x02hi") == [(1, 150), (2, b"hi")]
+        apkg._protobuf(b"\x0a\x05ab")
+    assert apkg._protobuf(b"\x08\x96\x01\x12\x02hi") == [(1, 150), (2, b"hi")]
 
 
 # ---------------------------------------------------------------- writing
@@ -261,10 +261,10 @@ def test_export_apkg_writes_notes_for_every_card_block(runner: CliRunner, tmp_pa
         "became basic notes with their choices listed: choice 1 · multi 1 · order 1 · truefalse 1"
         in result.output
     )
-    package = anki.read_package(out.read_bytes(), str(out))
+    package = apkg.read_package(out.read_bytes(), str(out))
     assert package.collection == "collection.anki2"
     notes = {note.guid: note for note in package.notes}
-    assert sorted(notes) == sorted(f"quizkit:trip:{i}" for i in by_id(decks.load_tables(deck)[2]))
+    assert sorted(notes) == sorted(f"quizkit:trip:{i}" for i in by_id(deck_write.load_tables(deck)[2]))
     basic = notes["quizkit:trip:basic"]
     assert basic.notetype.name == "quizkit Basic"
     assert basic.field("Front") == 'What is &lt;b&gt;not&lt;/b&gt; bold &amp; stays "quoted"?'
@@ -285,7 +285,7 @@ def test_deck_to_apkg_to_deck_keeps_every_field_anki_can_carry(runner: CliRunner
     assert runner.invoke(app, ["export", str(deck), "-o", str(apkg)]).exit_code == 0
     result = runner.invoke(app, ["import", str(apkg), "-o", str(back)])
     assert result.exit_code == 0, result.output
-    before, after = by_id(decks.load_tables(deck)[2]), by_id(decks.load_tables(back)[2])
+    before, after = by_id(deck_write.load_tables(deck)[2]), by_id(deck_write.load_tables(back)[2])
     assert before.keys() == after.keys()
     for card_id in ("basic", "reversed", "typed", "typed-bare", "cloze"):
         assert after[card_id] == before[card_id], card_id
@@ -303,7 +303,7 @@ def test_deck_to_apkg_to_deck_keeps_every_field_anki_can_carry(runner: CliRunner
     assert re.fullmatch(r"Largest ocean\?\nChoose one:\nA\. \w+\nB\. \w+\nC\. \w+", str(choice["q"]))
     assert re.fullmatch(r"[ABC]\. Pacific", str(choice["a"])) and f"\n{choice['a']}" in str(choice["q"])
     assert after["tf"][1]["a"] == "False"
-    assert decks.load_deck(back).title == "Round trip <& friends>"
+    assert deck_files.load_deck(back).title == "Round trip <& friends>"
 
 
 def test_exact_typed_answers_lose_only_exact(runner: CliRunner, tmp_path: Path) -> None:
@@ -314,7 +314,9 @@ def test_exact_typed_answers_lose_only_exact(runner: CliRunner, tmp_path: Path) 
     apkg, back = tmp_path / "d.apkg", tmp_path / "back.toml"
     assert runner.invoke(app, ["export", str(deck), "-o", str(apkg)]).exit_code == 0
     assert runner.invoke(app, ["import", str(apkg), "-o", str(back)]).exit_code == 0
-    assert decks.load_tables(back)[2] == [(Kind.TYPED, {"id": "x", "type": "typed", "q": "Code?", "a": "DE"})]
+    assert deck_write.load_tables(back)[2] == [
+        (Kind.TYPED, {"id": "x", "type": "typed", "q": "Code?", "a": "DE"})
+    ]
 
 
 def test_exporting_the_bundled_deck_twice_gives_the_same_package(runner: CliRunner, tmp_path: Path) -> None:
@@ -322,7 +324,7 @@ def test_exporting_the_bundled_deck_twice_gives_the_same_package(runner: CliRunn
     first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
     for out in (first, second):
         assert runner.invoke(app, ["export", str(source), "--to", "apkg", "-o", str(out)]).exit_code == 0
-    read = [anki.read_package(p.read_bytes(), str(p)) for p in (first, second)]
+    read = [apkg.read_package(p.read_bytes(), str(p)) for p in (first, second)]
     assert read[0] == read[1]
     assert len(read[0].notes) == 77
 
@@ -397,7 +399,7 @@ def test_real_anki_can_export_what_it_imported_and_quizkit_reads_it_back(
     back = tmp_path / "back.toml"
     result = runner.invoke(app, ["import", str(again), "-o", str(back)])
     assert result.exit_code == 0, result.output
-    before, after = by_id(decks.load_tables(deck)[2]), by_id(decks.load_tables(back)[2])
+    before, after = by_id(deck_write.load_tables(deck)[2]), by_id(deck_write.load_tables(back)[2])
     for card_id in ("basic", "reversed", "typed", "typed-bare", "cloze"):
         assert after[card_id] == before[card_id], card_id
     assert os.path.getsize(again) > 0

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from quizkit import authoring, decks
 from quizkit.cli import app
+from quizkit.core import ids, lint
+from quizkit.io import deck_files, deck_format, deck_parse, deck_write, disk
 from quizkit.model import Kind
 
 from conftest import BUNDLED
@@ -21,17 +22,17 @@ from tests_support import HEAD
 
 
 def warnings_for(body: str) -> list[str]:
-    deck, problems = decks.parse_deck(HEAD + body, "d.toml", default_id="d")
+    deck, problems = deck_parse.parse_deck(HEAD + body, "d.toml", default_id="d")
     assert deck is not None, problems
-    return [f"{p.line}:{p.card}: {p.message}" for p in authoring.content_problems(deck)]
+    return [f"{p.line}:{p.card}: {p.message}" for p in lint.content_problems(deck)]
 
 
 # ---------------------------------------------------------------- content checks
 
 
 def test_bundled_decks_have_no_content_warnings() -> None:
-    for path in decks.bundled_deck_files():
-        assert authoring.content_problems(decks.load_deck(path)) == [], path
+    for path in deck_files.bundled_deck_files():
+        assert lint.content_problems(deck_files.load_deck(path)) == [], path
 
 
 def test_duplicate_question_is_reported_on_the_second_card() -> None:
@@ -157,17 +158,17 @@ def test_validate_strict_passes_the_bundled_decks(runner: CliRunner) -> None:
 
 
 def test_readable_id_skips_small_words_and_stays_unique() -> None:
-    assert authoring.readable_id("Which river flows through Cairo?") == "river-flows-through-cairo"
-    assert authoring.readable_id("Which river flows through Cairo?", {"river-flows-through-cairo"}) == (
+    assert ids.readable_id("Which river flows through Cairo?") == "river-flows-through-cairo"
+    assert ids.readable_id("Which river flows through Cairo?", {"river-flows-through-cairo"}) == (
         "river-flows-through-cairo-2"
     )
-    assert authoring.readable_id("Où est Genève ?") == "ou-est-geneve"
-    assert authoring.readable_id("?!") == "card"
-    assert decks.ID_PATTERN.match(authoring.readable_id("x" * 300))
+    assert ids.readable_id("Où est Genève ?") == "ou-est-geneve"
+    assert ids.readable_id("?!") == "card"
+    assert deck_format.ID_PATTERN.match(ids.readable_id("x" * 300))
 
 
 def test_dump_card_writes_keys_in_order_and_short_lists_inline() -> None:
-    block = decks.dump_card(
+    block = deck_write.dump_card(
         {
             "tags": ["a", "b"],
             "a": "Nile",
@@ -181,7 +182,7 @@ def test_dump_card_writes_keys_in_order_and_short_lists_inline() -> None:
         '[[cards]]\nid = "x"\nq = "Say \\"hi\\""\na = "Nile"\nchoices = ["Nile", "Congo"]\n'
         'tags = ["a", "b"]\nexplain = "E"\n'
     )
-    long_block = decks.dump_card(
+    long_block = deck_write.dump_card(
         {"id": "x", "q": "Q", "order": [f"item number {n} is long enough" for n in range(5)]}
     )
     assert 'order = [\n    "item number 0 is long enough",\n' in long_block
@@ -196,7 +197,7 @@ def test_dump_card_round_trips_through_the_toml_parser(
     q: str, a: str, accept: list[str], explain: str
 ) -> None:
     table = {"id": "x", "q": q, "a": a, "accept": accept, "explain": explain}
-    parsed = tomllib.loads(decks.dump_card(table))["cards"][0]
+    parsed = tomllib.loads(deck_write.dump_card(table))["cards"][0]
     assert parsed == table
 
 
@@ -211,15 +212,15 @@ def test_new_creates_a_valid_deck_with_a_commented_example_of_every_kind(
     assert result.exit_code == 0, result.output
     assert "created" in result.output
     text = path.read_text(encoding="utf-8")
-    deck, problems = decks.parse_deck(text, str(path), default_id="rivers")
+    deck, problems = deck_parse.parse_deck(text, str(path), default_id="rivers")
     assert deck is not None and deck.title == 'Rivers "of" the world' and deck.author == "Ms Khan"
     assert [p.message for p in problems] == ["deck has no cards"]
     # Uncommenting the examples gives one valid card of every kind.
     uncommented = re.sub(r"(?m)^# (\[\[cards\]\]|[a-z]+ = .*)$", r"\1", text)
-    deck, problems = decks.parse_deck(uncommented, str(path))
+    deck, problems = deck_parse.parse_deck(uncommented, str(path))
     assert deck is not None, problems
     assert {card.kind for card in deck.cards} == set(Kind)
-    assert authoring.content_problems(deck) == []
+    assert lint.content_problems(deck) == []
 
 
 def test_new_never_overwrites_and_wants_a_toml_name(runner: CliRunner, tmp_path: Path) -> None:
@@ -236,7 +237,7 @@ def test_new_never_overwrites_and_wants_a_toml_name(runner: CliRunner, tmp_path:
 def test_new_takes_the_title_and_id_from_the_file_name(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "world capitals!.toml"
     assert runner.invoke(app, ["new", str(path)]).exit_code == 0
-    deck, _ = decks.parse_deck(path.read_text(encoding="utf-8"), str(path))
+    deck, _ = deck_parse.parse_deck(path.read_text(encoding="utf-8"), str(path))
     assert deck is not None and (deck.id, deck.title) == ("world-capitals", "World capitals!")
 
 
@@ -318,7 +319,7 @@ def test_add_appends_one_neat_block_and_leaves_the_rest_of_the_file_as_it_was(
     assert text.startswith(DECK)
     assert text[len(DECK) :] == "\n[[cards]]\n" + expected
     assert "added card" in result.output
-    deck, problems = decks.parse_deck(text, str(path))
+    deck, problems = deck_parse.parse_deck(text, str(path))
     assert deck is not None and not [p for p in problems if p.severity == "error"]
 
 
@@ -444,7 +445,7 @@ def test_a_failed_write_leaves_the_file_as_it_was(monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "d.toml"
     path.write_text("old", encoding="utf-8")
     path.chmod(0o640)
-    decks.write_atomic(path, b"new")
+    disk.write_atomic(path, b"new")
     assert path.read_bytes() == b"new" and path.stat().st_mode & 0o777 == 0o640
 
     def full(*args: object) -> None:
@@ -452,7 +453,7 @@ def test_a_failed_write_leaves_the_file_as_it_was(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(os, "replace", full)
     with pytest.raises(DeckError) as caught:
-        decks.write_atomic(path, b"newer")
+        disk.write_atomic(path, b"newer")
     assert str(caught.value) == f"{path}: cannot be written: No space left on device"
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["d.toml"]

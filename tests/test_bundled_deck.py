@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quizkit import decks
+from quizkit.io import deck_files, deck_parse
 from quizkit.model import Kind
 
 from conftest import BUNDLED, REPO
@@ -20,12 +20,12 @@ ARTICLE = REPO.parent / "shared" / "source" / "article.txt"
 
 @pytest.fixture(scope="module")
 def deck():  # type: ignore[no-untyped-def]
-    return decks.load_deck(BUNDLED / "taliban-pakistan.toml")
+    return deck_files.load_deck(BUNDLED / "taliban-pakistan.toml")
 
 
 def test_bundled_decks_validate_without_errors_or_warnings() -> None:
-    for path in decks.bundled_deck_files():
-        loaded, problems = decks.check_deck(path)
+    for path in deck_files.bundled_deck_files():
+        loaded, problems = deck_parse.check_deck(path)
         assert loaded is not None
         assert problems == [], path
 
@@ -74,4 +74,4 @@ def test_every_quoted_source_is_verbatim_from_the_article(deck) -> None:  # type
 
 
 def test_bundled_deck_is_the_default_of_the_installed_package() -> None:
-    assert Path(decks.bundled_decks_dir(), "taliban-pakistan.toml").is_file()
+    assert Path(deck_files.bundled_decks_dir(), "taliban-pakistan.toml").is_file()

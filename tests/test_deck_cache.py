@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quizkit import decks
 from quizkit.errors import DeckError
+from quizkit.io import deck_cache, deck_files, deck_parse
 from quizkit.model import CardList
 
 DECK = """[deck]
@@ -45,13 +45,14 @@ def deck(tmp_path: Path) -> Path:
 
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    original = decks.parse_deck
+    original = deck_parse.parse_deck
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(args[1] if len(args) > 1 else "")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(decks, "parse_deck", counting)
+    monkeypatch.setattr(deck_cache, "parse_deck", counting)
+    monkeypatch.setattr(deck_parse, "parse_deck", counting)
     return calls
 
 
@@ -60,8 +61,8 @@ def test_second_load_comes_from_the_cache_with_the_same_content(
 ) -> None:
     calls = parses(monkeypatch)
     cache = tmp_path / "cache"
-    first = decks.load_deck(deck, cache)
-    second = decks.load_deck(deck, cache)
+    first = deck_files.load_deck(deck, cache)
+    second = deck_files.load_deck(deck, cache)
     assert len(calls) == 1
     assert isinstance(second.cards, CardList)
     assert list(second.cards) == list(first.cards)
@@ -80,40 +81,40 @@ def test_a_touched_but_unchanged_file_keeps_its_entry(
 ) -> None:
     calls = parses(monkeypatch)
     cache = tmp_path / "cache"
-    decks.load_deck(deck, cache)
+    deck_files.load_deck(deck, cache)
     stat = deck.stat()
     os.utime(deck, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-    decks.load_deck(deck, cache)
-    decks.load_deck(deck, cache)
+    deck_files.load_deck(deck, cache)
+    deck_files.load_deck(deck, cache)
     assert len(calls) == 1
 
 
 def test_an_edited_deck_is_parsed_again(deck: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    decks.load_deck(deck, cache)
+    deck_files.load_deck(deck, cache)
     deck.write_text(DECK.replace("Q a", "Q a, edited"), encoding="utf-8")
-    assert decks.load_deck(deck, cache).cards[0].prompt == "Q a, edited"
+    assert deck_files.load_deck(deck, cache).cards[0].prompt == "Q a, edited"
 
 
 def test_an_edit_that_breaks_the_deck_is_reported_not_hidden_by_the_cache(deck: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    decks.load_deck(deck, cache)
+    deck_files.load_deck(deck, cache)
     deck.write_text(DECK.replace('a = "A a"\n', ""), encoding="utf-8")
     with pytest.raises(DeckError) as caught:
-        decks.load_deck(deck, cache)
+        deck_files.load_deck(deck, cache)
     assert caught.value.problems[0].message == "has a question but no answer"
 
 
 @pytest.mark.parametrize("damage", [b"", b"QKDECK1\n\xff\xff\xff\xff\xff\xff\xff\x7f", b"garbage" * 100])
 def test_a_damaged_cache_entry_falls_back_to_parsing(deck: Path, tmp_path: Path, damage: bytes) -> None:
     cache = tmp_path / "cache"
-    decks.load_deck(deck, cache)
-    entry = decks.DeckCache(cache).entry(deck)
+    deck_files.load_deck(deck, cache)
+    entry = deck_cache.DeckCache(cache).entry(deck)
     entry.write_bytes(damage)
-    assert decks.load_deck(deck, cache).cards[3].answer == "two"
+    assert deck_files.load_deck(deck, cache).cards[3].answer == "two"
 
 
 def test_an_unwritable_cache_only_costs_speed(deck: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    assert decks.load_deck(deck, blocker / "cache").id == "cached"
+    assert deck_files.load_deck(deck, blocker / "cache").id == "cached"

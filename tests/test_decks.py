@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizkit import decks
 from quizkit.errors import DeckError
+from quizkit.io import deck_files, deck_format, deck_parse
 from quizkit.model import Kind
 
 from tests_support import HEAD
 
 
 def parse(body: str):  # type: ignore[no-untyped-def]
-    return decks.parse_deck(HEAD + body, "d.toml", default_id="d")
+    return deck_parse.parse_deck(HEAD + body, "d.toml", default_id="d")
 
 
 def only_card(body: str):  # type: ignore[no-untyped-def]
@@ -80,7 +80,7 @@ def test_order_card_keeps_the_right_sequence() -> None:
 
 
 def test_deck_settings_are_read() -> None:
-    deck, problems = decks.parse_deck(
+    deck, problems = deck_parse.parse_deck(
         '[deck]\nid = "x"\ntitle = "T"\nretention = 0.85\nnew_per_day = 5\nexam_date = 2026-12-15\n'
         '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n'
     )
@@ -92,7 +92,7 @@ def test_deck_settings_are_read() -> None:
 def test_deck_id_defaults_to_file_name(tmp_path: Path) -> None:
     path = tmp_path / "my-history.toml"
     path.write_text(HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n', encoding="utf-8")
-    assert decks.load_deck(path).id == "my-history"
+    assert deck_files.load_deck(path).id == "my-history"
 
 
 def test_card_without_id_gets_a_stable_derived_id_and_a_warning() -> None:
@@ -284,7 +284,7 @@ def test_each_problem_names_line_card_and_fix(
 
 
 def test_deck_table_problems() -> None:
-    deck, problems = decks.parse_deck(
+    deck, problems = deck_parse.parse_deck(
         '[deck]\ntitel = "T"\nretention = 2\n[[cards]]\nid = "a"\nq = "Q"\na = "A"\n'
     )
     assert deck is None
@@ -295,7 +295,7 @@ def test_deck_table_problems() -> None:
 
 
 def test_missing_deck_table() -> None:
-    deck, problems = decks.parse_deck('[[cards]]\nid = "a"\nq = "Q"\na = "A"\n')
+    deck, problems = deck_parse.parse_deck('[[cards]]\nid = "a"\nq = "Q"\na = "A"\n')
     assert deck is None
     assert problems[0].message == "missing the [deck] table"
 
@@ -317,7 +317,7 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     ],
 )
 def test_toml_syntax_errors_point_at_the_line(text: str, line: int, fragment: str) -> None:
-    deck, (problem,) = decks.parse_deck(text, "d.toml")
+    deck, (problem,) = deck_parse.parse_deck(text, "d.toml")
     assert deck is None
     assert problem.line == line
     assert problem.message.startswith("TOML syntax error")
@@ -334,25 +334,25 @@ def test_toml_syntax_errors_point_at_the_line(text: str, line: int, fragment: st
     ],
 )
 def test_unreadable_input_is_a_problem(data: bytes, fragment: str) -> None:
-    deck, problems = decks.parse_deck(data, "d.toml")
+    deck, problems = deck_parse.parse_deck(data, "d.toml")
     assert deck is None
     assert fragment in problems[0].message
 
 
 def test_utf8_bom_is_accepted() -> None:
-    deck, _ = decks.parse_deck(("\ufeff" + HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n').encode())
+    deck, _ = deck_parse.parse_deck(("\ufeff" + HEAD + '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n').encode())
     assert deck is not None
 
 
 def test_load_deck_raises_deck_error_for_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DeckError) as caught:
-        decks.load_deck(tmp_path / "nope.toml")
+        deck_files.load_deck(tmp_path / "nope.toml")
     assert caught.value.problems[0].message == "no such file"
 
 
 # ---------------------------------------------------------------- arbitrary input
 
-card_keys = st.sampled_from([*decks.CARD_KEYS, "anwser", "x"])
+card_keys = st.sampled_from([*deck_format.CARD_KEYS, "anwser", "x"])
 toml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(allow_nan=False),
     lambda inner: st.lists(inner, max_size=4),
@@ -375,14 +375,14 @@ def _toml_value(value: object) -> str:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_give_a_deck_or_problems(data: bytes) -> None:
-    deck, problems = decks.parse_deck(data, "fuzz.toml")
+    deck, problems = deck_parse.parse_deck(data, "fuzz.toml")
     assert deck is not None or any(p.severity == "error" for p in problems)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
 def test_arbitrary_text_gives_a_deck_or_problems(text: str) -> None:
-    deck, problems = decks.parse_deck(text, "fuzz.toml")
+    deck, problems = deck_parse.parse_deck(text, "fuzz.toml")
     assert deck is not None or any(p.severity == "error" for p in problems)
 
 
@@ -396,7 +396,7 @@ def test_arbitrary_cards_give_a_deck_or_deck_error(cards: list[dict[str, object]
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return
-    deck, problems = decks.parse_deck(text, "fuzz.toml")
+    deck, problems = deck_parse.parse_deck(text, "fuzz.toml")
     if deck is None:
         with pytest.raises(DeckError):
             raise DeckError([p for p in problems if p.severity == "error"])
@@ -406,7 +406,7 @@ def test_arbitrary_cards_give_a_deck_or_deck_error(cards: list[dict[str, object]
 
 
 def test_card_lines_are_right_when_a_multiline_string_holds_a_header() -> None:
-    deck, problems = decks.parse_deck(
+    deck, problems = deck_parse.parse_deck(
         HEAD
         + '[[cards]]\nid = "a"\nq = """Looks like\n[[cards]]\nbut is text"""\na = "x"\n\n[[cards]]\nid = "b"\nq = "Q"\na = "A"\n'
     )
@@ -422,17 +422,17 @@ def test_parsing_in_slices_gives_exactly_the_whole_file_result() -> None:
     from conftest import BUNDLED
 
     source = (BUNDLED / "taliban-pakistan.toml").read_text(encoding="utf-8")
-    whole = decks.parse_deck(source, "d.toml", "d")
-    sliced = decks._parse_in_chunks(source, "d.toml", "d", per_chunk=7)
+    whole = deck_parse.parse_deck(source, "d.toml", "d")
+    sliced = deck_parse._parse_in_chunks(source, "d.toml", "d", per_chunk=7)
     assert sliced is not None
     assert sliced == whole
 
 
 def test_slices_handle_a_deck_table_after_the_cards() -> None:
     source = '[[cards]]\nid = "a"\nq = "Q"\na = "A"\n[[cards]]\nid = "b"\nq = "R"\na = "B"\n[deck]\ntitle = "Late"\n'
-    sliced = decks._parse_in_chunks(source, "d.toml", "d", per_chunk=1)
+    sliced = deck_parse._parse_in_chunks(source, "d.toml", "d", per_chunk=1)
     assert sliced is not None
-    assert sliced == decks.parse_deck(source, "d.toml", "d")
+    assert sliced == deck_parse.parse_deck(source, "d.toml", "d")
     assert sliced[0] is not None and sliced[0].title == "Late"
 
 
@@ -449,4 +449,4 @@ def test_slices_handle_a_deck_table_after_the_cards() -> None:
     ids=["header-in-string", "duplicate-id-across-slices", "error", "deck-twice", "syntax"],
 )
 def test_anything_unusual_falls_back_to_the_whole_file_parse(source: str) -> None:
-    assert decks._parse_in_chunks(source, "d.toml", "d", per_chunk=1) is None
+    assert deck_parse._parse_in_chunks(source, "d.toml", "d", per_chunk=1) is None

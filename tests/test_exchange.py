@@ -10,9 +10,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quizkit import decks, exchange
 from quizkit.cli import app
+from quizkit.core import ids
 from quizkit.errors import DeckError
+from quizkit.io import (
+    anki_notes,
+    deck_files,
+    deck_parse,
+    deck_write,
+    delimited,
+    html_text,
+    imported,
+    importing,
+    worksheets,
+)
 from quizkit.model import Kind
 
 from conftest import BUNDLED
@@ -69,7 +80,7 @@ order = ["first", "second", "third"]
 
 
 def tables_of(path: Path) -> list[tuple[Kind, dict[str, object]]]:
-    return decks.load_tables(path)[2]
+    return deck_write.load_tables(path)[2]
 
 
 def import_cli(runner: CliRunner, source: Path, out: Path, *extra: str):  # type: ignore[no-untyped-def]
@@ -96,16 +107,16 @@ def import_cli(runner: CliRunner, source: Path, out: Path, *extra: str):  # type
     ],
 )
 def test_html_to_text(markup: str, text: str, media: list[str]) -> None:
-    assert exchange.html_to_text(markup) == (text, media)
+    assert html_text.html_to_text(markup) == (text, media)
 
 
 def test_cloze_numbering_both_ways() -> None:
-    assert exchange.cloze_from_anki("{{c1::Kabul}} in {{c2::1996::year}}") == (
+    assert anki_notes.cloze_from_anki("{{c1::Kabul}} in {{c2::1996::year}}") == (
         "{{Kabul}} in {{1996::year}}",
         False,
     )
-    assert exchange.cloze_from_anki("{{c2::a}} {{c1::b}} {{c1::c}}") == ("{{a}} {{b}} {{c}}", True)
-    assert exchange.cloze_to_anki("{{Kabul}} & {{1996::year}}") == "{{c1::Kabul}} &amp; {{c2::1996::year}}"
+    assert anki_notes.cloze_from_anki("{{c2::a}} {{c1::b}} {{c1::c}}") == ("{{a}} {{b}} {{c}}", True)
+    assert anki_notes.cloze_to_anki("{{Kabul}} & {{1996::year}}") == "{{c1::Kabul}} &amp; {{c2::1996::year}}"
 
 
 @pytest.mark.parametrize(
@@ -119,28 +130,28 @@ def test_cloze_numbering_both_ways() -> None:
     ],
 )
 def test_clean_tag(tag: str, clean: str) -> None:
-    assert exchange.clean_tag(tag) == clean
+    assert imported.clean_tag(tag) == clean
 
 
 def test_id_rules() -> None:
-    assert exchange.id_from_text("What is  the capital of France?") == exchange.id_from_text(
+    assert ids.id_from_text("What is  the capital of France?") == ids.id_from_text(
         "What is the capital of France?"
     )
     assert re.fullmatch(
-        r"what-is-the-capital-[0-9a-f]{6}", exchange.id_from_text("What is the capital of France?")
+        r"what-is-the-capital-[0-9a-f]{6}", ids.id_from_text("What is the capital of France?")
     )
-    assert exchange.id_from_text("Capital of France?") != exchange.id_from_text("Capital of Spain?")
-    assert exchange.id_from_guid("quizkit:geo:capital-france") == "capital-france"
-    assert re.fullmatch(r"anki-[0-9a-f]{10}", exchange.id_from_guid("b%nh,Urws1"))
-    assert exchange.id_from_guid("b%nh,Urws1") == exchange.id_from_guid("b%nh,Urws1")
+    assert ids.id_from_text("Capital of France?") != ids.id_from_text("Capital of Spain?")
+    assert ids.id_from_guid("quizkit:geo:capital-france") == "capital-france"
+    assert re.fullmatch(r"anki-[0-9a-f]{10}", ids.id_from_guid("b%nh,Urws1"))
+    assert ids.id_from_guid("b%nh,Urws1") == ids.id_from_guid("b%nh,Urws1")
 
 
 # ---------------------------------------------------------------- CSV and TSV import
 
 
-def read(text: str, name: str = "cards.csv") -> exchange.Imported:
+def read(text: str, name: str = "cards.csv") -> imported.Imported:
     path = Path(name)
-    return exchange.read_delimited(text, name, exchange._guess_delimiter(text, path.suffix))
+    return delimited.read_delimited(text, name, delimited.guess_delimiter(text, path.suffix))
 
 
 def test_csv_front_back_tags_without_a_header() -> None:
@@ -149,7 +160,7 @@ def test_csv_front_back_tags_without_a_header() -> None:
         ("Capital of France?", "Paris", ["capitals", "europe"]),
         ("Largest ocean, by area?", "Pacific", None),
     ]
-    assert imported.cards[0]["id"] == exchange.id_from_text("Capital of France?")
+    assert imported.cards[0]["id"] == ids.id_from_text("Capital of France?")
 
 
 @pytest.mark.parametrize(
@@ -181,7 +192,7 @@ def test_csv_with_quizkit_columns_reads_every_kind() -> None:
         "t,truefalse,Statement,false,,\n"
         "z,,,,,A {{b}} c\n"
     )
-    kinds = {c["id"]: decks.inferred_kind(c) or Kind(c["type"]) for c in read(text).cards}
+    kinds = {c["id"]: deck_parse.inferred_kind(c) or Kind(c["type"]) for c in read(text).cards}
     assert kinds == {"c": Kind.CHOICE, "m": Kind.MULTI, "t": Kind.TRUEFALSE, "z": Kind.CLOZE}
 
 
@@ -244,14 +255,14 @@ def test_text_that_is_not_utf8_is_refused(
 def test_utf16_text_from_excel_is_read(tmp_path: Path) -> None:
     source = tmp_path / "cards.txt"
     source.write_bytes("Café\tcoffee\n".encode("utf-16"))
-    assert [(c["q"], c["a"]) for c in exchange.read_source(source).cards] == [("Café", "coffee")]
+    assert [(c["q"], c["a"]) for c in importing.read_source(source).cards] == [("Café", "coffee")]
 
 
 # ---------------------------------------------------------------- Anki's plain text
 
 
 def test_anki_notes_in_plain_text_as_anki_writes_them() -> None:
-    imported = exchange.read_source(DATA / "geography-notes.txt")
+    imported = importing.read_source(DATA / "geography-notes.txt")
     cards = {c["q"] if "q" in c else c["cloze"]: c for c in imported.cards}
     assert imported.title == "Geography"
     assert cards["Capital of France?"] | {"id": "?"} == {
@@ -279,10 +290,10 @@ def test_anki_notes_in_plain_text_as_anki_writes_them() -> None:
 
 
 def test_anki_plain_text_without_guids_takes_ids_from_the_front() -> None:
-    imported = exchange.read_source(DATA / "geography-plain.txt")
+    imported = importing.read_source(DATA / "geography-plain.txt")
     first = imported.cards[0]
-    assert (first["q"], first["id"]) == ("Capital of France?", exchange.id_from_text("Capital of France?"))
-    assert exchange.read_source(DATA / "geography-plain.txt").cards == imported.cards
+    assert (first["q"], first["id"]) == ("Capital of France?", ids.id_from_text("Capital of France?"))
+    assert importing.read_source(DATA / "geography-plain.txt").cards == imported.cards
 
 
 def test_imported_decks_pass_validate(runner: CliRunner, tmp_path: Path) -> None:
@@ -315,7 +326,7 @@ def test_deck_to_csv_to_deck_keeps_every_field(runner: CliRunner, tmp_path: Path
 def test_csv_export_guards_cells_a_spreadsheet_would_run(tmp_path: Path) -> None:
     source = tmp_path / "tricky.toml"
     source.write_text(TRICKY, encoding="utf-8")
-    rows = list(csv.reader(io.StringIO(exchange.to_csv(tables_of(source)))))
+    rows = list(csv.reader(io.StringIO(delimited.to_csv(tables_of(source)))))
     header, formula = rows[0], dict(zip(rows[0], rows[2], strict=True))
     assert header == [
         "id",
@@ -342,7 +353,7 @@ def test_csv_export_leaves_out_unused_columns(tmp_path: Path) -> None:
     path.write_text(
         '[deck]\ntitle = "T"\n[[cards]]\nid = "a"\nq = "Q"\na = "A"\ntags = ["x"]\n', encoding="utf-8"
     )
-    assert exchange.to_csv(tables_of(path)) == "id,type,q,a,tags\r\na,basic,Q,A,x\r\n"
+    assert delimited.to_csv(tables_of(path)) == "id,type,q,a,tags\r\na,basic,Q,A,x\r\n"
 
 
 # ---------------------------------------------------------------- worksheets
@@ -400,12 +411,12 @@ def test_shuffled_variants_are_reproducible_and_differ(runner: CliRunner, tmp_pa
     assert one == again and one != two
     assert "*Variant 1*" in one
     plain = tables_of(BUNDLED / "taliban-pakistan.toml")
-    firsts = [exchange.worksheet(plain, True, seed)[0].prompt for seed in range(5)]
+    firsts = [worksheets.worksheet(plain, True, seed)[0].prompt for seed in range(5)]
     assert len(set(firsts)) > 1
 
 
 def test_worksheet_key_matches_the_printed_letters() -> None:
-    for question in exchange.worksheet(tables_of(EXAMPLE), True, 7):
+    for question in worksheets.worksheet(tables_of(EXAMPLE), True, 7):
         if question.kind is Kind.CHOICE:
             (answer,) = question.answer
             letter, _, text = answer.partition(". ")
@@ -444,13 +455,13 @@ def test_reimporting_an_updated_file_keeps_the_ids(runner: CliRunner, tmp_path: 
     out = tmp_path / "deck.toml"
     source.write_text("Capital of France?,Paris\nCapital of Peru?,Lima\n", encoding="utf-8")
     import_cli(runner, source, out)
-    before = {c.prompt: c.id for c in decks.load_deck(out).cards}
+    before = {c.prompt: c.id for c in deck_files.load_deck(out).cards}
     source.write_text(
         "Capital of Chile?,Santiago\nCapital of Peru?,Lima (since 1535)\nCapital of France?,Paris\n",
         encoding="utf-8",
     )
     assert import_cli(runner, source, out, "--force").exit_code == 0
-    after = {c.prompt: c.id for c in decks.load_deck(out).cards}
+    after = {c.prompt: c.id for c in deck_files.load_deck(out).cards}
     assert {k: after[k] for k in before} == before
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizkit.grading import (
+from quizkit.core.grading import (
     Edit,
     Grade,
     Verdict,

@@ -32,7 +32,7 @@ def test_wheel_ships_the_bundled_decks_and_runs_outside_the_checkout(tmp_path: P
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site), "COLUMNS": "100"}
     located = subprocess.run(
-        [sys.executable, "-c", "from quizkit import decks; print(decks.bundled_decks_dir())"],
+        [sys.executable, "-c", "from quizkit.io import deck_files; print(deck_files.bundled_decks_dir())"],
         cwd=elsewhere,
         env=env,
         capture_output=True,

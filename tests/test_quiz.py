@@ -13,11 +13,13 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from quizkit import app as use
-from quizkit import quiz as quiz_use
+from quizkit.app import quiz
+from quizkit.app import study as study_use
+from quizkit.app.env import Environment
 from quizkit.cli import app
+from quizkit.core import session
 from quizkit.model import Phase, Rating
-from quizkit.store import Store
+from quizkit.store.progress import Store
 
 DECK = """
 [deck]
@@ -176,17 +178,17 @@ def ticking_clock(start: datetime, step: timedelta) -> Iterator[datetime]:
 def test_the_time_limit_is_enforced_with_an_injected_clock(deck: Path, tmp_path: Path) -> None:
     import random
 
-    from quizkit import decks
-    from quizkit.exam import draw_questions
+    from quizkit.core.exam import draw_questions
+    from quizkit.io import deck_files
 
-    drawn = draw_questions(decks.load_deck(deck), 4, random.Random(3))
+    drawn = draw_questions(deck_files.load_deck(deck), 4, random.Random(3))
     answers = [
         "1" if q.card.kind.value == "choice" else "t" if q.card.kind.value == "truefalse" else "x"
         for q in drawn
     ]
     ticks = ticking_clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), timedelta(minutes=1))
     out = StringIO()
-    env = use.Environment(
+    env = Environment(
         stdout=Console(file=out, width=80, no_color=True),
         stderr=Console(file=StringIO()),
         stdin=StringIO("".join(f"{a}\n" for a in answers)),
@@ -194,7 +196,7 @@ def test_the_time_limit_is_enforced_with_an_injected_clock(deck: Path, tmp_path:
         clock=lambda: next(ticks),
     )
     report = tmp_path / "t.json"
-    code = quiz_use.quiz(env, deck, seed=3, count=4, time_limit=timedelta(minutes=5), report=report)
+    code = quiz.quiz(env, deck, seed=3, count=4, time_limit=timedelta(minutes=5), report=report)
     assert code == 0
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["timed_out"] is True
@@ -268,13 +270,13 @@ def test_exam_date_caps_intervals_over_simulated_weeks(tmp_path: Path) -> None:
     path = tmp_path / "d.toml"
     path.write_text('[deck]\nid = "d"\ntitle = "D"\nnew_per_day = 1\n' + body, encoding="utf-8")
     exam = date(2026, 3, 22)  # 20 study days: one new card a day would leave half unseen
-    env = use.Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
+    env = Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
     start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     last_seen: dict[str, date] = {}
     with Store.open(tmp_path / "p.db") as store:
         for day in range(20):
             now = start + timedelta(days=day)
-            study = use.open_study(env, store, [path], now, exam_date=exam)
+            study = study_use.open_study(env, store, [path], now, exam_date=exam)
             while (key := study.session.next(now)) is not None:
                 change = study.rate(key, Rating.GOOD, now)
                 last_seen[key[1]] = now.date()
@@ -287,14 +289,15 @@ def test_exam_date_caps_intervals_over_simulated_weeks(tmp_path: Path) -> None:
 
 
 def test_exam_date_raises_the_new_card_limit_when_needed(tmp_path: Path) -> None:
-    from quizkit.session import Limits
+    from quizkit.core.session import Limits
 
-    limits = use.exam_limits(
+    limits = session.exam_limits(
         Limits(new_per_day=2), date(2026, 3, 12), date(2026, 3, 2), unseen=50, new_done=0
     )
     assert limits.new_per_day == 5
     assert (
-        use.exam_limits(Limits(new_per_day=20), date(2026, 3, 12), date(2026, 3, 2), 50, 0).new_per_day == 20
+        session.exam_limits(Limits(new_per_day=20), date(2026, 3, 12), date(2026, 3, 2), 50, 0).new_per_day
+        == 20
     )
 
 

@@ -1,4 +1,4 @@
-"""quizkit.scheduler: fsrs's reference sequence, study days, fuzz, leeches, exam cap, display."""
+"""quizkit.core.scheduler: fsrs's reference sequence, study days, fuzz, leeches, exam cap, display."""
 
 from __future__ import annotations
 
@@ -20,13 +20,11 @@ from fsrs.state import State as FsrsState
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from quizkit import scheduler as scheduler_module
-from quizkit.model import CardState, Phase, Rating
-from quizkit.scheduler import (
+from quizkit.core import scheduler
+from quizkit.core.scheduler import (
     SchedulerConfig,
     day_start,
     elapsed_days,
-    format_interval,
     fuzz_range,
     is_due,
     preview,
@@ -34,6 +32,8 @@ from quizkit.scheduler import (
     review,
     study_day,
 )
+from quizkit.model import CardState, Phase, Rating
+from quizkit.ui.words import format_interval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -525,9 +525,9 @@ def test_bad_config_is_refused(changes: dict[str, object], message: str) -> None
 
 
 def test_fsrs_scheduler_is_built_once_per_settings() -> None:
-    first = scheduler_module._fsrs_scheduler(SchedulerConfig(tz=BERLIN))
-    assert scheduler_module._fsrs_scheduler(SchedulerConfig(fuzz=False)) is first
-    assert scheduler_module._fsrs_scheduler(SchedulerConfig(retention=0.8)) is not first
+    first = scheduler._fsrs_scheduler(SchedulerConfig(tz=BERLIN))
+    assert scheduler._fsrs_scheduler(SchedulerConfig(fuzz=False)) is first
+    assert scheduler._fsrs_scheduler(SchedulerConfig(retention=0.8)) is not first
 
 
 # --- properties ------------------------------------------------------------------------------------------
@@ -585,7 +585,7 @@ ALLOWED_IMPORTS = {
 
 
 def test_scheduler_imports_only_stdlib_fsrs_and_the_model() -> None:
-    tree = ast.parse(Path(scheduler_module.__file__).read_text())
+    tree = ast.parse(Path(scheduler.__file__).read_text())
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -600,12 +600,12 @@ def test_scheduler_imports_only_stdlib_fsrs_and_the_model() -> None:
         "fsrs.state",
         "quizkit.model",
     }
-    source = Path(scheduler_module.__file__).read_text()
+    source = Path(scheduler.__file__).read_text()
     assert ".now(" not in source and "random.random()" not in source
 
 
 def test_importing_the_scheduler_does_not_load_torch() -> None:
-    code = "import sys, quizkit.scheduler; print(sorted(m for m in sys.modules if m in ('torch', 'fsrs.optimizer')))"
+    code = "import sys, quizkit.core.scheduler; print(sorted(m for m in sys.modules if m in ('torch', 'fsrs.optimizer')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -613,6 +613,6 @@ def test_importing_the_scheduler_does_not_load_torch() -> None:
 def test_default_parameters_are_the_fsrs_librarys_own() -> None:
     from fsrs.scheduler import DEFAULT_PARAMETERS as FSRS_DEFAULTS
 
-    from quizkit.scheduler import DEFAULT_PARAMETERS
+    from quizkit.core.scheduler import DEFAULT_PARAMETERS
 
     assert tuple(FSRS_DEFAULTS) == DEFAULT_PARAMETERS

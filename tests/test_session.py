@@ -6,11 +6,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from quizkit import app, scheduler
+from quizkit.app import study as study_use
+from quizkit.app.env import Environment
+from quizkit.core import scheduler
+from quizkit.core.scheduler import SchedulerConfig
+from quizkit.core.session import DeckPlan, Limits, Session
 from quizkit.model import Card, CardState, Deck, Kind, Phase, Rating
-from quizkit.scheduler import SchedulerConfig
-from quizkit.session import DeckPlan, Limits, Session
-from quizkit.store import Store
+from quizkit.store.progress import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CONFIG = SchedulerConfig()
@@ -95,14 +97,14 @@ def test_tags_filter_the_session() -> None:
     assert session.new_queue == [("d", "x")]
 
 
-def _study(tmp_path: Path, deck: Deck, now: datetime, **options: object) -> app.Study:
+def _study(tmp_path: Path, deck: Deck, now: datetime, **options: object) -> study_use.Study:
     from io import StringIO
 
     from rich.console import Console
 
-    env = app.Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
+    env = Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
     store = Store.open(tmp_path / "p.db")
-    return app.Study(store, app.start_session(env, store, [deck], now, **options))  # type: ignore[arg-type]
+    return study_use.Study(store, study_use.start_session(env, store, [deck], now, **options))  # type: ignore[arg-type]
 
 
 def test_undo_restores_state_and_queue_across_a_restart(tmp_path: Path) -> None:

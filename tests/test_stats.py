@@ -24,11 +24,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from quizkit import decks, scheduler
 from quizkit.cli import app
+from quizkit.core import scheduler
+from quizkit.core.scheduler import SchedulerConfig
+from quizkit.io import deck_files
 from quizkit.model import CardState, Deck, Phase
-from quizkit.scheduler import SchedulerConfig
-from quizkit.store import Store
+from quizkit.store.progress import Store
 
 from conftest import BUNDLED
 
@@ -362,7 +363,7 @@ def assert_same_figures(got: dict[str, Any], want: dict[str, Any]) -> None:
 
 
 def load(*paths: Path) -> list[Deck]:
-    return [decks.load_deck(path) for path in paths]
+    return [deck_files.load_deck(path) for path in paths]
 
 
 # ---------------------------------------------------------------- the simulation covers what it should
@@ -392,7 +393,7 @@ def test_the_simulation_exercises_every_figure(at_the_end: Sim) -> None:
 
 def test_stats_of_every_known_deck(runner: CliRunner, at_the_end: Sim) -> None:
     got = stats_json(runner)
-    bundled = load(*[p for p in decks.bundled_deck_files() if p.stem not in decks.EXAMPLE_DECK_IDS])
+    bundled = load(*[p for p in deck_files.bundled_deck_files() if p.stem not in deck_files.EXAMPLE_DECK_IDS])
     loaded = [*bundled, *load(at_the_end.other_deck, at_the_end.sim_deck)]
     assert sorted(got["decks"]) == sorted(deck.id for deck in loaded)
     # No deck named: the review log of every deck counts, the orphaned card's answers included.
@@ -459,7 +460,7 @@ def test_stats_before_any_review(runner: CliRunner, write_deck) -> None:  # type
 
 def test_time_spent_today_sums_the_answer_durations(runner: CliRunner, write_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from quizkit.model import Rating
-    from quizkit.store import Answer
+    from quizkit.store.progress import Answer
 
     path = write_deck('[deck]\nid = "d"\ntitle = "D"\n[[cards]]\nid = "a"\nq = "Q"\na = "A"\n')
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)

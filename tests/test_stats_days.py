@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from quizkit import scheduler
+from quizkit.core import scheduler
+from quizkit.core.calendar import day_shifts
+from quizkit.core.scheduler import SchedulerConfig, forgetting_curve
 from quizkit.model import CardState, Phase, Rating
-from quizkit.scheduler import SchedulerConfig
-from quizkit.stats import Calendar, day_shifts, forgetting_curve, streaks
-from quizkit.store import Store, state_to_dict
+from quizkit.store.figures import Figures
+from quizkit.store.progress import Store, state_to_dict
 
 EPOCH = date(1970, 1, 1)
 ZONES = (
@@ -52,18 +53,18 @@ def check_days(moments: list[datetime], config: SchedulerConfig) -> None:
         "INSERT INTO cards (deck_id, card_id, phase, due) VALUES ('d', ?, 2, ?)",
         [(f"c{i}", round(moment.timestamp() * 1000)) for i, moment in enumerate(moments)],
     )
-    store.set_scope([("d", [f"c{i}" for i in range(len(moments))], ())])
+    Figures(store).set_scope([("d", [f"c{i}" for i in range(len(moments))], ())])
     start, end = min(moments), max(moments)
     shifts = day_shifts(start, end, config)
     # Day numbers computed in SQL: the forecast counts cards by the day they are due ...
-    assert store.forecast(shifts, max(expected) + 1) == expected
+    assert Figures(store).forecast(shifts, max(expected) + 1) == expected
     # ... and the streaks find the days with answers.
-    runs = store.study_runs(None, False, shifts, end + timedelta(seconds=1))
+    runs = Figures(store).study_runs(None, False, shifts, end + timedelta(seconds=1))
     assert {day for first, last in runs for day in range(first, last + 1)} == set(expected)
     # The heatmap counts between day starts.
     first, last = scheduler.study_day(start, config), scheduler.study_day(end, config)
     days = [first + timedelta(days=n) for n in range((last - first).days + 2)]
-    per_day = store.reviews_per_day(None, False, [scheduler.day_start(day, config) for day in days])
+    per_day = Figures(store).reviews_per_day(None, False, [scheduler.day_start(day, config) for day in days])
     assert per_day == [expected.get(number(day), 0) for day in days[:-1]]
 
 
@@ -111,14 +112,14 @@ def test_streaks_across_the_spring_change() -> None:
     store = Store.memory()
     add_answers(store, [*mornings, late])
     now = datetime(2026, 4, 3, 20, 0, tzinfo=berlin)
-    calendar = Calendar.for_store(store, now, config)
+    calendar = Figures(store).calendar(now, config)
     assert calendar.today == date(2026, 4, 3)
-    result = streaks(store, calendar)
+    result = Figures(store).streaks(calendar)
     assert (result.current, result.longest) == (11, 11)  # 24 March to 3 April
     store.db.execute("INSERT INTO undos SELECT id, 0 FROM reviews WHERE id = (SELECT max(id) FROM reviews)")
-    assert streaks(store, calendar).current == 11  # 3 April has its 04:30 answer still
+    assert Figures(store).streaks(calendar).current == 11  # 3 April has its 04:30 answer still
     store.db.execute("INSERT INTO undos SELECT id, 0 FROM reviews WHERE id = 14")  # 3 April's morning
-    assert (streaks(store, calendar).current, streaks(store, calendar).longest) == (10, 10)
+    assert (Figures(store).streaks(calendar).current, Figures(store).streaks(calendar).longest) == (10, 10)
 
 
 def test_card_figures_across_summer_time() -> None:
@@ -148,10 +149,12 @@ def test_card_figures_across_summer_time() -> None:
             ),
         )
         expected[f"c{i}"] = state
-    store.set_scope([("d", list(expected), ())])
-    calendar = Calendar.for_store(store, now, config)
+    Figures(store).set_scope([("d", list(expected), ())])
+    calendar = Figures(store).calendar(now, config)
     factor, decay = forgetting_curve(config)
-    figures = store.card_figures(now, calendar.shifts, calendar.number(calendar.today), factor, decay)
+    figures = Figures(store).card_figures(
+        now, calendar.shifts, calendar.number(calendar.today), factor, decay
+    )
     assert len(figures) == 200
     for row in figures:
         state = expected[row.card_id]
@@ -190,8 +193,8 @@ def test_young_and_mature_by_the_interval_at_the_time_of_the_answer() -> None:
                        state_before, state_after) VALUES ('d', ?, ?, ?, 'review', ?, ?, '{}')""",
                 (f"c{i}", round(at.timestamp() * 1000), rated, phase, state),
             )
-    calendar = Calendar.for_store(store, answer_at, config)
-    counts = store.retention_counts(
+    calendar = Figures(store).calendar(answer_at, config)
+    counts = Figures(store).retention_counts(
         None,
         False,
         calendar.shifts,

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from quizkit import store as store_module
 from quizkit.errors import StoreError
 from quizkit.model import CardState, Mode, Phase, Rating
-from quizkit.store import MIGRATIONS, SCHEMA_VERSION, Answer, Store
+from quizkit.store import db, progress
+from quizkit.store.db import MIGRATIONS, SCHEMA_VERSION
+from quizkit.store.progress import Answer, Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NEW = CardState()
@@ -94,7 +95,7 @@ def test_states_round_trip_exactly(tmp_path: Path) -> None:
     with Store.open(tmp_path / "p.db") as store:
         store.record(answer(after=state))
         assert store.state("deck", "c1") == state
-        assert store_module.state_from_dict(store_module.state_to_dict(state)) == state
+        assert progress.state_from_dict(progress.state_to_dict(state)) == state
 
 
 def test_quiz_and_cram_answers_are_logged_but_leave_the_schedule(tmp_path: Path) -> None:
@@ -228,17 +229,17 @@ def test_daily_backup_before_the_first_write_and_restore(tmp_path: Path) -> None
     path = tmp_path / "p.db"
     with Store.open(path) as store:
         store.record(answer(card="day1"))
-    assert store_module.backups_of(path) == []  # nothing worth keeping before the first answer
+    assert db.backups_of(path) == []  # nothing worth keeping before the first answer
     with Store.open(path) as store:
         store.record(answer(card="day2", at=NOW + timedelta(days=1)))
         store.record(answer(card="day2b", at=NOW + timedelta(days=1)))
-    (backup,) = store_module.backups_of(path)
+    (backup,) = db.backups_of(path)
     assert backup.name == "p-2026-03-03.db"
     with Store.open(backup) as old:
         assert set(old.states("deck")) == {"day1"}
     # Damage the live file, then restore: the damaged file is kept aside, not overwritten.
     path.write_bytes(b"ruined")
-    kept = store_module.restore(path, backup, NOW + timedelta(days=2))
+    kept = db.restore(path, backup, NOW + timedelta(days=2))
     assert kept is not None and kept.read_bytes() == b"ruined"
     with Store.open(path) as store:
         assert set(store.states("deck")) == {"day1"}
@@ -249,6 +250,6 @@ def test_only_the_last_backups_are_kept(tmp_path: Path) -> None:
     for day in range(10):
         with Store.open(path) as store:
             store.record(answer(card=f"d{day}", at=NOW + timedelta(days=day)))
-    backups = store_module.backups_of(path)
-    assert len(backups) == store_module.BACKUPS_KEPT
+    backups = db.backups_of(path)
+    assert len(backups) == db.BACKUPS_KEPT
     assert backups[-1].name == "p-2026-03-11.db"

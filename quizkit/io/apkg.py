@@ -32,9 +32,15 @@ from quizkit.errors import DeckError, Problem
 
 MAX_COLLECTION_BYTES = 1024 * 1024 * 1024
 """A collection bigger than this (unpacked) is refused rather than read into memory."""
+
+
 MAX_MEDIA_MAP_BYTES = 64 * 1024 * 1024
+
+
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 """Newest first: a current package also carries a stub collection.anki2 for old Ankis."""
+
+
 REEXPORT_HINT = "export it again from Anki with File > Export > Anki Deck Package (*.apkg)"
 
 
@@ -82,9 +88,6 @@ class Package:
 
 def _fail(path: str, message: str, hint: str = REEXPORT_HINT) -> DeckError:
     return DeckError([Problem(path, None, None, message, hint)])
-
-
-# ---------------------------------------------------------------- reading
 
 
 def read_package(data: bytes, path: str) -> Package:
@@ -320,9 +323,6 @@ def _protobuf_text(data: bytes, number: int) -> str:
     return ""
 
 
-# ---------------------------------------------------------------- writing
-
-
 class Model(StrEnum):
     """The note types quizkit writes; their field names are MODEL_FIELDS."""
 
@@ -338,12 +338,16 @@ MODEL_FIELDS: dict[Model, tuple[str, ...]] = {
     Model.TYPED: ("Front", "Back", "Accept", "Explain", "Source"),
     Model.CLOZE: ("Text", "Question", "Explain", "Source"),
 }
+
+
 MODEL_NAMES = {
     Model.BASIC: "quizkit Basic",
     Model.REVERSED: "quizkit Basic (and reversed card)",
     Model.TYPED: "quizkit Type-in",
     Model.CLOZE: "quizkit Cloze",
 }
+
+
 # Fixed ids, so that exporting again updates the same note types in Anki instead of adding copies.
 MODEL_IDS = {
     Model.BASIC: 1735601001,
@@ -352,10 +356,13 @@ MODEL_IDS = {
     Model.CLOZE: 1735601004,
 }
 
+
 _EXTRAS = (
     "{{#Explain}}<div class=explain>{{Explain}}</div>{{/Explain}}"
     "{{#Source}}<div class=source>{{Source}}</div>{{/Source}}"
 )
+
+
 _CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: center; color: black; }
 .explain { margin-top: 1em; font-size: 16px; }
 .source { margin-top: .5em; font-size: 14px; color: #666; font-style: italic; }
@@ -363,6 +370,8 @@ _CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: center; 
 ol, ul { display: inline-block; text-align: left; }
 .cloze { font-weight: bold; color: blue; }
 """
+
+
 _TEMPLATES: dict[Model, list[dict[str, str]]] = {
     Model.BASIC: [
         {"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}" + _EXTRAS}

@@ -12,10 +12,20 @@ import sys
 from typing import Protocol, TextIO
 
 EOF = "eof"
+
+
 TIMEOUT = "timeout"
+
+
 INTERRUPT = "ctrl-c"
+
+
 ENTER = "enter"
+
+
 SPACE = "space"
+
+
 BACKSPACE = "backspace"
 
 

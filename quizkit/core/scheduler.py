@@ -31,30 +31,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
-# fsrs is imported where it is used: a session that only shows new cards never needs it, and
-# it is the largest import on the way to the first card (with typing_extensions).
 if TYPE_CHECKING:
     from fsrs.card import Card as FsrsCard
     from fsrs.scheduler import Scheduler as FsrsScheduler
-
 from quizkit.model import CardState, Phase, Rating
 
-__all__ = [
-    "ALGORITHM",
-    "SchedulerConfig",
-    "SchedulerConfigDict",
-    "day_start",
-    "elapsed_days",
-    "format_interval",
-    "fuzz_range",
-    "is_due",
-    "preview",
-    "retrievability",
-    "review",
-    "study_day",
-]
-
 ALGORITHM = "FSRS-6"
+
 
 DEFAULT_PARAMETERS: tuple[float, ...] = (
     0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
@@ -62,7 +45,7 @@ DEFAULT_PARAMETERS: tuple[float, ...] = (
 )  # fmt: skip
 """fsrs's FSRS-6 default weights, written out so that loading this module does not load fsrs
 (tests/test_scheduler.py checks they are the library's own)."""
-"""What the review log records as the scheduling algorithm."""
+
 
 _FSRS_CARD_ID = 0
 """fsrs.Card reads the clock (and sleeps 1 ms) when it has to invent an id; we always pass one."""
@@ -154,9 +137,6 @@ class SchedulerConfig:
         )
 
 
-# --- study days ------------------------------------------------------------------------------------------
-
-
 def study_day(moment: datetime, config: SchedulerConfig) -> date:
     """The study day `moment` belongs to: its local date, with the day starting at day_start_hour."""
     local = _aware(moment, "moment").astimezone(config.tz)
@@ -177,9 +157,6 @@ def day_start(day: date, config: SchedulerConfig) -> datetime:
 def elapsed_days(since: datetime, now: datetime, config: SchedulerConfig) -> int:
     """Study days crossed from `since` to `now` (0 within one study day; never negative)."""
     return max(0, (study_day(now, config) - study_day(since, config)).days)
-
-
-# --- reviewing -------------------------------------------------------------------------------------------
 
 
 def review(
@@ -312,39 +289,6 @@ def fuzz_range(interval_days: int, config: SchedulerConfig) -> tuple[int, int]:
     return min(low, high), high
 
 
-# --- display ---------------------------------------------------------------------------------------------
-
-_MINUTE = 60.0
-_HOUR = 60 * _MINUTE
-_DAY = 24 * _HOUR
-_YEAR = 365 * _DAY
-_MONTH = _YEAR / 12
-# (label, seconds per unit, used below this many seconds, shown with one decimal), as in Anki
-_UNITS = (
-    ("s", 1.0, _MINUTE, False),
-    ("m", _MINUTE, _HOUR, False),
-    ("h", _HOUR, _DAY, True),
-    ("d", _DAY, _MONTH, False),
-    ("mo", _MONTH, _YEAR, True),
-    ("y", _YEAR, math.inf, True),
-)
-
-
-def format_interval(delta: timedelta) -> str:
-    """A short label like Anki's answer buttons: 30s, 10m, 1.5h, 3d, 2.1mo, 1.3y."""
-    seconds = delta.total_seconds()
-    unit, per, _, decimals = next(row for row in _UNITS if abs(seconds) < row[2])
-    amount = seconds / per
-    if decimals:
-        text = f"{_round_half_up(amount * 10) / 10:.1f}".removesuffix(".0")
-    else:
-        text = str(_round_half_up(amount))
-    return f"{text}{unit}"
-
-
-# --- inside ----------------------------------------------------------------------------------------------
-
-
 def _review_days(
     days: int, config: SchedulerConfig, *, key: str, reps: int, today: date, cap: date | None
 ) -> int:
@@ -454,7 +398,7 @@ def _utc(moment: datetime, name: str) -> datetime:
     return _aware(moment, name).astimezone(UTC)
 
 
-def _round_half_up(value: float) -> int:
+def round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
@@ -484,3 +428,9 @@ def _tz_from_name(name: str) -> tzinfo:
         offset = timedelta(hours=hours, minutes=minutes)
         return timezone(-offset if name[0] == "-" else offset)
     return ZoneInfo(name)
+
+
+def forgetting_curve(config: SchedulerConfig) -> tuple[float, float]:
+    """(factor, decay) of FSRS-6's R = (1 + factor * days / stability) ^ decay, as fsrs computes them."""
+    decay = -config.parameters[20]
+    return 0.9 ** (1 / decay) - 1, decay

@@ -6,7 +6,6 @@ Deck text is untrusted: it reaches the terminal only through `clean()` and
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,24 +16,16 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
+from quizkit.core.grading import Edit, Grade
+from quizkit.core.text import clean
 from quizkit.errors import Problem
-from quizkit.grading import Edit, Grade
 from quizkit.model import Card, Deck, Kind
+from quizkit.ui.words import due_in_words, plain
 
 if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
     from rich.table import Table
 
-    from quizkit.exam import QuizResult
-
-# C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
-# overrides that can make text display differently from what it is.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-
-
-def clean(text: str) -> str:
-    """Remove escape sequences and control characters from untrusted text."""
-    return _UNSAFE.sub("", _ANSI.sub("", text))
+    from quizkit.core.exam import QuizResult
 
 
 def _table(**options: Any) -> Table:
@@ -48,11 +39,6 @@ def _grid(**options: Any) -> Table:
     from rich.table import Table
 
     return Table.grid(**options)
-
-
-def plain(text: str, style: str = "") -> Text:
-    """Untrusted text as a Rich Text: shown literally, never parsed as markup."""
-    return Text(clean(text), style=style)
 
 
 def problem(p: Problem) -> Text:
@@ -114,22 +100,6 @@ def card_table(deck: Deck) -> Table:
     return table
 
 
-def when(moment: datetime, now: datetime, tz: tzinfo) -> str:
-    """A due time in words: 'now', 'in 8m', 'tomorrow 04:00', 'Tue 3 Mar'."""
-    delta = moment - now
-    if delta.total_seconds() <= 0:
-        return "now"
-    local = moment.astimezone(tz)
-    if delta.total_seconds() < 3600:
-        return f"in {max(1, round(delta.total_seconds() / 60))}m"
-    days = (local.date() - now.astimezone(tz).date()).days
-    if days == 0:
-        return f"today {local:%H:%M}"
-    if days == 1:
-        return f"tomorrow {local:%H:%M}"
-    return f"{local:%a} {local.day} {local:%b %Y}" if days > 300 else f"{local:%a} {local.day} {local:%b}"
-
-
 def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -> Table:
     table = _table(title=Text("Due today"), title_justify="left", expand=False)
     table.add_column("deck", overflow="fold")
@@ -139,14 +109,14 @@ def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -
     table.add_column("next", overflow="fold")
     for row in rows:
         upcoming = row["next_due"]
-        nxt = when(datetime.fromisoformat(str(upcoming)), now, tz) if upcoming else "-"
+        nxt = due_in_words(datetime.fromisoformat(str(upcoming)), now, tz) if upcoming else "-"
         table.add_row(plain(str(row["deck"])), str(row["new"]), str(row["learning"]), str(row["review"]), nxt)
     return table
 
 
-# ---------------------------------------------------------------- the review screen
-
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
 RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
 
 
@@ -352,9 +322,6 @@ def cram_header(title: str, left: int) -> Text:
     line.append(f"  cram · {left} left", style="magenta")
     line.append("  (the schedule is not changed)", style="dim")
     return line
-
-
-# ---------------------------------------------------------------- exams
 
 
 def _clock(left: timedelta) -> str:

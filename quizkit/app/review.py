@@ -16,14 +16,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from quizkit import decks, grading, render, scheduler, terminal
-from quizkit.app import Environment, Study, open_study
+from quizkit.app.env import Environment
+from quizkit.app.study import Study, open_study
+from quizkit.core import grading, scheduler
+from quizkit.core.grading import Grade
 from quizkit.errors import DeckError
-from quizkit.grading import Grade
-from quizkit.model import Card, Kind, Phase, Rating
-from quizkit.session import Key
+from quizkit.io import deck_files
+from quizkit.model import Card, Key, Kind, Phase, Rating
+from quizkit.ui import render, terminal, words
 
 COMMANDS = {"u": "undo", "s": "bury", "!": "suspend", "e": "edit", "?": "help", "q": "quit"}
+
+
 QUIT_KEYS = {"q", terminal.EOF, terminal.INTERRUPT, "escape"}
 
 
@@ -153,7 +157,7 @@ class ReviewFlow:
                 return Outcome("help")
             self.tally.done = max(0, self.tally.done - 1)
             self.out.print(
-                render.plain("undone: " + self.study.session.cards.get(undone, _unknown(undone)).prompt)
+                words.plain("undone: " + self.study.session.cards.get(undone, _unknown(undone)).prompt)
             )
             self.forced = undone if undone in self.study.session.cards else None
             return Outcome("undo")
@@ -218,7 +222,7 @@ class ReviewFlow:
             if card.kind is not Kind.TYPED:
                 problem = grading.understood(card, stripped, shown or None)
                 if problem:
-                    self.out.print(render.plain(problem), style="yellow")
+                    self.out.print(words.plain(problem), style="yellow")
                     continue
             return typed
 
@@ -278,7 +282,7 @@ class ReviewFlow:
         proposed = grade.proposed_rating if grade is not None else None
         now = self.env.clock()
         intervals = {
-            int(rating): scheduler.format_interval(delta)
+            int(rating): words.format_interval(delta)
             for rating, delta in self.study.session.preview(key, now).items()
         }
         self.out.print(render.rating_bar(intervals, int(proposed) if proposed else None))
@@ -320,7 +324,7 @@ class ReviewFlow:
         if change.after.leech and not change.before.leech:
             self.tally.leeches.append(card.prompt)
             self.out.print(
-                render.plain(
+                words.plain(
                     f"This card has lapsed {change.after.lapses} times: it is now a leech and suspended."
                 ),
                 style="yellow",
@@ -336,10 +340,10 @@ class ReviewFlow:
         try:
             self.editor(path, card.line)
         except (OSError, subprocess.SubprocessError) as error:
-            self.out.print(render.plain(f"could not start the editor: {error}"), style="red")
+            self.out.print(words.plain(f"could not start the editor: {error}"), style="red")
             return
         try:
-            deck = decks.load_deck(path)
+            deck = deck_files.load_deck(path)
         except DeckError as error:
             for problem in error.problems:
                 self.env.stderr.print(render.problem(problem), soft_wrap=True)
@@ -358,7 +362,7 @@ class ReviewFlow:
     def _nothing_left(self, now: datetime) -> None:
         pending = self.study.session.next_learning_due()
         if pending is not None:
-            back = render.when(pending, now, self.env.settings.tz)
+            back = words.due_in_words(pending, now, self.env.settings.tz)
             self.out.print(f"Nothing more right now: learning cards come back {back}.")
             return
         upcoming = [self.study.store.next_due(deck_id, now) for deck_id in self.study.session.plans]
@@ -366,7 +370,7 @@ class ReviewFlow:
         if self.tally.done == 0:
             self.out.print("Nothing is due now.", style="bold")
         if soonest is not None:
-            self.out.print(f"Next card: {render.when(soonest, now, self.env.settings.tz)}.")
+            self.out.print(f"Next card: {words.due_in_words(soonest, now, self.env.settings.tz)}.")
         elif self.tally.done == 0:
             self.out.print("No cards are scheduled yet.")
 
@@ -395,7 +399,7 @@ class ReviewFlow:
                     right=self.tally.right,
                     seconds=(now - started).total_seconds(),
                     due_tomorrow=due_tomorrow,
-                    next_due=render.when(soonest, now, self.env.settings.tz) if soonest else None,
+                    next_due=words.due_in_words(soonest, now, self.env.settings.tz) if soonest else None,
                     streak=streak(self.study, now),
                     leeches=tuple(self.tally.leeches),
                 )
@@ -404,13 +408,13 @@ class ReviewFlow:
 
 
 def streak(study: Study, now: datetime) -> int:
-    """Consecutive study days with reviews, ending today (or yesterday, if today has none yet).
+    """The current streak, for the summary: the figure quizkit stats and the dashboard show.
 
-    The same figure as quizkit stats and the dashboard show (stats.streaks).
+    Read only at the end of a session, so the figures stay off the start-up path.
     """
-    from quizkit.stats import streak_now  # only at the end of a session: keep it off the start-up path
+    from quizkit.store.figures import Figures
 
-    return streak_now(study.store, now, next(iter(study.session.plans.values())).config)
+    return Figures(study.store).current_streak(now, next(iter(study.session.plans.values())).config)
 
 
 def _display_order(card: Card, key: Key, reps: int) -> list[str]:

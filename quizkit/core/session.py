@@ -1,26 +1,46 @@
-"""The review session as a state machine: which card comes next, and what an answer changes.
+"""Use cases: each command's work, wired from the pure parts.
 
-No I/O here: the app layer loads states from the store, feeds answers in, and
-commits each returned change before asking for the next card.
+The clock, the console and the paths arrive in an `Environment`, so tests and
+simulations can replace every one of them.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from quizkit import scheduler
-from quizkit.model import Card, CardList, CardState, Deck, Phase, Rating, card_index
-from quizkit.scheduler import SchedulerConfig
+from quizkit.model import CardState, Deck, Phase, Rating
+
+if TYPE_CHECKING:
+    from quizkit.core.scheduler import SchedulerConfig
+import random
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import replace
+
+from quizkit.core import scheduler
+from quizkit.core.scheduler import SchedulerConfig
+from quizkit.model import Card, CardList, Key, card_index
+
+
+def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: int) -> Limits:
+    """Raise the new-card limit so that every unseen card is introduced before the exam.
+
+    The cards left (including today's already introduced) are spread evenly over the study days
+    left before the exam day; a learner under their usual limit keeps it.
+    """
+    from dataclasses import replace as with_changes
+
+    days_left = (exam - today).days
+    if days_left <= 0:
+        return limits
+    needed = -(-(unseen + new_done) // days_left)  # ceiling division
+    return with_changes(limits, new_per_day=max(limits.new_per_day, needed))
+
 
 LEARN_AHEAD = timedelta(minutes=20)
 """As in Anki: when nothing else is left, a learning card due within this is shown early."""
-
-Key = tuple[str, str]
-"""(deck id, card id): the identity of a card's progress."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +183,7 @@ class Session:
         if self.cram:
             return {}
         plan = self.plans[key[0]]
-        return scheduler.preview(self.state(key), now, plan.config, key=_fuzz_key(key), cap=plan.cap)
+        return scheduler.preview(self.state(key), now, plan.config, key=fuzz_key(key), cap=plan.cap)
 
     def state(self, key: Key) -> CardState:
         return self.states.get(key, CardState())
@@ -180,7 +200,7 @@ class Session:
             if rating is Rating.AGAIN:
                 self.new_queue.append(key)
             return Change(key, self.cards[key], before, before, rating)
-        after = scheduler.review(before, rating, now, plan.config, key=_fuzz_key(key), cap=plan.cap)
+        after = scheduler.review(before, rating, now, plan.config, key=fuzz_key(key), cap=plan.cap)
         self._leave_queues(key)
         if before.phase is Phase.NEW:
             plan.new_done += 1
@@ -250,11 +270,8 @@ def _buried(state: CardState, now: datetime) -> bool:
     return state.buried_until is not None and now < state.buried_until
 
 
-def _fuzz_key(key: Key) -> str:
+def fuzz_key(key: Key) -> str:
     return f"{key[0]}/{key[1]}"
-
-
-# ---------------------------------------------------------------- cram
 
 
 def cram_queue(
@@ -270,58 +287,6 @@ def cram_queue(
     ]
     (rng or random.Random(0)).shuffle(keys)
     return keys
-
-
-# ---------------------------------------------------------------- studying to an exam date
-
-
-def project_exam_load(
-    plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
-) -> tuple[list[dict[str, Any]], int]:
-    """Reviews and new cards on each study day until the exam, if every answer were Good.
-
-    Returns one {"day", "reviews", "new"} per day and the number of cards still unseen on the day.
-    """
-    assert plan.cap is not None
-    config = plan.config
-    today = scheduler.study_day(now, config)
-    days = max(0, (plan.cap - today).days)
-    reviews = [0] * days
-    new = [0] * days
-    pending = [state for state in states.values() if state.phase is not Phase.NEW and not state.suspended]
-    queue = list(new_keys)
-    for offset in range(days):
-        budget = plan.limits.new_per_day - (plan.new_done if offset == 0 else 0)
-        introduced, queue = queue[: max(0, budget)], queue[max(0, budget) :]
-        new[offset] = len(introduced)
-        moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
-        for key in introduced:
-            state = scheduler.review(
-                CardState(), Rating.GOOD, moment, config, key=_fuzz_key(key), cap=plan.cap
-            )
-            while state.phase is not Phase.REVIEW:  # the learning steps, the same day
-                assert state.due is not None
-                state = scheduler.review(
-                    state, Rating.GOOD, state.due, config, key=_fuzz_key(key), cap=plan.cap
-                )
-            pending.append(state)
-    # Play every scheduled card forward, day by day, with Good answers.
-    for index, state in enumerate(pending):
-        label = f"projection/{index}"
-        while state.due is not None:
-            offset = max(0, (scheduler.study_day(state.due, config) - today).days)
-            if offset >= days:
-                break
-            reviews[offset] += 1
-            moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
-            state = scheduler.review(
-                state, Rating.GOOD, max(moment, state.due), config, key=label, cap=plan.cap
-            )
-    out = [
-        {"day": (today + timedelta(days=i)).isoformat(), "reviews": reviews[i], "new": new[i]}
-        for i in range(days)
-    ]
-    return out, len(queue)
 
 
 class SessionCards(MutableMapping[Key, Card]):

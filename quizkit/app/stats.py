@@ -12,126 +12,43 @@ including decks since removed), or only the tagged cards' answers with --tag. Ca
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from quizkit import charts, decks, render, scheduler
-from quizkit.app import Environment, known_deck_files, load_decks, plan_decks
-from quizkit.errors import DeckError, UsageError
+from quizkit.app.env import Environment
+from quizkit.app.library import known_decks_lenient, load_decks
+from quizkit.app.study import plan_decks
+from quizkit.core.calendar import Calendar
+from quizkit.core.scheduler import forgetting_curve
+from quizkit.errors import UsageError
+from quizkit.io import deck_files
 from quizkit.model import Card, Deck, card_index
-from quizkit.scheduler import SchedulerConfig
-from quizkit.store import CardFigures, Store
+from quizkit.store.figures import CardFigures, Figures
+from quizkit.ui import charts, words
+from quizkit.ui.words import print_json
 
-WEEK_S = 7 * 86_400
-EPOCH = date(1970, 1, 1)
 HEATMAP_WEEKS = 52
-FORECAST_DAYS = 30
+
+
+FORECAST_DAYS = Figures.FORECAST_DAYS
+
+
 RETENTION_WINDOWS = (7, 30)
+
+
 MATURE_DAYS = 21
 """Anki's line between young and mature cards: an interval of 21 days or more."""
+
+
 HARDEST = 10
+
+
 CARD_STATES = ("new", "due", "learning", "review", "relearning", "suspended", "buried", "leech")
+
+
 SORT_KEYS = ("due", "interval", "stability", "difficulty", "retrievability", "lapses", "id")
-
-
-# ---------------------------------------------------------------- study days in SQL
-
-
-def day_shifts(start: datetime, end: datetime, config: SchedulerConfig) -> tuple[tuple[int, int], ...]:
-    """How SQL turns epoch milliseconds into study day numbers between `start` and `end`.
-
-    A study day is the local date of the moment less day_start_hour (scheduler.study_day), so its
-    number is (ms + shift) // 86,400,000 with shift = UTC offset - day start. The offset changes with
-    summer time: the result is (from_ms, shift_ms) pieces, oldest first, one per offset in force.
-    The offset is sampled weekly and each change found to the second (changes come months apart).
-    """
-    hour_ms = config.day_start_hour * 3_600_000
-
-    def shift(second: int) -> int:
-        offset = datetime.fromtimestamp(second, UTC).astimezone(config.tz).utcoffset() or timedelta(0)
-        return round(offset.total_seconds() * 1000) - hour_ms
-
-    first = int(start.timestamp()) - 86_400
-    if isinstance(config.tz, timezone):  # a fixed offset (UTC included) never changes
-        return ((first * 1000, shift(first)),)
-    pieces = [(first * 1000, shift(first))]
-    previous = first
-    for second in range(first + WEEK_S, int(end.timestamp()) + WEEK_S + 86_400, WEEK_S):
-        if shift(second) != pieces[-1][1]:
-            low, high = previous, second  # find the first second of the new offset
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if shift(middle) == pieces[-1][1] else (low, middle)
-            pieces.append((high * 1000, shift(high)))
-        previous = second
-    return tuple(pieces)
-
-
-@dataclass(frozen=True, slots=True)
-class Calendar:
-    """Study days for the figures: today's, their numbers, and the SQL shifts that compute them."""
-
-    config: SchedulerConfig
-    shifts: tuple[tuple[int, int], ...]
-    today: date
-
-    @classmethod
-    def for_store(cls, store: Store, now: datetime, config: SchedulerConfig) -> Calendar:
-        """A calendar covering every moment the store's figures may turn into days."""
-        earliest, latest = store.time_bounds()
-        start = min(earliest or now, now)
-        end = max(latest or now, now + timedelta(days=FORECAST_DAYS + 1))
-        # No card is due later than max_interval; a damaged or made-up later one costs no more.
-        end = min(end, now + timedelta(days=config.max_interval + FORECAST_DAYS + 1))
-        return cls(config, day_shifts(start, end, config), scheduler.study_day(now, config))
-
-    @staticmethod
-    def number(day: date) -> int:
-        return (day - EPOCH).days
-
-    def start(self, day: date) -> datetime:
-        return scheduler.day_start(day, self.config)
-
-    @property
-    def tomorrow(self) -> datetime:
-        return self.start(self.today + timedelta(days=1))
-
-
-def forgetting_curve(config: SchedulerConfig) -> tuple[float, float]:
-    """(factor, decay) of FSRS-6's R = (1 + factor * days / stability) ^ decay, as fsrs computes them."""
-    decay = -config.parameters[20]
-    return 0.9 ** (1 / decay) - 1, decay
-
-
-# ---------------------------------------------------------------- streaks
-
-
-@dataclass(frozen=True, slots=True)
-class Streaks:
-    current: int
-    """Study days in a row with answers, up to today (or yesterday, while today has none yet)."""
-    longest: int
-
-
-def streaks(
-    store: Store, calendar: Calendar, decks: Sequence[str] | None = None, by_card: bool = False
-) -> Streaks:
-    runs = store.study_runs(decks, by_card, calendar.shifts, calendar.tomorrow)
-    today = calendar.number(calendar.today)
-    current = next((last - first + 1 for first, last in reversed(runs) if last >= today - 1), 0)
-    return Streaks(current, max((last - first + 1 for first, last in runs), default=0))
-
-
-def streak_now(store: Store, now: datetime, config: SchedulerConfig) -> int:
-    """The current streak over every deck (the review summary shows it)."""
-    return streaks(store, Calendar.for_store(store, now, config)).current
-
-
-# ---------------------------------------------------------------- quizkit stats
 
 
 def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_json: bool = False) -> int:
@@ -143,11 +60,14 @@ def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_
         raise UsageError(f"no card has the tag {' or '.join(sorted(set(tags)))}")
     config = env.settings.scheduler_config()
     with env.open_store() as store:
-        store.set_scope(scope)
-        calendar = Calendar.for_store(store, now, config)
-        report = _report(store, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags)
+        figures = Figures(store)
+        figures.set_scope(scope)
+        calendar = figures.calendar(now, config)
+        report = _report(figures, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags)
     if as_json:
-        print_json(env, {"decks": [d.id for d in loaded], "tags": sorted(set(tags)), **report_json(report)})
+        print_json(
+            env.stdout, {"decks": [d.id for d in loaded], "tags": sorted(set(tags)), **report_json(report)}
+        )
     else:
         env.stdout.print(charts.stats_report(report))
     return 0
@@ -171,7 +91,7 @@ def _scope(loaded: Sequence[Deck], tags: Sequence[str] = (), *, with_tags: bool 
 
 
 def _report(
-    store: Store,
+    figures: Figures,
     calendar: Calendar,
     now: datetime,
     loaded: Sequence[Deck],
@@ -182,21 +102,21 @@ def _report(
     today = calendar.today
     tomorrow = calendar.tomorrow
     day = timedelta(days=1)
-    answers, spent_ms, right = store.review_totals(deck_ids, by_card, calendar.start(today), tomorrow)
-    streak = streaks(store, calendar, deck_ids, by_card)
+    answers, spent_ms, right = figures.review_totals(deck_ids, by_card, calendar.start(today), tomorrow)
+    streak = figures.streaks(calendar, deck_ids, by_card)
 
     first_week = today - timedelta(days=today.weekday(), weeks=HEATMAP_WEEKS - 1)
     heat_days = [first_week + timedelta(days=n) for n in range((today - first_week).days + 2)]
-    per_day = store.reviews_per_day(deck_ids, by_card, [calendar.start(day) for day in heat_days])
+    per_day = figures.reviews_per_day(deck_ids, by_card, [calendar.start(day) for day in heat_days])
 
     number = calendar.number(today)
-    due = store.forecast(calendar.shifts, number + FORECAST_DAYS)
+    due = figures.forecast(calendar.shifts, number + FORECAST_DAYS)
     overdue = sum(count for n, count in due.items() if n < number)
     forecast = tuple(due.get(number + i, 0) + (overdue if i == 0 else 0) for i in range(FORECAST_DAYS))
 
-    states, leeches = store.card_counts(now)
+    states, leeches = figures.card_counts(now)
     longest_window = max(RETENTION_WINDOWS)
-    counts = store.retention_counts(
+    counts = figures.retention_counts(
         deck_ids,
         by_card,
         calendar.shifts,
@@ -207,7 +127,7 @@ def _report(
     )
     factor, decay = forgetting_curve(calendar.config)
     by_id = {deck.id: deck for deck in loaded}
-    hardest = store.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
+    hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
     return charts.Report(
         title=_title(loaded, tags),
         now=now,
@@ -217,25 +137,11 @@ def _report(
         states={state: states.get(state, 0) for state in charts.STATE_NAMES},
         leeches=leeches,
         retention={window: _retention(counts, window == longest_window) for window in RETENTION_WINDOWS},
-        mastery=tuple(charts.Mastery(*row) for row in store.mastery(calendar.shifts, number, factor, decay)),
-        hardest=tuple(_row(figures, by_id[figures.deck_id].card(figures.card_id)) for figures in hardest),
+        mastery=tuple(
+            charts.Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)
+        ),
+        hardest=tuple(_row(row, by_id[row.deck_id].card(row.card_id)) for row in hardest),
     )
-
-
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def print_json(env: Environment, data: object) -> None:
-    """Indented JSON, written as it is: Rich's JSON highlighting takes seconds on a large deck.
-
-    json.dumps escapes C0 controls; the other characters that can take over or reorder a
-    terminal (DEL, C1 controls, bidirectional overrides) are escaped here, so deck text in the
-    output stays data.
-    """
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    text = _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-    env.stdout.file.write(text + "\n")
-    env.stdout.file.flush()
 
 
 def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, charts.Ratio]:
@@ -315,18 +221,16 @@ def _card_json(row: CardFigures) -> dict[str, object]:
     }
 
 
-# ---------------------------------------------------------------- the dashboard
-
-
 def dashboard(env: Environment) -> int:
     """Every known deck with what is due today, today's progress, the streak and what to run next."""
     now = env.clock()
-    loaded, broken = _known_decks(env)
+    loaded, broken = known_decks_lenient(env)
     config = env.settings.scheduler_config()
     with env.open_store() as store:
-        store.set_scope(_scope(loaded, with_tags=False))
-        calendar = Calendar.for_store(store, now, config)
-        counts = store.due_counts(now, calendar.tomorrow)
+        figures = Figures(store)
+        figures.set_scope(_scope(loaded, with_tags=False))
+        calendar = figures.calendar(now, config)
+        counts = figures.due_counts(now, calendar.tomorrow)
         rows = []
         for plan in plan_decks(env, store, loaded, now):
             new, learning, review = counts.get(plan.deck.id, (0, 0, 0))
@@ -340,10 +244,10 @@ def dashboard(env: Environment) -> int:
                     min(review, max(0, plan.limits.reviews_per_day - plan.reviews_done)),
                 )
             )
-        answers, spent_ms, right = store.review_totals(
+        answers, spent_ms, right = figures.review_totals(
             None, False, calendar.start(calendar.today), calendar.tomorrow
         )
-        streak = streaks(store, calendar)
+        streak = figures.streaks(calendar)
         upcoming = [d for deck in loaded if (d := store.next_due(deck.id, now)) is not None]
     env.stdout.print(
         charts.dashboard(
@@ -351,34 +255,12 @@ def dashboard(env: Environment) -> int:
                 day=calendar.today,
                 decks=tuple(rows),
                 today=charts.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
-                next_due=render.when(min(upcoming), now, env.settings.tz) if upcoming else None,
+                next_due=words.due_in_words(min(upcoming), now, env.settings.tz) if upcoming else None,
                 broken=tuple(broken),
             )
         )
     )
     return 0
-
-
-def _known_decks(env: Environment) -> tuple[list[Deck], list[str]]:
-    """The known decks that load; the files that do not (or reuse a deck id) are named, not fatal."""
-    loaded: list[Deck] = []
-    broken: list[str] = []
-    seen: set[str] = set()
-    for path in known_deck_files(env):
-        try:
-            deck = decks.load_deck(path, env.cache_dir)
-        except DeckError:
-            broken.append(str(path))
-            continue
-        if deck.id in seen:
-            broken.append(str(path))
-            continue
-        seen.add(deck.id)
-        loaded.append(deck)
-    return loaded, broken
-
-
-# ---------------------------------------------------------------- quizkit cards
 
 
 def cards(
@@ -397,7 +279,7 @@ def cards(
     if sort not in SORT_KEYS:
         raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(SORT_KEYS)}")
     now = env.clock()
-    deck = decks.load_deck(path, env.cache_dir)
+    deck = deck_files.load_deck(path, env.cache_dir)
     wanted = set(tags)
     needle = (search or "").casefold()
     picked = [
@@ -408,16 +290,19 @@ def cards(
     ]
     config = env.settings.scheduler_config(deck)
     with env.open_store() as store:
-        store.set_scope([(deck.id, [card.id for card in picked], ())])
-        calendar = Calendar.for_store(store, now, config)
+        figures = Figures(store)
+        figures.set_scope([(deck.id, [card.id for card in picked], ())])
+        calendar = figures.calendar(now, config)
         factor, decay = forgetting_curve(config)
-        figures = store.card_figures(now, calendar.shifts, calendar.number(calendar.today), factor, decay)
+        found = figures.card_figures(now, calendar.shifts, calendar.number(calendar.today), factor, decay)
     by_id = {card.id: card for card in picked}
     order = {card.id: index for index, card in enumerate(picked)}
-    rows = [_row(f, by_id[f.card_id]) for f in figures if _in_state(f, state, calendar.tomorrow)]
+    rows = [_row(f, by_id[f.card_id]) for f in found if _in_state(f, state, calendar.tomorrow)]
     rows = _sorted(rows, sort, reverse, order)
     if as_json:
-        print_json(env, {"deck": deck.id, "now": now.isoformat(), "cards": [_card_json(r) for r in rows]})
+        print_json(
+            env.stdout, {"deck": deck.id, "now": now.isoformat(), "cards": [_card_json(r) for r in rows]}
+        )
     else:
         env.stdout.print(charts.card_table(deck.title, rows, now, env.settings.tz))
         env.stdout.print(f"{len(rows)} of {len(deck.cards)} cards", markup=False, style="dim")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 
+from quizkit.core.choices import choice_letter
 from quizkit.model import Card, Kind, Rating
 
 
@@ -76,23 +77,33 @@ class Grade:
         return Rating.GOOD if self.right else Rating.AGAIN
 
 
-# ---------------------------------------------------------------- typed answers
-
 # Scripts whose combining marks are accents a learner may leave off. Elsewhere
 # (Devanagari vowel signs, Japanese dakuten, Thai vowels) a mark is part of
 # the letter and changes the word, so it is kept.
 _ACCENTED_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ", "ARABIC ", "HEBREW ")
+
+
 # Letters that are "a letter with an accent" to a reader but have no Unicode
 # decomposition to strip.
 _PLAIN_LETTERS = str.maketrans(
     {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "ŧ": "t", "þ": "th", "æ": "ae", "œ": "oe"}
 )
+
+
 # Apostrophes join a word ("Pakistan's", "O'Neill"); so do full stops
 # ("U.S."), except between digits, where they separate numbers ("3.14").
 _APOSTROPHES = str.maketrans("", "", "'’‘ʼ`´")
+
+
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 _ARTICLES = frozenset({"the", "a", "an"})
+
+
 _NUMBER = re.compile(r"\d+")
 
 
@@ -277,11 +288,15 @@ def _grade_typed(card: Card, response: str) -> Grade:
     return Grade(Verdict.TYPO, 1.0, expected, given, matched=matched, diff=_diff(given, matched))
 
 
-# ---------------------------------------------------------------- choices, order, true/false
-
 _SEPARATORS = re.compile(r"[\s,;/&+]+")
+
+
 _BRACKETS = "()[].:"
+
+
 _TRUE = frozenset({"t", "true", "y", "yes"})
+
+
 _FALSE = frozenset({"f", "false", "n", "no"})
 
 
@@ -366,10 +381,6 @@ def _picked(response: str, options: Sequence[str]) -> tuple[int, ...] | None:
 def _truth(response: str) -> bool | None:
     key = normalize(response)
     return True if key in _TRUE else False if key in _FALSE else None
-
-
-def _letter(index: int) -> str:
-    return chr(ord("a") + index)
 
 
 def _shown(card: Card, shown: Sequence[str] | None) -> tuple[str, ...]:
@@ -479,7 +490,7 @@ def understood(card: Card, response: str, shown: Sequence[str] | None = None) ->
     """
     options = _shown(card, shown)
     n = len(options)
-    letters = f", a letter from a to {_letter(n - 1)}" if 0 < n <= 26 else ""
+    letters = f", a letter from a to {choice_letter(n - 1).lower()}" if 0 < n <= 26 else ""
     if card.kind is Kind.CHOICE:
         by_number, by_text = parse_choice(response, n), _named(response, options)
         if by_number is None and by_text is None:
@@ -487,7 +498,7 @@ def understood(card: Card, response: str, shown: Sequence[str] | None = None) ->
         if by_number is not None and by_text is not None and by_number != by_text:
             return (
                 f"{response.strip()!r} is both choice {by_number + 1} and the text of choice {by_text + 1}: "
-                f"type the letter {_letter(by_number)} or {_letter(by_text)}"
+                f"type the letter {choice_letter(by_number).lower()} or {choice_letter(by_text).lower()}"
             )
         return None
     if card.kind is Kind.MULTI:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from quizkit.grading import Grade, Verdict, grade
-from quizkit.model import Card, Deck, Kind
-from quizkit.session import Key
+from quizkit.core.choices import shuffle_items
+from quizkit.core.grading import Grade, Verdict, grade
+from quizkit.model import Card, Deck, Key, Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,7 @@ def as_question(key: Key, card: Card, rng: random.Random) -> Question:
         shown = list(card.choices)
         rng.shuffle(shown)
     elif card.kind is Kind.ORDER:
-        shown = list(card.accept)
-        while shown == list(card.accept):
-            rng.shuffle(shown)
+        shown = shuffle_items(list(card.accept), rng)
     else:
         shown = []
     return Question(key, card, tuple(shown))

@@ -14,13 +14,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from quizkit import decks, grading, render, terminal
-from quizkit.app import Environment, Study, load_decks, plan_decks
+from quizkit.app.env import Environment
+from quizkit.app.library import load_decks
+from quizkit.app.study import Study, plan_decks
+from quizkit.core import grading
+from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
+from quizkit.core.session import Session
 from quizkit.errors import UsageError
-from quizkit.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
+from quizkit.io import deck_files
+from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
-from quizkit.session import Session, cram_queue
-from quizkit.store import QuizAnswer, QuizRecord
+from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
+from quizkit.ui import render, terminal, words
+from quizkit.ui.words import print_json
 
 QUIZ_COMMANDS = {
     ":n": "skip to the next question",
@@ -78,8 +84,9 @@ def quiz(
     result = score_quiz(exam, deck, finished, pass_mark=pass_mark, seed=seed)
     env.stdout.print(render.quiz_result(result))
     settings = {"tags": list(tags), "kinds": [k.value for k in kinds], "feedback": feedback, "count": count}
-    with env.open_store() as store:
-        store.save_quiz(*quiz_records(result, settings))
+    # The exam, its answers and their review-log rows are saved in one transaction.
+    with env.open_store() as store, store.write(finished):
+        ExamLog(store).save(*quiz_records(result, settings))
         plans = plan_decks(env, store, [deck], finished)
         states = {(deck.id, card_id): state for card_id, state in store.states(deck.id).items()}
         # Every answer goes into the review log: as quiz answers (the schedule untouched), or, with
@@ -104,7 +111,7 @@ def quiz(
             env.stdout.print("The results were fed into your review schedule: missed cards come back soon.")
     if report is not None:
         write_report(result, report)
-        env.stdout.print(render.plain(f"report written to {report}"), soft_wrap=True)
+        env.stdout.print(words.plain(f"report written to {report}"), soft_wrap=True)
     return 0
 
 
@@ -137,7 +144,7 @@ def quiz_records(result: QuizResult, settings: dict[str, Any]) -> tuple[QuizReco
 
 def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
     if deck_path is not None:
-        return decks.load_deck(deck_path, env.cache_dir)
+        return deck_files.load_deck(deck_path, env.cache_dir)
     loaded = load_decks(env, [])
     return next((d for d in loaded if d.id == "taliban-pakistan"), loaded[0])
 
@@ -190,7 +197,7 @@ class ExamFlow:
                 continue
             problem = grading.understood(question.card, command, question.shown or None)
             if problem:
-                self.out.print(render.plain(problem), style="yellow")
+                self.out.print(words.plain(problem), style="yellow")
                 continue
             if not exam.answer(index, typed, answered_at, spent):
                 continue  # too late: the loop reports the time is up
@@ -216,7 +223,7 @@ class ExamFlow:
         given = exam.responses.get(index)
         if given is not None:
             self.out.print(
-                render.plain(f"your answer so far: {given} (type another to change it)"), style="dim"
+                words.plain(f"your answer so far: {given} (type another to change it)"), style="dim"
             )
         hint = {
             Kind.CHOICE: "the number of your choice",
@@ -272,141 +279,16 @@ class ExamFlow:
         return False
 
 
-# ---------------------------------------------------------------- reports
-
-
-def report_dict(result: QuizResult) -> dict[str, Any]:
-    """The exam as data: the one serialized shape of a result (JSON report and tests)."""
-    return {
-        "deck": {"id": result.deck_id, "title": result.deck_title},
-        "started": result.started.isoformat(),
-        "finished": result.finished.isoformat(),
-        "seed": result.seed,
-        "time_limit_seconds": result.time_limit.total_seconds() if result.time_limit else None,
-        "timed_out": result.timed_out,
-        "questions": len(result.items),
-        "right": result.right,
-        "score": round(result.score * 100, 1),
-        "pass_mark": result.pass_mark,
-        "passed": result.passed,
-        "by_tag": [
-            {"tag": row.tag, "questions": row.questions, "score": round(row.score * 100, 1)}
-            for row in result.by_tag()
-        ],
-        "items": [
-            {
-                "number": item.number,
-                "card": item.question.key[1],
-                "kind": item.question.card.kind.value,
-                "question": item.question.card.prompt,
-                "choices": list(item.question.shown),
-                "answer_given": item.grade.given if item.response is not None else None,
-                "right_answer": item.question.card.answer,
-                "verdict": item.grade.verdict.value if item.response is not None else "unanswered",
-                "score": item.grade.score,
-                "seconds": item.seconds,
-                "explain": item.question.card.explain,
-                "source": item.question.card.source,
-                "tags": list(item.question.card.tags),
-            }
-            for item in result.items
-        ],
-    }
-
-
-def report_markdown(result: QuizResult) -> str:
-    data = report_dict(result)
-    lines = [
-        f"# Exam: {_md(result.deck_title)}",
-        "",
-        f"- Date: {result.finished:%Y-%m-%d %H:%M} UTC",
-        f"- Score: **{data['score']}%** ({result.right} of {len(result.items)} right)",
-    ]
-    if result.pass_mark is not None:
-        lines.append(f"- Pass mark: {result.pass_mark:g}% — **{'passed' if result.passed else 'failed'}**")
-    if result.time_limit is not None:
-        minutes = round(result.time_limit.total_seconds() / 60)
-        lines.append(f"- Time limit: {minutes} min" + (" (time ran out)" if result.timed_out else ""))
-    lines.append(f"- Seed: {result.seed} (`--seed {result.seed}` with the same options draws the same exam)")
-    lines += ["", "## By tag", "", "| tag | questions | score |", "|---|---|---|"]
-    lines += [f"| {_md(row['tag'])} | {row['questions']} | {row['score']}% |" for row in data["by_tag"]]
-    lines += ["", "## Questions", "", "| # | result | time |", "|---|---|---|"]
-    lines += [f"| {item['number']} | {item['verdict']} | {item['seconds']:.0f} s |" for item in data["items"]]
-    missed = [item for item in data["items"] if item["verdict"] not in ("right", "typo")]
-    lines += ["", "## Missed", ""]
-    if not missed:
-        lines.append("Nothing missed.")
-    for item in missed:
-        lines += [
-            f"### {item['number']}. {_md(item['question'])}",
-            "",
-            f"- Your answer: {_md(item['answer_given'] or '(none)')}",
-            f"- Right answer: {_md(item['right_answer'])}",
-        ]
-        if item["explain"]:
-            lines.append(f"- Why: {_md(item['explain'])}")
-        if item["source"]:
-            lines.append(f"- Source: {_md(item['source'])}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    """Deck text in Markdown: no HTML, no table breaks, no control characters."""
-    cleaned = render.clean(text).replace("\n", " ")
-    for char in "\\`*_[]<>|#":
-        cleaned = cleaned.replace(char, "\\" + char)
-    return cleaned
-
-
-def write_report(result: QuizResult, path: Path) -> None:
-    if path.suffix.lower() == ".json":
-        text = json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = report_markdown(result)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as error:
-        raise UsageError(f"cannot write the report {path}: {error.strerror}") from None
-
-
-# ---------------------------------------------------------------- history
-
-
 def history(env: Environment, deck_id: str | None, as_json: bool = False) -> int:
     with env.open_store() as store:
-        attempts = store.quiz_history(deck_id)
-        tags = store.quiz_tag_scores(deck_id)
+        exams = ExamLog(store)
+        attempts = exams.history(deck_id)
+        tags = exams.tag_scores(deck_id)
     if as_json:
-        env.stdout.print_json(json.dumps({"attempts": attempts, "tags": tags}))
+        print_json(env.stdout, ({"attempts": attempts, "tags": tags}))
         return 0
     if not attempts:
         env.stdout.print("No exams yet: 'quizkit quiz' starts one.")
         return 0
     env.stdout.print(render.quiz_history(attempts, tags, env.settings.tz))
     return 0
-
-
-# ---------------------------------------------------------------- cram
-
-
-def cram(env: Environment, paths: Sequence[Path], tags: Sequence[str] = ()) -> int:
-    """Go through every card regardless of the schedule; logged as cram, schedule untouched."""
-    from quizkit.review import ReviewFlow, _run_editor
-
-    now = env.clock()
-    loaded = load_decks(env, paths)
-    with env.open_store() as store:
-        plans = plan_decks(env, store, loaded, now)
-        states = {(d.id, cid): s for d in loaded for cid, s in store.states(d.id).items()}
-        session = Session.start(plans, states, now, tags=tags)
-        session.cram = True
-        session.new_queue = cram_queue(plans, tags, random.Random(int(now.timestamp())))
-        session.review_queue = []
-        session.learning = set()
-        if not session.new_queue:
-            raise UsageError("no cards match")
-        keys = terminal.keys_for(env.stdin, env.stdin_isatty)
-        return ReviewFlow(env, Study(store, session, mode=Mode.CRAM), keys, _run_editor).run()

@@ -21,25 +21,38 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from quizkit.render import plain
-from quizkit.scheduler import format_interval
+from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
 
 if TYPE_CHECKING:  # the type only: charts draw figures, they never query the store
-    from quizkit.store import CardFigures
+    from quizkit.store.figures import CardFigures
+
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
+
+
 LEVEL_STYLES = ("grey42", "dark_green", "green4", "green3", "green1")
+
+
 WEEKDAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "")
+
+
 LABEL_WIDTH = 4
 """The weekday labels' column, left of the heatmap."""
+
+
 LABEL_OVERHANG = 2
+
+
 STATE_NAMES = ("new", "learning", "review", "relearning", "suspended", "buried")
+
+
 STATE_STYLES = {"new": "blue", "learning": "red", "review": "green", "relearning": "yellow"}
+
+
 MASTERY_ROWS = 15
+
+
 BAR = "█"
-
-
-# ---------------------------------------------------------------- the figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +146,6 @@ class Dashboard:
     """Deck files that could not be loaded."""
 
 
-# ---------------------------------------------------------------- the heatmap
-
-
 def heat_level(count: int, peak: int) -> int:
     """0 for no answers, then 1-4 by quarters of the busiest day shown."""
     if count <= 0 or peak <= 0:
@@ -218,9 +228,6 @@ class HeatmapChart:
         yield from heatmap_lines(self.heatmap, weeks)
 
 
-# ---------------------------------------------------------------- the forecast
-
-
 def forecast_lines(forecast: Forecast, width: int) -> list[Text]:
     """One line a day: the date, a bar of █ scaled to the busiest day, and the count."""
     peak = max(forecast.counts, default=0)
@@ -248,20 +255,6 @@ class ForecastChart:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield from forecast_lines(self.forecast, options.max_width)
-
-
-# ---------------------------------------------------------------- quizkit stats
-
-
-def duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes >= 60:
-        return f"{minutes // 60}h {minutes % 60:02d}m"
-    return f"{minutes}m {secs:02d}s"
-
-
-def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _days(n: int) -> str:
@@ -373,9 +366,6 @@ def stats_report(report: Report) -> RenderableType:
     )
 
 
-# ---------------------------------------------------------------- the dashboard
-
-
 def dashboard(board: Dashboard) -> RenderableType:
     new = sum(row.new for row in board.decks)
     learning = sum(row.learning for row in board.decks)
@@ -433,29 +423,16 @@ def _next_step(board: Dashboard, due: int) -> Text:
     return line
 
 
-# ---------------------------------------------------------------- quizkit cards
-
-
 def _number(value: float | None, suffix: str = "") -> str:
     return "-" if value is None else f"{value:.1f}{suffix}"
 
 
-def due_text(due: datetime | None, now: datetime, tz: tzinfo) -> str:
-    """Short: 'now', 'in 8m', '14:05' later today, '3 Mar', '3 Mar 2027' a year or more away."""
-    if due is None:
-        return "-"
-    if due <= now:
-        return "now"
-    if due - now < timedelta(hours=1):
-        return f"in {max(1, round((due - now).total_seconds() / 60))}m"
-    local = due.astimezone(tz)
-    if local.date() == now.astimezone(tz).date():
-        return f"{local:%H:%M}"
-    return f"{local.day} {local:%b}" + (f" {local:%Y}" if (due - now).days > 300 else "")
-
-
 CARD_COLUMNS = ("card", "question", "state", "due", "ivl", "stab", "diff", "recall", "lapses")
+
+
 CARD_ID_WIDTH = 16
+
+
 QUESTION_MIN_WIDTH = 12
 
 
@@ -467,7 +444,9 @@ def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
         plain(row.card_id, style="cyan"),
         plain(row.prompt),
         state,
-        Text(due_text(None if row.state == "suspended" else row.due, now, tz)),  # not due while suspended
+        Text(
+            due_in_words(None if row.state == "suspended" else row.due, now, tz, short=True)
+        ),  # not due while suspended
         Text("-" if row.interval_days is None else format_interval(timedelta(days=row.interval_days))),
         Text(_number(row.stability, "d")),
         Text(_number(row.difficulty)),

@@ -1,0 +1,123 @@
+"""Use cases: each command's work, wired from the pure parts.
+
+The clock, the console and the paths arrive in an `Environment`, so tests and
+simulations can replace every one of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizkit.app.env import Environment
+from quizkit.app.library import default_deck
+from quizkit.errors import Problem, UsageError
+from quizkit.io import deck_files, deck_parse
+from quizkit.model import Deck, Kind
+from quizkit.ui import render
+from quizkit.ui.words import print_json
+
+if TYPE_CHECKING:
+    pass
+
+
+def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, strict: bool = False) -> int:
+    """Check deck files; print a summary per deck or every problem. Returns the exit code.
+
+    Besides the loader's checks on form, the content checks (authoring.content_problems)
+    warn about cards that teach badly; with strict, every warning is an error.
+    """
+    from dataclasses import replace
+
+    from quizkit.core.lint import content_problems
+
+    files = deck_files.find_deck_files(paths) if paths else deck_files.bundled_deck_files()
+    if not files:
+        raise UsageError(f"no deck files (*.toml) found in {', '.join(str(p) for p in paths)}")
+    results: list[tuple[Path, Deck | None, list[Problem]]] = []
+    owners: dict[str, Path] = {}
+    for path in files:
+        deck, problems = deck_parse.check_deck(path)
+        if deck is not None:
+            problems = sorted([*problems, *content_problems(deck)], key=lambda p: p.line or 0)
+            if deck.id in owners:
+                problems = [
+                    *problems,
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        f"deck id '{deck.id}' is also used by {owners[deck.id]}",
+                        "decks sharing an id share progress; give this one its own [deck] id",
+                    ),
+                ]
+                deck = None
+            else:
+                owners[deck.id] = path
+        if strict and any(p.severity == "warning" for p in problems):
+            problems = [replace(p, severity="error") for p in problems]
+            deck = None
+        results.append((path, deck, problems))
+    error_count = sum(p.severity == "error" for _, _, ps in results for p in ps)
+    warning_count = sum(p.severity == "warning" for _, _, ps in results for p in ps)
+    if as_json:
+        print_json(env.stdout, (_validation_json(results, error_count, warning_count)))
+    else:
+        for _path, deck, problems in results:
+            for problem in problems:
+                env.stdout.print(render.problem(problem), soft_wrap=True)
+            if deck is not None:
+                env.stdout.print(render.deck_summary(deck, len(problems)))
+        summary = f"{len(files)} deck file{'s' if len(files) != 1 else ''}: "
+        summary += f"{error_count} error{'s' if error_count != 1 else ''}, "
+        summary += f"{warning_count} warning{'s' if warning_count != 1 else ''}"
+        env.stdout.print(summary, style="red" if error_count else "green", markup=False)
+    return 1 if error_count else 0
+
+
+def _validation_json(
+    results: list[tuple[Path, Deck | None, list[Problem]]], errors: int, warnings: int
+) -> dict[str, object]:
+    out = []
+    for path, deck, problems in results:
+        entry: dict[str, object] = {
+            "path": str(path),
+            "valid": deck is not None,
+            "problems": [
+                {
+                    "severity": p.severity,
+                    "path": p.path,
+                    "line": p.line,
+                    "card": p.card,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in problems
+            ],
+        }
+        if deck is not None:
+            entry.update(
+                id=deck.id,
+                title=deck.title,
+                cards=len(deck.cards),
+                kinds=dict(Counter(c.kind.value for c in deck.cards)),
+                tags=dict(Counter(t for c in deck.cards for t in c.tags)),
+            )
+        out.append(entry)
+    return {"decks": out, "errors": errors, "warnings": warnings}
+
+
+def show(env: Environment, path: Path | None, tags: Sequence[str] = (), kinds: Sequence[Kind] = ()) -> int:
+    """Print a deck as a table of cards, optionally filtered by tag and kind."""
+    deck = deck_files.load_deck(path, env.cache_dir) if path else default_deck(env)
+    cards = tuple(
+        c for c in deck.cards if (not tags or set(tags) & set(c.tags)) and (not kinds or c.kind in kinds)
+    )
+    shown = Deck(
+        deck.id, deck.title, deck.path, cards, deck.description, deck.source, deck.author, deck.settings
+    )
+    env.stdout.print(render.card_table(shown))
+    env.stdout.print(f"{len(cards)} of {len(deck.cards)} cards", markup=False, style="dim")
+    return 0

@@ -1,0 +1,103 @@
+"""The outside world as a use case sees it: consoles, stdin, the clock, paths and settings.
+
+The clock, the console and the paths arrive in an `Environment`, so tests and
+simulations can replace every one of them; only `Environment.from_system` reads the real ones.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+
+from quizkit.core.settings import Settings
+from quizkit.errors import UsageError
+from quizkit.io.config import load_settings
+
+if TYPE_CHECKING:
+    from quizkit.store.progress import Store
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quizkit", appauthor=False)) / "decks"
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("quizkit", appauthor=False)) / "config.toml"
+
+
+@dataclass
+class Environment:
+    """Everything a use case needs from the outside world."""
+
+    stdout: Console
+    stderr: Console
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdin_isatty: bool = False
+    db_path: Path | None = None
+    clock: Callable[[], datetime] = _system_clock
+    settings: Settings = field(default_factory=Settings)
+    cache_dir: Path | None = None
+    """Where parsed decks are cached (None: always parse)."""
+
+    @classmethod
+    def from_system(cls, db: Path | None = None, now: str | None = None) -> Environment:
+        no_color = bool(os.environ.get("NO_COLOR"))
+        config = os.environ.get("QUIZKIT_CONFIG")
+        return cls(
+            # emoji=False: ':smile:' in a deck is text, and the emoji table costs 3 ms to load.
+            stdout=Console(no_color=no_color, highlight=False, emoji=False),
+            stderr=Console(stderr=True, no_color=no_color, highlight=False, emoji=False),
+            stdin=sys.stdin,
+            stdin_isatty=sys.stdin.isatty(),
+            db_path=db or default_db_path(),
+            clock=fixed_clock(now) if now else _system_clock,
+            settings=load_settings(Path(config) if config else default_config_path()),
+            cache_dir=default_cache_dir(),
+        )
+
+    def open_store(self) -> Store:
+        from quizkit.store.progress import Store
+
+        if self.db_path is None:
+            return Store.memory()
+        return Store.open(self.db_path)
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("quizkit", appauthor=False)) / "quizkit.db"
+
+
+def parse_now(value: str) -> datetime:
+    """Parse QUIZKIT_NOW: ISO 8601 with a zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"QUIZKIT_NOW={value!r} is not an ISO 8601 date and time; "
+            "use e.g. QUIZKIT_NOW=2026-03-01T09:00:00+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise UsageError(f"QUIZKIT_NOW={value!r} has no time zone; add one, e.g. {value}+00:00")
+    return moment
+
+
+def fixed_clock(value: str) -> Callable[[], datetime]:
+    moment = parse_now(value)
+    return lambda: moment

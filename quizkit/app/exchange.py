@@ -1,0 +1,141 @@
+"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
+notes and its packages), and paper (Markdown and HTML worksheets).
+
+The conversions are pure: text or notes in, card tables out; a deck in, text
+out. The `import_deck` and `export_deck` use cases at the end add the thin file
+I/O: read the whole input, convert and check everything, and only then write
+the output, all at once, so that a bad input writes nothing.
+
+Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
+docs/deck-format.md); decks.py turns them into TOML.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizkit.errors import DeckError, Problem, UsageError
+from quizkit.io import apkg, deck_parse, deck_write, disk
+from quizkit.io.anki_notes import to_anki_notes
+from quizkit.io.delimited import to_csv
+from quizkit.io.importing import read_source
+from quizkit.io.worksheets import to_html, to_markdown, worksheet
+from quizkit.ui import render, words
+
+if TYPE_CHECKING:
+    from quizkit.app.env import Environment
+
+FORMATS = ("apkg", "csv", "md", "html")
+
+
+def import_deck(
+    env: Environment, source: Path, out: Path, title: str | None = None, force: bool = False
+) -> int:
+    """Read another tool's file into a new deck file; everything is checked before anything is written."""
+    if out.suffix != ".toml":
+        raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
+    if out.exists() and not force:
+        raise UsageError(
+            f"{out} already exists; add --force to replace it "
+            "(card ids are stable, so the progress on cards that are still there is kept)"
+        )
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent} is not a folder; create it first")
+    imported = read_source(source)
+    if not imported.cards:
+        for item in imported.left_out:
+            env.stderr.print(words.plain(f"  not carried over: {item}"), soft_wrap=True)
+        raise DeckError(
+            [Problem(str(source), None, None, "has no cards quizkit can import", "see the list above")]
+        )
+    from quizkit.core.ids import deck_id_for, title_for
+
+    meta = {"id": deck_id_for(out.stem), "title": (title or imported.title or title_for(source.stem)).strip()}
+    header = (
+        f"Imported from {source.name} by quizkit import.\n"
+        "Card ids come from the source (see docs/import-export.md): keep them, and\n"
+        "re-importing an updated file keeps the learners' progress."
+    )
+    text = deck_write.dump_deck(meta, imported.cards, header=header)
+    deck, problems = deck_parse.parse_deck(text, str(out), default_id=out.stem)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or deck is None:
+        raise DeckError(errors)
+    disk.write_atomic(out, text.encode("utf-8"))
+    kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+    say = env.stdout.print
+    say(
+        words.plain(
+            f"imported {len(imported.cards)} card blocks ({len(deck.cards)} cards: {kinds}) into {out}"
+        ),
+        soft_wrap=True,
+    )
+    _listing(env, "not carried over", imported.left_out)
+    _listing(env, "changed on the way", imported.changed)
+    say(words.plain(f"next: quizkit validate {out}   quizkit show {out}"), soft_wrap=True)
+    return 0
+
+
+def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 30) -> None:
+    if not items:
+        return
+    env.stdout.print(words.plain(f"{heading} ({len(items)}):"), soft_wrap=True)
+    for item in items[:limit]:
+        env.stdout.print(words.plain(f"  - {item}"), soft_wrap=True)
+    if len(items) > limit:
+        env.stdout.print(words.plain(f"  ... and {len(items) - limit} more"), soft_wrap=True)
+
+
+def export_deck(
+    env: Environment,
+    deck_path: Path,
+    fmt: str | None,
+    out: Path | None,
+    *,
+    shuffle: bool = False,
+    seed: int = 0,
+    tags: Sequence[str] = (),
+) -> int:
+    """Write a deck as an Anki package, a CSV file, or a printable worksheet (Markdown, HTML)."""
+    if fmt is None:
+        if out is None:
+            raise UsageError(
+                "say what to export to: --to apkg, csv, md or html (or -o FILE with that extension)"
+            )
+        fmt = out.suffix.lower().lstrip(".")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"cannot export to {fmt!r}; use --to apkg, csv, md or html")
+    out = out or deck_path.with_suffix(f".{fmt}")
+    if out.suffix.lower() == ".toml" or out.resolve() == deck_path.resolve():
+        raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
+    deck, _meta, tables = deck_write.load_tables(deck_path)
+    if tags:
+        tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
+        if not tables:
+            raise UsageError(f"no card in {deck_path} has the tag {', '.join(tags)}")
+    note = ""
+    if fmt == "csv":
+        data = ("\ufeff" + to_csv(tables)).encode("utf-8")
+    elif fmt == "apkg":
+        notes, flattened = to_anki_notes(deck.id, tables)
+        data = apkg.write_package(deck.title, deck.description, deck.id, notes, env.clock().timestamp())
+        if flattened:
+            note = "became basic notes with their choices listed: " + render.counts(flattened)
+    else:
+        questions = worksheet(tables, shuffle, seed)
+        variant = seed if shuffle else None
+        render_sheet: Callable[..., str] = to_markdown if fmt == "md" else to_html
+        data = render_sheet(deck.title, deck.description, questions, variant).encode("utf-8")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent} is not a folder; create it first")
+    disk.write_atomic(out, data)
+    env.stdout.print(
+        words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
+    )
+    if note:
+        env.stdout.print(words.plain(f"  {note}"), soft_wrap=True)
+    return 0

@@ -1,0 +1,174 @@
+"""Use cases: each command's work, wired from the pure parts.
+
+The clock, the console and the paths arrive in an `Environment`, so tests and
+simulations can replace every one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quizkit.model import Deck, Mode, Rating
+
+if TYPE_CHECKING:
+    from quizkit.core.session import Change, DeckPlan, Session
+    from quizkit.store.progress import Store
+import json
+
+from quizkit.app.env import Environment
+from quizkit.app.library import load_decks
+from quizkit.core import scheduler
+from quizkit.core.session import exam_limits
+from quizkit.store.progress import Store
+
+
+def plan_decks(
+    env: Environment,
+    store: Store,
+    loaded: Sequence[Deck],
+    now: datetime,
+    *,
+    new: int | None = None,
+    reviews: int | None = None,
+    exam_date: date | None = None,
+) -> list[DeckPlan]:
+    """Each deck's scheduler, limits and what it has already done today."""
+    from quizkit.core.session import DeckPlan, Limits
+
+    plans = []
+    for deck in loaded:
+        config = env.settings.scheduler_config(deck)
+        since = scheduler.day_start(scheduler.study_day(now, config), config)
+        new_done, reviews_done = store.answered_since(deck.id, since)
+        limits = Limits(
+            new_per_day=_first(new, deck.settings.new_per_day, env.settings.new_per_day),
+            reviews_per_day=_first(reviews, deck.settings.reviews_per_day, env.settings.reviews_per_day),
+        )
+        cap = exam_date or deck.settings.exam_date
+        if cap is not None:
+            limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
+        plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))
+    return plans
+
+
+def _first(*values: int | None) -> int:
+    return next(v for v in values if v is not None)
+
+
+def start_session(
+    env: Environment,
+    store: Store,
+    loaded: Sequence[Deck],
+    now: datetime,
+    *,
+    tags: Sequence[str] = (),
+    new: int | None = None,
+    reviews: int | None = None,
+    exam_date: date | None = None,
+) -> Session:
+    import random
+
+    from quizkit.core.session import Session
+
+    plans = plan_decks(env, store, loaded, now, new=new, reviews=reviews, exam_date=exam_date)
+    states = {
+        (deck.id, card_id): state for deck in loaded for card_id, state in store.states(deck.id).items()
+    }
+    return Session.start(
+        plans,
+        states,
+        now,
+        tags=tags,
+        new_order=env.settings.new_order,
+        rng=random.Random(int(now.timestamp())),
+    )
+
+
+class Study:
+    """A review session bound to the store: every change is committed before the next card."""
+
+    def __init__(self, store: Store, session: Session, mode: Mode = Mode.REVIEW) -> None:
+        self.store = store
+        self.session = session
+        self.mode = mode
+
+    def changed(self, key: tuple[str, str]) -> bool:
+        """Whether the card's text changed since it was last reviewed (its progress is kept)."""
+        stored = self.store.fingerprint(key[0], key[1])
+        return stored is not None and stored != self.session.cards[key].fingerprint
+
+    def rate(
+        self,
+        key: tuple[str, str],
+        rating: Rating,
+        now: datetime,
+        *,
+        proposed: Rating | None = None,
+        answer: str | None = None,
+        correct: bool | None = None,
+        duration_ms: int | None = None,
+    ) -> Change:
+
+        from quizkit.core.session import Change
+        from quizkit.store.progress import Answer
+
+        if self.mode is Mode.QUIZ:
+            state = self.session.state(key)  # an exam answer is logged, the schedule left alone
+            change = Change(key, self.session.cards[key], state, state, rating)
+        else:
+            change = self.session.answer(key, rating, now)
+        config = self.session.plans[key[0]].config
+        self.store.record(
+            Answer(
+                deck_id=key[0],
+                card_id=key[1],
+                at=now,
+                rating=rating,
+                before=change.before,
+                after=change.after,
+                mode=self.mode,
+                proposed=proposed,
+                answer=answer,
+                correct=correct,
+                duration_ms=duration_ms,
+                fingerprint=change.card.fingerprint,
+                scheduler=json.dumps(config.to_dict(), sort_keys=True),
+            )
+        )
+        return change
+
+    def undo(self, now: datetime) -> tuple[str, str] | None:
+        """Undo the latest answer in these decks, even one from an earlier session."""
+        if self.mode is not Mode.REVIEW:
+            return None  # cram and quiz answers never changed the schedule: nothing to restore
+        last = self.store.last_review(self.session.plans)
+        if last is None:
+            return None
+        self.store.undo(last, now)
+        key = (last.deck_id, last.card_id)
+        self.session.undo(key, last.before, now)
+        return key
+
+    def bury(self, key: tuple[str, str], now: datetime) -> Change:
+        change = self.session.bury(key, now)
+        self.store.set_state(key[0], key[1], change.after, now)
+        return change
+
+    def suspend(self, key: tuple[str, str], now: datetime) -> Change:
+        change = self.session.suspend(key)
+        self.store.set_state(key[0], key[1], change.after, now)
+        return change
+
+
+def open_study(
+    env: Environment,
+    store: Store,
+    paths: Sequence[Path],
+    now: datetime,
+    **options: Any,
+) -> Study:
+    loaded = load_decks(env, paths)
+    return Study(store, start_session(env, store, loaded, now, **options))

@@ -1,0 +1,47 @@
+"""Use cases: each command's work, wired from the pure parts.
+
+The clock, the console and the paths arrive in an `Environment`, so tests and
+simulations can replace every one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizkit.app.env import Environment
+from quizkit.errors import UsageError
+from quizkit.io import deck_files
+from quizkit.model import CardState
+from quizkit.ui import words
+
+if TYPE_CHECKING:
+    pass
+
+
+def set_suspended(
+    env: Environment, deck_path: Path, card_ids: Sequence[str], suspended: bool, all_cards: bool
+) -> int:
+    """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
+    from dataclasses import replace as with_changes
+
+    deck = deck_files.load_deck(deck_path, env.cache_dir)
+    now = env.clock()
+    wanted = list(card_ids)
+    unknown = [card_id for card_id in wanted if deck.card(card_id) is None]
+    if unknown:
+        raise UsageError(f"no card {unknown[0]!r} in {deck_path}; 'quizkit show {deck_path}' lists the ids")
+    with env.open_store() as store:
+        states = store.states(deck.id)
+        if all_cards:
+            wanted = sorted(card_id for card_id, state in states.items() if state.suspended != suspended)
+        if not wanted:
+            raise UsageError("name the cards to change, or use --all")
+        for card_id in wanted:
+            state = states.get(card_id, CardState())
+            # Unsuspending a leech keeps its lapse count: it will be flagged again at the next threshold.
+            store.set_state(deck.id, card_id, with_changes(state, suspended=suspended), now)
+    verb = "suspended" if suspended else "unsuspended"
+    env.stdout.print(words.plain(f"{verb} {len(wanted)} card(s): {', '.join(wanted)}"), soft_wrap=True)
+    return 0

@@ -1,0 +1,64 @@
+"""The review session as a state machine: which card comes next, and what an answer changes.
+
+No I/O here: the app layer loads states from the store, feeds answers in, and
+commits each returned change before asking for the next card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from quizkit.core import scheduler
+from quizkit.core.session import DeckPlan, fuzz_key
+from quizkit.model import CardState, Key, Phase, Rating
+
+
+def project_exam_load(
+    plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
+) -> tuple[list[dict[str, Any]], int]:
+    """Reviews and new cards on each study day until the exam, if every answer were Good.
+
+    Returns one {"day", "reviews", "new"} per day and the number of cards still unseen on the day.
+    """
+    assert plan.cap is not None
+    config = plan.config
+    today = scheduler.study_day(now, config)
+    days = max(0, (plan.cap - today).days)
+    reviews = [0] * days
+    new = [0] * days
+    pending = [state for state in states.values() if state.phase is not Phase.NEW and not state.suspended]
+    queue = list(new_keys)
+    for offset in range(days):
+        budget = plan.limits.new_per_day - (plan.new_done if offset == 0 else 0)
+        introduced, queue = queue[: max(0, budget)], queue[max(0, budget) :]
+        new[offset] = len(introduced)
+        moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
+        for key in introduced:
+            state = scheduler.review(
+                CardState(), Rating.GOOD, moment, config, key=fuzz_key(key), cap=plan.cap
+            )
+            while state.phase is not Phase.REVIEW:  # the learning steps, the same day
+                assert state.due is not None
+                state = scheduler.review(
+                    state, Rating.GOOD, state.due, config, key=fuzz_key(key), cap=plan.cap
+                )
+            pending.append(state)
+    # Play every scheduled card forward, day by day, with Good answers.
+    for index, state in enumerate(pending):
+        label = f"projection/{index}"
+        while state.due is not None:
+            offset = max(0, (scheduler.study_day(state.due, config) - today).days)
+            if offset >= days:
+                break
+            reviews[offset] += 1
+            moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
+            state = scheduler.review(
+                state, Rating.GOOD, max(moment, state.due), config, key=label, cap=plan.cap
+            )
+    out = [
+        {"day": (today + timedelta(days=i)).isoformat(), "reviews": reviews[i], "new": new[i]}
+        for i in range(days)
+    ]
+    return out, len(queue)

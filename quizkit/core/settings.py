@@ -1,0 +1,115 @@
+"""The learner's settings, with quizkit's defaults.
+
+A default has one home: the scheduler's in `SchedulerConfig`, the daily limits' in `Limits`;
+`Settings` takes its defaults from them. io.config reads config.toml into `Settings.from_file`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from quizkit.core.scheduler import SchedulerConfig
+from quizkit.core.session import Limits
+from quizkit.errors import ConfigError
+from quizkit.model import Deck
+
+_SCHEDULER = SchedulerConfig()
+_LIMITS = Limits()
+
+NEW_ORDERS = ("deck", "random")
+
+SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "deck_folders": list,
+    "retention": (float, int),
+    "new_per_day": int,
+    "reviews_per_day": int,
+    "max_interval": int,
+    "day_start_hour": int,
+    "learning_steps": list,
+    "relearning_steps": list,
+    "leech_threshold": int,
+    "new_order": str,
+    "timezone": str,
+}
+"""The keys of config.toml and the TOML type each takes (`timezone` becomes Settings.tz)."""
+
+_STEP_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(values: Sequence[object], name: str) -> tuple[timedelta, ...]:
+    steps = []
+    for value in values:
+        text = str(value).strip()
+        unit = _STEP_UNITS.get(text[-1:]) if text else None
+        try:
+            amount = float(text[:-1]) if unit else float("nan")
+        except ValueError:
+            amount = float("nan")
+        if unit is None or not amount > 0:
+            raise ConfigError(
+                f'setting \'{name}\': {value!r} is not a step; write steps like "1m", "10m", "1h"'
+            )
+        steps.append(timedelta(seconds=amount * unit))
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's settings (config.toml), with quizkit's defaults."""
+
+    deck_folders: tuple[Path, ...] = ()
+    retention: float = _SCHEDULER.retention
+    new_per_day: int = _LIMITS.new_per_day
+    reviews_per_day: int = _LIMITS.reviews_per_day
+    max_interval: int = _SCHEDULER.max_interval
+    day_start_hour: int = _SCHEDULER.day_start_hour
+    learning_steps: tuple[timedelta, ...] = _SCHEDULER.learning_steps
+    relearning_steps: tuple[timedelta, ...] = _SCHEDULER.relearning_steps
+    leech_threshold: int = _SCHEDULER.leech_threshold
+    new_order: str = NEW_ORDERS[0]
+    tz: tzinfo = UTC
+
+    @classmethod
+    def from_file(cls, raw: Mapping[str, Any], tz: tzinfo, where: str) -> Settings:
+        """Settings from config.toml's table (its keys and types already checked), defaults for the rest."""
+        given: dict[str, Any] = {"tz": tz}
+        names = {f.name for f in fields(cls)}
+        for key, value in raw.items():
+            if key == "deck_folders":
+                value = tuple(Path(str(p)).expanduser() for p in value)
+            elif key in ("learning_steps", "relearning_steps"):
+                value = parse_steps(value, key)
+            elif key == "retention":
+                value = float(value)
+            if key in names:
+                given[key] = value
+        settings = cls(**given)
+        if settings.new_order not in NEW_ORDERS:
+            raise ConfigError(f'{where}: new_order must be "deck" or "random"')
+        settings.scheduler_config()  # validates the numbers, naming the bad one
+        return settings
+
+    def scheduler_config(self, deck: Deck | None = None) -> SchedulerConfig:
+        deck_settings = deck.settings if deck else None
+        try:
+            return SchedulerConfig(
+                retention=(
+                    deck_settings.retention if deck_settings and deck_settings.retention else self.retention
+                ),
+                learning_steps=self.learning_steps,
+                relearning_steps=self.relearning_steps,
+                max_interval=(
+                    deck_settings.max_interval
+                    if deck_settings and deck_settings.max_interval
+                    else self.max_interval
+                ),
+                day_start_hour=self.day_start_hour,
+                tz=self.tz,
+                leech_threshold=self.leech_threshold,
+            )
+        except ValueError as error:
+            raise ConfigError(f"invalid setting: {error}") from None

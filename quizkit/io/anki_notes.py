@@ -1,0 +1,325 @@
+"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
+notes and its packages), and paper (Markdown and HTML worksheets).
+
+The conversions are pure: text or notes in, card tables out; a deck in, text
+out. The `import_deck` and `export_deck` use cases at the end add the thin file
+I/O: read the whole input, convert and check everything, and only then write
+the output, all at once, so that a bad input writes nothing.
+
+Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
+docs/deck-format.md); decks.py turns them into TOML.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from quizkit.core.choices import choice_letter, shuffle_items
+from quizkit.core.ids import id_from_guid, unique_id
+from quizkit.io import apkg, deck_format
+from quizkit.io.delimited import cell_lines
+from quizkit.io.html_text import html_field, html_to_text
+from quizkit.io.imported import (
+    Imported,
+    Table,
+    check_imported,
+    clean_tags,
+    note_table,
+    short_label,
+    tag_notes,
+)
+from quizkit.model import Kind
+
+if TYPE_CHECKING:
+    pass
+
+
+ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
+
+
+def cloze_from_anki(text: str) -> tuple[str, bool]:
+    """{{c1::Kabul}} in {{c2::1996::year}} -> {{Kabul}} in {{1996::year}}.
+
+    The flag says the note's numbering was not simply 1, 2, 3 in reading order: quizkit
+    always asks each deletion on its own, in the order they appear.
+    """
+    numbers = [int(m.group(1)) for m in ANKI_CLOZE.finditer(text)]
+    converted = ANKI_CLOZE.sub(lambda m: "{{" + m.group(2) + "}}", text)
+    return converted, numbers != list(range(1, len(numbers) + 1))
+
+
+def cloze_to_anki(text: str) -> str:
+    """quizkit's cloze text as Anki HTML: {{Kabul}} in {{1996::y}} -> {{c1::Kabul}} in {{c2::1996::y}}."""
+    escaped = html_field(text)
+    numbers = itertools.count(1)
+    return deck_format.CLOZE_PATTERN.sub(lambda m: f"{{{{c{next(numbers)}::{m.group(1)}}}}}", escaped)
+
+
+RENUMBERED = "its cloze numbers were not 1, 2, 3... in reading order: quizkit asks each deletion on its own"
+
+
+def from_model(model: apkg.Model, named: dict[str, str]) -> tuple[Table | None, str, list[str]]:
+    """A note of one of the note types quizkit writes, back to the card it came from."""
+    common = {"explain": named.get("Explain", ""), "source": named.get("Source", "")}
+    if model is apkg.Model.CLOZE:
+        sentence, renumbered = cloze_from_anki(named.get("Text", ""))
+        if not sentence:
+            return None, "its cloze text is empty", []
+        fields: Table = {"cloze": sentence, "q": named.get("Question", ""), **common}
+        return note_table(Kind.CLOZE, fields), RENUMBERED if renumbered else "", []
+    q, a = named.get("Front", ""), named.get("Back", "")
+    if not q or not a:
+        return None, "its front or back is empty", []
+    if model is apkg.Model.TYPED:
+        fields = {"q": q, "a": a, "accept": cell_lines(named.get("Accept", "")), **common}
+        return note_table(Kind.TYPED, fields), "", []
+    fields = {"q": q, "a": a, "reverse": model is apkg.Model.REVERSED, **common}
+    return note_table(Kind.BASIC, fields), "", []
+
+
+_EXPLAIN_FIELDS = frozenset(
+    {"explain", "explanation", "extra", "back extra", "notes", "note", "comment", "comments", "remarks"}
+)
+
+
+_SOURCE_FIELDS = frozenset({"source", "sources", "reference", "references"})
+
+
+_ACCEPT_FIELDS = frozenset({"accept", "also accepted", "alternatives", "accepted answers"})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the notes of one Anki note type become quizkit cards, worked out from its templates."""
+
+    kind: Kind
+    question: tuple[str, ...]
+    answer: str = ""
+    cloze: str = ""
+    explain: tuple[str, ...] = ()
+    source: str = ""
+    accept: str = ""
+    reverse_ord: int | None = None
+    unused_templates: int = 0
+
+
+def _role(name: str) -> str:
+    folded = name.casefold()
+    if folded in _EXPLAIN_FIELDS:
+        return "explain"
+    if folded in _SOURCE_FIELDS:
+        return "source"
+    if folded in _ACCEPT_FIELDS:
+        return "accept"
+    return ""
+
+
+def plan_notetype(notetype: apkg.NoteType) -> _Plan | str:
+    """Read a note type's card templates to see which field asks and which answers.
+
+    The names of note types are the user's (and translated), so only their structure counts:
+    `{{cloze:F}}` makes a cloze, `{{type:F}}` a typed card, a second template showing the
+    back field on its front a reversed card. Returns the reason when it fits no quizkit kind.
+    """
+    if not notetype.templates:
+        return "it has no card templates"
+    front, back = notetype.templates[0]
+    if "image-occlusion" in front:
+        return "image occlusion notes are pictures, which quizkit cards cannot show"
+
+    def shown(template: str) -> list[tuple[list[str], str]]:
+        return [
+            ([f.strip() for f in filters.split(":")], name)
+            for filters, name in apkg.field_refs(template)
+            if name in notetype.fields
+        ]
+
+    on_front, on_back = shown(front), shown(back)
+    explain_fields = tuple(n for n in notetype.fields if _role(n) == "explain")
+    source = next((n for n in notetype.fields if _role(n) == "source"), "")
+    accept = next((n for n in notetype.fields if _role(n) == "accept"), "")
+    cloze_fields = list(dict.fromkeys(n for filters, n in on_front if "cloze" in filters))
+    front_names = list(dict.fromkeys(n for _, n in on_front))
+    if notetype.cloze or cloze_fields:
+        if len(cloze_fields) != 1:
+            return "it is a cloze note type without exactly one {{cloze:...}} field"
+        text = cloze_fields[0]
+        question = tuple(n for n in front_names if n != text and not _role(n))
+        extra = tuple(n for _, n in on_back if n not in front_names and not _role(n))
+        return _Plan(Kind.CLOZE, question, cloze=text, explain=(*extra, *explain_fields), source=source)
+    typed = [n for filters, n in on_front if "type" in filters]
+    question = tuple(n for filters, n in on_front if "type" not in filters and not _role(n))
+    question = tuple(dict.fromkeys(question))
+    if len(question) != 1:
+        shown_names = ", ".join(question) or "none"
+        return f"its cards show {len(question)} fields on the front ({shown_names}); a quizkit card asks one"
+    if typed:
+        return _Plan(
+            Kind.TYPED, question, answer=typed[0], explain=explain_fields, source=source, accept=accept
+        )
+    answers = list(dict.fromkeys(n for _, n in on_back if n not in question and not _role(n)))
+    if not answers:
+        return "its cards show no answer field on the back"
+    reverse_ord = None
+    for number, (other_front, _) in enumerate(notetype.templates[1:], start=1):
+        names = {n for _, n in shown(other_front) if not _role(n)}
+        if names == {answers[0]}:
+            reverse_ord = number
+            break
+    unused = len(notetype.templates) - 1 - (reverse_ord is not None)
+    return _Plan(
+        Kind.BASIC,
+        question,
+        answer=answers[0],
+        explain=(*answers[1:], *explain_fields),
+        source=source,
+        reverse_ord=reverse_ord,
+        unused_templates=unused,
+    )
+
+
+def from_package(package: apkg.Package, path: str) -> Imported:
+    """quizkit cards from an Anki package's notes: basic, reversed, cloze and type-in notes.
+
+    Fields become plain text; media are left out and listed; notes of note types that fit
+    no quizkit kind are listed with the reason.
+    """
+    result = Imported(title="", cards=[])
+    plans: dict[int, _Plan | str] = {}
+    unknown: Counter[tuple[str, str]] = Counter()
+    renamed: dict[str, str] = {}
+    taken: set[str] = set()
+    decks_seen: Counter[str] = Counter()
+    warned_templates: set[int] = set()
+    for note in package.notes:
+        notetype = note.notetype
+        plan = plans.get(notetype.id)
+        if plan is None:
+            plan = plans[notetype.id] = plan_notetype(notetype)
+        if isinstance(plan, str):
+            unknown[(notetype.name, plan)] += 1
+            continue
+        if plan.unused_templates and notetype.id not in warned_templates:
+            warned_templates.add(notetype.id)
+            result.left_out.append(
+                f"note type {notetype.name!r}: {plan.unused_templates} of its card types "
+                "(only the first, and its reverse, became quizkit cards)"
+            )
+        media: list[str] = []
+
+        def text(name: str, note: apkg.Note = note, media: list[str] = media) -> str:
+            value, found = html_to_text(note.field(name))
+            media.extend(found)
+            return value
+
+        question = "\n".join(t for t in (text(n) for n in plan.question) if t)
+        explain = "\n".join(t for t in (text(n) for n in plan.explain) if t)
+        cloze = text(plan.cloze) if plan.cloze else ""
+        label = f"note {note.id}{short_label(cloze or question)}"
+        fields: Table = {"explain": explain, "source": text(plan.source) if plan.source else ""}
+        reason = ""
+        if plan.kind is Kind.CLOZE:
+            sentence, renumbered = cloze_from_anki(cloze)
+            fields |= {"cloze": sentence, "q": question}
+            reason = "its cloze text is empty" if not sentence else ""
+            if renumbered:
+                result.changed.append(f"{label}: {RENUMBERED}")
+        else:
+            answer = text(plan.answer)
+            fields |= {"q": question, "a": answer}
+            if plan.kind is Kind.TYPED:
+                fields["accept"] = cell_lines(text(plan.accept)) if plan.accept else []
+            else:
+                fields["reverse"] = plan.reverse_ord is not None and plan.reverse_ord in note.card_ords
+            if not question or not answer:
+                side = "question" if not question else "answer"
+                reason = f"its {side} is empty" + (" once images and sounds are left out" if media else "")
+        if reason:
+            result.left_out.append(f"{label}: {reason}")
+            continue
+        if media:
+            result.left_out.append(f"{label}: left out {', '.join(dict.fromkeys(media))} (media)")
+        table = note_table(plan.kind, fields)
+        tags = clean_tags(note.tags, renamed)
+        if tags:
+            table["tags"] = tags
+        card_id = unique_id(id_from_guid(note.guid), taken)
+        result.cards.append({"id": card_id, **table})
+        if note.deck:
+            decks_seen[note.deck] += 1
+    for (name, why), count in sorted(unknown.items()):
+        result.left_out.append(f"{count} note{'s' if count != 1 else ''} of type {name!r}: {why}")
+    if package.media:
+        shown = ", ".join(package.media[:5]) + (", ..." if len(package.media) > 5 else "")
+        result.left_out.append(
+            f"{len(package.media)} media file(s) in the package ({shown}): quizkit decks are text"
+        )
+    result.changed.extend(tag_notes(renamed))
+    title = decks_seen.most_common(1)[0][0] if decks_seen else ""
+    result.title = title.split("::")[-1] if title else ""
+    check_imported(result, path, drop=True)
+    return result
+
+
+def to_anki_notes(
+    deck_id: str, tables: Sequence[tuple[Kind, Table]]
+) -> tuple[list[apkg.NewNote], Counter[str]]:
+    """Anki notes for the cards: basic, reversed, typed and cloze keep their kind; the rest become
+    basic notes with the choices listed. Also returns how many cards of each kind changed kind."""
+    notes = []
+    flattened: Counter[str] = Counter()
+    for kind, table in tables:
+        note_id = str(table["id"])
+        extras = {
+            "Explain": html_field(str(table.get("explain", ""))),
+            "Source": html_field(str(table.get("source", ""))),
+        }
+        question = html_field(str(table.get("q", "")))
+        rng = random.Random(f"quizkit:{note_id}")
+        if kind is Kind.CLOZE:
+            model = apkg.Model.CLOZE
+            fields = {"Text": cloze_to_anki(str(table["cloze"])), "Question": question}
+        elif kind is Kind.TYPED:
+            model = apkg.Model.TYPED
+            accept = "<br>".join(html_field(a) for a in table.get("accept", []))
+            fields = {"Front": question, "Back": html_field(str(table["a"])), "Accept": accept}
+        elif kind is Kind.BASIC:
+            model = apkg.Model.REVERSED if table.get("reverse") else apkg.Model.BASIC
+            fields = {"Front": question, "Back": html_field(str(table["a"]))}
+        else:
+            model = apkg.Model.BASIC
+            flattened[kind.value] += 1
+            fields = _flattened(kind, table, question, rng)
+        notes.append(
+            apkg.NewNote(
+                model, {**fields, **extras}, tuple(table.get("tags", [])), f"quizkit:{deck_id}:{note_id}"
+            )
+        )
+    return notes, flattened
+
+
+def _flattened(kind: Kind, table: Table, question: str, rng: random.Random) -> dict[str, str]:
+    """A choice, multi, true/false or order card as the front and back of a basic note."""
+    if kind is Kind.TRUEFALSE:
+        return {
+            "Front": f"{question}<br><br><i>True or false?</i>",
+            "Back": "True" if table["a"] else "False",
+        }
+    if kind is Kind.ORDER:
+        items = list(table["order"])
+        shuffled = shuffle_items(items, rng)
+        listed = "".join(f"<li>{html_field(i)}</li>" for i in shuffled)
+        front = f"{question}<br><i>Put in order:</i><ul>{listed}</ul>"
+        return {"Front": front, "Back": f"<ol>{''.join(f'<li>{html_field(i)}</li>' for i in items)}</ol>"}
+    choices = shuffle_items(list(table["choices"]), rng)
+    right = table["a"] if isinstance(table["a"], list) else [table["a"]]
+    hint = "Select all that apply:" if kind is Kind.MULTI else "Choose one:"
+    listed = "".join(f"<li>{html_field(c)}</li>" for c in choices)
+    letters = [f"{choice_letter(index)}. {html_field(c)}" for index, c in enumerate(choices) if c in right]
+    return {"Front": f'{question}<br><i>{hint}</i><ol type="A">{listed}</ol>', "Back": "<br>".join(letters)}

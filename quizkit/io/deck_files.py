@@ -1,0 +1,59 @@
+"""Deck files: TOML in, validated model out (and back out with tomli-w).
+
+Every problem found is reported with the file, the line and the card, and says
+how to fix it. The loader collects all problems instead of stopping at the
+first, so a teacher fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+from quizkit.io.deck_cache import DeckCache
+from quizkit.io.deck_parse import check_deck, valid_deck
+from quizkit.model import Deck
+
+
+def load_deck(path: Path | str, cache_dir: Path | None = None) -> Deck:
+    """Load and validate a deck; raise DeckError listing every error (warnings are dropped).
+
+    With a cache folder, a deck that has not changed since it was last loaded is read from
+    the cache instead of being parsed again (see DeckCache).
+    """
+    if cache_dir is not None:
+        return DeckCache(cache_dir).load(Path(path))
+    deck, problems = check_deck(path)
+    return valid_deck(deck, problems)
+
+
+def find_deck_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Expand folders into the .toml files under them, sorted; files are kept as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with quizkit: inside the package when installed, else the checkout's."""
+    here = Path(__file__).resolve().parent.parent  # the quizkit package
+    for candidate in (here / "decks", here.parent / "decks"):
+        if candidate.is_dir():
+            return candidate
+    return here / "decks"
+
+
+def bundled_deck_files() -> list[Path]:
+    return find_deck_files([bundled_decks_dir()])
+
+
+EXAMPLE_DECK_IDS = frozenset({"example-all-kinds"})
+"""Bundled decks that are templates for teachers, not study material: not reviewed by default."""

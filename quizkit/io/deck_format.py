@@ -1,0 +1,119 @@
+"""Deck files: TOML in, validated model out (and back out with tomli-w).
+
+Every problem found is reported with the file, the line and the card, and says
+how to fix it. The loader collects all problems instead of stopping at the
+first, so a teacher fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+from quizkit.model import Kind
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+CLOZE_PATTERN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+ANKI_CLOZE_PREFIX = re.compile(r"^c\d+::")
+
+
+TOP_KEYS = ("deck", "cards")
+
+
+DECK_KEYS = (
+    "id",
+    "title",
+    "description",
+    "source",
+    "author",
+    "retention",
+    "new_per_day",
+    "reviews_per_day",
+    "max_interval",
+    "exam_date",
+)
+
+
+COMMON_KEYS = ("id", "type", "tags", "explain", "source")
+
+
+KIND_KEYS: dict[Kind, tuple[str, ...]] = {
+    Kind.BASIC: ("q", "a", "reverse"),
+    Kind.TYPED: ("q", "a", "accept", "exact"),
+    Kind.CHOICE: ("q", "choices", "a"),
+    Kind.MULTI: ("q", "choices", "a"),
+    Kind.TRUEFALSE: ("q", "a"),
+    Kind.CLOZE: ("cloze", "q"),
+    Kind.ORDER: ("q", "order"),
+}
+
+
+CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum(KIND_KEYS.values(), ())))
+
+
+CARD_KEY_SET = frozenset(CARD_KEYS)
+
+
+ALLOWED_KEYS = {kind: frozenset(COMMON_KEYS + keys) for kind, keys in KIND_KEYS.items()}
+
+
+KIND_HINT = (
+    "give q and a for a basic card, add choices for multiple choice, "
+    "a = true/false for true/false, cloze = '...{{x}}...' for a cloze, "
+    "order = [...] for an order card, or set type = one of " + ", ".join(k.value for k in Kind)
+)
+
+
+# Words teachers reach for, mapped to the key quizkit uses.
+ALIASES = {
+    "question": "q",
+    "front": "q",
+    "prompt": "q",
+    "answer": "a",
+    "answers": "a",
+    "back": "a",
+    "explanation": "explain",
+    "tag": "tags",
+    "kind": "type",
+    "options": "choices",
+    "alternatives": "accept",
+    "accepted": "accept",
+    "items": "order",
+    "text": "cloze",
+}
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib  # only when something is misspelt
+
+    options = list(options)
+    aliases = {alias: key for alias, key in ALIASES.items() if key in options}
+    close = difflib.get_close_matches(word.lower(), options + list(aliases), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"did you mean '{aliases.get(close[0], close[0])}'?"
+
+
+CARD_KEY_ORDER = (
+    "id",
+    "type",
+    "q",
+    "a",
+    "choices",
+    "accept",
+    "order",
+    "cloze",
+    "reverse",
+    "exact",
+    "tags",
+    "explain",
+    "source",
+)
+"""The order keys are written in, so every card block reads the same way."""

@@ -1,0 +1,557 @@
+"""Deck files: TOML in, validated model out (and back out with tomli-w).
+
+Every problem found is reported with the file, the line and the card, and says
+how to fix it. The loader collects all problems instead of stopping at the
+first, so a teacher fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+from quizkit.errors import DeckError, Problem
+from quizkit.io.deck_format import (
+    ALLOWED_KEYS,
+    ANKI_CLOZE_PREFIX,
+    CARD_KEY_SET,
+    CARD_KEYS,
+    CLOZE_PATTERN,
+    COMMON_KEYS,
+    DECK_KEYS,
+    ID_PATTERN,
+    KIND_HINT,
+    KIND_KEYS,
+    TOP_KEYS,
+    did_you_mean,
+)
+from quizkit.io.disk import decode, read_text
+from quizkit.io.toml_text import Positions, syntax_problem, type_name
+from quizkit.model import Card, Deck, DeckSettings, Kind
+
+
+def valid_deck(deck: Deck | None, problems: list[Problem]) -> Deck:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or deck is None:
+        raise DeckError(errors)
+    return deck
+
+
+def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck and return it (None if it has errors) with every problem found."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+    except DeckError as error:
+        return None, error.problems
+    return parse_deck(text, str(path), default_id=path.stem)
+
+
+def parse_deck(
+    source: str | bytes, path: str = "<deck>", default_id: str = "deck"
+) -> tuple[Deck | None, list[Problem]]:
+    """Parse deck text. Never raises for bad input: problems are returned."""
+    import tomllib
+
+    if isinstance(source, bytes):
+        try:
+            source = decode(source, path)
+        except DeckError as error:
+            return None, error.problems
+    if not source.strip():
+        return None, [
+            Problem(path, None, None, "is empty", "a deck needs a [deck] table with a title and [[cards]]")
+        ]
+    if len(source) >= CHUNKED_FROM:
+        chunked = _parse_in_chunks(source, path, default_id)
+        if chunked is not None:
+            return chunked
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        return None, [syntax_problem(path, error, source)]
+    deck, problems = _Builder(path, Positions(source), default_id).build(data)
+    return deck, sorted(problems, key=lambda p: p.line or 0)
+
+
+CHUNKED_FROM = 2 * 1024 * 1024
+"""Decks this large are parsed a few hundred cards at a time (see _parse_in_chunks)."""
+
+
+def _parse_in_chunks(
+    source: str, path: str, default_id: str, per_chunk: int = 500
+) -> tuple[Deck, list[Problem]] | None:
+    """Parse a big, valid deck in slices cut at its [[cards]] headers, building each slice's cards
+    before parsing the next, so tomllib's tree of the whole file never exists at once (it is
+    four times the file's size). None when anything is unusual, a header inside a multi-line
+    string, a table declared twice, any error in the deck: the whole-file parse then decides
+    and reports, with the usual messages.
+    """
+    import tomllib
+
+    positions = Positions(source)
+    offsets, lines = positions.headers()
+    if not offsets:
+        return None
+    try:
+        root = tomllib.loads(source[: offsets[0]])
+    except tomllib.TOMLDecodeError:
+        return None
+    if "cards" in root:
+        return None
+    positions.expect_cards(len(offsets), lines)
+    builder = _Builder(path, positions, default_id)
+    seen: dict[str, int | None] = {}
+    cards: list[Card] = []
+    for first in range(0, len(offsets), per_chunk):
+        last = first + per_chunk
+        try:
+            data = tomllib.loads(
+                source[offsets[first] : offsets[last] if last < len(offsets) else len(source)]
+            )
+        except tomllib.TOMLDecodeError:
+            return None
+        tables = data.pop("cards", None)
+        if not isinstance(tables, list) or len(tables) != len(offsets[first:last]):
+            return None
+        for key, value in data.items():  # a table after the cards, such as [deck] at the end
+            if key in root:
+                return None
+            root[key] = value
+        builder.add_cards(enumerate(tables, start=first), seen, cards)
+        if any(p.severity == "error" for p in builder.problems):
+            return None
+    deck, problems = builder.finish(root, cards)
+    if deck is None:
+        return None
+    return deck, sorted(problems, key=lambda p: p.line or 0)
+
+
+_Part = tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]
+"""One card of a [[cards]] table before its id is known: suffix, prompt, answer, accept, choices, exact."""
+
+
+class _Builder:
+    """Turns parsed TOML into a Deck, collecting problems as it goes."""
+
+    def __init__(self, path: str, lines: Positions, default_id: str) -> None:
+        self.path = path
+        self.lines = lines
+        self.default_id = default_id
+        self.problems: list[Problem] = []
+        self.good_tags: set[str] = set()
+        """Tags already checked: a big deck repeats a few dozen tags thousands of times."""
+
+    def error(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, card, message, hint))
+
+    def warn(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, card, message, hint, "warning"))
+
+    # -- the deck table
+
+    def top_level(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check the top-level keys and the [deck] table; its fields, checked."""
+        for key in data:
+            if key not in TOP_KEYS:
+                self.error(
+                    None,
+                    None,
+                    f"unknown top-level key '{key}'",
+                    did_you_mean(key, TOP_KEYS) or "a deck has a [deck] table and [[cards]] blocks",
+                )
+        meta = data.get("deck")
+        if meta is None:
+            self.error(1, None, "missing the [deck] table", 'start the file with [deck] and title = "..."')
+        elif not isinstance(meta, dict):
+            self.error(
+                None, None, "'deck' must be a table", 'write [deck] on its own line, then title = "..."'
+            )
+        deck_fields = self.deck_fields(meta) if isinstance(meta, dict) else {}
+        return deck_fields
+
+    def build(self, data: dict[str, Any]) -> tuple[Deck | None, list[Problem]]:
+        return self.finish(data, self.cards(data.get("cards")))
+
+    def finish(self, data: dict[str, Any], cards: list[Card]) -> tuple[Deck | None, list[Problem]]:
+        """The deck from its top-level tables and its (already built) cards."""
+        deck_fields = self.top_level(data)
+        if any(p.severity == "error" for p in self.problems):
+            return None, self.problems
+        settings = DeckSettings(
+            retention=deck_fields.get("retention"),
+            new_per_day=deck_fields.get("new_per_day"),
+            reviews_per_day=deck_fields.get("reviews_per_day"),
+            max_interval=deck_fields.get("max_interval"),
+            exam_date=deck_fields.get("exam_date"),
+        )
+        deck = Deck(
+            id=deck_fields.get("id") or self.default_id,
+            title=deck_fields.get("title", ""),
+            path=self.path,
+            cards=tuple(cards),
+            description=deck_fields.get("description", ""),
+            source=deck_fields.get("source", ""),
+            author=deck_fields.get("author", ""),
+            settings=settings,
+        )
+        return deck, self.problems
+
+    def deck_fields(self, meta: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in meta.items():
+            line = self.lines.deck_line(key)
+            if key not in DECK_KEYS:
+                self.error(line, None, f"unknown key '{key}' in [deck]", did_you_mean(key, DECK_KEYS))
+                continue
+            if key in ("id", "title", "description", "source", "author"):
+                if not isinstance(value, str):
+                    self.error(line, None, f"[deck] {key} must be text", f'write {key} = "..."')
+                elif key in ("id", "title") and not value.strip():
+                    self.error(line, None, f"[deck] {key} is empty", f"give the deck a {key}")
+                elif key == "id" and not ID_PATTERN.match(value):
+                    self.error(
+                        line,
+                        None,
+                        f"[deck] id '{value}' is not a valid id",
+                        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
+                    )
+                else:
+                    out[key] = value.strip()
+            elif key == "retention":
+                if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
+                    self.error(
+                        line,
+                        None,
+                        "[deck] retention must be a number from 0.70 to 0.99",
+                        "e.g. retention = 0.9",
+                    )
+                else:
+                    out[key] = float(value)
+            elif key in ("new_per_day", "reviews_per_day", "max_interval"):
+                low = 1 if key == "max_interval" else 0
+                if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                    self.error(
+                        line, None, f"[deck] {key} must be a whole number, at least {low}", f"e.g. {key} = 20"
+                    )
+                else:
+                    out[key] = value
+            elif key == "exam_date":
+                if not isinstance(value, date) or hasattr(value, "hour"):
+                    self.error(
+                        line,
+                        None,
+                        "[deck] exam_date must be a date",
+                        "write it unquoted: exam_date = 2026-12-15",
+                    )
+                else:
+                    out[key] = value
+        if "title" not in meta:
+            self.error(self.lines.deck_line(), None, "[deck] has no title", 'add title = "..."')
+        return out
+
+    # -- the cards
+
+    def cards(self, raw: Any) -> list[Card]:
+        if raw is None:
+            self.warn(None, None, "deck has no cards", "add [[cards]] blocks; see docs/deck-format.md")
+            return []
+        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+            self.error(
+                None, None, "'cards' must be a list of tables", "write each card under its own [[cards]] line"
+            )
+            return []
+        self.lines.expect_cards(len(raw))
+        cards: list[Card] = []
+        self.add_cards(enumerate(raw), {}, cards, release=raw)
+        return cards
+
+    def add_cards(
+        self,
+        tables: Iterable[tuple[int, dict[str, Any]]],
+        seen: dict[str, int | None],
+        cards: list[Card],
+        release: list[Any] | None = None,
+    ) -> None:
+        """Build the cards of each (position, table), checking ids against those seen so far."""
+        for index, table in tables:
+            if release is not None:
+                release[index] = None  # the parsed table is garbage once its cards exist
+            for card in self.card(index, table):
+                line = card.line
+                if card.id in seen:
+                    first = seen[card.id]
+                    self.error(
+                        line,
+                        card.id,
+                        f"duplicate card id '{card.id}'",
+                        f"it is already used at line {first}; every card needs its own id",
+                    )
+                else:
+                    seen[card.id] = line
+                    cards.append(card)
+
+    def card(self, index: int, table: dict[str, Any]) -> Iterator[Card]:
+        line = self.lines.card_line(index)
+        label = f"#{index + 1}"
+        raw_id = table.get("id")
+        if raw_id is not None:
+            if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
+                self.error(
+                    self.lines.card_line(index, "id"),
+                    label,
+                    f"id {raw_id!r} is not a valid card id",
+                    "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                    'e.g. id = "kabul-1996"',
+                )
+                return
+            label = raw_id
+        errors_before = len(self.problems)
+
+        def at(key: str) -> int | None:
+            return self.lines.card_line(index, key)
+
+        def err(key: str | None, message: str, hint: str = "") -> None:
+            self.error(at(key) if key else line, label, message, hint)
+
+        # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
+        for key in () if CARD_KEY_SET.issuperset(table) else table:
+            if key not in CARD_KEYS:
+                err(
+                    key,
+                    f"unknown key '{key}'",
+                    did_you_mean(key, CARD_KEYS) or "see docs/deck-format.md for the keys",
+                )
+        kind = self.kind(table, err)
+        if kind is None:
+            return
+        for key in () if ALLOWED_KEYS[kind].issuperset(table) else table:
+            if key in CARD_KEYS and key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
+                err(
+                    key,
+                    f"'{key}' does not belong on a {kind.value} card",
+                    f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
+                )
+
+        def text(key: str, required: bool = True) -> str:
+            value = table.get(key)
+            if value is None:
+                if required:
+                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = "..."')
+                return ""
+            if not isinstance(value, str):
+                err(key, f"'{key}' must be text, not {type_name(value)}", f'put it in quotes: {key} = "..."')
+                return ""
+            if required and not value.strip():
+                err(key, f"'{key}' is empty", f"write the {key} text")
+            return value.strip()
+
+        def text_list(key: str, minimum: int) -> tuple[str, ...]:
+            value = table.get(key)
+            if value is None:
+                if minimum:
+                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = ["...", "..."]')
+                return ()
+            if not isinstance(value, list) or not all(type(v) is str for v in value):
+                err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
+                return ()
+            items = tuple(map(str.strip, value))
+            if "" in items:
+                err(key, f"'{key}' has an empty entry", "remove the empty string")
+            if len(items) < minimum:
+                need = "at least two items" if minimum == 2 else f"at least {minimum} item"
+                err(key, f"'{key}' needs {need}, it has {len(items)}", f"add more to {key}")
+            dupes = sorted({v for v in items if items.count(v) > 1}) if len(set(items)) < len(items) else ()
+            if dupes:
+                err(
+                    key,
+                    f"'{key}' lists {', '.join(repr(d) for d in dupes)} more than once",
+                    "remove the duplicate",
+                )
+            return items
+
+        def flag(key: str) -> bool:
+            value = table.get(key, False)
+            if not isinstance(value, bool):
+                err(key, f"'{key}' must be true or false", f"write {key} = true, without quotes")
+                return False
+            return value
+
+        tags = text_list("tags", 0)
+        bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
+        if not bad_tags:
+            self.good_tags.update(tags)
+        if bad_tags:
+            err(
+                "tags",
+                f"tag {bad_tags[0]!r} is not a valid tag",
+                "tags are single words: letters, digits, '-', '_', '.'",
+            )
+        explain = text("explain", required=False)
+        source = text("source", required=False)
+
+        # (id suffix, prompt, answer, accept, choices, exact): each becomes one Card below.
+        built: list[_Part] = []
+        if kind is Kind.BASIC:
+            q, a = text("q"), text("a")
+            built.append(("", q, a, (a,), (), False))
+            if flag("reverse"):
+                built.append((".rev", a, q, (q,), (), False))
+        elif kind is Kind.TYPED:
+            q, a = text("q"), text("a")
+            accept = text_list("accept", 0)
+            built.append(("", q, a, (a, *accept), (), flag("exact")))
+        elif kind in (Kind.CHOICE, Kind.MULTI):
+            q = text("q")
+            choices = text_list("choices", 2)
+            if kind is Kind.CHOICE:
+                a = text("a")
+                right: tuple[str, ...] = (a,)
+            else:
+                right = text_list("a", 1)
+                a = "; ".join(right)
+            missing = [r for r in right if r and choices and r not in choices]
+            if missing:
+                close = did_you_mean(missing[0], choices)
+                err(
+                    "a",
+                    f"answer {missing[0]!r} is not among the choices",
+                    close or "copy the answer exactly from choices",
+                )
+            built.append(("", q, a, right, choices, False))
+        elif kind is Kind.TRUEFALSE:
+            q = text("q")
+            value = table.get("a")
+            if not isinstance(value, bool):
+                err("a", "a true/false card needs a = true or a = false", "write it without quotes")
+                value = False
+            truth = "true" if value else "false"
+            built.append(("", q, truth, (truth,), (), False))
+        elif kind is Kind.CLOZE:
+            built.extend(self.cloze(text("cloze"), text("q", required=False), err))
+        elif kind is Kind.ORDER:
+            q = text("q")
+            items = text_list("order", 2)
+            built.append(("", q, " → ".join(items), items, (), False))
+
+        if len(self.problems) > errors_before and any(
+            p.severity == "error" for p in self.problems[errors_before:]
+        ):
+            return
+        note_id = raw_id if isinstance(raw_id, str) else self.derived_id(kind, built[0][1] if built else None)
+        if raw_id is None:
+            self.warn(
+                line,
+                f"#{index + 1}",
+                f"has no id; using '{note_id}'",
+                f'add id = "{note_id}" (or a readable one): '
+                "without an id, editing the text resets its progress",
+            )
+        for suffix, prompt, answer, accept, choices, exact in built:
+            yield Card(
+                note_id + suffix,
+                kind,
+                prompt,
+                answer,
+                accept,
+                choices,
+                exact,
+                tags,
+                explain,
+                source,
+                line or 0,
+                note_id,
+            )
+
+    def kind(self, table: dict[str, Any], err: Any) -> Kind | None:
+        declared = table.get("type")
+        if declared is not None:
+            if not isinstance(declared, str) or declared not in Kind.__members__.values():
+                options = [k.value for k in Kind]
+                hint = did_you_mean(str(declared), options) or "use one of " + ", ".join(options)
+                err("type", f"unknown card type {declared!r}", hint)
+                return None
+            return Kind(declared)
+        answer = table.get("a")
+        if "cloze" in table:
+            return Kind.CLOZE
+        if "order" in table:
+            return Kind.ORDER
+        if "choices" in table:
+            return Kind.MULTI if isinstance(answer, list) else Kind.CHOICE
+        if isinstance(answer, bool):
+            return Kind.TRUEFALSE
+        if "accept" in table or "exact" in table:
+            return Kind.TYPED
+        if "q" in table and "a" in table:
+            return Kind.BASIC
+        if "q" in table:
+            err(None, "has a question but no answer", 'add a = "..." (or choices, order, cloze)')
+        elif "a" in table:
+            err(None, "has an answer but no question", 'add q = "..."')
+        else:
+            err(None, "cannot tell what kind of card this is", KIND_HINT)
+        return None
+
+    def cloze(self, sentence: str, instruction: str, err: Any) -> list[_Part]:
+        if not sentence:
+            return []
+        deletions = list(CLOZE_PATTERN.finditer(sentence))
+        leftover = CLOZE_PATTERN.sub("", sentence)
+        if "{{" in leftover or "}}" in leftover:
+            err("cloze", "cloze has an unclosed '{{' or a stray '}}'", "each deletion is written {{answer}}")
+            return []
+        if not deletions:
+            err("cloze", "cloze has no deletions", "wrap the words to hide in double braces: {{1996}}")
+            return []
+        parts: list[tuple[str, str]] = []
+        for match in deletions:
+            body = match.group(1)
+            if ANKI_CLOZE_PREFIX.match(body):
+                err(
+                    "cloze",
+                    f"'{{{{{body}}}}}' uses Anki's c1:: numbering",
+                    "write just {{answer}}: quizkit numbers deletions in order",
+                )
+                return []
+            answer, _, hint = body.partition("::")
+            if not answer.strip():
+                err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
+                return []
+            parts.append((answer.strip(), hint.strip()))
+        cards: list[_Part] = []
+        for number, (answer, hint) in enumerate(parts, start=1):
+            pieces, last = [], 0
+            for other, match in enumerate(deletions, start=1):
+                pieces.append(sentence[last : match.start()])
+                if other == number:
+                    pieces.append(f"[{hint}]" if hint else "[...]")
+                else:
+                    pieces.append(parts[other - 1][0])
+                last = match.end()
+            pieces.append(sentence[last:])
+            prompt = "".join(pieces)
+            if instruction:
+                prompt = f"{instruction}\n{prompt}"
+            cards.append((f".c{number}", prompt, answer, (answer,), (), False))
+        return cards
+
+    @staticmethod
+    def derived_id(kind: Kind, prompt: str | None) -> str:
+        text = prompt if prompt else kind.value
+        words = re.findall(r"[a-z0-9]+", text.lower())[:4]
+        import hashlib
+
+        digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:6]
+        return "-".join([*words, digest]) if words else f"card-{digest}"
+
+
+def inferred_kind(table: dict[str, Any]) -> Kind | None:
+    """The kind the loader gives a card table when it has no `type` (None: it cannot tell)."""
+    untyped = {key: value for key, value in table.items() if key != "type"}
+    return _Builder("", Positions(""), "").kind(untyped, lambda *_: None)

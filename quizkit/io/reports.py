@@ -1,0 +1,108 @@
+"""Mock exams, their history and reports; cram. Use cases, like review.py.
+
+An exam is drawn from a seeded RNG, so the same seed gives the same questions
+in the same order with the same option order. It does not touch the review
+schedule unless asked (--update-schedule).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from quizkit.core.exam import QuizResult
+from quizkit.core.text import json_text, markdown
+from quizkit.errors import UsageError
+
+
+def report_dict(result: QuizResult) -> dict[str, Any]:
+    """The exam as data: the one serialized shape of a result (JSON report and tests)."""
+    return {
+        "deck": {"id": result.deck_id, "title": result.deck_title},
+        "started": result.started.isoformat(),
+        "finished": result.finished.isoformat(),
+        "seed": result.seed,
+        "time_limit_seconds": result.time_limit.total_seconds() if result.time_limit else None,
+        "timed_out": result.timed_out,
+        "questions": len(result.items),
+        "right": result.right,
+        "score": round(result.score * 100, 1),
+        "pass_mark": result.pass_mark,
+        "passed": result.passed,
+        "by_tag": [
+            {"tag": row.tag, "questions": row.questions, "score": round(row.score * 100, 1)}
+            for row in result.by_tag()
+        ],
+        "items": [
+            {
+                "number": item.number,
+                "card": item.question.key[1],
+                "kind": item.question.card.kind.value,
+                "question": item.question.card.prompt,
+                "choices": list(item.question.shown),
+                "answer_given": item.grade.given if item.response is not None else None,
+                "right_answer": item.question.card.answer,
+                "verdict": item.grade.verdict.value if item.response is not None else "unanswered",
+                "score": item.grade.score,
+                "seconds": item.seconds,
+                "explain": item.question.card.explain,
+                "source": item.question.card.source,
+                "tags": list(item.question.card.tags),
+            }
+            for item in result.items
+        ],
+    }
+
+
+def report_markdown(result: QuizResult) -> str:
+    data = report_dict(result)
+    lines = [
+        f"# Exam: {md(result.deck_title)}",
+        "",
+        f"- Date: {result.finished:%Y-%m-%d %H:%M} UTC",
+        f"- Score: **{data['score']}%** ({result.right} of {len(result.items)} right)",
+    ]
+    if result.pass_mark is not None:
+        lines.append(f"- Pass mark: {result.pass_mark:g}% — **{'passed' if result.passed else 'failed'}**")
+    if result.time_limit is not None:
+        minutes = round(result.time_limit.total_seconds() / 60)
+        lines.append(f"- Time limit: {minutes} min" + (" (time ran out)" if result.timed_out else ""))
+    lines.append(f"- Seed: {result.seed} (`--seed {result.seed}` with the same options draws the same exam)")
+    lines += ["", "## By tag", "", "| tag | questions | score |", "|---|---|---|"]
+    lines += [f"| {md(row['tag'])} | {row['questions']} | {row['score']}% |" for row in data["by_tag"]]
+    lines += ["", "## Questions", "", "| # | result | time |", "|---|---|---|"]
+    lines += [f"| {item['number']} | {item['verdict']} | {item['seconds']:.0f} s |" for item in data["items"]]
+    missed = [item for item in data["items"] if item["verdict"] not in ("right", "typo")]
+    lines += ["", "## Missed", ""]
+    if not missed:
+        lines.append("Nothing missed.")
+    for item in missed:
+        lines += [
+            f"### {item['number']}. {md(item['question'])}",
+            "",
+            f"- Your answer: {md(item['answer_given'] or '(none)')}",
+            f"- Right answer: {md(item['right_answer'])}",
+        ]
+        if item["explain"]:
+            lines.append(f"- Why: {md(item['explain'])}")
+        if item["source"]:
+            lines.append(f"- Source: {md(item['source'])}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(result: QuizResult, path: Path) -> None:
+    if path.suffix.lower() == ".json":
+        text = json_text(report_dict(result)) + "\n"
+    else:
+        text = report_markdown(result)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as error:
+        raise UsageError(f"cannot write the report {path}: {error.strerror}") from None
+
+
+def md(text: str) -> str:
+    return markdown(text, one_line=True)

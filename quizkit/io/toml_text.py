@@ -1,0 +1,188 @@
+"""Deck files: TOML in, validated model out (and back out with tomli-w).
+
+Every problem found is reported with the file, the line and the card, and says
+how to fix it. The loader collects all problems instead of stopping at the
+first, so a teacher fixes a deck in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tomllib
+from quizkit.errors import Problem
+
+
+@dataclass
+class _Section:
+    line: int
+    keys: dict[str, int] = field(default_factory=dict)
+    duplicate: tuple[str, int] | None = None
+
+
+@dataclass
+class _LineMap:
+    """Where each table and key sits in the file: tomllib keeps no positions."""
+
+    deck: _Section | None = None
+    cards: list[_Section] = field(default_factory=list)
+
+    def card_line(self, index: int, key: str | None = None) -> int | None:
+        if index >= len(self.cards):
+            return None
+        section = self.cards[index]
+        if key is not None and key in section.keys:
+            return section.keys[key]
+        return section.line
+
+    def deck_line(self, key: str | None = None) -> int | None:
+        if self.deck is None:
+            return None
+        if key is not None and key in self.deck.keys:
+            return self.deck.keys[key]
+        return self.deck.line
+
+
+class Positions:
+    """Lines of cards and keys, found lazily: a full scan only when a problem needs a key's line.
+
+    Every card needs its own line (the editor jumps there), so [[cards]] headers are found with
+    one regular-expression pass; keys are looked up by the full scan, which costs as much as a
+    quarter of tomllib's parse on a big deck, only for error messages.
+    """
+
+    _CARD_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
+    # Unanchored, it is searched for as a literal: twice as fast on a big deck.
+    _CARD_TABLE = re.compile(r"\[\[[ \t]*cards[ \t]*\]\]")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._full: _LineMap | None = None
+        self._head: _LineMap | None = None
+        self._headers: list[int] | None = None
+
+    def full(self) -> _LineMap:
+        if self._full is None:
+            self._full = _scan_lines(self.text)
+        return self._full
+
+    def headers(self) -> tuple[list[int], list[int]]:
+        """Offsets and line numbers of the [[cards]] headers that start a line."""
+        text = self.text
+        line, last, offsets, lines = 1, 0, [], []
+        for match in self._CARD_TABLE.finditer(text):
+            start = match.start()
+            if text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+                continue  # not at the start of its line
+            line += text.count("\n", last, start)
+            last = start
+            offsets.append(start)
+            lines.append(line)
+        return offsets, lines
+
+    def expect_cards(self, count: int, lines: list[int] | None = None) -> None:
+        """Use the fast header lines only if they agree with the parser (a header inside a
+        multi-line string would not)."""
+        found = lines if lines is not None else self.headers()[1]
+        self._headers = found if len(found) == count else [s.line for s in self.full().cards]
+
+    def card_line(self, index: int, key: str | None = None) -> int | None:
+        if key is None and self._headers is not None:
+            return self._headers[index] if index < len(self._headers) else None
+        return self.full().card_line(index, key)
+
+    def deck_line(self, key: str | None = None) -> int | None:
+        if self._head is None:
+            first = self._CARD_HEADER.search(self.text)
+            self._head = _scan_lines(self.text[: first.start()] if first else self.text)
+        return self._head.deck_line(key)
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+
+
+KEY_LINE = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _scan_lines(text: str) -> _LineMap:
+    lines = _LineMap()
+    current: _Section | None = None
+    in_multiline: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if in_multiline is not None:
+            if raw.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = _HEADER.match(raw)
+        if header and "=" not in raw.split("]")[0]:
+            name = header.group(2).strip().strip("\"'")
+            current = _Section(number)
+            if header.group(1) == "[[" and name == "cards":
+                lines.cards.append(current)
+            elif header.group(1) == "[" and name == "deck":
+                lines.deck = current
+            continue
+        key = KEY_LINE.match(raw)
+        if key and current is not None:
+            name = key.group(1) or key.group(2) or key.group(3)
+            if name in current.keys and current.duplicate is None:
+                current.duplicate = (name, number)
+            current.keys.setdefault(name, number)
+        for quote in ('"""', "'''"):
+            if raw.count(quote) % 2 == 1:
+                in_multiline = quote
+                break
+    return lines
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+_TOML_HINTS = {
+    "Invalid value": 'text needs quotes, e.g. a = "Kabul"; lists use [ ]; true/false are unquoted',
+    "Invalid statement": "each line should be key = value, a [table] or [[cards]]",
+    "Illegal character": 'a string is not closed on its line; close the quote or use """ for several lines',
+    "Unclosed array": "a list is missing its closing ]",
+    "Cannot overwrite a value": "a key appears twice in the same card or table; remove one",
+    "Cannot declare": "a table header repeats; use [[cards]] (two brackets) for every card",
+    "Expected '=' after a key": "keys are followed by = and a value",
+}
+
+
+def syntax_problem(path: str, error: tomllib.TOMLDecodeError, text: str) -> Problem:
+    message = str(error)
+    reason = _TOML_POSITION.sub("", message).replace("(at end of document)", "").strip()
+    match = _TOML_POSITION.search(message)
+    line: int | None = int(match.group(1)) if match else None
+    card: str | None = None
+    lines = _scan_lines(text)
+    if reason.startswith("Cannot overwrite"):
+        for index, section in enumerate(lines.cards):
+            if section.duplicate:
+                key, line = section.duplicate
+                card = f"#{index + 1}"
+                reason = f"key '{key}' is given twice"
+                break
+    if line is None and "end of document" in message:
+        line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    if line is not None and card is None:
+        for index, section in enumerate(lines.cards):
+            if section.line <= line:
+                card = f"#{index + 1}"
+    hint = next((h for prefix, h in _TOML_HINTS.items() if reason.startswith(prefix)), "")
+    return Problem(path, line, card, f"TOML syntax error: {reason}", hint)
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__

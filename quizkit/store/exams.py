@@ -1,0 +1,130 @@
+"""Mock exams: each finished exam, its answers, and the history over them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from quizkit.store.db import Database, from_ms, to_ms
+
+
+@dataclass(frozen=True, slots=True)
+class QuizRecord:
+    """One finished exam, as the store keeps it."""
+
+    deck_id: str
+    started: datetime
+    finished: datetime
+    score: float
+    passed: bool | None
+    pass_mark: float | None
+    seed: int | None
+    time_limit_s: int | None
+    settings: str
+    """The exam's options as JSON (tags, kinds, feedback, count)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuizAnswer:
+    position: int
+    card_id: str
+    tags: tuple[str, ...]
+    answer: str | None
+    correct: bool
+    score: float
+    seconds: float
+
+
+class ExamLog:
+    """The exams kept in the progress database."""
+
+    def __init__(self, store: Database) -> None:
+        self.store = store
+        self.db = store.db
+
+    def save(self, quiz: QuizRecord, answers: Sequence[QuizAnswer]) -> int:
+        """An exam and its answers, in one transaction."""
+        with self.store.write(quiz.finished):
+            cursor = self.db.execute(
+                """INSERT INTO quizzes (deck_id, started_at, finished_at, seed, time_limit_s, pass_mark,
+                       questions, score, passed, settings)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    quiz.deck_id,
+                    to_ms(quiz.started),
+                    to_ms(quiz.finished),
+                    quiz.seed,
+                    quiz.time_limit_s,
+                    quiz.pass_mark,
+                    len(answers),
+                    quiz.score,
+                    None if quiz.passed is None else int(quiz.passed),
+                    quiz.settings,
+                ),
+            )
+            quiz_id = cursor.lastrowid
+            self.db.executemany(
+                "INSERT INTO quiz_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        quiz_id,
+                        a.position,
+                        a.card_id,
+                        json.dumps(list(a.tags)),
+                        a.answer,
+                        int(a.correct),
+                        a.score,
+                        a.seconds,
+                    )
+                    for a in answers
+                ],
+            )
+            assert quiz_id is not None
+            return quiz_id
+
+    def history(self, deck_id: str | None = None) -> list[dict[str, Any]]:
+        """Past exams, newest first."""
+        rows = self.db.execute(
+            """SELECT id, deck_id, started_at, finished_at, questions, score, passed, pass_mark, seed
+               FROM quizzes WHERE ? IS NULL OR deck_id = ? ORDER BY finished_at DESC, id DESC""",
+            (deck_id, deck_id),
+        )
+        return [
+            {
+                "id": r[0],
+                "deck": r[1],
+                "started": (from_ms(r[2]) or datetime.min).isoformat(),
+                "finished": (from_ms(r[3]) or datetime.min).isoformat(),
+                "questions": r[4],
+                "score": round(r[5] * 100, 1),
+                "passed": None if r[6] is None else bool(r[6]),
+                "pass_mark": r[7],
+                "seed": r[8],
+            }
+            for r in rows
+        ]
+
+    def tag_scores(self, deck_id: str | None = None, recent: int = 3) -> list[dict[str, Any]]:
+        """Mean score per tag over every exam and over the last `recent` ones, weakest first."""
+        rows = self.db.execute(
+            """WITH picked AS (
+                   SELECT id, row_number() OVER (ORDER BY finished_at DESC, id DESC) AS age
+                   FROM quizzes WHERE ? IS NULL OR deck_id = ?)
+               SELECT t.value AS tag, count(*), avg(a.score),
+                      avg(CASE WHEN p.age <= ? THEN a.score END)
+               FROM quiz_answers a JOIN picked p ON p.id = a.quiz_id, json_each(a.tags) t
+               GROUP BY t.value ORDER BY avg(a.score), count(*) DESC, t.value""",
+            (deck_id, deck_id, recent),
+        )
+        return [
+            {
+                "tag": r[0],
+                "answers": r[1],
+                "score": round(r[2] * 100, 1),
+                "recent_score": None if r[3] is None else round(r[3] * 100, 1),
+            }
+            for r in rows
+        ]

@@ -1,0 +1,318 @@
+"""Progress: each card's scheduling state and the review log.
+
+Every answer is one transaction: the card's new state and its review-log row are committed
+together before the next card is shown. The review log is append-only; undo is recorded in its
+own table rather than by deleting rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+
+from quizkit.model import CardState, Deck, Mode, Phase, Rating
+from quizkit.store.db import (
+    Database,
+    from_ms,
+    to_ms,
+)
+
+
+class StateDict(TypedDict):
+    """The serialized shape of a CardState, as kept in the review log."""
+
+    phase: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: str | None
+    last_review: str | None
+    reps: int
+    lapses: int
+    suspended: bool
+    buried_until: str | None
+    leech: bool
+
+
+def state_to_dict(state: CardState) -> StateDict:
+    def moment(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return StateDict(
+        phase=int(state.phase),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=moment(state.due),
+        last_review=moment(state.last_review),
+        reps=state.reps,
+        lapses=state.lapses,
+        suspended=state.suspended,
+        buried_until=moment(state.buried_until),
+        leech=state.leech,
+    )
+
+
+def state_from_dict(raw: StateDict) -> CardState:
+    def moment(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value is not None else None
+
+    return CardState(
+        phase=Phase(raw["phase"]),
+        step=raw["step"],
+        stability=raw["stability"],
+        difficulty=raw["difficulty"],
+        due=moment(raw["due"]),
+        last_review=moment(raw["last_review"]),
+        reps=raw["reps"],
+        lapses=raw["lapses"],
+        suspended=raw["suspended"],
+        buried_until=moment(raw["buried_until"]),
+        leech=raw["leech"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer, as the session hands it to the store."""
+
+    deck_id: str
+    card_id: str
+    at: datetime
+    rating: Rating
+    before: CardState
+    after: CardState
+    mode: Mode = Mode.REVIEW
+    proposed: Rating | None = None
+    answer: str | None = None
+    correct: bool | None = None
+    duration_ms: int | None = None
+    fingerprint: str | None = None
+    scheduler: str | None = None
+    """The scheduler's configuration as JSON (deduplicated in its own table)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedReview:
+    """A row of the review log."""
+
+    id: int
+    deck_id: str
+    card_id: str
+    at: datetime
+    rating: Rating
+    mode: Mode
+    before: CardState
+    after: CardState
+
+
+_CARD_COLUMNS = (
+    "phase, step, stability, difficulty, due, last_review, reps, lapses, suspended, buried_until, leech"
+)
+
+
+def _state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
+    phase, step, stability, difficulty, due, last, reps, lapses, suspended, buried, leech = row
+    return CardState(
+        Phase(phase),
+        step,
+        stability,
+        difficulty,
+        from_ms(due),
+        from_ms(last),
+        reps,
+        lapses,
+        bool(suspended),
+        from_ms(buried),
+        bool(leech),
+    )
+
+
+def _state_row(state: CardState) -> tuple[Any, ...]:
+    return (
+        int(state.phase),
+        state.step,
+        state.stability,
+        state.difficulty,
+        to_ms(state.due),
+        to_ms(state.last_review),
+        state.reps,
+        state.lapses,
+        int(state.suspended),
+        to_ms(state.buried_until),
+        int(state.leech),
+    )
+
+
+class Store(Database):
+    """The progress database, read and written card by card."""
+
+    # ------------------------------------------------------------ card states
+
+    def states(self, deck_id: str) -> dict[str, CardState]:
+        rows = self.db.execute(
+            f"SELECT card_id, {_CARD_COLUMNS} FROM cards WHERE deck_id = ?", (deck_id,)
+        ).fetchall()
+        return {row[0]: _state_from_row(row[1:]) for row in rows}
+
+    def state(self, deck_id: str, card_id: str) -> CardState:
+        row = self.db.execute(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        ).fetchone()
+        return CardState() if row is None else _state_from_row(row)
+
+    def unseen(self, deck: Deck) -> int:
+        """Cards of the deck never answered in review (new, or only buried or suspended)."""
+        seen = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT card_id FROM cards WHERE deck_id = ? AND phase != 0", (deck.id,)
+            )
+        }
+        return sum(1 for card in deck.cards if card.id not in seen)
+
+    def fingerprint(self, deck_id: str, card_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT fingerprint FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def fingerprints(self, deck_id: str) -> dict[str, str]:
+        rows = self.db.execute(
+            "SELECT card_id, fingerprint FROM cards WHERE deck_id = ? AND fingerprint IS NOT NULL", (deck_id,)
+        )
+        return dict(rows.fetchall())
+
+    def _put_state(self, deck_id: str, card_id: str, state: CardState, fingerprint: str | None) -> None:
+        self.db.execute(
+            f"""INSERT INTO cards (deck_id, card_id, {_CARD_COLUMNS}, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (deck_id, card_id) DO UPDATE SET
+                  phase = excluded.phase, step = excluded.step, stability = excluded.stability,
+                  difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
+                  reps = excluded.reps, lapses = excluded.lapses, suspended = excluded.suspended,
+                  buried_until = excluded.buried_until, leech = excluded.leech,
+                  fingerprint = coalesce(excluded.fingerprint, cards.fingerprint)""",
+            (deck_id, card_id, *_state_row(state), fingerprint),
+        )
+
+    def set_state(self, deck_id: str, card_id: str, state: CardState, now: datetime) -> None:
+        """Change a card's state outside an answer (suspend, bury), in its own transaction."""
+        with self.write(now):
+            self._put_state(deck_id, card_id, state, None)
+
+    # ------------------------------------------------------------ the review log
+
+    def record(self, answer: Answer) -> int:
+        """Commit one answer: the new state (for review mode) and its log row, together."""
+        with self.write(answer.at):
+            scheduler_id = None
+            if answer.scheduler is not None:
+                self.db.execute("INSERT OR IGNORE INTO schedulers (config) VALUES (?)", (answer.scheduler,))
+                scheduler_id = self.db.execute(
+                    "SELECT id FROM schedulers WHERE config = ?", (answer.scheduler,)
+                ).fetchone()[0]
+            cursor = self.db.execute(
+                """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer, correct,
+                       duration_ms, mode, phase_before, state_before, state_after, stability, difficulty,
+                       due, scheduler_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    answer.deck_id,
+                    answer.card_id,
+                    to_ms(answer.at),
+                    int(answer.rating),
+                    None if answer.proposed is None else int(answer.proposed),
+                    answer.answer,
+                    None if answer.correct is None else int(answer.correct),
+                    answer.duration_ms,
+                    answer.mode.value,
+                    int(answer.before.phase),
+                    json.dumps(state_to_dict(answer.before)),
+                    json.dumps(state_to_dict(answer.after)),
+                    answer.after.stability,
+                    answer.after.difficulty,
+                    to_ms(answer.after.due),
+                    scheduler_id,
+                ),
+            )
+            if answer.mode is Mode.REVIEW:
+                self._put_state(answer.deck_id, answer.card_id, answer.after, answer.fingerprint)
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def last_review(self, deck_ids: Iterable[str]) -> LoggedReview | None:
+        """The latest review-mode answer in these decks that has not been undone."""
+        ids = list(deck_ids)
+        if not ids:
+            return None
+        marks = ",".join("?" * len(ids))
+        row = self.db.execute(
+            f"""SELECT id, deck_id, card_id, reviewed_at, rating, mode, state_before, state_after
+                FROM reviews r
+                WHERE mode = 'review' AND deck_id IN ({marks})
+                  AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+                ORDER BY id DESC LIMIT 1""",
+            ids,
+        ).fetchone()
+        if row is None:
+            return None
+        return LoggedReview(
+            row[0],
+            row[1],
+            row[2],
+            from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
+            Rating(row[4]),
+            Mode(row[5]),
+            state_from_dict(json.loads(row[6])),
+            state_from_dict(json.loads(row[7])),
+        )
+
+    def undo(self, review: LoggedReview, now: datetime) -> None:
+        """Restore the card to its state before `review`, and mark the review undone."""
+        with self.write(now):
+            self.db.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review.id, to_ms(now)))
+            if review.before == CardState():
+                self.db.execute(
+                    "DELETE FROM cards WHERE deck_id = ? AND card_id = ?", (review.deck_id, review.card_id)
+                )
+            else:
+                self._put_state(review.deck_id, review.card_id, review.before, None)
+
+    def answered_since(self, deck_id: str, since: datetime) -> tuple[int, int]:
+        """(new cards introduced, reviews done) in review mode since a moment, undone answers excluded."""
+        row = self.db.execute(
+            """SELECT count(DISTINCT CASE WHEN phase_before = 0 THEN card_id END),
+                      count(CASE WHEN phase_before = 2 THEN 1 END)
+               FROM reviews r
+               WHERE deck_id = ? AND reviewed_at >= ? AND mode = 'review'
+                 AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)""",
+            (deck_id, to_ms(since)),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def next_due(self, deck_id: str, after: datetime) -> datetime | None:
+        row = self.db.execute(
+            "SELECT min(due) FROM cards WHERE deck_id = ? AND due > ? AND suspended = 0",
+            (deck_id, to_ms(after)),
+        ).fetchone()
+        return from_ms(row[0])
+
+    # ------------------------------------------------------------ cards no deck has
+
+    def known_cards(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for deck_id, card_id in self.db.execute("SELECT deck_id, card_id FROM cards"):
+            out.setdefault(deck_id, set()).add(card_id)
+        return out
+
+    def remove_progress(self, keys: Iterable[tuple[str, str]], now: datetime) -> int:
+        """Forget the scheduling state of these cards; their review log stays."""
+        pairs = list(keys)
+        with self.write(now):
+            self.db.executemany("DELETE FROM cards WHERE deck_id = ? AND card_id = ?", pairs)
+        return len(pairs)
