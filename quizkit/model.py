@@ -48,6 +48,30 @@ class Phase(IntEnum):
     RELEARNING = 3
 
 
+class Status(StrEnum):
+    """What a card is doing now, as the statistics and the card browser name it.
+
+    Suspended and buried come first: a suspended learning card is "suspended". The other four
+    are the card's phase by name.
+    """
+
+    NEW = "new"
+    LEARNING = "learning"
+    REVIEW = "review"
+    RELEARNING = "relearning"
+    SUSPENDED = "suspended"
+    BURIED = "buried"
+
+    @classmethod
+    def of(cls, phase: Phase) -> Status:
+        return cls(phase.name.lower())
+
+    @property
+    def studying(self) -> bool:
+        """Learning, in review or relearning: a card that falls due."""
+        return self in (Status.LEARNING, Status.REVIEW, Status.RELEARNING)
+
+
 class Mode(StrEnum):
     """Why an answer was given: it decides whether the schedule changes."""
 
@@ -220,3 +244,24 @@ class CardState:
 
 Key = tuple[str, str]
 """(deck id, card id): the identity of a card's progress."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardFigures:
+    """One card's scheduling, as quizkit cards lists it."""
+
+    deck_id: str
+    card_id: str
+    state: Status
+    due: datetime | None
+    interval_days: float | None
+    """Review: study days from the last answer's day to the due day; learning: the step, in days."""
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    """None for a card never studied."""
+    lapses: int
+    reps: int
+    leech: bool
+    prompt: str = ""
+    """The card's question: the store does not know it, the stats use case fills it in."""

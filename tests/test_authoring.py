@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.core import ids, lint
-from quizkit.io import deck_files, deck_format, deck_parse, deck_write, disk
+from quizkit.io import deck_files, deck_parse, deck_write, disk
 from quizkit.model import Kind
 
 from conftest import BUNDLED
@@ -164,7 +164,7 @@ def test_readable_id_skips_small_words_and_stays_unique() -> None:
     )
     assert ids.readable_id("Où est Genève ?") == "ou-est-geneve"
     assert ids.readable_id("?!") == "card"
-    assert deck_format.ID_PATTERN.match(ids.readable_id("x" * 300))
+    assert ids.ID_PATTERN.match(ids.readable_id("x" * 300))
 
 
 def test_dump_card_writes_keys_in_order_and_short_lists_inline() -> None:

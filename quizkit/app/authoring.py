@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quizkit.core import ids
 from quizkit.core.ids import readable_id, title_for
 from quizkit.core.lint import content_problems
 from quizkit.errors import DeckError, Problem, UsageError
@@ -154,7 +155,7 @@ def ask_card(ask: Ask, say: Callable[[str], None], tags_in_use: Sequence[str]) -
     in_use = f" (this deck uses: {' '.join(tags_in_use)})" if tags_in_use else ""
     while True:
         tags = ask(f"Tags, separated by spaces{in_use}: ").replace(",", " ").split()
-        bad = [tag for tag in tags if not deck_format.ID_PATTERN.match(tag)]
+        bad = [tag for tag in tags if not ids.ID_PATTERN.match(tag)]
         if not bad:
             break
         say(f"  {bad[0]!r} is not a tag: tags are single words of letters, digits, '-', '_' and '.'")

@@ -24,8 +24,8 @@ from quizkit.core.calendar import Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
-from quizkit.model import Card, Deck, card_index
-from quizkit.store.figures import CardFigures, Figures
+from quizkit.model import Card, CardFigures, Deck, Status, card_index
+from quizkit.store.figures import Figures
 from quizkit.ui import charts, words
 from quizkit.ui.words import print_json
 
@@ -45,7 +45,8 @@ MATURE_DAYS = 21
 HARDEST = 10
 
 
-CARD_STATES = ("new", "due", "learning", "review", "relearning", "suspended", "buried", "leech")
+CARD_STATES = (Status.NEW, "due", *(s for s in Status if s is not Status.NEW), "leech")
+"""What quizkit cards --state filters by: a Status, or due (today), or leech."""
 
 
 SORT_KEYS = ("due", "interval", "stability", "difficulty", "retrievability", "lapses", "id")
@@ -189,7 +190,11 @@ def report_json(report: charts.Report) -> dict[str, object]:
             "due": list(report.forecast.counts),
             "overdue": report.forecast.overdue,
         },
-        "cards": {**report.states, "leech": report.leeches, "total": sum(report.states.values())},
+        "cards": {
+            **{str(state): n for state, n in report.states.items()},
+            "leech": report.leeches,
+            "total": sum(report.states.values()),
+        },
         "retention": {
             f"last_{window}_days": {
                 group: {"passed": r.passed, "total": r.total, "rate": r.rate} for group, r in groups.items()
@@ -315,11 +320,7 @@ def _in_state(figures: CardFigures, state: str | None, tomorrow: datetime) -> bo
     if state == "leech":
         return figures.leech
     if state == "due":
-        return (
-            figures.state in ("learning", "review", "relearning")
-            and figures.due is not None
-            and figures.due < tomorrow
-        )
+        return figures.state.studying and figures.due is not None and figures.due < tomorrow
     return figures.state == state
 
 

@@ -1,11 +1,8 @@
-"""Writing decks: `quizkit new`, `quizkit add`, and the checks on what cards say.
+"""Ids: what a valid id is, and every way quizkit makes one from text.
 
-The loader (decks.py) checks a deck's form. The content checks here look for
-cards that are valid but teach badly: the same question twice, a right answer
-that stands out by its length, a typed answer too long to type, cloze
-deletions that give each other away, a card missing the explanation or tags
-the rest of the deck has. They are pure functions returning warnings with the
-file, line and card, like the loader's.
+Card ids key a learner's progress, so each function here must keep giving the same id for the
+same input: a card without an id (`derived_id`), a row imported from a spreadsheet
+(`id_from_text`), an Anki note (`id_from_guid`), a card written with quizkit add (`readable_id`).
 """
 
 from __future__ import annotations
@@ -13,13 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from quizkit.io import deck_format
+from quizkit.model import Kind
 
-if TYPE_CHECKING:
-    pass
-import hashlib
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+"""Deck, card and tag ids: letters, digits, '-', '_' and '.', starting with a letter or digit."""
 
 _STOP_WORDS = frozenset(
     "a an the of in on at to is are was were be been what which who whom whose when where why how "
@@ -30,8 +25,7 @@ _STOP_WORDS = frozenset(
 
 def readable_id(text: str, taken: Iterable[str] = ()) -> str:
     """A short id from a question's words: "Which river flows through Cairo?" -> river-flows-through-cairo."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    ascii_text = re.sub(r"\{\{|\}\}|::", " ", ascii_text)
+    ascii_text = re.sub(r"\{\{|\}\}|::", " ", _ascii(text))
     words = re.findall(r"[a-z0-9]+", ascii_text)
     kept = [w for w in words if w not in _STOP_WORDS] or words
     base = "-".join(kept[:5])[:60].strip("-") or "card"
@@ -45,9 +39,9 @@ def readable_id(text: str, taken: Iterable[str] = ()) -> str:
 
 def deck_id_for(stem: str) -> str:
     """A deck id from a file name: kept as it is when valid, else made valid."""
-    if deck_format.ID_PATTERN.match(stem):
+    if ID_PATTERN.match(stem):
         return stem
-    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()  # case kept
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", folded).strip("-_.")[:100] or "deck"
 
 
@@ -62,9 +56,9 @@ def id_from_guid(guid: str) -> str:
     A note quizkit exported carries its quizkit id in its guid (quizkit:DECK:ID) and gets it back.
     """
     own = re.fullmatch(r"quizkit:[^:]*:(.+)", guid)
-    if own and deck_format.ID_PATTERN.match(own.group(1)):
+    if own and ID_PATTERN.match(own.group(1)):
         return own.group(1)
-    return "anki-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:10]
+    return "anki-" + _sha1(guid)[:10]
 
 
 def id_from_text(text: str) -> str:
@@ -73,9 +67,34 @@ def id_from_text(text: str) -> str:
     The same text always gives the same id, wherever the row is; new text, a new id.
     """
     norm = " ".join(text.split())
-    folded = unicodedata.normalize("NFKD", norm).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", folded)[:4]
-    return "-".join([*words, hashlib.sha1(norm.encode("utf-8")).hexdigest()[:6]])
+    return hashed_id(_ascii(norm), norm)
+
+
+def derived_id(kind: Kind, prompt: str | None) -> str:
+    """The id of a deck card written without one: its prompt's first four words and a hash of its
+    kind and prompt (so editing the text gives a new id, which the loader warns about)."""
+    text = prompt if prompt else kind.value
+    return hashed_id(text, f"{kind}\x1f{text}", empty="card")
+
+
+def hashed_id(text: str, hashed: str, *, empty: str = "") -> str:
+    """The first four words of `text` (lower-case ASCII letters and digits), then six hex digits of
+    the SHA-1 of `hashed`; `empty`-digits when `text` has no such words and `empty` is given."""
+    words = re.findall(r"[a-z0-9]+", text.lower())[:4]
+    digest = _sha1(hashed)[:6]
+    if not words and empty:
+        return f"{empty}-{digest}"
+    return "-".join([*words, digest])
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _sha1(text: str) -> str:
+    import hashlib  # only when an id is made: keep it off the start-up path
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def unique_id(card_id: str, taken: set[str]) -> str:

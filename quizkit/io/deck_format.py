@@ -15,9 +15,6 @@ if TYPE_CHECKING:
     pass
 from quizkit.model import Kind
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
-
 CLOZE_PATTERN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 

@@ -7,7 +7,6 @@ first, so a teacher fixes a deck in one pass.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     pass
+from quizkit.core.ids import ID_PATTERN, derived_id
 from quizkit.errors import DeckError, Problem
 from quizkit.io.deck_format import (
     ALLOWED_KEYS,
@@ -24,7 +24,6 @@ from quizkit.io.deck_format import (
     CLOZE_PATTERN,
     COMMON_KEYS,
     DECK_KEYS,
-    ID_PATTERN,
     KIND_HINT,
     KIND_KEYS,
     TOP_KEYS,
@@ -443,7 +442,7 @@ class _Builder:
             p.severity == "error" for p in self.problems[errors_before:]
         ):
             return
-        note_id = raw_id if isinstance(raw_id, str) else self.derived_id(kind, built[0][1] if built else None)
+        note_id = raw_id if isinstance(raw_id, str) else derived_id(kind, built[0][1] if built else None)
         if raw_id is None:
             self.warn(
                 line,
@@ -540,15 +539,6 @@ class _Builder:
                 prompt = f"{instruction}\n{prompt}"
             cards.append((f".c{number}", prompt, answer, (answer,), (), False))
         return cards
-
-    @staticmethod
-    def derived_id(kind: Kind, prompt: str | None) -> str:
-        text = prompt if prompt else kind.value
-        words = re.findall(r"[a-z0-9]+", text.lower())[:4]
-        import hashlib
-
-        digest = hashlib.sha1(f"{kind}\x1f{text}".encode()).hexdigest()[:6]
-        return "-".join([*words, digest]) if words else f"card-{digest}"
 
 
 def inferred_kind(table: dict[str, Any]) -> Kind | None:

@@ -13,34 +13,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from quizkit.core.calendar import Calendar, Streaks, streaks
 from quizkit.core.scheduler import SchedulerConfig
+from quizkit.model import CardFigures, Phase, Status
 from quizkit.store.db import Database, from_ms, to_ms
-
-
-@dataclass(frozen=True, slots=True)
-class CardFigures:
-    """One card's scheduling, as quizkit cards lists it."""
-
-    deck_id: str
-    card_id: str
-    state: str
-    """new, learning, review, relearning, suspended or buried (Store._CARD_STATE)."""
-    due: datetime | None
-    interval_days: float | None
-    """Review: study days from the last answer's day to the due day; learning: the step, in days."""
-    stability: float | None
-    difficulty: float | None
-    retrievability: float | None
-    """None for a card never studied."""
-    lapses: int
-    reps: int
-    leech: bool
-    prompt: str = ""
-    """The card's question: the store does not know it, the stats use case fills it in."""
 
 
 class Figures:
@@ -67,13 +45,14 @@ class Figures:
         """The current streak over every deck (the review summary shows it)."""
         return self.streaks(self.calendar(now, config)).current
 
-    _CARD_STATE = """CASE
-        WHEN c.suspended = 1 THEN 'suspended'
-        WHEN c.buried_until > :now THEN 'buried'
-        WHEN coalesce(c.phase, 0) = 0 THEN 'new'
-        WHEN c.phase = 1 THEN 'learning'
-        WHEN c.phase = 2 THEN 'review'
-        ELSE 'relearning' END"""
+    _CARD_STATE = f"""CASE
+        WHEN c.suspended = 1 THEN '{Status.SUSPENDED}'
+        WHEN c.buried_until > :now THEN '{Status.BURIED}'
+        WHEN coalesce(c.phase, 0) = {Phase.NEW:d} THEN '{Status.NEW}'
+        WHEN c.phase = {Phase.LEARNING:d} THEN '{Status.LEARNING}'
+        WHEN c.phase = {Phase.REVIEW:d} THEN '{Status.REVIEW}'
+        ELSE '{Status.RELEARNING}' END"""
+    """A card's Status in SQL."""
     _SCOPE_JOIN = """temp.scope_cards s
         LEFT JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"""
 
@@ -281,21 +260,21 @@ class Figures:
         )
         return {(bool(m), bool(r)): (int(passed), int(total)) for m, r, passed, total in rows}
 
-    def card_counts(self, now: datetime) -> tuple[dict[str, int], int]:
+    def card_counts(self, now: datetime) -> tuple[dict[Status, int], int]:
         """The scope's cards by state (new, learning, review, relearning, suspended, buried), and leeches."""
         rows = self.db.execute(
             f"""SELECT {self._CARD_STATE} AS state, count(*), coalesce(sum(c.leech), 0)
                 FROM {self._SCOPE_JOIN} GROUP BY state""",
             {"now": to_ms(now)},
         ).fetchall()
-        return {state: int(count) for state, count, _ in rows}, sum(int(leeches) for *_, leeches in rows)
+        return {Status(state): int(count) for state, count, _ in rows}, sum(int(n) for *_, n in rows)
 
     def due_counts(self, now: datetime, tomorrow: datetime) -> dict[str, tuple[int, int, int]]:
         """Per deck of the scope: (new, learning due before tomorrow, reviews due now), before limits."""
         rows = self.db.execute(
-            f"""SELECT deck_id, sum(state = 'new'),
-                       sum(state IN ('learning', 'relearning') AND due < :tomorrow),
-                       sum(state = 'review' AND due <= :now)
+            f"""SELECT deck_id, sum(state = '{Status.NEW}'),
+                       sum(state IN ('{Status.LEARNING}', '{Status.RELEARNING}') AND due < :tomorrow),
+                       sum(state = '{Status.REVIEW}' AND due <= :now)
                 FROM (SELECT s.deck_id, {self._CARD_STATE} AS state, c.due FROM {self._SCOPE_JOIN})
                 GROUP BY deck_id""",
             {"now": to_ms(now), "tomorrow": to_ms(tomorrow)},
@@ -364,6 +343,6 @@ class Figures:
             | {"now": to_ms(now), "today": today, "factor": factor, "decay": decay, "limit": hardest},
         )
         return [
-            CardFigures(deck, card, state, self._moment(due), ivl, s, d, r, lapses, reps, bool(leech))
+            CardFigures(deck, card, Status(state), self._moment(due), ivl, s, d, r, lapses, reps, bool(leech))
             for deck, card, state, due, ivl, s, d, r, lapses, reps, leech in rows
         ]

@@ -13,7 +13,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -21,11 +20,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from quizkit.model import CardFigures, Status
 from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
-
-if TYPE_CHECKING:  # the type only: charts draw figures, they never query the store
-    from quizkit.store.figures import CardFigures
-
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
 
@@ -43,10 +39,15 @@ LABEL_WIDTH = 4
 LABEL_OVERHANG = 2
 
 
-STATE_NAMES = ("new", "learning", "review", "relearning", "suspended", "buried")
+STATE_NAMES = tuple(Status)
 
 
-STATE_STYLES = {"new": "blue", "learning": "red", "review": "green", "relearning": "yellow"}
+STATE_STYLES: dict[str, str] = {
+    Status.NEW: "blue",
+    Status.LEARNING: "red",
+    Status.REVIEW: "green",
+    Status.RELEARNING: "yellow",
+}
 
 
 MASTERY_ROWS = 15
@@ -117,7 +118,7 @@ class Report:
     today: Today
     heatmap: Heatmap
     forecast: Forecast
-    states: Mapping[str, int]
+    states: Mapping[Status, int]
     leeches: int
     retention: Mapping[int, Mapping[str, Ratio]]
     """By window (days), then young, mature and all."""
@@ -273,7 +274,7 @@ def today_grid(today: Today) -> Table:
     return grid
 
 
-def state_table(states: Mapping[str, int], leeches: int) -> Table:
+def state_table(states: Mapping[Status, int], leeches: int) -> Table:
     table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False)
     for name in (*STATE_NAMES, "leech", "total"):
         table.add_column(name, justify="right", style=STATE_STYLES.get(name, ""), header_style="dim")
@@ -445,7 +446,7 @@ def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
         plain(row.prompt),
         state,
         Text(
-            due_in_words(None if row.state == "suspended" else row.due, now, tz, short=True)
+            due_in_words(None if row.state is Status.SUSPENDED else row.due, now, tz, short=True)
         ),  # not due while suspended
         Text("-" if row.interval_days is None else format_interval(timedelta(days=row.interval_days))),
         Text(_number(row.stability, "d")),
