@@ -1,32 +1,24 @@
-"""Use cases: each command's work, wired from the pure parts.
-
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
-"""
+"""quizkit validate and quizkit show: a deck's problems, its summary, its cards for proofreading."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from quizkit.app.env import Environment
-from quizkit.app.library import default_deck
+from quizkit.app.library import default_deck, shared_id
 from quizkit.errors import Problem, UsageError
 from quizkit.io import deck_files, deck_parse
 from quizkit.model import Deck, Kind
 from quizkit.ui import render
 from quizkit.ui.words import print_json
 
-if TYPE_CHECKING:
-    pass
-
 
 def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, strict: bool = False) -> int:
     """Check deck files; print a summary per deck or every problem. Returns the exit code.
 
-    Besides the loader's checks on form, the content checks (authoring.content_problems)
+    Besides the loader's checks on form, the content checks (core.lint.content_problems)
     warn about cards that teach badly; with strict, every warning is an error.
     """
     from dataclasses import replace
@@ -43,16 +35,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
         if deck is not None:
             problems = sorted([*problems, *content_problems(deck)], key=lambda p: p.line or 0)
             if deck.id in owners:
-                problems = [
-                    *problems,
-                    Problem(
-                        str(path),
-                        None,
-                        None,
-                        f"deck id '{deck.id}' is also used by {owners[deck.id]}",
-                        "decks sharing an id share progress; give this one its own [deck] id",
-                    ),
-                ]
+                problems = [*problems, shared_id(path, deck.id, owners[deck.id])]
                 deck = None
             else:
                 owners[deck.id] = path

@@ -1,22 +1,14 @@
-"""Use cases: each command's work, wired from the pure parts.
-
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
-"""
+"""quizkit doctor: the database's integrity, orphaned progress, the daily backups and restoring one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from quizkit.app.env import Environment
-from quizkit.app.library import loadable_decks
+from quizkit.app.library import known_decks_lenient
 from quizkit.errors import UsageError
 from quizkit.ui import words
-
-if TYPE_CHECKING:
-    pass
 
 
 def doctor(env: Environment, remove_orphans: bool = False, restore: str | None = None) -> int:
@@ -44,7 +36,12 @@ def doctor(env: Environment, remove_orphans: bool = False, restore: str | None =
             _list_backups(env)
             return 1
         out.print(f"  integrity: ok (schema version {store.schema_version}, {store.review_count()} reviews)")
-        known = {deck.id: {card.id for card in deck.cards} for deck in loadable_decks(env)}
+        # A card is orphaned when no deck file that loads has it: a deck that reuses another's id
+        # still counts, so its cards' progress is never taken for an orphan's.
+        lenient = known_decks_lenient(env)
+        known: dict[str, set[str]] = {}
+        for deck in lenient.decks + lenient.others:
+            known.setdefault(deck.id, set()).update(card.id for card in deck.cards)
         orphans = sorted(
             (deck_id, card_id)
             for deck_id, cards in store.known_cards().items()

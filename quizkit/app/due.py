@@ -1,8 +1,4 @@
-"""Use cases: each command's work, wired from the pure parts.
-
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
-"""
+"""quizkit due: per deck, what is due today and when the next card comes; the load until an exam."""
 
 from __future__ import annotations
 

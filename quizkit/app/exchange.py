@@ -1,13 +1,8 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
+"""quizkit import and quizkit export: decks to and from other tools.
 
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
+The conversions live in io (importing, delimited, anki_text, anki_notes, apkg, worksheets); these
+use cases add the thin file I/O: read the whole input, convert and check everything, and only
+then write the output, all at once, so that a bad input writes nothing.
 """
 
 from __future__ import annotations

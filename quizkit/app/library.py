@@ -1,27 +1,28 @@
-"""Use cases: each command's work, wired from the pure parts.
+"""Which decks quizkit knows, and what happens to one that is broken or reuses an id.
 
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
+Known decks are the bundled study decks (not the teachers' templates) and the decks in the
+folders config.toml names. Studying (`load_decks`) stops on a broken deck and names every problem;
+overviews (`known_decks_lenient`: the dashboard, doctor) skip it and name the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from quizkit.app.env import Environment
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import deck_files
 from quizkit.model import Deck
 
-if TYPE_CHECKING:
-    pass
-from quizkit.app.env import Environment
+DEFAULT_DECK_ID = "taliban-pakistan"
+"""The bundled deck a command uses when it needs one deck and none is named."""
 
 
 def default_deck(env: Environment) -> Deck:
     files = deck_files.bundled_deck_files()
-    preferred = [f for f in files if f.stem == "taliban-pakistan"] or files
+    preferred = [f for f in files if f.stem == DEFAULT_DECK_ID] or files
     if not preferred:
         raise UsageError("no bundled deck found; reinstall quizkit or give a deck path")
     return deck_files.load_deck(preferred[0], env.cache_dir)
@@ -34,63 +35,64 @@ def known_deck_files(env: Environment) -> list[Path]:
     return files + deck_files.find_deck_files(folders)
 
 
-def load_decks(env: Environment, paths: Sequence[Path]) -> list[Deck]:
-    """Load the decks named (files or folders), or every known deck; all problems at once."""
-    files = deck_files.find_deck_files(paths) if paths else known_deck_files(env)
-    if not files:
-        where = ", ".join(str(p) for p in paths)
-        raise UsageError(f"no deck files (*.toml) found in {where}" if paths else "no decks found")
-    loaded: list[Deck] = []
-    problems: list[Problem] = []
-    owners: dict[str, str] = {}
+def shared_id(path: Path | str, deck_id: str, owner: Path | str) -> Problem:
+    """The problem of a deck whose id another deck already has: they would share progress."""
+    return Problem(
+        str(path),
+        None,
+        None,
+        f"deck id '{deck_id}' is also used by {owner}",
+        "decks sharing an id share progress; give this one its own id in [deck]",
+    )
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Decks loaded from files: those that can be studied, and every file that cannot, with why."""
+
+    decks: list[Deck]
+    """Each deck id once, the first file that has it."""
+    problems: list[Problem]
+    broken: list[Path]
+    """Files that do not load, or whose deck id an earlier file has."""
+    others: list[Deck]
+    """Decks that loaded but reuse an earlier deck's id: not studied, but their cards are known."""
+
+
+def load_files(env: Environment, files: Sequence[Path]) -> Loaded:
+    """Load every file (through the cache), collecting each one's problems instead of stopping."""
+    result = Loaded([], [], [], [])
+    owners: dict[str, Path] = {}
     for path in files:
         try:
             deck = deck_files.load_deck(path, env.cache_dir)
         except DeckError as error:
-            problems.extend(error.problems)
+            result.problems.extend(error.problems)
+            result.broken.append(path)
             continue
         if deck.id in owners:
-            problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    f"deck id '{deck.id}' is also used by {owners[deck.id]}",
-                    "give this deck its own id in [deck]",
-                )
-            )
+            result.problems.append(shared_id(path, deck.id, owners[deck.id]))
+            result.broken.append(path)
+            result.others.append(deck)
             continue
-        owners[deck.id] = str(path)
-        loaded.append(deck)
-    if problems:
-        raise DeckError(problems)
-    return loaded
+        owners[deck.id] = path
+        result.decks.append(deck)
+    return result
 
 
-def loadable_decks(env: Environment) -> list[Deck]:
-    out = []
-    for path in known_deck_files(env):
-        try:
-            out.append(deck_files.load_deck(path, env.cache_dir))
-        except DeckError:
-            continue
-    return out
+def load_decks(env: Environment, paths: Sequence[Path]) -> list[Deck]:
+    """The decks named (files or folders), or every known deck, to study: every problem raised at once."""
+    files = deck_files.find_deck_files(paths) if paths else known_deck_files(env)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no deck files (*.toml) found in {where}" if paths else "no decks found")
+    loaded = load_files(env, files)
+    if loaded.problems:
+        raise DeckError(loaded.problems)
+    return loaded.decks
 
 
-def known_decks_lenient(env: Environment) -> tuple[list[Deck], list[str]]:
-    """The known decks that load; the files that do not (or reuse a deck id) are named, not fatal."""
-    loaded: list[Deck] = []
-    broken: list[str] = []
-    seen: set[str] = set()
-    for path in known_deck_files(env):
-        try:
-            deck = deck_files.load_deck(path, env.cache_dir)
-        except DeckError:
-            broken.append(str(path))
-            continue
-        if deck.id in seen:
-            broken.append(str(path))
-            continue
-        seen.add(deck.id)
-        loaded.append(deck)
-    return loaded, broken
+def known_decks_lenient(env: Environment) -> Loaded:
+    """Every known deck that loads, for overviews (the dashboard, doctor): a broken file is named
+    in the result, not fatal."""
+    return load_files(env, known_deck_files(env))

@@ -1,8 +1,7 @@
-"""Mock exams, their history and reports; cram. Use cases, like review.py.
+"""quizkit quiz and quizkit history: mock exams, their results and their history.
 
-An exam is drawn from a seeded RNG, so the same seed gives the same questions
-in the same order with the same option order. It does not touch the review
-schedule unless asked (--update-schedule).
+An exam is drawn from a seeded RNG, so the same seed gives the same questions in the same order
+with the same option order. It does not touch the review schedule unless asked (--update-schedule).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.app.env import Environment
-from quizkit.app.library import load_decks
+from quizkit.app.library import DEFAULT_DECK_ID, load_decks
 from quizkit.app.study import Study, plan_decks
 from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
@@ -146,7 +145,7 @@ def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
     if deck_path is not None:
         return deck_files.load_deck(deck_path, env.cache_dir)
     loaded = load_decks(env, [])
-    return next((d for d in loaded if d.id == "taliban-pakistan"), loaded[0])
+    return next((d for d in loaded if d.id == DEFAULT_DECK_ID), loaded[0])
 
 
 class ExamFlow:

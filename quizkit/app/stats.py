@@ -229,7 +229,8 @@ def _card_json(row: CardFigures) -> dict[str, object]:
 def dashboard(env: Environment) -> int:
     """Every known deck with what is due today, today's progress, the streak and what to run next."""
     now = env.clock()
-    loaded, broken = known_decks_lenient(env)
+    known = known_decks_lenient(env)
+    loaded, broken = known.decks, [str(path) for path in known.broken]
     config = env.settings.scheduler_config()
     with env.open_store() as store:
         figures = Figures(store)

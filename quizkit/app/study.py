@@ -1,8 +1,5 @@
-"""Use cases: each command's work, wired from the pure parts.
-
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
-"""
+"""Studying: each deck's plan for today (scheduler, limits, what is done), the session built from
+the store, and `Study`, which commits every answer, burial and suspension before the next card."""
 
 from __future__ import annotations
 

@@ -1,23 +1,15 @@
-"""Use cases: each command's work, wired from the pure parts.
-
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
-"""
+"""quizkit suspend and quizkit unsuspend: take cards out of the reviews, or put them back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from quizkit.app.env import Environment
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
 from quizkit.model import CardState
 from quizkit.ui import words
-
-if TYPE_CHECKING:
-    pass
 
 
 def set_suspended(

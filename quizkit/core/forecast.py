@@ -1,8 +1,5 @@
-"""The review session as a state machine: which card comes next, and what an answer changes.
-
-No I/O here: the app layer loads states from the store, feeds answers in, and
-commits each returned change before asking for the next card.
-"""
+"""The load until an exam: the cards due on each day, projected by playing the schedule forward
+with Good answers and the planned new cards (quizkit due --exam-date)."""
 
 from __future__ import annotations
 

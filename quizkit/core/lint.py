@@ -1,11 +1,9 @@
-"""Writing decks: `quizkit new`, `quizkit add`, and the checks on what cards say.
+"""Content checks: cards that are valid but teach badly.
 
-The loader (decks.py) checks a deck's form. The content checks here look for
-cards that are valid but teach badly: the same question twice, a right answer
-that stands out by its length, a typed answer too long to type, cloze
-deletions that give each other away, a card missing the explanation or tags
-the rest of the deck has. They are pure functions returning warnings with the
-file, line and card, like the loader's.
+The loader (io.deck_parse) checks a deck's form. These look for the same question twice, a right
+answer that stands out by its length, a typed answer too long to type, cloze deletions that give
+each other away, a card missing the explanation or tags the rest of the deck has. They are pure
+functions returning warnings with the file, line and card, like the loader's.
 """
 
 from __future__ import annotations
@@ -13,14 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from quizkit.errors import Problem
 from quizkit.model import Card, Deck, Kind
-
-if TYPE_CHECKING:
-    pass
-
 
 LENGTH_RATIO = 1.75
 """A right answer this many times as long as the longest distractor stands out..."""

@@ -1,7 +1,7 @@
-"""Use cases: each command's work, wired from the pure parts.
+"""The review session as a state machine: which card comes next, and what an answer changes.
 
-The clock, the console and the paths arrive in an `Environment`, so tests and
-simulations can replace every one of them.
+Queues are built from the decks' plans (limits, what is done today) and the cards' states; learning
+cards come back when their step is due. Nothing here reads the clock or the store.
 """
 
 from __future__ import annotations

@@ -1,14 +1,5 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
-
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
-"""
+"""Anki notes to and from card tables: a package's note types mapped onto quizkit's kinds (fields,
+cloze numbering, tags, media left out and listed), and a deck's tables as notes to export."""
 
 from __future__ import annotations
 
@@ -18,7 +9,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from quizkit.core.choices import choice_letter, shuffle_items
 from quizkit.core.ids import id_from_guid, unique_id
@@ -35,10 +25,6 @@ from quizkit.io.imported import (
     tag_notes,
 )
 from quizkit.model import Kind
-
-if TYPE_CHECKING:
-    pass
-
 
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 

@@ -1,20 +1,9 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
-
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
-"""
+"""Anki's 'Notes in Plain Text' export (#separator, #html, #tags... headers) into card tables."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from quizkit.core.ids import id_from_guid, id_from_text, unique_id
 from quizkit.errors import DeckError, Problem
@@ -32,10 +21,6 @@ from quizkit.io.imported import (
     tag_notes,
 )
 from quizkit.model import Kind
-
-if TYPE_CHECKING:
-    pass
-
 
 _ANKI_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 

@@ -1,9 +1,4 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
-
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
-"""
+"""The deck cache: parsed decks kept on disk, so that an unchanged deck is never parsed twice."""
 
 from __future__ import annotations
 

@@ -1,18 +1,11 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
-
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
-"""
+"""Finding and loading deck files: folders expanded, the bundled decks found, a deck loaded
+through the cache (or parsed), every error raised at once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 from quizkit.io.deck_cache import DeckCache
 from quizkit.io.deck_parse import check_deck, valid_deck
 from quizkit.model import Deck

@@ -1,18 +1,11 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
-
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
-"""
+"""The deck format's vocabulary: the keys of [deck] and of each kind of card, the words teachers
+reach for instead (aliases), and the cloze syntax. docs/deck-format.md describes the same."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 from quizkit.model import Kind
 
 CLOZE_PATTERN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)

@@ -1,8 +1,8 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
+"""Deck files: TOML in, validated model out.
 
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
+Every problem found is reported with the file, the line and the card, and says how to fix it. The
+loader collects all problems instead of stopping at the first, so a teacher fixes a deck in one
+pass. It never raises for bad input: problems are returned.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
 from quizkit.core.ids import ID_PATTERN, derived_id
 from quizkit.errors import DeckError, Problem
 from quizkit.io.deck_format import (

@@ -1,12 +1,5 @@
-"""Writing decks: `quizkit new`, `quizkit add`, and the checks on what cards say.
-
-The loader (decks.py) checks a deck's form. The content checks here look for
-cards that are valid but teach badly: the same question twice, a right answer
-that stands out by its length, a typed answer too long to type, cloze
-deletions that give each other away, a card missing the explanation or tags
-the rest of the deck has. They are pure functions returning warnings with the
-file, line and card, like the loader's.
-"""
+"""Writing decks with tomli-w: card blocks in a fixed key order, whole deck files, the commented
+template `quizkit new` writes, and a valid deck's raw tables for the exporters."""
 
 from __future__ import annotations
 
@@ -21,8 +14,6 @@ from quizkit.io.deck_format import CARD_KEY_ORDER, DECK_KEYS
 from quizkit.io.disk import read_text
 from quizkit.model import Deck, Kind
 
-if TYPE_CHECKING:
-    pass
 if TYPE_CHECKING:
     pass
 

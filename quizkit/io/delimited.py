@@ -1,14 +1,4 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
-
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
-"""
+"""Spreadsheets: CSV and TSV into card tables (header detected), and card tables out as CSV."""
 
 from __future__ import annotations
 
@@ -16,17 +6,12 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from quizkit.core.ids import id_from_text, unique_id
 from quizkit.errors import DeckError, Problem
 from quizkit.io import deck_format
 from quizkit.io.imported import CSV_HINT, Imported, Table, check_imported, clean_tags, note_table, tag_notes
 from quizkit.model import Kind
-
-if TYPE_CHECKING:
-    pass
-
 
 COLUMNS = {
     "front": "q",

@@ -1,17 +1,10 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
-
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
-"""
+"""Files on disk: a deck file read and decoded (or a DeckError saying why not), and any file
+written all at once (a temporary file beside it, then a rename)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    pass
 from quizkit.errors import DeckError, Problem
 
 MAX_DECK_BYTES = 100 * 1024 * 1024

@@ -1,14 +1,4 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
-
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
-"""
+"""HTML (from Anki fields) to plain text, and plain text to an Anki field's HTML."""
 
 from __future__ import annotations
 
@@ -16,11 +6,6 @@ import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "

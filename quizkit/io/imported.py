@@ -10,15 +10,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from quizkit.errors import Problem
 from quizkit.io import deck_parse, deck_write
 from quizkit.model import Kind
-
-if TYPE_CHECKING:
-    pass
-
 
 Table = dict[str, Any]
 """One [[cards]] block, as a dict."""

@@ -1,9 +1,4 @@
-"""Mock exams, their history and reports; cram. Use cases, like review.py.
-
-An exam is drawn from a seeded RNG, so the same seed gives the same questions
-in the same order with the same option order. It does not touch the review
-schedule unless asked (--update-schedule).
-"""
+"""A mock exam's report: the one serialized shape of a result, as JSON or Markdown, written atomically."""
 
 from __future__ import annotations
 

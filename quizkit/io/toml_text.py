@@ -1,9 +1,5 @@
-"""Deck files: TOML in, validated model out (and back out with tomli-w).
-
-Every problem found is reported with the file, the line and the card, and says
-how to fix it. The loader collects all problems instead of stopping at the
-first, so a teacher fixes a deck in one pass.
-"""
+"""Where things are in a TOML file (tomllib keeps no positions): the line of each table and key,
+and TOML syntax errors turned into problems with a line, a card and a hint."""
 
 from __future__ import annotations
 

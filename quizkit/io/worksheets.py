@@ -1,14 +1,5 @@
-"""Decks to and from other tools: spreadsheets (CSV, TSV), Anki (its plain-text
-notes and its packages), and paper (Markdown and HTML worksheets).
-
-The conversions are pure: text or notes in, card tables out; a deck in, text
-out. The `import_deck` and `export_deck` use cases at the end add the thin file
-I/O: read the whole input, convert and check everything, and only then write
-the output, all at once, so that a bad input writes nothing.
-
-Card tables are the deck file's own shape (`q`, `a`, `choices`, ... as in
-docs/deck-format.md); decks.py turns them into TOML.
-"""
+"""Printable worksheets: a deck as numbered questions with space to answer and an answer key on
+a new page, in Markdown or as one self-contained HTML file (all deck text escaped)."""
 
 from __future__ import annotations
 
@@ -17,16 +8,12 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from quizkit.core.choices import choice_letter, shuffle_items
 from quizkit.core.text import markdown
 from quizkit.io import deck_format
 from quizkit.io.imported import Table
 from quizkit.model import Kind
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
