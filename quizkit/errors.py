@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 
 class ExitStatus(IntEnum):
@@ -12,6 +12,13 @@ class ExitStatus(IntEnum):
     OK = 0
     ERROR = 1
     USAGE = 2
+
+
+class Severity(StrEnum):
+    """How bad a problem is: an error stops a deck from loading, a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 class QuizkitError(Exception):
@@ -27,7 +34,7 @@ class Problem:
     card: str | None
     message: str
     hint: str = ""
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

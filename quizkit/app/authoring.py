@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from quizkit.core import ids
 from quizkit.core.ids import readable_id, title_for
 from quizkit.core.lint import content_problems
-from quizkit.errors import DeckError, Problem, UsageError
+from quizkit.errors import UsageError
 from quizkit.io import deck_format, deck_parse, deck_write, disk
 from quizkit.io.deck_write import new_deck_text, with_type_if_needed
 from quizkit.model import Kind
@@ -40,10 +40,7 @@ def new_deck(
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent} is not a folder; create it first")
     text = new_deck_text(path, (title or title_for(path.stem)).strip(), description.strip(), author.strip())
-    deck, problems = deck_parse.parse_deck(text, str(path), default_id=path.stem)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or deck is None:
-        raise DeckError(errors)
+    deck = deck_parse.parse_valid(text, str(path), default_id=path.stem)
     disk.write_atomic(path, text.encode("utf-8"))
     env.stdout.print(words.plain(f"created {path} (deck id {deck.id!r}, no cards yet)"), soft_wrap=True)
     env.stdout.print(
@@ -172,12 +169,9 @@ def ask_card(ask: Ask, say: Callable[[str], None], tags_in_use: Sequence[str]) -
 
 def add_card(env: Environment, path: Path) -> int:
     """Ask for a new card, check it, and append it to the deck; the rest of the file is left untouched."""
-    raw = _read_deck_bytes(path)
+    raw = disk.read_bytes(path)  # the bytes exactly: appending keeps the rest of the file as it was
     text = disk.decode(raw, str(path))
-    deck, problems = deck_parse.parse_deck(text, str(path), default_id=path.stem)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or deck is None:
-        raise DeckError(errors)
+    deck = deck_parse.parse_valid(text, str(path), default_id=path.stem)
     tags_in_use = [tag for tag, _ in Counter(t for c in deck.cards for t in c.tags).most_common()]
     env.stdout.print(words.plain(f"New card for {deck.title} ({path})"), soft_wrap=True)
 
@@ -200,10 +194,7 @@ def add_card(env: Environment, path: Path) -> int:
     ending = b"" if not raw or raw.endswith(b"\n") else newline.encode()
     addition = (newline + block.replace("\n", newline)).encode("utf-8")
     new_text = disk.decode(raw + ending + addition, str(path))
-    new_deck, problems = deck_parse.parse_deck(new_text, str(path), default_id=path.stem)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or new_deck is None:
-        raise DeckError(errors)
+    new_deck = deck_parse.parse_valid(new_text, str(path), default_id=path.stem)
     disk.write_atomic(path, raw + ending + addition)
     line = new_text.count("\n", 0, new_text.rindex("[[cards]]")) + 1
     say(f"added card {card_id!r} to {path}:{line}")
@@ -211,12 +202,3 @@ def add_card(env: Environment, path: Path) -> int:
         if problem.card == card_id:
             env.stdout.print(render.problem(problem), soft_wrap=True)
     return 0
-
-
-def _read_deck_bytes(path: Path) -> bytes:
-    """The deck file's bytes exactly, so that appending keeps the rest of it as it was."""
-    disk.read_text(path)  # the loader's messages for a missing, unreadable or oversized file
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise DeckError([Problem(str(path), None, None, f"cannot be read: {error.strerror}")]) from None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizkit.app.env import Environment
 from quizkit.app.library import default_deck, shared_id
-from quizkit.errors import Problem, UsageError
+from quizkit.errors import Problem, Severity, UsageError
 from quizkit.io import deck_files, deck_parse
 from quizkit.model import Deck, Kind
 from quizkit.ui import render
@@ -39,12 +39,12 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
                 deck = None
             else:
                 owners[deck.id] = path
-        if strict and any(p.severity == "warning" for p in problems):
-            problems = [replace(p, severity="error") for p in problems]
+        if strict and any(p.severity is Severity.WARNING for p in problems):
+            problems = [replace(p, severity=Severity.ERROR) for p in problems]
             deck = None
         results.append((path, deck, problems))
-    error_count = sum(p.severity == "error" for _, _, ps in results for p in ps)
-    warning_count = sum(p.severity == "warning" for _, _, ps in results for p in ps)
+    error_count = sum(p.severity is Severity.ERROR for _, _, ps in results for p in ps)
+    warning_count = sum(p.severity is Severity.WARNING for _, _, ps in results for p in ps)
     if as_json:
         print_json(env.stdout, (_validation_json(results, error_count, warning_count)))
     else:

@@ -55,10 +55,7 @@ def import_deck(
         "re-importing an updated file keeps the learners' progress."
     )
     text = deck_write.dump_deck(meta, imported.cards, header=header)
-    deck, problems = deck_parse.parse_deck(text, str(out), default_id=out.stem)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or deck is None:
-        raise DeckError(errors)
+    deck = deck_parse.parse_valid(text, str(out), default_id=out.stem)
     disk.write_atomic(out, text.encode("utf-8"))
     kinds = render.counts(Counter(card.kind.value for card in deck.cards))
     say = env.stdout.print

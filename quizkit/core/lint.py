@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from quizkit.errors import Problem
+from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
 
 LENGTH_RATIO = 1.75
@@ -39,7 +39,7 @@ def content_problems(deck: Deck) -> list[Problem]:
         first = cards[0]
 
         def warn(message: str, hint: str, card: Card = first) -> None:
-            found.append(Problem(deck.path, card.line or None, card.note_id, message, hint, "warning"))
+            found.append(Problem(deck.path, card.line or None, card.note_id, message, hint, Severity.WARNING))
 
         if first.kind in (Kind.CHOICE, Kind.MULTI):
             _length_giveaway(first, warn)
@@ -81,7 +81,7 @@ def _duplicate_questions(deck: Deck, notes: list[list[Card]]) -> Iterable[Proble
                 card.note_id,
                 f"asks the same question as card {other.note_id} (line {other.line})",
                 "reword one of them or merge them: learners would meet the same prompt twice",
-                "warning",
+                Severity.WARNING,
             )
         else:
             seen[key] = card
@@ -136,4 +136,4 @@ def _missing(deck: Deck, notes: list[list[Card]], key: str, message: str, hint: 
     if not lacking or 2 * (len(notes) - len(lacking)) < len(notes):
         return
     for card in lacking:
-        yield Problem(deck.path, card.line or None, card.note_id, message, hint, "warning")
+        yield Problem(deck.path, card.line or None, card.note_id, message, hint, Severity.WARNING)

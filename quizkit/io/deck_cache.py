@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from array import array
 from quizkit.io.deck_parse import check_deck, parse_deck, valid_deck
-from quizkit.io.disk import decode, read_bytes
+from quizkit.io.disk import atomic_file, decode, read_bytes
 from quizkit.model import Card, CardList, Deck, DeckSettings, Kind
 
 
@@ -196,13 +195,11 @@ class DeckCache:
         header: Callable[[array[int]], tuple[Any, ...]],
     ) -> None:
         import marshal
-        import os
         from array import array
 
-        partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as out:
+            with atomic_file(entry) as out:
                 out.write(self.MAGIC)
                 offsets, position = array("Q"), 0
                 for record in records:
@@ -212,8 +209,5 @@ class DeckCache:
                 encoded = marshal.dumps(header(offsets))
                 out.write(encoded)
                 out.write(len(encoded).to_bytes(8, "little"))
-            partial.replace(entry)
         except OSError:
-            # A read-only or broken cache folder only costs speed.
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+            pass  # a read-only or broken cache folder only costs speed

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.core.ids import ID_PATTERN, derived_id
-from quizkit.errors import DeckError, Problem
+from quizkit.errors import DeckError, Problem, Severity
 from quizkit.io.deck_format import (
     ALLOWED_KEYS,
     ANKI_CLOZE_PREFIX,
@@ -32,8 +32,14 @@ from quizkit.io.toml_text import Positions, syntax_problem, type_name
 from quizkit.model import Card, Deck, DeckSettings, Kind
 
 
+def parse_valid(source: str | bytes, path: str = "<deck>", default_id: str = "deck") -> Deck:
+    """Parse deck text into a deck, or raise DeckError with every error (warnings are dropped)."""
+    return valid_deck(*parse_deck(source, path, default_id))
+
+
 def valid_deck(deck: Deck | None, problems: list[Problem]) -> Deck:
-    errors = [p for p in problems if p.severity == "error"]
+    """The deck, if there is one and no problem is an error; else DeckError with every error."""
+    errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors or deck is None:
         raise DeckError(errors)
     return deck
@@ -121,7 +127,7 @@ def _parse_in_chunks(
                 return None
             root[key] = value
         builder.add_cards(enumerate(tables, start=first), seen, cards)
-        if any(p.severity == "error" for p in builder.problems):
+        if any(p.severity is Severity.ERROR for p in builder.problems):
             return None
     deck, problems = builder.finish(root, cards)
     if deck is None:
@@ -148,7 +154,7 @@ class _Builder:
         self.problems.append(Problem(self.path, line, card, message, hint))
 
     def warn(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line, card, message, hint, "warning"))
+        self.problems.append(Problem(self.path, line, card, message, hint, Severity.WARNING))
 
     # -- the deck table
 
@@ -178,7 +184,7 @@ class _Builder:
     def finish(self, data: dict[str, Any], cards: list[Card]) -> tuple[Deck | None, list[Problem]]:
         """The deck from its top-level tables and its (already built) cards."""
         deck_fields = self.top_level(data)
-        if any(p.severity == "error" for p in self.problems):
+        if any(p.severity is Severity.ERROR for p in self.problems):
             return None, self.problems
         settings = DeckSettings(
             retention=deck_fields.get("retention"),
@@ -437,7 +443,7 @@ class _Builder:
             built.append(("", q, " → ".join(items), items, (), False))
 
         if len(self.problems) > errors_before and any(
-            p.severity == "error" for p in self.problems[errors_before:]
+            p.severity is Severity.ERROR for p in self.problems[errors_before:]
         ):
             return
         note_id = raw_id if isinstance(raw_id, str) else derived_id(kind, built[0][1] if built else None)

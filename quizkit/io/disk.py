@@ -3,11 +3,18 @@ written all at once (a temporary file beside it, then a rename)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from quizkit.errors import DeckError, Problem
 
 MAX_DECK_BYTES = 100 * 1024 * 1024
+
+
+DECK_BINARY = ("is a binary file, not a TOML deck", "decks are UTF-8 text")
+DECK_NOT_UTF8 = ("is not valid UTF-8", "save the file as UTF-8 in your editor")
 
 
 def read_text(path: Path) -> str:
@@ -15,22 +22,21 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a deck file, or raise DeckError saying why it cannot be."""
+def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES) -> bytes:
+    """Read a whole file (a deck unless said otherwise), or raise DeckError saying why it cannot be."""
     name = str(path)
     try:
         if path.is_dir():
             raise DeckError([Problem(name, None, None, "is a folder, not a deck file")])
         size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
+        if limit is not None and size > limit:
             raise DeckError(
                 [
                     Problem(
                         name,
                         None,
                         None,
-                        f"file is {size // (1024 * 1024)} MB; decks are limited to "
-                        f"{MAX_DECK_BYTES // (1024 * 1024)} MB",
+                        f"file is {size // 2**20} MB; decks are limited to {limit // 2**20} MB",
                         "split it into several decks",
                     )
                 ]
@@ -43,56 +49,74 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode(data: bytes, path: str) -> str:
+def decode(
+    data: bytes,
+    path: str,
+    *,
+    binary: tuple[str, str] = DECK_BINARY,
+    not_utf8: tuple[str, str] = DECK_NOT_UTF8,
+    utf16: bool = False,
+) -> str:
+    """A file's bytes as text: UTF-8 (a BOM is dropped), or UTF-16 with its BOM when `utf16`.
+
+    Raises DeckError with the `binary` message and hint for a file with NUL bytes in its first
+    8 KB, or the `not_utf8` one, with the line and the byte, for text that is not UTF-8.
+    """
+    if utf16 and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DeckError([Problem(path, None, None, *binary)]) from None
     if b"\x00" in data[:8192]:
-        raise DeckError(
-            [Problem(path, None, None, "is a binary file, not a TOML deck", "decks are UTF-8 text")]
-        )
+        raise DeckError([Problem(path, None, None, *binary)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
+        message, hint = not_utf8
         raise DeckError(
-            [
-                Problem(
-                    path,
-                    line,
-                    None,
-                    f"is not valid UTF-8 (byte 0x{data[error.start]:02x})",
-                    "save the file as UTF-8 in your editor",
-                )
-            ]
+            [Problem(path, line, None, f"{message} (byte 0x{data[error.start]:02x})", hint)]
         ) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file all at once: a temporary file beside it, then a rename.
 
-    A failure leaves the old file (or no file) in place, never half of one.
+    A failure leaves the old file (or no file) in place, never half of one, and raises a
+    DeckError naming the file.
+    """
+    try:
+        with atomic_file(path) as out:
+            out.write(data)
+    except OSError as error:
+        raise DeckError([Problem(str(path), None, None, f"cannot be written: {error.strerror}")]) from None
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A new file to write that takes the place of `path` only when the block ends without error.
+
+    It is a temporary file beside `path` (same folder, so the rename is atomic), with the mode of
+    the file it replaces, or the usual mode for a new file. On any error it is removed and the
+    error (an OSError from the disk) goes on.
     """
     import os
     import shutil
     import tempfile
 
-    def failed(error: OSError) -> DeckError:
-        return DeckError([Problem(str(path), None, None, f"cannot be written: {error.strerror}")])
-
     folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise failed(error) from None
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
         if path.exists():
             shutil.copymode(path, temporary)
         else:
             os.chmod(temporary, 0o644 & ~_umask())
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException:
         Path(temporary).unlink(missing_ok=True)
-        raise failed(error) from None
+        raise
 
 
 def _umask() -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizkit.errors import Problem
+from quizkit.errors import Problem, Severity
 from quizkit.io import deck_parse, deck_write
 from quizkit.model import Kind
 
@@ -97,7 +97,7 @@ def check_imported(result: Imported, path: str, drop: bool) -> list[Problem]:
     _deck, problems = deck_parse.parse_deck(text, path)
     bad: dict[str, list[Problem]] = {}
     for problem in problems:
-        if problem.severity == "error":
+        if problem.severity is Severity.ERROR:
             bad.setdefault(problem.card or "", []).append(problem)
     if not bad:
         return []

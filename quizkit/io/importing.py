@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quizkit.errors import DeckError, Problem, UsageError
-from quizkit.io import apkg
+from quizkit.errors import UsageError
+from quizkit.io import apkg, disk
 from quizkit.io.anki_notes import from_package
 from quizkit.io.anki_text import is_anki_text, read_anki_text
 from quizkit.io.delimited import guess_delimiter, read_delimited
@@ -19,52 +19,21 @@ def read_source(path: Path) -> Imported:
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
         raise UsageError(f"{path} is a spreadsheet; save it as CSV (UTF-8) and import that")
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder; give the file to import")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DeckError([Problem(name, None, None, "no such file", "check the path")]) from None
-    except OSError as error:
-        raise DeckError([Problem(name, None, None, f"cannot be read: {error.strerror}")]) from None
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give the file to import")
+    data = disk.read_bytes(path, limit=None)
     if path.suffix.lower() in (".apkg", ".colpkg") or data[:4] == b"PK\x03\x04":
         return from_package(apkg.read_package(data, name), name)
-    text = _decode(data, name)
+    text = disk.decode(
+        data,
+        name,
+        binary=("is not a text file, nor an Anki package", "import CSV, TSV, Anki text or .apkg"),
+        not_utf8=(
+            "is not UTF-8 text",
+            "save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'); quizkit does not guess encodings",
+        ),
+        utf16=True,
+    )
     if is_anki_text(text):
         return read_anki_text(text.lstrip("\ufeff"), name)
     return read_delimited(text, name, guess_delimiter(text, path.suffix.lower()))
-
-
-def _decode(data: bytes, path: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data[:8192]:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            raise DeckError(
-                [
-                    Problem(
-                        path,
-                        line,
-                        None,
-                        f"is not UTF-8 text (byte 0x{data[error.start]:02x})",
-                        "save it as UTF-8 (in Excel: Save As, 'CSV UTF-8'); quizkit does not guess encodings",
-                    )
-                ]
-            ) from None
-    raise DeckError(
-        [
-            Problem(
-                path,
-                None,
-                None,
-                "is not a text file, nor an Anki package",
-                "import CSV, TSV, Anki text or .apkg",
-            )
-        ]
-    )

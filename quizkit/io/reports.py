@@ -8,6 +8,7 @@ from typing import Any
 from quizkit.core.exam import QuizResult
 from quizkit.core.text import json_text, markdown
 from quizkit.errors import UsageError
+from quizkit.io.disk import atomic_file
 
 
 def report_dict(result: QuizResult) -> dict[str, Any]:
@@ -91,10 +92,9 @@ def write_report(result: QuizResult, path: Path) -> None:
         text = json_text(report_dict(result)) + "\n"
     else:
         text = report_markdown(result)
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        with atomic_file(path) as out:
+            out.write(text.encode("utf-8"))
     except OSError as error:
         raise UsageError(f"cannot write the report {path}: {error.strerror}") from None
 

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from quizkit.core.grading import Edit, Grade
 from quizkit.core.text import clean
-from quizkit.errors import Problem
+from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
 from quizkit.ui.words import due_in_words, plain
 
@@ -42,7 +42,7 @@ def _grid(**options: Any) -> Table:
 
 
 def problem(p: Problem) -> Text:
-    colour = "red" if p.severity == "error" else "yellow"
+    colour = "red" if p.severity is Severity.ERROR else "yellow"
     line = Text()
     line.append(clean(f"{p.path}:{p.line}" if p.line else p.path), style="bold")
     line.append(": ")
