@@ -35,10 +35,9 @@ def new_deck(
     """Create a deck file with a commented example of every kind of card. Never overwrites."""
     if path.suffix != ".toml":
         raise UsageError(f"{path}: deck files end in .toml; try {path.with_suffix('.toml')}")
+    disk.check_output(path)
     if path.exists():
         raise UsageError(f"{path} already exists; quizkit new never overwrites a file: choose another name")
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent} is not a folder; create it first")
     text = new_deck_text(path, (title or title_for(path.stem)).strip(), description.strip(), author.strip())
     deck = deck_parse.parse_valid(text, str(path), default_id=path.stem)
     disk.write_atomic(path, text.encode("utf-8"))

@@ -37,8 +37,7 @@ def import_deck(
             f"{out} already exists; add --force to replace it "
             "(card ids are stable, so the progress on cards that are still there is kept)"
         )
-    if not out.parent.is_dir():
-        raise UsageError(f"{out.parent} is not a folder; create it first")
+    disk.check_output(out)
     imported = read_source(source)
     if not imported.cards:
         for item in imported.left_out:
@@ -104,6 +103,7 @@ def export_deck(
     out = out or deck_path.with_suffix(f".{fmt}")
     if out.suffix.lower() == ".toml" or out.resolve() == deck_path.resolve():
         raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
+    disk.check_output(out)
     deck, _meta, tables = deck_write.load_tables(deck_path)
     if tags:
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
@@ -122,8 +122,6 @@ def export_deck(
         variant = seed if shuffle else None
         render_sheet: Callable[..., str] = to_markdown if fmt == "md" else to_html
         data = render_sheet(deck.title, deck.description, questions, variant).encode("utf-8")
-    if not out.parent.is_dir():
-        raise UsageError(f"{out.parent} is not a folder; create it first")
     disk.write_atomic(out, data)
     env.stdout.print(
         words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True

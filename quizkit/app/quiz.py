@@ -20,7 +20,7 @@ from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
 from quizkit.core.session import Session
 from quizkit.errors import UsageError
-from quizkit.io import deck_files
+from quizkit.io import deck_files, disk
 from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
@@ -69,6 +69,8 @@ def quiz(
     """Run a mock exam, show and save its result. Returns the exit code (0, even for a fail)."""
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise UsageError(f"--report {report}: give a file ending in .md or .json")
+    if report is not None:
+        disk.check_output(report)  # before the exam, not after it
     deck = _one_deck(env, deck_path)
     questions = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds)
     if not questions:

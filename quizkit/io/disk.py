@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from quizkit.errors import DeckError, Problem
+from quizkit.errors import DeckError, Problem, UsageError
 
 MAX_DECK_BYTES = 100 * 1024 * 1024
 
@@ -79,6 +79,27 @@ def decode(
         ) from None
 
 
+def check_output(path: Path) -> None:
+    """Refuse, with a UsageError, a path quizkit cannot write a file to: one that exists and is not
+    a regular file (a folder, a device such as /dev/null, a pipe), or one whose folder is missing.
+
+    Writing replaces the file whole (atomic_file), which would replace a device or a pipe too.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise UsageError(f"{path} cannot be written: {error.strerror}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{path} is not a regular file (a folder, a device or a pipe); write to a file")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; create it first")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file all at once: a temporary file beside it, then a rename.
 
@@ -96,6 +117,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """A new file to write that takes the place of `path` only when the block ends without error.
 
+    `path` must pass check_output (a UsageError if not).
     It is a temporary file beside `path` (same folder, so the rename is atomic), with the mode of
     the file it replaces, or the usual mode for a new file. On any error it is removed and the
     error (an OSError from the disk) goes on.
@@ -104,6 +126,9 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     import shutil
     import tempfile
 
+    check_output(path)
+    if path.is_symlink():
+        path = path.resolve()  # write the file the link points to; the link stays a link
     folder = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
