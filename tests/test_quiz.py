@@ -324,3 +324,17 @@ def test_bad_quiz_options_are_usage_errors(runner: CliRunner, deck: Path, tmp_pa
         result = runner.invoke(app, ["quiz", str(deck), *options], input="")
         assert result.exit_code == 2, options
         assert message in result.output, (options, result.output)
+
+
+@pytest.mark.parametrize("word", ["timeout", "eof", "enter", "space", "ctrl-c", "escape"])
+def test_a_typed_answer_that_spells_an_internal_event_is_an_answer(
+    runner: CliRunner, tmp_path: Path, word: str
+) -> None:
+    path = tmp_path / "words.toml"
+    path.write_text(
+        f'[deck]\nid = "words"\ntitle = "Words"\n\n[[cards]]\nid = "w"\nq = "Type {word}"\na = "{word}"\ntype = "typed"\n',
+        encoding="utf-8",
+    )
+    report = quiz_json(runner, path, tmp_path, [word, ""], "--seed", "1")
+    (item,) = report["items"]
+    assert (item["answer_given"], item["verdict"]) == (word, "right")

@@ -277,3 +277,15 @@ def test_the_screen_stays_legible_at_40_columns(runner: CliRunner, deck: Path) -
     flat = " ".join(" ".join(line.strip("│ ").split()) for line in lines)
     assert "Year the Taliban took Kabul?" in flat
     assert "1 Again 1m · 2 Hard 6m · 3 Good 10m" in flat
+
+
+@pytest.mark.parametrize("word", ["eof", "escape", "ctrl-c", "enter", "space"])
+def test_a_line_that_spells_an_internal_event_is_text_not_that_event(
+    runner: CliRunner, deck: Path, tmp_path: Path, word: str
+) -> None:
+    # At the first card (basic: reveal, then rate), a line reading "eof" used to end the session.
+    result = runner.invoke(app, ["review", str(deck), "--new", "1"], input=f"{word}\n\n3\n")
+    assert result.exit_code == 0, result.output
+    assert "press space or enter to show the answer" in result.output
+    rows = db_rows("SELECT card_id, rating FROM reviews", tmp_path / "progress.db")
+    assert rows == [("basic", 3)]

@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
 from quizkit.ui import render, terminal, words
+from quizkit.ui.terminal import Event
 from quizkit.ui.words import print_json
 
 QUIZ_COMMANDS = {
@@ -150,6 +152,14 @@ def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
     return next((d for d in loaded if d.id == DEFAULT_DECK_ID), loaded[0])
 
 
+class Step(Enum):
+    """Where an exam command leaves the exam."""
+
+    STAY = "stay"
+    SUBMIT = "submit"
+    ABANDON = "abandon"
+
+
 class ExamFlow:
     """Ask the questions in any order until the learner submits or time runs out."""
 
@@ -178,7 +188,7 @@ class ExamFlow:
             typed = self.keys.timed_line("> ", left.total_seconds() if left is not None else None)
             answered_at = self.env.clock()
             spent = (answered_at - now).total_seconds()
-            if typed == terminal.TIMEOUT:
+            if typed is Event.TIMEOUT:
                 continue
             if typed is None:  # end of input: hand the exam in as it stands
                 return answered_at
@@ -186,9 +196,9 @@ class ExamFlow:
             if command.startswith(":"):
                 exam.spend(index, spent)
                 outcome = self._command(command, index)
-                if outcome == "submit":
+                if outcome is Step.SUBMIT:
                     return answered_at
-                if outcome == "abandon":
+                if outcome is Step.ABANDON:
                     return None
                 continue
             if index in exam.responses and self.immediate:
@@ -236,7 +246,7 @@ class ExamFlow:
             render.footer([("enter", hint), (":n", "skip"), (":l", "list"), (":s", "submit"), (":h", "help")])
         )
 
-    def _command(self, command: str, index: int) -> str:
+    def _command(self, command: str, index: int) -> Step:
         exam = self.exam
         total = len(exam.questions)
         word, _, argument = command.partition(" ")
@@ -252,12 +262,12 @@ class ExamFlow:
         elif word == ":l":
             self.out.print(render.exam_list(exam.questions, exam.responses))
         elif word == ":s":
-            return "submit" if self._confirm_submit() else "stay"
+            return Step.SUBMIT if self._confirm_submit() else Step.STAY
         elif word == ":q":
-            return "abandon"
+            return Step.ABANDON
         else:
             self.out.print(render.plain_pairs(QUIZ_COMMANDS))
-        return "stay"
+        return Step.STAY
 
     def _confirm_submit(self) -> bool:
         exam = self.exam
@@ -272,7 +282,7 @@ class ExamFlow:
         self.out.print(question)
         left = exam.left(self.env.clock())
         reply = self.keys.timed_line("> ", left.total_seconds() if left is not None else None)
-        if reply is None or reply == terminal.TIMEOUT or reply.strip() in ("", ":s", "y", "yes"):
+        if reply is None or reply is Event.TIMEOUT or reply.strip() in ("", ":s", "y", "yes"):
             return True
         word, _, argument = reply.strip().partition(" ")
         if word == ":g" and argument.strip().isdigit() and 1 <= int(argument) <= len(exam.questions):

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 
 from quizkit.app.env import Environment
@@ -24,11 +25,33 @@ from quizkit.errors import DeckError
 from quizkit.io import deck_files
 from quizkit.model import Card, Key, Kind, Phase, Rating
 from quizkit.ui import render, terminal, words
+from quizkit.ui.terminal import Event
 
-COMMANDS = {"u": "undo", "s": "bury", "!": "suspend", "e": "edit", "?": "help", "q": "quit"}
+
+class Action(Enum):
+    """What the learner did with a card."""
+
+    RATED = "rated"
+    UNDO = "undo"
+    BURY = "bury"
+    SUSPEND = "suspend"
+    EDIT = "edit"
+    HELP = "help"
+    QUIT = "quit"
 
 
-QUIT_KEYS = {"q", terminal.EOF, terminal.INTERRUPT, "escape"}
+COMMANDS = {
+    "u": Action.UNDO,
+    "s": Action.BURY,
+    "!": Action.SUSPEND,
+    "e": Action.EDIT,
+    "?": Action.HELP,
+    "q": Action.QUIT,
+}
+"""The command keys, the same at every step (typed as :u, :s... where an answer is typed)."""
+
+
+QUIT_KEYS = {"q", Event.EOF, Event.INTERRUPT, Event.ESCAPE}
 
 
 @dataclass
@@ -45,7 +68,7 @@ class Tally:
 class Outcome:
     """What the learner did with one card."""
 
-    action: str  # "rated", "undo", "bury", "suspend", "edit", "quit"
+    action: Action
     rating: Rating | None = None
 
 
@@ -92,7 +115,7 @@ class ReviewFlow:
                 self._nothing_left(now)
                 break
             outcome = self._ask(key)
-            if outcome.action == "quit":
+            if outcome.action is Action.QUIT:
                 break
         self._summary()
         return 0
@@ -139,40 +162,40 @@ class ReviewFlow:
 
     # ------------------------------------------------------------ input
 
-    def _command(self, key: Key, pressed: str) -> Outcome | None:
+    def _command(self, key: Key, pressed: str | Event) -> Outcome | None:
         """Handle a key that is a command anywhere; None if it is not one."""
         if pressed in QUIT_KEYS:
-            return Outcome("quit")
-        name = COMMANDS.get(pressed)
+            return Outcome(Action.QUIT)
+        name = COMMANDS.get(pressed) if isinstance(pressed, str) else None
         if name is None:
             return None
         now = self.env.clock()
-        if name == "help":
+        if name is Action.HELP:
             self.out.print(render.help_panel(not self.keys.interactive))
-            return Outcome("help")
-        if name == "undo":
+            return Outcome(Action.HELP)
+        if name is Action.UNDO:
             undone = self.study.undo(now)
             if undone is None:
                 self.out.print("nothing to undo", style="yellow")
-                return Outcome("help")
+                return Outcome(Action.HELP)
             self.tally.done = max(0, self.tally.done - 1)
             self.out.print(
                 words.plain("undone: " + self.study.session.cards.get(undone, _unknown(undone)).prompt)
             )
             self.forced = undone if undone in self.study.session.cards else None
-            return Outcome("undo")
-        if name == "bury":
+            return Outcome(Action.UNDO)
+        if name is Action.BURY:
             self.study.bury(key, now)
             self.out.print("buried until tomorrow", style="dim")
-            return Outcome("bury")
-        if name == "suspend":
+            return Outcome(Action.BURY)
+        if name is Action.SUSPEND:
             self.study.suspend(key, now)
             self.out.print("suspended (quizkit unsuspend DECK CARD brings it back)", style="dim")
-            return Outcome("suspend")
-        if name == "edit":
+            return Outcome(Action.SUSPEND)
+        if name is Action.EDIT:
             self._edit(key)
             self.forced = key
-            return Outcome("edit")
+            return Outcome(Action.EDIT)
         return None
 
     def _wait_reveal(self, key: Key) -> Outcome | None:
@@ -188,12 +211,12 @@ class ReviewFlow:
         )
         while True:
             pressed = self.keys.key()
-            if pressed in (terminal.SPACE, terminal.ENTER):
+            if pressed in (Event.SPACE, Event.ENTER):
                 return None
             outcome = self._command(key, pressed)
             if outcome is None:
                 self.out.print("press space or enter to show the answer (? for help)", style="yellow")
-            elif outcome.action != "help":
+            elif outcome.action is not Action.HELP:
                 return outcome
 
     def _take_answer(self, key: Key, card: Card, shown: Sequence[str]) -> str | Outcome:
@@ -212,11 +235,11 @@ class ReviewFlow:
         while True:
             typed = self.keys.line("> ")
             if typed is None:
-                return Outcome("quit")
+                return Outcome(Action.QUIT)
             stripped = typed.strip()
             if stripped.startswith(":") and stripped[1:] in COMMANDS:
                 outcome = self._command(key, stripped[1:])
-                if outcome is not None and outcome.action != "help":
+                if outcome is not None and outcome.action is not Action.HELP:
                     return outcome
                 continue
             if card.kind is not Kind.TYPED:
@@ -232,12 +255,12 @@ class ReviewFlow:
         )
         while True:
             pressed = self.keys.key()
-            if pressed in (terminal.SPACE, terminal.ENTER):
+            if pressed in (Event.SPACE, Event.ENTER):
                 continue
-            if grading.understood(card, pressed, shown or None) is None:
+            if isinstance(pressed, str) and grading.understood(card, pressed, shown or None) is None:
                 return pressed
             outcome = self._command(key, pressed)
-            if outcome is not None and outcome.action != "help":
+            if outcome is not None and outcome.action is not Action.HELP:
                 return outcome
             if outcome is None:
                 self.out.print(f"press {what}", style="yellow")
@@ -248,12 +271,12 @@ class ReviewFlow:
         self._footer(keys)
         while True:
             pressed = self.keys.key()
-            if pressed == terminal.ENTER:
+            if pressed == Event.ENTER:
                 if picked:
                     return " ".join(str(n) for n in sorted(picked))
                 self.out.print("select at least one answer", style="yellow")
                 continue
-            if pressed.isdigit() and 1 <= int(pressed) <= len(shown):
+            if isinstance(pressed, str) and pressed.isdigit() and 1 <= int(pressed) <= len(shown):
                 number = int(pressed)
                 if number in picked:
                     picked.remove(number)
@@ -263,7 +286,7 @@ class ReviewFlow:
                 self._footer(keys)
                 continue
             outcome = self._command(key, pressed)
-            if outcome is not None and outcome.action != "help":
+            if outcome is not None and outcome.action is not Action.HELP:
                 return outcome
 
     # ------------------------------------------------------------ rating
@@ -290,14 +313,14 @@ class ReviewFlow:
         self._footer([("space", take), ("1-4", "rate"), ("u", "undo"), ("q", "quit")])
         while True:
             pressed = self.keys.key()
-            if pressed in (terminal.SPACE, terminal.ENTER):
+            if pressed in (Event.SPACE, Event.ENTER):
                 rating = proposed or Rating.GOOD
                 break
             if pressed in ("1", "2", "3", "4"):
                 rating = Rating(int(pressed))
                 break
             if pressed in QUIT_KEYS:
-                return Outcome("quit")
+                return Outcome(Action.QUIT)
             if pressed == "u":
                 # Undo here means: forget this answer (nothing is saved yet) and the previous one.
                 outcome = self._command(key, "u")
@@ -329,7 +352,7 @@ class ReviewFlow:
                 ),
                 style="yellow",
             )
-        return Outcome("rated", rating)
+        return Outcome(Action.RATED, rating)
 
     # ------------------------------------------------------------ edit
 

@@ -1,7 +1,8 @@
 """Reading the learner's keys: single keypresses on a terminal, whole lines otherwise.
 
-This is the only module that changes terminal modes. Everything it returns is a
-plain string; the review flow decides what a key means.
+This is the only module that changes terminal modes. A key is the text typed, or an `Event`
+(Enter, Space, end of input, time up...): events are enum members, never strings, so no answer a
+learner types can be taken for one. The review and exam flows decide what a key means.
 """
 
 from __future__ import annotations
@@ -9,24 +10,20 @@ from __future__ import annotations
 import os
 import select
 import sys
-from typing import Protocol, TextIO
-
-EOF = "eof"
-
-
-TIMEOUT = "timeout"
+from enum import Enum
+from typing import Literal, Protocol, TextIO
 
 
-INTERRUPT = "ctrl-c"
+class Event(Enum):
+    """A key or a line that is not text."""
 
-
-ENTER = "enter"
-
-
-SPACE = "space"
-
-
-BACKSPACE = "backspace"
+    EOF = "end of input"
+    TIMEOUT = "time is up"
+    INTERRUPT = "ctrl-c"
+    ENTER = "enter"
+    SPACE = "space"
+    BACKSPACE = "backspace"
+    ESCAPE = "escape"
 
 
 class Keys(Protocol):
@@ -34,14 +31,14 @@ class Keys(Protocol):
 
     interactive: bool
 
-    def key(self) -> str:
-        """One key (or, in line mode, one line): 'enter', 'space', 'eof', 'ctrl-c' or the text."""
+    def key(self) -> str | Event:
+        """One key (or, in line mode, one line): the text, or an Event (Enter, Space, end of input...)."""
 
     def line(self, prompt: str) -> str | None:
         """A typed answer; None when input ends or the learner interrupts."""
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
-        """Like line(), but gives up after `seconds` (returning TIMEOUT) where the terminal allows it."""
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
+        """Like line(), but gives up after `seconds` (Event.TIMEOUT) where the terminal allows it."""
 
 
 class LineKeys:
@@ -61,19 +58,19 @@ class LineKeys:
             return None
         return raw.rstrip("\r\n")
 
-    def key(self) -> str:
+    def key(self) -> str | Event:
         raw = self._read()
         if raw is None:
-            return EOF
+            return Event.EOF
         text = raw.strip()
         if text == "":
-            return ENTER
+            return Event.ENTER
         return text
 
     def line(self, prompt: str) -> str | None:
         return self._read()
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
         # Scripts and tests drive time with QUIZKIT_NOW: the caller checks the clock after each line.
         return self._read()
 
@@ -88,7 +85,7 @@ class TerminalKeys:
         self.out = out or sys.stdout
         self.fd = stream.fileno()
 
-    def key(self) -> str:
+    def key(self) -> str | Event:
         import termios
         import tty
 
@@ -101,25 +98,25 @@ class TerminalKeys:
                 # An escape sequence (arrow keys, ...): swallow the rest of it.
                 while select.select([self.fd], [], [], 0.02)[0]:
                     os.read(self.fd, 16)
-                return "escape"
+                return Event.ESCAPE
             if data and data[0] >= 0xC0:
                 # The rest of a UTF-8 character.
                 need = 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3
                 data += os.read(self.fd, need)
         except KeyboardInterrupt:
-            return INTERRUPT
+            return Event.INTERRUPT
         finally:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
         if not data or data == b"\x04":
-            return EOF
+            return Event.EOF
         if data == b"\x03":
-            return INTERRUPT
+            return Event.INTERRUPT
         if data in (b"\r", b"\n"):
-            return ENTER
+            return Event.ENTER
         if data == b" ":
-            return SPACE
+            return Event.SPACE
         if data in (b"\x7f", b"\x08"):
-            return BACKSPACE
+            return Event.BACKSPACE
         return data.decode("utf-8", errors="replace")
 
     def line(self, prompt: str) -> str | None:
@@ -149,7 +146,7 @@ class TerminalKeys:
             return None
         return raw.rstrip("\r\n")
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | None:
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
         """Read a line, cut short by SIGALRM when the time is up: the countdown cannot be outwaited."""
         if seconds is None:
             return self.line(prompt)
@@ -167,7 +164,7 @@ class TerminalKeys:
             return self.line(prompt)
         except _TimeUp:
             self.out.write("\n")
-            return TIMEOUT
+            return Event.TIMEOUT
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
