@@ -94,9 +94,8 @@ def quiz(
         states = {(deck.id, card_id): state for card_id, state in store.states(deck.id).items()}
         # Every answer goes into the review log: as quiz answers (the schedule untouched), or, with
         # --update-schedule, as reviews, so missed cards come back soon.
-        study = Study(
-            store, Session.start(plans, states, finished), Mode.REVIEW if update_schedule else Mode.QUIZ
-        )
+        mode = Mode.REVIEW if update_schedule else Mode.QUIZ
+        study = Study(store, Session.start(plans, states, finished, mode=mode))
         for item in result.items:
             if item.response is None and not update_schedule:
                 continue

@@ -23,7 +23,7 @@ from quizkit.core import grading, scheduler
 from quizkit.core.grading import Grade
 from quizkit.errors import DeckError
 from quizkit.io import deck_files
-from quizkit.model import Card, Key, Kind, Phase, Rating
+from quizkit.model import Card, Key, Kind, Mode, Phase, Rating
 from quizkit.ui import render, terminal, words
 from quizkit.ui.terminal import Event
 
@@ -87,7 +87,7 @@ def review(
     now = env.clock()
     with env.open_store() as store:
         study = open_study(env, store, paths, now, tags=tags, new=new, reviews=limit, exam_date=exam_date)
-        flow = ReviewFlow(env, study, keys, editor or _run_editor)
+        flow = ReviewFlow(env, study, keys, editor or open_editor)
         return flow.run()
 
 
@@ -146,7 +146,7 @@ class ReviewFlow:
             self.out.clear()  # one card per screen, as in Anki; line mode never moves the cursor
         else:
             self.out.print()
-        if self.study.session.cram:
+        if self.study.mode is Mode.CRAM:
             self.out.print(render.cram_header(deck.title, counts.new))
         else:
             self.out.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
@@ -466,7 +466,7 @@ def _unknown(key: Key) -> Card:
     return Card(key[1], Kind.BASIC, key[1], "", ())
 
 
-def _run_editor(path: Path, line: int) -> None:
+def open_editor(path: Path, line: int) -> None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     import shlex
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quizkit.model import Deck, Mode, Rating
+from quizkit.model import Deck, Key, Mode, Rating
 
 if TYPE_CHECKING:
     from quizkit.core.session import Change, DeckPlan, Session
@@ -87,19 +87,23 @@ def start_session(
 class Study:
     """A review session bound to the store: every change is committed before the next card."""
 
-    def __init__(self, store: Store, session: Session, mode: Mode = Mode.REVIEW) -> None:
+    def __init__(self, store: Store, session: Session) -> None:
         self.store = store
         self.session = session
-        self.mode = mode
 
-    def changed(self, key: tuple[str, str]) -> bool:
+    @property
+    def mode(self) -> Mode:
+        """Why the answers are given (the session's mode): logged with each one."""
+        return self.session.mode
+
+    def changed(self, key: Key) -> bool:
         """Whether the card's text changed since it was last reviewed (its progress is kept)."""
         stored = self.store.fingerprint(key[0], key[1])
         return stored is not None and stored != self.session.cards[key].fingerprint
 
     def rate(
         self,
-        key: tuple[str, str],
+        key: Key,
         rating: Rating,
         now: datetime,
         *,
@@ -109,14 +113,9 @@ class Study:
         duration_ms: int | None = None,
     ) -> Change:
 
-        from quizkit.core.session import Change
         from quizkit.store.progress import Answer
 
-        if self.mode is Mode.QUIZ:
-            state = self.session.state(key)  # an exam answer is logged, the schedule left alone
-            change = Change(key, self.session.cards[key], state, state, rating)
-        else:
-            change = self.session.answer(key, rating, now)
+        change = self.session.answer(key, rating, now)
         config = self.session.plans[key[0]].config
         self.store.record(
             Answer(
@@ -137,7 +136,7 @@ class Study:
         )
         return change
 
-    def undo(self, now: datetime) -> tuple[str, str] | None:
+    def undo(self, now: datetime) -> Key | None:
         """Undo the latest answer in these decks, even one from an earlier session."""
         if self.mode is not Mode.REVIEW:
             return None  # cram and quiz answers never changed the schedule: nothing to restore
@@ -149,12 +148,12 @@ class Study:
         self.session.undo(key, last.before, now)
         return key
 
-    def bury(self, key: tuple[str, str], now: datetime) -> Change:
+    def bury(self, key: Key, now: datetime) -> Change:
         change = self.session.bury(key, now)
         self.store.set_state(key[0], key[1], change.after, now)
         return change
 
-    def suspend(self, key: tuple[str, str], now: datetime) -> Change:
+    def suspend(self, key: Key, now: datetime) -> Change:
         change = self.session.suspend(key)
         self.store.set_state(key[0], key[1], change.after, now)
         return change

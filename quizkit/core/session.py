@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from quizkit.model import CardState, Deck, Phase, Rating
+from quizkit.model import CardState, Deck, Mode, Phase, Rating
 
 if TYPE_CHECKING:
     from quizkit.core.scheduler import SchedulerConfig
@@ -97,8 +97,9 @@ class Session:
     new_queue: list[Key] = field(default_factory=list)
     review_queue: list[Key] = field(default_factory=list)
     learning: set[Key] = field(default_factory=set)
-    cram: bool = False
-    """Cram goes through new_queue regardless of the schedule and never changes a card's state."""
+    mode: Mode = Mode.REVIEW
+    """Review schedules each answer. Cram goes through new_queue regardless of the schedule, misses
+    coming round again; a quiz answers its own questions. Neither changes a card's state."""
 
     @classmethod
     def start(
@@ -110,6 +111,7 @@ class Session:
         tags: Iterable[str] = (),
         new_order: str = "deck",
         rng: random.Random | None = None,
+        mode: Mode = Mode.REVIEW,
     ) -> Session:
         """Build the queues: learning due, reviews most at risk first, then new cards in deck order.
 
@@ -117,7 +119,7 @@ class Session:
         """
         wanted = set(tags)
         cards = SessionCards({p.deck.id: p.deck for p in plans}, wanted)
-        session = cls({p.deck.id: p for p in plans}, cards, dict(states))
+        session = cls({p.deck.id: p for p in plans}, cards, dict(states), mode=mode)
         reviews: list[tuple[float, Key]] = []
         for plan in plans:
             deck_id = plan.deck.id
@@ -156,6 +158,21 @@ class Session:
         session.review_queue = [key for _, key in reviews]
         return session
 
+    @classmethod
+    def cram(
+        cls,
+        plans: Sequence[DeckPlan],
+        states: Mapping[Key, CardState],
+        *,
+        tags: Iterable[str] = (),
+        rng: random.Random | None = None,
+    ) -> Session:
+        """Every card of the decks (with one of the tags), shuffled, whatever its schedule."""
+        cards = SessionCards({p.deck.id: p.deck for p in plans}, set(tags))
+        session = cls({p.deck.id: p for p in plans}, cards, dict(states), mode=Mode.CRAM)
+        session.new_queue = cram_queue(plans, tags, rng)
+        return session
+
     # ------------------------------------------------------------ asking
 
     def counts(self, now: datetime) -> Counts:
@@ -180,7 +197,7 @@ class Session:
         return min(dues) if dues else None
 
     def preview(self, key: Key, now: datetime) -> dict[Rating, timedelta]:
-        if self.cram:
+        if self.mode is not Mode.REVIEW:
             return {}
         plan = self.plans[key[0]]
         return scheduler.preview(self.state(key), now, plan.config, key=fuzz_key(key), cap=plan.cap)
@@ -194,7 +211,9 @@ class Session:
         """Apply a rating; returns the change for the store to commit."""
         plan = self.plans[key[0]]
         before = self.state(key)
-        if self.cram:
+        if self.mode is Mode.QUIZ:
+            return Change(key, self.cards[key], before, before, rating)  # logged, the schedule left alone
+        if self.mode is Mode.CRAM:
             # Missed cards come round again at the end; the schedule is left alone.
             self.new_queue.remove(key)
             if rating is Rating.AGAIN:

@@ -17,7 +17,7 @@ from quizkit.model import Kind
 
 
 @dataclass(frozen=True)
-class Question:
+class SheetQuestion:
     """One numbered question of a printed worksheet, and its line in the answer key."""
 
     number: int
@@ -37,7 +37,7 @@ _GAP = "\ue000"
 """Marks a cloze gap in a prompt until it is printed: a private-use character, taken out of deck text."""
 
 
-def worksheet(tables: Sequence[tuple[Kind, Table]], shuffle: bool, seed: int) -> list[Question]:
+def worksheet(tables: Sequence[tuple[Kind, Table]], shuffle: bool, seed: int) -> list[SheetQuestion]:
     """The questions of a worksheet: in deck order, or shuffled with the seed (a variant).
 
     Choices and order items are always printed shuffled (the seed and the card id decide
@@ -49,7 +49,7 @@ def worksheet(tables: Sequence[tuple[Kind, Table]], shuffle: bool, seed: int) ->
     return [_question(number, kind, table, seed) for number, (kind, table) in enumerate(order, start=1)]
 
 
-def _question(number: int, kind: Kind, table: Table, seed: int) -> Question:
+def _question(number: int, kind: Kind, table: Table, seed: int) -> SheetQuestion:
     rng = random.Random(f"{seed}:{table['id']}")
     explain, source = str(table.get("explain", "")), str(table.get("source", ""))
     q = str(table.get("q", ""))
@@ -75,7 +75,7 @@ def _question(number: int, kind: Kind, table: Table, seed: int) -> Question:
         prompt, blanks, answers = _gaps(str(table["cloze"]))
         key = tuple(f"({n}) {a}" for n, a in enumerate(answers, start=1))
         q = f"{q}\n{prompt}" if q else prompt
-    return Question(number, kind, q, options, blanks, key, explain, source, lines)
+    return SheetQuestion(number, kind, q, options, blanks, key, explain, source, lines)
 
 
 def _gaps(sentence: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -90,7 +90,7 @@ def _gaps(sentence: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     return deck_format.CLOZE_PATTERN.sub(gap, sentence.replace(_GAP, "")), tuple(hints), tuple(answers)
 
 
-def _how(question: Question) -> str:
+def _how(question: SheetQuestion) -> str:
     """How to answer, unless the question already says so."""
     how = _HOW.get(question.kind, "")
     if not how or (question.kind is Kind.MULTI and "all that apply" in question.prompt.lower()):
@@ -114,7 +114,7 @@ def _fill_gaps(prompt: str, blanks: Sequence[str], gap: Callable[[int, str], str
     return re.sub(f"{_GAP}(\\d+){_GAP}", lambda m: gap(int(m.group(1)), blanks[int(m.group(1)) - 1]), prompt)
 
 
-def to_markdown(title: str, description: str, questions: Sequence[Question], variant: int | None) -> str:
+def to_markdown(title: str, description: str, questions: Sequence[SheetQuestion], variant: int | None) -> str:
     out = [f"# {markdown(title)}", ""]
     if description:
         out += [markdown(description, starts_line=True), ""]
@@ -187,7 +187,7 @@ def _h(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
 
 
-def to_html(title: str, description: str, questions: Sequence[Question], variant: int | None) -> str:
+def to_html(title: str, description: str, questions: Sequence[SheetQuestion], variant: int | None) -> str:
     """A single self-contained page that prints cleanly: questions, then the answer key on a new page."""
     out = [
         "<!DOCTYPE html>",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from quizkit.model import CardState, Deck, Mode, Phase, Rating
+from quizkit.model import CardState, Deck, Key, Mode, Phase, Rating
 from quizkit.store.db import (
     Database,
     from_ms,
@@ -310,7 +310,7 @@ class Store(Database):
             out.setdefault(deck_id, set()).add(card_id)
         return out
 
-    def remove_progress(self, keys: Iterable[tuple[str, str]], now: datetime) -> int:
+    def remove_progress(self, keys: Iterable[Key], now: datetime) -> int:
         """Forget the scheduling state of these cards; their review log stays."""
         pairs = list(keys)
         with self.write(now):
