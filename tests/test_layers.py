@@ -1,7 +1,7 @@
 """The map in docs/architecture.md, enforced: which layer may import which, who owns each library.
 
 Every import counts: module-level, inside functions, and under TYPE_CHECKING. An arrow may point
-down the layers (cli -> app -> io | store | ui -> core -> model, errors), or sideways inside one
+down the layers (cli -> app -> io | store | ui -> core -> model, errors, shapes), or sideways inside one
 package (app to app, io to io, ...). io, store and ui are side by side and never import each other.
 """
 
@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizkit"
 LAYERS: dict[str, int] = {
     "quizkit.model": 0,
     "quizkit.errors": 0,
+    "quizkit.shapes": 0,
     "quizkit.core": 1,
     "quizkit.io": 2,
     "quizkit.store": 2,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
 from quizkit.app.study import start_session
 from quizkit.model import Phase
+from quizkit.shapes import DueJSON, DueRow, ExamLoad
 from quizkit.ui import render
 from quizkit.ui.words import print_json
 
@@ -27,7 +28,7 @@ def due(env: Environment, paths: Sequence[Path], as_json: bool = False, exam_dat
     loaded = load_decks(env, paths)
     with env.open_store() as store:
         session = start_session(env, store, loaded, now, exam_date=exam_date)
-        rows: list[dict[str, Any]] = []
+        rows: list[DueRow] = []
         for deck in loaded:
             plan = session.plans[deck.id]
             end_of_day = scheduler.day_start(
@@ -40,30 +41,31 @@ def due(env: Environment, paths: Sequence[Path], as_json: bool = False, exam_dat
                 for key in session.learning
                 if key[0] == deck.id and (d := session.state(key).due) is not None and d < end_of_day
             )
-            upcoming = store.next_due(deck.id, now)
-            row: dict[str, Any] = {
-                "deck": deck.id,
-                "title": deck.title,
-                "cards": len(deck.cards),
-                "new": new,
-                "learning": learning,
-                "review": review,
-                "next_due": upcoming.isoformat() if upcoming else None,
-            }
-            if plan.cap is not None:
-                row["exam"] = exam_load(session, plan, now, store.unseen(deck))
-            rows.append(row)
+            exam = exam_load(session, plan, now, store.unseen(deck)) if plan.cap is not None else None
+            rows.append(
+                DueRow(
+                    deck.id,
+                    deck.title,
+                    len(deck.cards),
+                    new,
+                    learning,
+                    review,
+                    store.next_due(deck.id, now),
+                    exam,
+                )
+            )
     if as_json:
-        print_json(env.stdout, ({"now": now.isoformat(), "decks": rows}))
+        due_json: DueJSON = {"now": now.isoformat(), "decks": [row.to_dict() for row in rows]}
+        print_json(env.stdout, due_json)
     else:
         env.stdout.print(render.due_table(rows, now, env.settings.tz))
         for row in rows:
-            if "exam" in row:
-                env.stdout.print(render.exam_load(row["deck"], row["exam"]))
+            if row.exam is not None:
+                env.stdout.print(render.exam_load(row.deck, row.exam))
     return 0
 
 
-def exam_load(session: Session, plan: DeckPlan, now: datetime, unseen: int) -> dict[str, Any]:
+def exam_load(session: Session, plan: DeckPlan, now: datetime, unseen: int) -> ExamLoad:
     """Cards a day until the exam, projected as if every answer were Good.
 
     Reviews already scheduled and the new cards planned each day are played forward through the
@@ -77,10 +79,4 @@ def exam_load(session: Session, plan: DeckPlan, now: datetime, unseen: int) -> d
     new_keys = [(plan.deck.id, c.id) for c in plan.deck.cards if (plan.deck.id, c.id) not in seen]
     new_keys += [key for key, state in seen.items() if state.phase is Phase.NEW]
     days, left = project_exam_load(plan, seen, new_keys, now)
-    return {
-        "date": plan.cap.isoformat(),
-        "days_left": len(days),
-        "new_per_day": plan.limits.new_per_day,
-        "unseen_after": left,
-        "days": days,
-    }
+    return ExamLoad(plan.cap, plan.limits.new_per_day, left, tuple(days))

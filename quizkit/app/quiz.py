@@ -24,6 +24,7 @@ from quizkit.errors import UsageError
 from quizkit.io import deck_files, disk
 from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
+from quizkit.shapes import HistoryJSON
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
 from quizkit.ui import render, terminal, words
 from quizkit.ui.terminal import Event
@@ -295,7 +296,11 @@ def history(env: Environment, deck_id: str | None, as_json: bool = False) -> int
         attempts = exams.history(deck_id)
         tags = exams.tag_scores(deck_id)
     if as_json:
-        print_json(env.stdout, ({"attempts": attempts, "tags": tags}))
+        history_json: HistoryJSON = {
+            "attempts": [a.to_dict() for a in attempts],
+            "tags": [t.to_dict() for t in tags],
+        }
+        print_json(env.stdout, history_json)
         return 0
     if not attempts:
         env.stdout.print("No exams yet: 'quizkit quiz' starts one.")

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from quizkit.core import scheduler
 from quizkit.core.session import DeckPlan, fuzz_key
 from quizkit.model import CardState, Key, Phase, Rating
+from quizkit.shapes import DayLoad
 
 
 def project_exam_load(
     plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[DayLoad], int]:
     """Reviews and new cards on each study day until the exam, if every answer were Good.
 
-    Returns one {"day", "reviews", "new"} per day and the number of cards still unseen on the day.
+    Returns each day's load and the number of cards still unseen on the day.
     """
     assert plan.cap is not None
     config = plan.config
@@ -54,8 +54,5 @@ def project_exam_load(
             state = scheduler.review(
                 state, Rating.GOOD, max(moment, state.due), config, key=label, cap=plan.cap
             )
-    out = [
-        {"day": (today + timedelta(days=i)).isoformat(), "reviews": reviews[i], "new": new[i]}
-        for i in range(days)
-    ]
+    out = [DayLoad(today + timedelta(days=i), reviews[i], new[i]) for i in range(days)]
     return out, len(queue)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
+from quizkit.shapes import Attempt, TagTrend
 from quizkit.store.db import Database, from_ms, to_ms
 
 
@@ -36,6 +36,9 @@ class QuizAnswer:
     correct: bool
     score: float
     seconds: float
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 class ExamLog:
@@ -85,7 +88,7 @@ class ExamLog:
             assert quiz_id is not None
             return quiz_id
 
-    def history(self, deck_id: str | None = None) -> list[dict[str, Any]]:
+    def history(self, deck_id: str | None = None) -> list[Attempt]:
         """Past exams, newest first."""
         rows = self.db.execute(
             """SELECT id, deck_id, started_at, finished_at, questions, score, passed, pass_mark, seed
@@ -93,21 +96,21 @@ class ExamLog:
             (deck_id, deck_id),
         )
         return [
-            {
-                "id": r[0],
-                "deck": r[1],
-                "started": (from_ms(r[2]) or datetime.min).isoformat(),
-                "finished": (from_ms(r[3]) or datetime.min).isoformat(),
-                "questions": r[4],
-                "score": round(r[5] * 100, 1),
-                "passed": None if r[6] is None else bool(r[6]),
-                "pass_mark": r[7],
-                "seed": r[8],
-            }
+            Attempt(
+                id=r[0],
+                deck=r[1],
+                started=from_ms(r[2]) or _EPOCH,
+                finished=from_ms(r[3]) or _EPOCH,
+                questions=r[4],
+                score=round(r[5] * 100, 1),
+                passed=None if r[6] is None else bool(r[6]),
+                pass_mark=r[7],
+                seed=r[8],
+            )
             for r in rows
         ]
 
-    def tag_scores(self, deck_id: str | None = None, recent: int = 3) -> list[dict[str, Any]]:
+    def tag_scores(self, deck_id: str | None = None, recent: int = 3) -> list[TagTrend]:
         """Mean score per tag over every exam and over the last `recent` ones, weakest first."""
         rows = self.db.execute(
             """WITH picked AS (
@@ -120,11 +123,6 @@ class ExamLog:
             (deck_id, deck_id, recent),
         )
         return [
-            {
-                "tag": r[0],
-                "answers": r[1],
-                "score": round(r[2] * 100, 1),
-                "recent_score": None if r[3] is None else round(r[3] * 100, 1),
-            }
+            TagTrend(r[0], r[1], round(r[2] * 100, 1), None if r[3] is None else round(r[3] * 100, 1))
             for r in rows
         ]

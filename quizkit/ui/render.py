@@ -20,6 +20,7 @@ from quizkit.core.grading import Edit, Grade
 from quizkit.core.text import clean
 from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
+from quizkit.shapes import Attempt, DueRow, ExamLoad, TagTrend
 from quizkit.ui.words import due_in_words, plain
 
 if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
@@ -100,7 +101,7 @@ def card_table(deck: Deck) -> Table:
     return table
 
 
-def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -> Table:
+def due_table(rows: Sequence[DueRow], now: datetime, tz: tzinfo) -> Table:
     table = _table(title=Text("Due today"), title_justify="left", expand=False)
     table.add_column("deck", overflow="fold")
     table.add_column("new", justify="right", style="blue")
@@ -108,9 +109,8 @@ def due_table(rows: Sequence[Mapping[str, object]], now: datetime, tz: tzinfo) -
     table.add_column("review", justify="right", style="green")
     table.add_column("next", overflow="fold")
     for row in rows:
-        upcoming = row["next_due"]
-        nxt = due_in_words(datetime.fromisoformat(str(upcoming)), now, tz) if upcoming else "-"
-        table.add_row(plain(str(row["deck"])), str(row["new"]), str(row["learning"]), str(row["review"]), nxt)
+        nxt = due_in_words(row.next_due, now, tz) if row.next_due else "-"
+        table.add_row(plain(row.deck), str(row.new), str(row.learning), str(row.review), nxt)
     return table
 
 
@@ -426,9 +426,7 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARKS[min(len(SPARKS) - 1, int(v * len(SPARKS)))] for v in values)
 
 
-def quiz_history(
-    attempts: Sequence[Mapping[str, Any]], tags: Sequence[Mapping[str, Any]], tz: tzinfo
-) -> RenderableType:
+def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzinfo) -> RenderableType:
     table = _table(title=Text("past exams"), title_justify="left")
     table.add_column("date")
     table.add_column("deck", overflow="fold")
@@ -436,20 +434,19 @@ def quiz_history(
     table.add_column("score", justify="right")
     table.add_column("result")
     for attempt in attempts:
-        when_ = datetime.fromisoformat(attempt["finished"]).astimezone(tz)
-        passed = attempt["passed"]
+        passed = attempt.passed
         table.add_row(
-            f"{when_:%Y-%m-%d %H:%M}",
-            plain(attempt["deck"]),
-            str(attempt["questions"]),
-            f"{attempt['score']:.0f}%",
+            f"{attempt.finished.astimezone(tz):%Y-%m-%d %H:%M}",
+            plain(attempt.deck),
+            str(attempt.questions),
+            f"{attempt.score:.0f}%",
             Text("pass", style="green")
             if passed
             else Text("fail", style="red")
             if passed is not None
             else Text("-"),
         )
-    scores = [a["score"] / 100 for a in reversed(attempts)]
+    scores = [a.score / 100 for a in reversed(attempts)]
     trend = Text("trend (oldest to newest): ")
     trend.append(sparkline(scores), style="cyan")
     if len(scores) > 1:
@@ -461,40 +458,36 @@ def quiz_history(
     weak.add_column("score", justify="right")
     weak.add_column("last 3", justify="right")
     for row in tags[:8]:
-        recent = row["recent_score"]
+        recent = row.recent_score
         weak.add_row(
-            plain(row["tag"]),
-            str(row["answers"]),
-            f"{row['score']:.0f}%",
+            plain(row.tag),
+            str(row.answers),
+            f"{row.score:.0f}%",
             f"{recent:.0f}%" if recent is not None else "-",
         )
     return Group(table, trend, weak)
 
 
-def exam_load(deck_id: str, exam: Mapping[str, Any]) -> RenderableType:
+def exam_load(deck_id: str, exam: ExamLoad) -> RenderableType:
     """Cards a day until the exam: reviews already scheduled plus new cards planned."""
-    days = exam["days"]
+    days = exam.days
     title = Text()
-    title.append(f"Until the exam on {exam['date']} ", style="bold")
-    title.append(f"({exam['days_left']} days, {clean(deck_id)}, {exam['new_per_day']} new a day)")
+    title.append(f"Until the exam on {exam.exam_day.isoformat()} ", style="bold")
+    title.append(f"({len(days)} days, {clean(deck_id)}, {exam.new_per_day} new a day)")
     table = _grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(justify="right")
     table.add_column(justify="right")
     table.add_column()
     table.add_row(Text("day", style="dim"), Text("review", style="dim"), Text("new", style="dim"), "")
-    peak = max((d["reviews"] + d["new"] for d in days), default=0) or 1
+    peak = max((d.reviews + d.new for d in days), default=0) or 1
     for day in days:
-        total = day["reviews"] + day["new"]
+        total = day.reviews + day.new
         bar = "█" * max(0, round(24 * total / peak))
-        table.add_row(
-            datetime.fromisoformat(day["day"]).strftime("%a %d %b"), str(day["reviews"]), str(day["new"]), bar
-        )
+        table.add_row(day.day.strftime("%a %d %b"), str(day.reviews), str(day.new), bar)
     parts: list[RenderableType] = [title, table]
-    if exam["unseen_after"]:
+    if exam.unseen_after:
         parts.append(
-            Text(
-                f"{exam['unseen_after']} cards would still be unseen on the day: raise --new", style="yellow"
-            )
+            Text(f"{exam.unseen_after} cards would still be unseen on the day: raise --new", style="yellow")
         )
     return Group(*parts)
