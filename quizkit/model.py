@@ -244,24 +244,3 @@ class CardState:
 
 Key = tuple[str, str]
 """(deck id, card id): the identity of a card's progress."""
-
-
-@dataclass(frozen=True, slots=True)
-class CardFigures:
-    """One card's scheduling, as quizkit cards lists it."""
-
-    deck_id: str
-    card_id: str
-    state: Status
-    due: datetime | None
-    interval_days: float | None
-    """Review: study days from the last answer's day to the due day; learning: the step, in days."""
-    stability: float | None
-    difficulty: float | None
-    retrievability: float | None
-    """None for a card never studied."""
-    lapses: int
-    reps: int
-    leech: bool
-    prompt: str = ""
-    """The card's question: the store does not know it, the stats use case fills it in."""

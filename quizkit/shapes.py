@@ -8,9 +8,12 @@ read: add keys, never rename or drop one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
+
+from quizkit.model import Status
 
 # ---------------------------------------------------------------- quizkit due
 
@@ -179,3 +182,259 @@ class TagTrend:
 class HistoryJSON(TypedDict):
     attempts: list[AttemptJSON]
     tags: list[TagTrendJSON]
+
+
+# ---------------------------------------------------------------- quizkit stats, cards and the dashboard
+
+
+class CardJSON(TypedDict):
+    deck: str
+    card: str
+    question: str
+    state: str
+    due: str | None
+    interval_days: float | None
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    lapses: int
+    reviews: int
+    leech: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardFigures:
+    """One card's scheduling, as quizkit cards lists it."""
+
+    deck_id: str
+    card_id: str
+    state: Status
+    due: datetime | None
+    interval_days: float | None
+    """Review: study days from the last answer's day to the due day; learning: the step, in days."""
+    stability: float | None
+    difficulty: float | None
+    retrievability: float | None
+    """None for a card never studied."""
+    lapses: int
+    reps: int
+    leech: bool
+    prompt: str = ""
+    """The card's question: the store does not know it, the stats use case fills it in."""
+
+    def to_dict(self) -> CardJSON:
+        return {
+            "deck": self.deck_id,
+            "card": self.card_id,
+            "question": self.prompt,
+            "state": self.state.value,
+            "due": self.due.isoformat() if self.due else None,
+            "interval_days": self.interval_days,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "retrievability": self.retrievability,
+            "lapses": self.lapses,
+            "reviews": self.reps,
+            "leech": self.leech,
+        }
+
+
+class CardsJSON(TypedDict):
+    deck: str
+    now: str
+    cards: list[CardJSON]
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    """Today's answers and the streaks."""
+
+    reviews: int
+    seconds: float
+    right: int
+    streak: int
+    longest_streak: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.reviews if self.reviews else None
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Answers per study day; days missing from `counts` had none."""
+
+    today: date
+    counts: Mapping[date, int]
+    first: date
+    """The first day counted: the Monday of the first week the figures cover."""
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Cards due on each day from `start` (today); today's count includes the overdue ones."""
+
+    start: date
+    counts: tuple[int, ...]
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """True retention: answers rated above Again (`passed`) of all answers to cards in review."""
+
+    passed: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.total if self.total else None
+
+
+@dataclass(frozen=True, slots=True)
+class Mastery:
+    tag: str
+    cards: int
+    studied: int
+    retrievability: float | None
+    """Mean predicted recall now of the tag's studied cards; None when none is studied."""
+
+
+class TodayJSON(TypedDict):
+    day: str
+    reviews: int
+    seconds: float
+    right: int
+    accuracy: float | None
+
+
+class StreakJSON(TypedDict):
+    current: int
+    longest: int
+
+
+class HeatmapJSON(TypedDict):
+    first_day: str
+    last_day: str
+    reviews: dict[str, int]
+    """Answers by study day (ISO date); days without answers are left out."""
+
+
+class ForecastJSON(TypedDict):
+    first_day: str
+    due: list[int]
+    overdue: int
+
+
+class RatioJSON(TypedDict):
+    passed: int
+    total: int
+    rate: float | None
+
+
+class MasteryJSON(TypedDict):
+    tag: str
+    cards: int
+    studied: int
+    retrievability: float | None
+
+
+class ReportJSON(TypedDict):
+    title: str
+    now: str
+    today: TodayJSON
+    streak: StreakJSON
+    heatmap: HeatmapJSON
+    forecast: ForecastJSON
+    cards: dict[str, int]
+    """Cards by status, then "leech" and "total"."""
+    retention: dict[str, dict[str, RatioJSON]]
+    """By window ("last_7_days", "last_30_days"), then "young", "mature" and "all"."""
+    mastery: list[MasteryJSON]
+    hardest: list[CardJSON]
+
+
+class StatsJSON(ReportJSON):
+    decks: list[str]
+    tags: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything quizkit stats shows."""
+
+    title: str
+    now: datetime
+    today: Today
+    heatmap: Heatmap
+    forecast: Forecast
+    states: Mapping[Status, int]
+    leeches: int
+    retention: Mapping[int, Mapping[str, Ratio]]
+    """By window (days), then young, mature and all."""
+    mastery: tuple[Mastery, ...]
+    hardest: tuple[CardFigures, ...]
+
+    def to_dict(self) -> ReportJSON:
+        """The JSON of quizkit stats --json: every figure of the report."""
+        today, heatmap, forecast = self.today, self.heatmap, self.forecast
+        return {
+            "title": self.title,
+            "now": self.now.isoformat(),
+            "today": {
+                "day": heatmap.today.isoformat(),
+                "reviews": today.reviews,
+                "seconds": today.seconds,
+                "right": today.right,
+                "accuracy": today.accuracy,
+            },
+            "streak": {"current": today.streak, "longest": today.longest_streak},
+            "heatmap": {
+                "first_day": heatmap.first.isoformat(),
+                "last_day": heatmap.today.isoformat(),
+                "reviews": {day.isoformat(): n for day, n in sorted(heatmap.counts.items())},
+            },
+            "forecast": {
+                "first_day": forecast.start.isoformat(),
+                "due": list(forecast.counts),
+                "overdue": forecast.overdue,
+            },
+            "cards": {
+                **{state.value: n for state, n in self.states.items()},
+                "leech": self.leeches,
+                "total": sum(self.states.values()),
+            },
+            "retention": {
+                f"last_{window}_days": {
+                    group: {"passed": r.passed, "total": r.total, "rate": r.rate}
+                    for group, r in groups.items()
+                }
+                for window, groups in self.retention.items()
+            },
+            "mastery": [
+                {"tag": m.tag, "cards": m.cards, "studied": m.studied, "retrievability": m.retrievability}
+                for m in self.mastery
+            ],
+            "hardest": [row.to_dict() for row in self.hardest],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeckDue:
+    deck_id: str
+    title: str
+    cards: int
+    new: int
+    learning: int
+    review: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    day: date
+    decks: tuple[DeckDue, ...]
+    today: Today
+    next_due: str | None
+    """When the next card comes, in words, if nothing is due."""
+    broken: tuple[str, ...] = ()
+    """Deck files that could not be loaded."""

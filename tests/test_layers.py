@@ -1,7 +1,7 @@
 """The map in docs/architecture.md, enforced: which layer may import which, who owns each library.
 
 Every import counts: module-level, inside functions, and under TYPE_CHECKING. An arrow may point
-down the layers (cli -> app -> io | store | ui -> core -> model, errors, shapes), or sideways inside one
+down the layers (cli -> app -> io | store | ui -> core -> shapes -> model, errors), or sideways inside one
 package (app to app, io to io, ...). io, store and ui are side by side and never import each other.
 """
 
@@ -19,14 +19,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizkit"
 LAYERS: dict[str, int] = {
     "quizkit.model": 0,
     "quizkit.errors": 0,
-    "quizkit.shapes": 0,
-    "quizkit.core": 1,
-    "quizkit.io": 2,
-    "quizkit.store": 2,
-    "quizkit.ui": 2,
-    "quizkit.app": 3,
-    "quizkit.cli": 4,
-    "quizkit.__main__": 5,
+    "quizkit.shapes": 1,
+    "quizkit.core": 2,
+    "quizkit.io": 3,
+    "quizkit.store": 3,
+    "quizkit.ui": 3,
+    "quizkit.app": 4,
+    "quizkit.cli": 5,
+    "quizkit.__main__": 6,
 }
 # Third-party and standard-library packages that only some places may import.
 OWNERS: dict[str, tuple[str, ...]] = {

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from quizkit import shapes
 from quizkit.app.env import Environment
 from quizkit.app.library import known_decks_lenient, load_decks
 from quizkit.app.study import plan_decks
@@ -24,7 +25,8 @@ from quizkit.core.calendar import Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
-from quizkit.model import Card, CardFigures, Deck, Status, card_index
+from quizkit.model import Card, Deck, Status, card_index
+from quizkit.shapes import CardFigures, CardsJSON, StatsJSON
 from quizkit.store.figures import Figures
 from quizkit.ui import charts, words
 from quizkit.ui.words import print_json
@@ -66,9 +68,12 @@ def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_
         calendar = figures.calendar(now, config)
         report = _report(figures, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags)
     if as_json:
-        print_json(
-            env.stdout, {"decks": [d.id for d in loaded], "tags": sorted(set(tags)), **report_json(report)}
-        )
+        stats_json: StatsJSON = {
+            "decks": [d.id for d in loaded],
+            "tags": sorted(set(tags)),
+            **report.to_dict(),
+        }
+        print_json(env.stdout, stats_json)
     else:
         env.stdout.print(charts.stats_report(report))
     return 0
@@ -98,7 +103,7 @@ def _report(
     loaded: Sequence[Deck],
     deck_ids: Sequence[str] | None,
     tags: Sequence[str],
-) -> charts.Report:
+) -> shapes.Report:
     by_card = bool(tags)
     today = calendar.today
     tomorrow = calendar.tomorrow
@@ -129,28 +134,30 @@ def _report(
     factor, decay = forgetting_curve(calendar.config)
     by_id = {deck.id: deck for deck in loaded}
     hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
-    return charts.Report(
+    return shapes.Report(
         title=_title(loaded, tags),
         now=now,
-        today=charts.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
-        heatmap=charts.Heatmap(today, {day: n for day, n in zip(heat_days, per_day, strict=False) if n}),
-        forecast=charts.Forecast(today, forecast, overdue),
+        today=shapes.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
+        heatmap=shapes.Heatmap(
+            today, {day: n for day, n in zip(heat_days, per_day, strict=False) if n}, first_week
+        ),
+        forecast=shapes.Forecast(today, forecast, overdue),
         states={state: states.get(state, 0) for state in charts.STATE_NAMES},
         leeches=leeches,
         retention={window: _retention(counts, window == longest_window) for window in RETENTION_WINDOWS},
         mastery=tuple(
-            charts.Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)
+            shapes.Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)
         ),
         hardest=tuple(_row(row, by_id[row.deck_id].card(row.card_id)) for row in hardest),
     )
 
 
-def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, charts.Ratio]:
+def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, shapes.Ratio]:
     """Young, mature and all, over the short window (recent only) or the whole long one."""
 
-    def ratio(mature: set[bool]) -> charts.Ratio:
+    def ratio(mature: set[bool]) -> shapes.Ratio:
         picked = [v for (m, recent), v in counts.items() if m in mature and (whole or recent)]
-        return charts.Ratio(sum(p for p, _ in picked), sum(t for _, t in picked))
+        return shapes.Ratio(sum(p for p, _ in picked), sum(t for _, t in picked))
 
     return {"young": ratio({False}), "mature": ratio({True}), "all": ratio({False, True})}
 
@@ -162,68 +169,6 @@ def _title(loaded: Sequence[Deck], tags: Sequence[str]) -> str:
 
 def _row(figures: CardFigures, card: Card | None) -> CardFigures:
     return replace(figures, prompt=card.prompt if card else "")
-
-
-def report_json(report: charts.Report) -> dict[str, object]:
-    """The JSON of quizkit stats --json: every figure of the report."""
-    heat_first = report.heatmap.today - timedelta(
-        days=report.heatmap.today.weekday(), weeks=HEATMAP_WEEKS - 1
-    )
-    return {
-        "title": report.title,
-        "now": report.now.isoformat(),
-        "today": {
-            "day": report.heatmap.today.isoformat(),
-            "reviews": report.today.reviews,
-            "seconds": report.today.seconds,
-            "right": report.today.right,
-            "accuracy": report.today.accuracy,
-        },
-        "streak": {"current": report.today.streak, "longest": report.today.longest_streak},
-        "heatmap": {
-            "first_day": heat_first.isoformat(),
-            "last_day": report.heatmap.today.isoformat(),
-            "reviews": {day.isoformat(): n for day, n in sorted(report.heatmap.counts.items())},
-        },
-        "forecast": {
-            "first_day": report.forecast.start.isoformat(),
-            "due": list(report.forecast.counts),
-            "overdue": report.forecast.overdue,
-        },
-        "cards": {
-            **{str(state): n for state, n in report.states.items()},
-            "leech": report.leeches,
-            "total": sum(report.states.values()),
-        },
-        "retention": {
-            f"last_{window}_days": {
-                group: {"passed": r.passed, "total": r.total, "rate": r.rate} for group, r in groups.items()
-            }
-            for window, groups in report.retention.items()
-        },
-        "mastery": [
-            {"tag": m.tag, "cards": m.cards, "studied": m.studied, "retrievability": m.retrievability}
-            for m in report.mastery
-        ],
-        "hardest": [_card_json(row) for row in report.hardest],
-    }
-
-
-def _card_json(row: CardFigures) -> dict[str, object]:
-    return {
-        "deck": row.deck_id,
-        "card": row.card_id,
-        "question": row.prompt,
-        "state": row.state,
-        "due": row.due.isoformat() if row.due else None,
-        "interval_days": row.interval_days,
-        "stability": row.stability,
-        "difficulty": row.difficulty,
-        "retrievability": row.retrievability,
-        "lapses": row.lapses,
-        "reviews": row.reps,
-        "leech": row.leech,
-    }
 
 
 def dashboard(env: Environment) -> int:
@@ -241,7 +186,7 @@ def dashboard(env: Environment) -> int:
         for plan in plan_decks(env, store, loaded, now):
             new, learning, review = counts.get(plan.deck.id, (0, 0, 0))
             rows.append(
-                charts.DeckDue(
+                shapes.DeckDue(
                     plan.deck.id,
                     plan.deck.title,
                     len(plan.deck.cards),
@@ -257,10 +202,10 @@ def dashboard(env: Environment) -> int:
         upcoming = [d for deck in loaded if (d := store.next_due(deck.id, now)) is not None]
     env.stdout.print(
         charts.dashboard(
-            charts.Dashboard(
+            shapes.Dashboard(
                 day=calendar.today,
                 decks=tuple(rows),
-                today=charts.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
+                today=shapes.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
                 next_due=words.due_in_words(min(upcoming), now, env.settings.tz) if upcoming else None,
                 broken=tuple(broken),
             )
@@ -306,9 +251,12 @@ def cards(
     rows = [_row(f, by_id[f.card_id]) for f in found if _in_state(f, state, calendar.tomorrow)]
     rows = _sorted(rows, sort, reverse, order)
     if as_json:
-        print_json(
-            env.stdout, {"deck": deck.id, "now": now.isoformat(), "cards": [_card_json(r) for r in rows]}
-        )
+        cards_json: CardsJSON = {
+            "deck": deck.id,
+            "now": now.isoformat(),
+            "cards": [r.to_dict() for r in rows],
+        }
+        print_json(env.stdout, cards_json)
     else:
         env.stdout.print(charts.card_table(deck.title, rows, now, env.settings.tz))
         env.stdout.print(f"{len(rows)} of {len(deck.cards)} cards", markup=False, style="dim")

@@ -17,7 +17,8 @@ from datetime import datetime
 
 from quizkit.core.calendar import Calendar, Streaks, streaks
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.model import CardFigures, Phase, Status
+from quizkit.model import Phase, Status
+from quizkit.shapes import CardFigures
 from quizkit.store.db import Database, from_ms, to_ms
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from rich import box
@@ -20,7 +19,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from quizkit.model import CardFigures, Status
+from quizkit.model import Status
+from quizkit.shapes import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
 from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
@@ -54,97 +54,6 @@ MASTERY_ROWS = 15
 
 
 BAR = "█"
-
-
-@dataclass(frozen=True, slots=True)
-class Today:
-    """Today's answers and the streaks."""
-
-    reviews: int
-    seconds: float
-    right: int
-    streak: int
-    longest_streak: int
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.right / self.reviews if self.reviews else None
-
-
-@dataclass(frozen=True, slots=True)
-class Heatmap:
-    """Answers per study day; days missing from `counts` had none."""
-
-    today: date
-    counts: Mapping[date, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    """Cards due on each day from `start` (today); today's count includes the overdue ones."""
-
-    start: date
-    counts: tuple[int, ...]
-    overdue: int
-
-
-@dataclass(frozen=True, slots=True)
-class Ratio:
-    """True retention: answers rated above Again (`passed`) of all answers to cards in review."""
-
-    passed: int
-    total: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.passed / self.total if self.total else None
-
-
-@dataclass(frozen=True, slots=True)
-class Mastery:
-    tag: str
-    cards: int
-    studied: int
-    retrievability: float | None
-    """Mean predicted recall now of the tag's studied cards; None when none is studied."""
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """Everything quizkit stats shows."""
-
-    title: str
-    now: datetime
-    today: Today
-    heatmap: Heatmap
-    forecast: Forecast
-    states: Mapping[Status, int]
-    leeches: int
-    retention: Mapping[int, Mapping[str, Ratio]]
-    """By window (days), then young, mature and all."""
-    mastery: tuple[Mastery, ...]
-    hardest: tuple[CardFigures, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DeckDue:
-    deck_id: str
-    title: str
-    cards: int
-    new: int
-    learning: int
-    review: int
-
-
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    day: date
-    decks: tuple[DeckDue, ...]
-    today: Today
-    next_due: str | None
-    """When the next card comes, in words, if nothing is due."""
-    broken: tuple[str, ...] = ()
-    """Deck files that could not be loaded."""
 
 
 def heat_level(count: int, peak: int) -> int:
