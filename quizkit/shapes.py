@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
 
+from quizkit.errors import Problem
 from quizkit.model import Status
 
 # ---------------------------------------------------------------- quizkit due
@@ -438,3 +439,100 @@ class Dashboard:
     """When the next card comes, in words, if nothing is due."""
     broken: tuple[str, ...] = ()
     """Deck files that could not be loaded."""
+
+
+# ---------------------------------------------------------------- quizkit validate
+
+
+class ProblemJSON(TypedDict):
+    severity: str
+    path: str
+    line: int | None
+    card: str | None
+    message: str
+    hint: str
+
+
+def problem_json(problem: Problem) -> ProblemJSON:
+    return {
+        "severity": problem.severity.value,
+        "path": problem.path,
+        "line": problem.line,
+        "card": problem.card,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
+
+
+class DeckCheckJSON(TypedDict, total=False):
+    path: str
+    valid: bool
+    problems: list[ProblemJSON]
+    id: str
+    """This and the keys below: only for a valid deck."""
+    title: str
+    cards: int
+    kinds: dict[str, int]
+    tags: dict[str, int]
+
+
+class ValidationJSON(TypedDict):
+    decks: list[DeckCheckJSON]
+    errors: int
+    warnings: int
+
+
+# ---------------------------------------------------------------- the exam report (quiz --report)
+
+
+class ReportDeckJSON(TypedDict):
+    id: str
+    title: str
+
+
+class ReportTagJSON(TypedDict):
+    tag: str
+    questions: int
+    score: float
+
+
+class ReportItemJSON(TypedDict):
+    number: int
+    card: str
+    kind: str
+    question: str
+    choices: list[str]
+    answer_given: str | None
+    right_answer: str
+    verdict: str
+    """right, typo, partial, wrong or unanswered."""
+    score: float
+    seconds: float
+    explain: str
+    source: str
+    tags: list[str]
+
+
+class ExamSettingsJSON(TypedDict):
+    """The options an exam was taken with, kept with it in the progress database."""
+
+    tags: list[str]
+    kinds: list[str]
+    feedback: str
+    count: int | None
+
+
+class ExamReportJSON(TypedDict):
+    deck: ReportDeckJSON
+    started: str
+    finished: str
+    seed: int | None
+    time_limit_seconds: float | None
+    timed_out: bool
+    questions: int
+    right: int
+    score: float
+    pass_mark: float | None
+    passed: bool | None
+    by_tag: list[ReportTagJSON]
+    items: list[ReportItemJSON]

@@ -11,6 +11,7 @@ from quizkit.app.library import default_deck, shared_id
 from quizkit.errors import Problem, Severity, UsageError
 from quizkit.io import deck_files, deck_parse
 from quizkit.model import Deck, Kind
+from quizkit.shapes import DeckCheckJSON, ValidationJSON, problem_json
 from quizkit.ui import render
 from quizkit.ui.words import print_json
 
@@ -62,32 +63,20 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
 
 def _validation_json(
     results: list[tuple[Path, Deck | None, list[Problem]]], errors: int, warnings: int
-) -> dict[str, object]:
-    out = []
+) -> ValidationJSON:
+    out: list[DeckCheckJSON] = []
     for path, deck, problems in results:
-        entry: dict[str, object] = {
+        entry: DeckCheckJSON = {
             "path": str(path),
             "valid": deck is not None,
-            "problems": [
-                {
-                    "severity": p.severity,
-                    "path": p.path,
-                    "line": p.line,
-                    "card": p.card,
-                    "message": p.message,
-                    "hint": p.hint,
-                }
-                for p in problems
-            ],
+            "problems": [problem_json(p) for p in problems],
         }
         if deck is not None:
-            entry.update(
-                id=deck.id,
-                title=deck.title,
-                cards=len(deck.cards),
-                kinds=dict(Counter(c.kind.value for c in deck.cards)),
-                tags=dict(Counter(t for c in deck.cards for t in c.tags)),
-            )
+            entry["id"] = deck.id
+            entry["title"] = deck.title
+            entry["cards"] = len(deck.cards)
+            entry["kinds"] = dict(Counter(c.kind.value for c in deck.cards))
+            entry["tags"] = dict(Counter(t for c in deck.cards for t in c.tags))
         out.append(entry)
     return {"decks": out, "errors": errors, "warnings": warnings}
 

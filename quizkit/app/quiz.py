@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from quizkit.app.env import Environment
 from quizkit.app.library import DEFAULT_DECK_ID, load_decks
@@ -24,7 +23,7 @@ from quizkit.errors import UsageError
 from quizkit.io import deck_files, disk
 from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
-from quizkit.shapes import HistoryJSON
+from quizkit.shapes import ExamSettingsJSON, HistoryJSON
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
 from quizkit.ui import render, terminal, words
 from quizkit.ui.terminal import Event
@@ -87,7 +86,12 @@ def quiz(
         return 0
     result = score_quiz(exam, deck, finished, pass_mark=pass_mark, seed=seed)
     env.stdout.print(render.quiz_result(result))
-    settings = {"tags": list(tags), "kinds": [k.value for k in kinds], "feedback": feedback, "count": count}
+    settings: ExamSettingsJSON = {
+        "tags": list(tags),
+        "kinds": [k.value for k in kinds],
+        "feedback": feedback,
+        "count": count,
+    }
     # The exam, its answers and their review-log rows are saved in one transaction.
     with env.open_store() as store, store.write(finished):
         ExamLog(store).save(*quiz_records(result, settings))
@@ -118,7 +122,7 @@ def quiz(
     return 0
 
 
-def quiz_records(result: QuizResult, settings: dict[str, Any]) -> tuple[QuizRecord, list[QuizAnswer]]:
+def quiz_records(result: QuizResult, settings: ExamSettingsJSON) -> tuple[QuizRecord, list[QuizAnswer]]:
     record = QuizRecord(
         deck_id=result.deck_id,
         started=result.started,

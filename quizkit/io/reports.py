@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from quizkit.core.exam import QuizResult
 from quizkit.core.text import json_text, markdown
 from quizkit.errors import UsageError
 from quizkit.io.disk import atomic_file
+from quizkit.shapes import ExamReportJSON
 
 
-def report_dict(result: QuizResult) -> dict[str, Any]:
+def report_dict(result: QuizResult) -> ExamReportJSON:
     """The exam as data: the one serialized shape of a result (JSON report and tests)."""
     return {
         "deck": {"id": result.deck_id, "title": result.deck_title},
