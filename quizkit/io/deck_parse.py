@@ -7,7 +7,7 @@ pass. It never raises for bad input: problems are returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,131 @@ def _parse_in_chunks(
 
 _Part = tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]
 """One card of a [[cards]] table before its id is known: suffix, prompt, answer, accept, choices, exact."""
+
+
+_Err = Callable[..., None]
+"""Reports a problem on the card being built: err(key or None, message, hint)."""
+
+
+class _Fields:
+    """One card table's values, each checked as it is read; a problem is reported at its key."""
+
+    __slots__ = ("err", "kind", "table")
+
+    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err) -> None:
+        self.table = table
+        self.kind = kind
+        self.err = err
+
+    def text(self, key: str, required: bool = True) -> str:
+        value = self.table.get(key)
+        if value is None:
+            if required:
+                self.err(None, f"{self.kind.value} card is missing '{key}'", f'add {key} = "..."')
+            return ""
+        if not isinstance(value, str):
+            hint = f'put it in quotes: {key} = "..."'
+            self.err(key, f"'{key}' must be text, not {type_name(value)}", hint)
+            return ""
+        if required and not value.strip():
+            self.err(key, f"'{key}' is empty", f"write the {key} text")
+        return value.strip()
+
+    def text_list(self, key: str, minimum: int) -> tuple[str, ...]:
+        value = self.table.get(key)
+        err = self.err
+        if value is None:
+            if minimum:
+                err(None, f"{self.kind.value} card is missing '{key}'", f'add {key} = ["...", "..."]')
+            return ()
+        if not isinstance(value, list) or not all(type(v) is str for v in value):
+            err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
+            return ()
+        items = tuple(map(str.strip, value))
+        if "" in items:
+            err(key, f"'{key}' has an empty entry", "remove the empty string")
+        if len(items) < minimum:
+            need = "at least two items" if minimum == 2 else f"at least {minimum} item"
+            err(key, f"'{key}' needs {need}, it has {len(items)}", f"add more to {key}")
+        dupes = sorted({v for v in items if items.count(v) > 1}) if len(set(items)) < len(items) else ()
+        if dupes:
+            err(
+                key,
+                f"'{key}' lists {', '.join(repr(d) for d in dupes)} more than once",
+                "remove the duplicate",
+            )
+        return items
+
+    def flag(self, key: str) -> bool:
+        value = self.table.get(key, False)
+        if not isinstance(value, bool):
+            self.err(key, f"'{key}' must be true or false", f"write {key} = true, without quotes")
+            return False
+        return value
+
+
+# Each kind's cards from its checked fields: (id suffix, prompt, answer, accept, choices, exact).
+
+
+def _basic(fields: _Fields, err: _Err) -> list[_Part]:
+    q, a = fields.text("q"), fields.text("a")
+    built: list[_Part] = [("", q, a, (a,), (), False)]
+    if fields.flag("reverse"):
+        built.append((".rev", a, q, (q,), (), False))
+    return built
+
+
+def _typed(fields: _Fields, err: _Err) -> list[_Part]:
+    q, a = fields.text("q"), fields.text("a")
+    accept = fields.text_list("accept", 0)
+    return [("", q, a, (a, *accept), (), fields.flag("exact"))]
+
+
+def _choice(fields: _Fields, err: _Err) -> list[_Part]:
+    q = fields.text("q")
+    choices = fields.text_list("choices", 2)
+    if fields.kind is Kind.CHOICE:
+        a = fields.text("a")
+        right: tuple[str, ...] = (a,)
+    else:
+        right = fields.text_list("a", 1)
+        a = "; ".join(right)
+    missing = [r for r in right if r and choices and r not in choices]
+    if missing:
+        close = did_you_mean(missing[0], choices)
+        err(
+            "a",
+            f"answer {missing[0]!r} is not among the choices",
+            close or "copy the answer exactly from choices",
+        )
+    return [("", q, a, right, choices, False)]
+
+
+def _truefalse(fields: _Fields, err: _Err) -> list[_Part]:
+    q = fields.text("q")
+    value = fields.table.get("a")
+    if not isinstance(value, bool):
+        err("a", "a true/false card needs a = true or a = false", "write it without quotes")
+        value = False
+    truth = "true" if value else "false"
+    return [("", q, truth, (truth,), (), False)]
+
+
+def _order(fields: _Fields, err: _Err) -> list[_Part]:
+    q = fields.text("q")
+    items = fields.text_list("order", 2)
+    return [("", q, " → ".join(items), items, (), False)]
+
+
+_PARTS: dict[Kind, Callable[[_Fields, _Err], list[_Part]]] = {
+    Kind.BASIC: _basic,
+    Kind.TYPED: _typed,
+    Kind.CHOICE: _choice,
+    Kind.MULTI: _choice,
+    Kind.TRUEFALSE: _truefalse,
+    Kind.ORDER: _order,
+}
+"""Every kind but cloze, which _Builder.cloze splits into one card per deletion."""
 
 
 class _Builder:
@@ -300,153 +425,41 @@ class _Builder:
                     cards.append(card)
 
     def card(self, index: int, table: dict[str, Any]) -> Iterator[Card]:
+        """The cards of one [[cards]] table (two for a reversed card, one per cloze deletion)."""
         line = self.lines.card_line(index)
-        label = f"#{index + 1}"
         raw_id = table.get("id")
-        if raw_id is not None:
-            if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
-                self.error(
-                    self.lines.card_line(index, "id"),
-                    label,
-                    f"id {raw_id!r} is not a valid card id",
-                    "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
-                    'e.g. id = "kabul-1996"',
-                )
-                return
-            label = raw_id
+        if raw_id is not None and (not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id)):
+            self.error(
+                self.lines.card_line(index, "id"),
+                f"#{index + 1}",
+                f"id {raw_id!r} is not a valid card id",
+                "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+                'e.g. id = "kabul-1996"',
+            )
+            return
+        label = raw_id if raw_id is not None else f"#{index + 1}"
         errors_before = len(self.problems)
 
-        def at(key: str) -> int | None:
-            return self.lines.card_line(index, key)
-
         def err(key: str | None, message: str, hint: str = "") -> None:
-            self.error(at(key) if key else line, label, message, hint)
+            self.error(self.lines.card_line(index, key) if key else line, label, message, hint)
 
-        # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
-        for key in () if CARD_KEY_SET.issuperset(table) else table:
-            if key not in CARD_KEYS:
-                err(
-                    key,
-                    f"unknown key '{key}'",
-                    did_you_mean(key, CARD_KEYS) or "see docs/deck-format.md for the keys",
-                )
+        self.unknown_keys(table, err)
         kind = self.kind(table, err)
         if kind is None:
             return
-        for key in () if ALLOWED_KEYS[kind].issuperset(table) else table:
-            if key in CARD_KEYS and key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
-                err(
-                    key,
-                    f"'{key}' does not belong on a {kind.value} card",
-                    f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
-                )
-
-        def text(key: str, required: bool = True) -> str:
-            value = table.get(key)
-            if value is None:
-                if required:
-                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = "..."')
-                return ""
-            if not isinstance(value, str):
-                err(key, f"'{key}' must be text, not {type_name(value)}", f'put it in quotes: {key} = "..."')
-                return ""
-            if required and not value.strip():
-                err(key, f"'{key}' is empty", f"write the {key} text")
-            return value.strip()
-
-        def text_list(key: str, minimum: int) -> tuple[str, ...]:
-            value = table.get(key)
-            if value is None:
-                if minimum:
-                    err(None, f"{kind.value} card is missing '{key}'", f'add {key} = ["...", "..."]')
-                return ()
-            if not isinstance(value, list) or not all(type(v) is str for v in value):
-                err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
-                return ()
-            items = tuple(map(str.strip, value))
-            if "" in items:
-                err(key, f"'{key}' has an empty entry", "remove the empty string")
-            if len(items) < minimum:
-                need = "at least two items" if minimum == 2 else f"at least {minimum} item"
-                err(key, f"'{key}' needs {need}, it has {len(items)}", f"add more to {key}")
-            dupes = sorted({v for v in items if items.count(v) > 1}) if len(set(items)) < len(items) else ()
-            if dupes:
-                err(
-                    key,
-                    f"'{key}' lists {', '.join(repr(d) for d in dupes)} more than once",
-                    "remove the duplicate",
-                )
-            return items
-
-        def flag(key: str) -> bool:
-            value = table.get(key, False)
-            if not isinstance(value, bool):
-                err(key, f"'{key}' must be true or false", f"write {key} = true, without quotes")
-                return False
-            return value
-
-        tags = text_list("tags", 0)
-        bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
-        if not bad_tags:
-            self.good_tags.update(tags)
-        if bad_tags:
-            err(
-                "tags",
-                f"tag {bad_tags[0]!r} is not a valid tag",
-                "tags are single words: letters, digits, '-', '_', '.'",
-            )
-        explain = text("explain", required=False)
-        source = text("source", required=False)
-
-        # (id suffix, prompt, answer, accept, choices, exact): each becomes one Card below.
-        built: list[_Part] = []
-        if kind is Kind.BASIC:
-            q, a = text("q"), text("a")
-            built.append(("", q, a, (a,), (), False))
-            if flag("reverse"):
-                built.append((".rev", a, q, (q,), (), False))
-        elif kind is Kind.TYPED:
-            q, a = text("q"), text("a")
-            accept = text_list("accept", 0)
-            built.append(("", q, a, (a, *accept), (), flag("exact")))
-        elif kind in (Kind.CHOICE, Kind.MULTI):
-            q = text("q")
-            choices = text_list("choices", 2)
-            if kind is Kind.CHOICE:
-                a = text("a")
-                right: tuple[str, ...] = (a,)
-            else:
-                right = text_list("a", 1)
-                a = "; ".join(right)
-            missing = [r for r in right if r and choices and r not in choices]
-            if missing:
-                close = did_you_mean(missing[0], choices)
-                err(
-                    "a",
-                    f"answer {missing[0]!r} is not among the choices",
-                    close or "copy the answer exactly from choices",
-                )
-            built.append(("", q, a, right, choices, False))
-        elif kind is Kind.TRUEFALSE:
-            q = text("q")
-            value = table.get("a")
-            if not isinstance(value, bool):
-                err("a", "a true/false card needs a = true or a = false", "write it without quotes")
-                value = False
-            truth = "true" if value else "false"
-            built.append(("", q, truth, (truth,), (), False))
-        elif kind is Kind.CLOZE:
-            built.extend(self.cloze(text("cloze"), text("q", required=False), err))
-        elif kind is Kind.ORDER:
-            q = text("q")
-            items = text_list("order", 2)
-            built.append(("", q, " → ".join(items), items, (), False))
-
-        if len(self.problems) > errors_before and any(
-            p.severity is Severity.ERROR for p in self.problems[errors_before:]
-        ):
+        self.foreign_keys(table, kind, err)
+        fields = _Fields(table, kind, err)
+        tags = self.tags(fields, err)
+        explain = fields.text("explain", required=False)
+        source = fields.text("source", required=False)
+        built = (
+            self.cloze(fields.text("cloze"), fields.text("q", required=False), err)
+            if kind is Kind.CLOZE
+            else (_PARTS[kind](fields, err))
+        )
+        if any(p.severity is Severity.ERROR for p in self.problems[errors_before:]):
             return
-        note_id = raw_id if isinstance(raw_id, str) else derived_id(kind, built[0][1] if built else None)
+        note_id = raw_id if raw_id is not None else derived_id(kind, built[0][1] if built else None)
         if raw_id is None:
             self.warn(
                 line,
@@ -470,6 +483,42 @@ class _Builder:
                 line or 0,
                 note_id,
             )
+
+    # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
+
+    @staticmethod
+    def unknown_keys(table: dict[str, Any], err: _Err) -> None:
+        for key in () if CARD_KEY_SET.issuperset(table) else table:
+            if key not in CARD_KEYS:
+                err(
+                    key,
+                    f"unknown key '{key}'",
+                    did_you_mean(key, CARD_KEYS) or "see docs/deck-format.md for the keys",
+                )
+
+    @staticmethod
+    def foreign_keys(table: dict[str, Any], kind: Kind, err: _Err) -> None:
+        """Keys that belong on another kind of card."""
+        for key in () if ALLOWED_KEYS[kind].issuperset(table) else table:
+            if key in CARD_KEYS and key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
+                err(
+                    key,
+                    f"'{key}' does not belong on a {kind.value} card",
+                    f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
+                )
+
+    def tags(self, fields: _Fields, err: _Err) -> tuple[str, ...]:
+        tags = fields.text_list("tags", 0)
+        bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
+        if bad_tags:
+            err(
+                "tags",
+                f"tag {bad_tags[0]!r} is not a valid tag",
+                "tags are single words: letters, digits, '-', '_', '.'",
+            )
+        else:
+            self.good_tags.update(tags)
+        return tags
 
     def kind(self, table: dict[str, Any], err: Any) -> Kind | None:
         declared = table.get("type")
