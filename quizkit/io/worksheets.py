@@ -131,14 +131,13 @@ def to_markdown(title: str, description: str, questions: Sequence[SheetQuestion]
         )
         how = f" *({_how(question)})*" if _how(question) else ""
         out += [f"**{question.number}.** {prompt}{how}", ""]
-        if question.kind in (Kind.CHOICE, Kind.MULTI):
+        if question.kind in (Kind.CHOICE, Kind.MULTI, Kind.ORDER):
+            mark = "____" if question.kind is Kind.ORDER else "[ ]"  # a place to number, or to tick
             out += [
-                f"- [ ] {choice_letter(i)}. {markdown(option)}" for i, option in enumerate(question.options)
-            ] + [""]
-        elif question.kind is Kind.ORDER:
-            out += [
-                f"- ____ {choice_letter(i)}. {markdown(option)}" for i, option in enumerate(question.options)
-            ] + [""]
+                f"- {mark} {choice_letter(i)}. {markdown(option)}"
+                for i, option in enumerate(question.options)
+            ]
+            out += [""]
         elif question.kind is Kind.TRUEFALSE:
             out += ["True ☐   False ☐", ""]
         elif question.kind in (Kind.BASIC, Kind.TYPED):
@@ -222,17 +221,11 @@ def to_html(title: str, description: str, questions: Sequence[SheetQuestion], va
         out.append(
             f'<div class="question"><p><span class="number">{question.number}.</span>{prompt}{how}</p>'
         )
-        if question.kind in (Kind.CHOICE, Kind.MULTI):
+        if question.kind in (Kind.CHOICE, Kind.MULTI, Kind.ORDER):
+            mark = "slot" if question.kind is Kind.ORDER else "box"  # a place to number, or to tick
             out.append('<ul class="options">')
             out += [
-                f'<li><span class="box"></span>{choice_letter(i)}. {_h(option)}</li>'
-                for i, option in enumerate(question.options)
-            ]
-            out.append("</ul>")
-        elif question.kind is Kind.ORDER:
-            out.append('<ul class="options">')
-            out += [
-                f'<li><span class="slot"></span>{choice_letter(i)}. {_h(option)}</li>'
+                f'<li><span class="{mark}"></span>{choice_letter(i)}. {_h(option)}</li>'
                 for i, option in enumerate(question.options)
             ]
             out.append("</ul>")
