@@ -8,6 +8,7 @@ package (app to app, io to io, ...). io, store and ui are side by side and never
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -196,3 +197,15 @@ def test_a_cycle_is_caught_even_through_a_function_level_import() -> None:
     sources["quizkit.core.exam"] += "\n\ndef f():\n    from quizkit.core import scheduler\n"
     sources["quizkit.core.scheduler"] += "\n\ndef g():\n    from quizkit.core.exam import Quiz\n"
     assert any(v.startswith("import cycle:") and "quizkit.core.exam" in v for v in violations(sources))
+
+
+def test_the_architecture_page_names_every_module_and_only_real_ones() -> None:
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:app|core|io|store|ui)/\w+\.py|\w+\.py)`", page))
+    modules = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.name not in ("__init__.py", "__main__.py")
+    }
+    assert sorted(named - modules) == []  # nothing named that does not exist
+    assert sorted(modules - named) == []  # every module has its line

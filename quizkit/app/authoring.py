@@ -1,12 +1,5 @@
-"""Writing decks: `quizkit new`, `quizkit add`, and the checks on what cards say.
-
-The loader (decks.py) checks a deck's form. The content checks here look for
-cards that are valid but teach badly: the same question twice, a right answer
-that stands out by its length, a typed answer too long to type, cloze
-deletions that give each other away, a card missing the explanation or tags
-the rest of the deck has. They are pure functions returning warnings with the
-file, line and card, like the loader's.
-"""
+"""quizkit new and quizkit add: a new deck from the commented template, and a card asked for
+field by field and appended, the rest of the file left byte for byte as it was."""
 
 from __future__ import annotations
 

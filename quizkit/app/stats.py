@@ -1,7 +1,7 @@
-"""Use cases: quizkit stats, the dashboard (plain `quizkit`) and quizkit cards.
+"""quizkit stats, the dashboard (plain `quizkit`) and quizkit cards.
 
-Wiring only. The figures are SQL aggregates in the store's statistics section; the study
-day and the forgetting curve come from the scheduler; the drawing is charts.py. See
+Wiring only. The figures are SQL aggregates in store.figures; the study day and the forgetting
+curve come from core.scheduler; the drawing is ui.charts. See
 docs/stats.md for what each figure means.
 
 Review-log figures (today, streaks, heatmap, retention) count review-mode answers that were
