@@ -6,22 +6,14 @@ cards come back when their step is due. Nothing here reads the clock or the stor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
-
-from quizkit.model import CardState, Deck, Mode, Phase, Rating
-
-if TYPE_CHECKING:
-    from quizkit.core.scheduler import SchedulerConfig
 import random
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.model import Card, CardList, Key, card_index
+from quizkit.model import Card, CardList, CardState, Deck, Key, Mode, Phase, Rating, card_index
 
 
 def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: int) -> Limits:
@@ -30,13 +22,11 @@ def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: 
     The cards left (including today's already introduced) are spread evenly over the study days
     left before the exam day; a learner under their usual limit keeps it.
     """
-    from dataclasses import replace as with_changes
-
     days_left = (exam - today).days
     if days_left <= 0:
         return limits
     needed = -(-(unseen + new_done) // days_left)  # ceiling division
-    return with_changes(limits, new_per_day=max(limits.new_per_day, needed))
+    return replace(limits, new_per_day=max(limits.new_per_day, needed))
 
 
 LEARN_AHEAD = timedelta(minutes=20)

@@ -7,7 +7,6 @@ format reads as syntax are escaped, so that what is shown is what was written.
 
 from __future__ import annotations
 
-import json
 import re
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional
@@ -26,6 +25,8 @@ def clean(text: str) -> str:
 
 def json_text(data: object, indent: int | None = 2) -> str:
     """JSON in which deck text stays data: every control and reordering character is escaped."""
+    import json  # only for --json and reports: keep it off the start-up path
+
     text = json.dumps(data, indent=indent, ensure_ascii=False)
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 

@@ -20,13 +20,13 @@ from quizkit.core.grading import Edit, Grade
 from quizkit.core.text import clean
 from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
-from quizkit.shapes import Attempt, DueRow, ExamLoad, TagTrend
 from quizkit.ui.words import due_in_words, plain
 
 if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
     from rich.table import Table
 
     from quizkit.core.exam import QuizResult
+    from quizkit.shapes import Attempt, DueRow, ExamLoad, TagTrend  # 18 dataclasses: off the start-up path
 
 
 def _table(**options: Any) -> Table:
