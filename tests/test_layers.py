@@ -201,7 +201,7 @@ def test_a_cycle_is_caught_even_through_a_function_level_import() -> None:
 
 def test_the_architecture_page_names_every_module_and_only_real_ones() -> None:
     page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`((?:app|core|io|store|ui)/\w+\.py|\w+\.py)`", page))
+    named = set(re.findall(r"`((?:app|core|io|shapes|store|ui)/\w+\.py|\w+\.py)`", page))
     modules = {
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")

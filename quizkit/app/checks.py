@@ -11,7 +11,7 @@ from quizkit.app.library import default_deck, shared_id
 from quizkit.errors import Problem, Severity, UsageError
 from quizkit.io import deck_files, deck_parse
 from quizkit.model import Deck, Kind
-from quizkit.shapes import DeckCheckJSON, ValidationJSON, problem_json
+from quizkit.shapes.validation import DeckCheckJSON, ValidationJSON, problem_json
 from quizkit.ui import render
 from quizkit.ui.words import print_json
 

@@ -11,7 +11,7 @@ from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
 from quizkit.app.study import start_session
 from quizkit.model import Phase
-from quizkit.shapes import DueJSON, DueRow, ExamLoad
+from quizkit.shapes.due import DueJSON, DueRow, ExamLoad
 from quizkit.ui import render
 from quizkit.ui.words import print_json
 

@@ -23,7 +23,7 @@ from quizkit.errors import UsageError
 from quizkit.io import deck_files, disk
 from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
-from quizkit.shapes import ExamSettingsJSON, HistoryJSON
+from quizkit.shapes.exams import ExamSettingsJSON, HistoryJSON
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
 from quizkit.ui import render, terminal, words
 from quizkit.ui.terminal import Event

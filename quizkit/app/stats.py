@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from quizkit import shapes
 from quizkit.app.env import Environment
 from quizkit.app.library import known_decks_lenient, load_decks
 from quizkit.app.study import plan_decks
@@ -26,7 +25,19 @@ from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
 from quizkit.model import Card, Deck, Status, card_index
-from quizkit.shapes import CardFigures, CardsJSON, StatsJSON
+from quizkit.shapes.stats import (
+    CardFigures,
+    CardsJSON,
+    Dashboard,
+    DeckDue,
+    Forecast,
+    Heatmap,
+    Mastery,
+    Ratio,
+    Report,
+    StatsJSON,
+    Today,
+)
 from quizkit.store.figures import Figures
 from quizkit.ui import charts, words
 from quizkit.ui.words import print_json
@@ -103,7 +114,7 @@ def _report(
     loaded: Sequence[Deck],
     deck_ids: Sequence[str] | None,
     tags: Sequence[str],
-) -> shapes.Report:
+) -> Report:
     by_card = bool(tags)
     today = calendar.today
     tomorrow = calendar.tomorrow
@@ -134,30 +145,26 @@ def _report(
     factor, decay = forgetting_curve(calendar.config)
     by_id = {deck.id: deck for deck in loaded}
     hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
-    return shapes.Report(
+    return Report(
         title=_title(loaded, tags),
         now=now,
-        today=shapes.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
-        heatmap=shapes.Heatmap(
-            today, {day: n for day, n in zip(heat_days, per_day, strict=False) if n}, first_week
-        ),
-        forecast=shapes.Forecast(today, forecast, overdue),
+        today=Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
+        heatmap=Heatmap(today, {day: n for day, n in zip(heat_days, per_day, strict=False) if n}, first_week),
+        forecast=Forecast(today, forecast, overdue),
         states={state: states.get(state, 0) for state in charts.STATE_NAMES},
         leeches=leeches,
         retention={window: _retention(counts, window == longest_window) for window in RETENTION_WINDOWS},
-        mastery=tuple(
-            shapes.Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)
-        ),
+        mastery=tuple(Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)),
         hardest=tuple(_row(row, by_id[row.deck_id].card(row.card_id)) for row in hardest),
     )
 
 
-def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, shapes.Ratio]:
+def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, Ratio]:
     """Young, mature and all, over the short window (recent only) or the whole long one."""
 
-    def ratio(mature: set[bool]) -> shapes.Ratio:
+    def ratio(mature: set[bool]) -> Ratio:
         picked = [v for (m, recent), v in counts.items() if m in mature and (whole or recent)]
-        return shapes.Ratio(sum(p for p, _ in picked), sum(t for _, t in picked))
+        return Ratio(sum(p for p, _ in picked), sum(t for _, t in picked))
 
     return {"young": ratio({False}), "mature": ratio({True}), "all": ratio({False, True})}
 
@@ -186,7 +193,7 @@ def dashboard(env: Environment) -> int:
         for plan in plan_decks(env, store, loaded, now):
             new, learning, review = counts.get(plan.deck.id, (0, 0, 0))
             rows.append(
-                shapes.DeckDue(
+                DeckDue(
                     plan.deck.id,
                     plan.deck.title,
                     len(plan.deck.cards),
@@ -202,10 +209,10 @@ def dashboard(env: Environment) -> int:
         upcoming = [d for deck in loaded if (d := store.next_due(deck.id, now)) is not None]
     env.stdout.print(
         charts.dashboard(
-            shapes.Dashboard(
+            Dashboard(
                 day=calendar.today,
                 decks=tuple(rows),
-                today=shapes.Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
+                today=Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
                 next_due=words.due_in_words(min(upcoming), now, env.settings.tz) if upcoming else None,
                 broken=tuple(broken),
             )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from quizkit.core import scheduler
 from quizkit.core.session import DeckPlan, fuzz_key
 from quizkit.model import CardState, Key, Phase, Rating
-from quizkit.shapes import DayLoad
+from quizkit.shapes.due import DayLoad
 
 
 def project_exam_load(

@@ -8,7 +8,7 @@ from quizkit.core.exam import QuizResult
 from quizkit.core.text import json_text, markdown
 from quizkit.errors import UsageError
 from quizkit.io.disk import atomic_file
-from quizkit.shapes import ExamReportJSON
+from quizkit.shapes.exams import ExamReportJSON
 
 
 def report_dict(result: QuizResult) -> ExamReportJSON:

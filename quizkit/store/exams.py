@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from quizkit.shapes import Attempt, TagTrend
+from quizkit.shapes.exams import Attempt, TagTrend
 from quizkit.store.db import Database, from_ms, to_ms
 
 

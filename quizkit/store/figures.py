@@ -18,7 +18,7 @@ from datetime import datetime
 from quizkit.core.calendar import Calendar, Streaks, streaks
 from quizkit.core.scheduler import SchedulerConfig
 from quizkit.model import Phase, Status
-from quizkit.shapes import CardFigures
+from quizkit.shapes.stats import CardFigures
 from quizkit.store.db import Database, from_ms, to_ms
 
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizkit.model import Status
-from quizkit.shapes import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
+from quizkit.shapes.stats import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
 from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")

@@ -26,7 +26,10 @@ if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exa
     from rich.table import Table
 
     from quizkit.core.exam import QuizResult
-    from quizkit.shapes import Attempt, DueRow, ExamLoad, TagTrend  # 18 dataclasses: off the start-up path
+
+    # 18 dataclasses: off the start-up path
+    from quizkit.shapes.due import DueRow, ExamLoad
+    from quizkit.shapes.exams import Attempt, TagTrend
 
 
 def _table(**options: Any) -> Table:

@@ -1,0 +1,133 @@
+"""The shapes of mock exams: quizkit history, the --report of quizkit quiz, and the options an exam is
+kept with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
+
+
+class AttemptJSON(TypedDict):
+    id: int
+    deck: str
+    started: str
+    finished: str
+    questions: int
+    score: float
+    """Percent, one decimal."""
+    passed: bool | None
+    pass_mark: float | None
+    seed: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One past exam."""
+
+    id: int
+    deck: str
+    started: datetime
+    finished: datetime
+    questions: int
+    score: float
+    """Percent, one decimal."""
+    passed: bool | None
+    pass_mark: float | None
+    seed: int | None
+
+    def to_dict(self) -> AttemptJSON:
+        return {
+            "id": self.id,
+            "deck": self.deck,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "questions": self.questions,
+            "score": self.score,
+            "passed": self.passed,
+            "pass_mark": self.pass_mark,
+            "seed": self.seed,
+        }
+
+
+class TagTrendJSON(TypedDict):
+    tag: str
+    answers: int
+    score: float
+    recent_score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TagTrend:
+    """A tag's mean score over every exam, and over the latest few (percent, one decimal)."""
+
+    tag: str
+    answers: int
+    score: float
+    recent_score: float | None
+
+    def to_dict(self) -> TagTrendJSON:
+        return {
+            "tag": self.tag,
+            "answers": self.answers,
+            "score": self.score,
+            "recent_score": self.recent_score,
+        }
+
+
+class HistoryJSON(TypedDict):
+    attempts: list[AttemptJSON]
+    tags: list[TagTrendJSON]
+
+
+class ReportDeckJSON(TypedDict):
+    id: str
+    title: str
+
+
+class ReportTagJSON(TypedDict):
+    tag: str
+    questions: int
+    score: float
+
+
+class ReportItemJSON(TypedDict):
+    number: int
+    card: str
+    kind: str
+    question: str
+    choices: list[str]
+    answer_given: str | None
+    right_answer: str
+    verdict: str
+    """right, typo, partial, wrong or unanswered."""
+    score: float
+    seconds: float
+    explain: str
+    source: str
+    tags: list[str]
+
+
+class ExamSettingsJSON(TypedDict):
+    """The options an exam was taken with, kept with it in the progress database."""
+
+    tags: list[str]
+    kinds: list[str]
+    feedback: str
+    count: int | None
+
+
+class ExamReportJSON(TypedDict):
+    deck: ReportDeckJSON
+    started: str
+    finished: str
+    seed: int | None
+    time_limit_seconds: float | None
+    timed_out: bool
+    questions: int
+    right: int
+    score: float
+    pass_mark: float | None
+    passed: bool | None
+    by_tag: list[ReportTagJSON]
+    items: list[ReportItemJSON]
