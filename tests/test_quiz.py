@@ -289,7 +289,7 @@ def test_exam_date_caps_intervals_over_simulated_weeks(tmp_path: Path) -> None:
 
 
 def test_exam_date_raises_the_new_card_limit_when_needed(tmp_path: Path) -> None:
-    from quizkit.core.session import Limits
+    from quizkit.core.settings import Limits
 
     limits = session.exam_limits(
         Limits(new_per_day=2), date(2026, 3, 12), date(2026, 3, 2), unseen=50, new_done=0

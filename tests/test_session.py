@@ -10,7 +10,8 @@ from quizkit.app import study as study_use
 from quizkit.app.env import Environment
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.core.session import DeckPlan, Limits, Session
+from quizkit.core.session import DeckPlan, Session
+from quizkit.core.settings import Limits
 from quizkit.model import Card, CardState, Deck, Kind, Phase, Rating
 from quizkit.store.progress import Store
 

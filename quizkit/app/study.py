@@ -33,7 +33,8 @@ def plan_decks(
     exam_date: date | None = None,
 ) -> list[DeckPlan]:
     """Each deck's scheduler, limits and what it has already done today."""
-    from quizkit.core.session import DeckPlan, Limits
+    from quizkit.core.session import DeckPlan
+    from quizkit.core.settings import Limits
 
     plans = []
     for deck in loaded:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
+from quizkit.core.settings import Limits
 from quizkit.model import Card, CardList, CardState, Deck, Key, Mode, Phase, Rating, card_index
 
 
@@ -31,14 +32,6 @@ def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: 
 
 LEARN_AHEAD = timedelta(minutes=20)
 """As in Anki: when nothing else is left, a learning card due within this is shown early."""
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Daily limits for one deck."""
-
-    new_per_day: int = 20
-    reviews_per_day: int = 200
 
 
 @dataclass(frozen=True, slots=True)

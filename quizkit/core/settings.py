@@ -1,7 +1,7 @@
 """The learner's settings, with quizkit's defaults.
 
-A default has one home: the scheduler's in `SchedulerConfig`, the daily limits' in `Limits`;
-`Settings` takes its defaults from them. io.config reads config.toml into `Settings.from_file`.
+A default has one home: the scheduler's in `SchedulerConfig`, the daily limits' in `Limits`
+(here); `Settings` takes its defaults from them. io.config reads config.toml into `Settings.from_file`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.core.session import Limits
 from quizkit.errors import ConfigError
 from quizkit.model import Deck
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Daily limits for one deck."""
+
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+
 
 _SCHEDULER = SchedulerConfig()
 _LIMITS = Limits()
