@@ -8,6 +8,8 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from quizkit.cli import app
+from quizkit.core.settings import SETTING_TYPES, Settings
+from quizkit.ui.words import format_interval
 
 from conftest import REPO
 
@@ -17,25 +19,50 @@ INTRO = """# Command reference
 Generated from `--help` (a test keeps it in step: `QUIZKIT_WRITE_DOCS=1 pytest tests/test_docs.py`
 rewrites it). Settings and environment variables are at the end.
 """
-SETTINGS = """
+# Each setting's line in the reference: an example value for the two without a default, the
+# default (from core.settings, the one home of the defaults) for the rest, and what it does.
+EXAMPLES = {"deck_folders": '["~/decks"]', "timezone": '"Europe/Berlin"'}
+COMMENTS = {
+    "deck_folders": "decks reviewed by plain 'quizkit review', besides the bundled one",
+    "retention": "desired retention (a deck's [deck] retention wins)",
+    "new_per_day": "new cards a day (a deck's new_per_day wins; --new wins over both)",
+    "reviews_per_day": "reviews a day (a deck's reviews_per_day wins; --limit wins over both)",
+    "max_interval": "days",
+    "day_start_hour": "the study day starts at this hour, local time",
+    "learning_steps": "",
+    "relearning_steps": "",
+    "leech_threshold": "lapses before a card is suspended as a leech",
+    "new_order": 'or "random"',
+    "timezone": "default: the system's zone",
+}
+
+
+def setting_line(key: str) -> str:
+    if key in EXAMPLES:
+        value = EXAMPLES[key]
+    else:
+        default = getattr(Settings(), key)
+        if isinstance(default, tuple):  # steps
+            value = "[" + ", ".join(f'"{format_interval(step)}"' for step in default) + "]"
+        elif isinstance(default, str):
+            value = f'"{default}"'
+        else:
+            value = str(default)
+    line = f"{key} = {value}"
+    return f"{line:<33} # {COMMENTS[key]}" if COMMENTS[key] else line
+
+
+SETTINGS = (
+    """
 ## Settings
 
 `config.toml` in the platform's user config directory (`~/.config/quizkit/config.toml` on Linux), or
 the file named by `QUIZKIT_CONFIG`. Every key is optional:
 
 ```toml
-deck_folders = ["~/decks"]        # decks reviewed by plain 'quizkit review', besides the bundled one
-retention = 0.9                   # desired retention (a deck's [deck] retention wins)
-new_per_day = 20                  # new cards a day (a deck's new_per_day wins; --new wins over both)
-reviews_per_day = 200             # reviews a day (a deck's reviews_per_day wins; --limit wins over both)
-max_interval = 36500              # days
-day_start_hour = 4                # the study day starts at 4 a.m. local time
-learning_steps = ["1m", "10m"]
-relearning_steps = ["10m"]
-leech_threshold = 8               # lapses before a card is suspended as a leech
-new_order = "deck"                # or "random"
-timezone = "Europe/Berlin"        # default: the system's zone
-```
+"""
+    + "".join(setting_line(key) + "\n" for key in SETTING_TYPES)
+    + """```
 
 | environment variable | effect |
 |---|---|
@@ -45,6 +72,7 @@ timezone = "Europe/Berlin"        # default: the system's zone
 | `NO_COLOR` | no colour |
 | `EDITOR`, `VISUAL` | the editor the `e` key opens |
 """
+)
 
 
 def reference() -> str:

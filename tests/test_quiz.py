@@ -338,3 +338,39 @@ def test_a_typed_answer_that_spells_an_internal_event_is_an_answer(
     report = quiz_json(runner, path, tmp_path, [word, ""], "--seed", "1")
     (item,) = report["items"]
     assert (item["answer_given"], item["verdict"]) == (word, "right")
+
+
+@pytest.mark.parametrize("update_schedule", [False, True])
+def test_an_exam_is_saved_whole_or_not_at_all(
+    runner: CliRunner, deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_schedule: bool
+) -> None:
+    """The exam, its answers and their review-log rows are one transaction: a failure while
+    logging the third answer leaves no exam and no answer behind, and a retry saves all of it."""
+    answers = ["1996", "1", "f", "Kabul", ""]
+    options = ["--seed", "4", *(["--update-schedule"] if update_schedule else [])]
+    original = Store.record
+    calls: list[int] = []
+
+    def failing(self: Store, answer: object) -> int:
+        calls.append(1)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+        return original(self, answer)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "record", failing)
+    failed = runner.invoke(app, ["quiz", str(deck), *options], input="".join(f"{a}\n" for a in answers))
+    assert failed.exit_code != 0
+    db = tmp_path / "progress.db"
+    counts = "SELECT (SELECT count(*) FROM quizzes), (SELECT count(*) FROM quiz_answers), (SELECT count(*) FROM reviews), (SELECT count(*) FROM cards)"
+    connection = sqlite3.connect(db)
+    assert connection.execute(counts).fetchone() == (0, 0, 0, 0)
+    connection.close()
+
+    monkeypatch.setattr(Store, "record", original)
+    report = quiz_json(runner, deck, tmp_path, answers, *options)
+    connection = sqlite3.connect(db)
+    quizzes, quiz_answers, reviews, _ = connection.execute(counts).fetchone()
+    connection.close()
+    logged = [item for item in report["items"] if update_schedule or item["answer_given"] is not None]
+    assert (quizzes, quiz_answers, reviews) == (1, report["questions"], len(logged))
+    assert reviews >= 3
