@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from quizkit.app import study as study_use
 from quizkit.app.env import Environment
@@ -98,24 +102,31 @@ def test_tags_filter_the_session() -> None:
     assert session.new_queue == [("d", "x")]
 
 
-def _study(tmp_path: Path, deck: Deck, now: datetime, **options: object) -> study_use.Study:
+@pytest.fixture
+def open_study(tmp_path: Path) -> Iterator[Callable[..., study_use.Study]]:
+    """Start a study session on tmp_path/p.db; every store opened is closed when the test ends."""
     from io import StringIO
 
     from rich.console import Console
 
-    env = Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
-    store = Store.open(tmp_path / "p.db")
-    return study_use.Study(store, study_use.start_session(env, store, [deck], now, **options))  # type: ignore[arg-type]
+    with ExitStack() as stores:
+
+        def start(deck: Deck, now: datetime, **options: object) -> study_use.Study:
+            env = Environment(Console(file=StringIO()), Console(file=StringIO()), db_path=tmp_path / "p.db")
+            store = stores.enter_context(Store.open(tmp_path / "p.db"))
+            return study_use.Study(store, study_use.start_session(env, store, [deck], now, **options))  # type: ignore[arg-type]
+
+        yield start
 
 
-def test_undo_restores_state_and_queue_across_a_restart(tmp_path: Path) -> None:
+def test_undo_restores_state_and_queue_across_a_restart(open_study: Callable[..., study_use.Study]) -> None:
     deck = make_deck(3)
-    study = _study(tmp_path, deck, NOW)
+    study = open_study(deck, NOW)
     key = study.session.next(NOW)
     assert key is not None
     study.rate(key, Rating.GOOD, NOW, proposed=Rating.AGAIN, answer="x", correct=False)
     study.store.close()
-    again = _study(tmp_path, deck, NOW + timedelta(minutes=1))
+    again = open_study(deck, NOW + timedelta(minutes=1))
     assert again.session.counts(NOW).new == 2  # one new card already introduced today
     assert again.undo(NOW + timedelta(minutes=1)) == key
     assert again.store.state("d", key[1]) == CardState()
@@ -123,10 +134,10 @@ def test_undo_restores_state_and_queue_across_a_restart(tmp_path: Path) -> None:
     assert again.session.counts(NOW).new == 3
 
 
-def test_leech_is_suspended_after_eight_lapses(tmp_path: Path) -> None:
+def test_leech_is_suspended_after_eight_lapses(open_study: Callable[..., study_use.Study]) -> None:
     deck = make_deck(1)
     now = NOW
-    study = _study(tmp_path, deck, now)
+    study = open_study(deck, now)
     study.rate(("d", "c0"), Rating.EASY, now)
     lapses = 0
     while not study.store.state("d", "c0").leech:
@@ -141,12 +152,12 @@ def test_leech_is_suspended_after_eight_lapses(tmp_path: Path) -> None:
     assert (final.lapses, final.suspended) == (8, True)
 
 
-def test_editing_a_card_keeps_its_progress_and_is_noticed(tmp_path: Path) -> None:
+def test_editing_a_card_keeps_its_progress_and_is_noticed(open_study: Callable[..., study_use.Study]) -> None:
     deck = make_deck(2)
-    study = _study(tmp_path, deck, NOW)
+    study = open_study(deck, NOW)
     study.rate(("d", "c0"), Rating.EASY, NOW)
     study.store.close()
     edited = Deck("d", "T", "d.toml", (Card("c0", Kind.BASIC, "Q0 reworded", "A0", ("A0",)), deck.cards[1]))
-    later = _study(tmp_path, edited, NOW + timedelta(days=1))
+    later = open_study(edited, NOW + timedelta(days=1))
     assert later.store.state("d", "c0").phase is Phase.REVIEW
     assert later.changed(("d", "c0")) and not later.changed(("d", "c1"))

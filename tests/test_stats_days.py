@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import given, settings
 
 from quizkit.core import scheduler
@@ -36,6 +38,13 @@ def number(day: date) -> int:
     return (day - EPOCH).days
 
 
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """An in-memory store, closed when the test ends."""
+    with Store.memory() as store:
+        yield store
+
+
 def add_answers(store: Store, moments: list[datetime], deck: str = "d") -> None:
     store.db.executemany(
         """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, mode, phase_before, state_before,
@@ -47,25 +56,27 @@ def add_answers(store: Store, moments: list[datetime], deck: str = "d") -> None:
 def check_days(moments: list[datetime], config: SchedulerConfig) -> None:
     """Answers and due cards at these moments fall on the study days scheduler.study_day gives."""
     expected = Counter(number(scheduler.study_day(moment, config)) for moment in moments)
-    store = Store.memory()
-    add_answers(store, moments)
-    store.db.executemany(
-        "INSERT INTO cards (deck_id, card_id, phase, due) VALUES ('d', ?, 2, ?)",
-        [(f"c{i}", round(moment.timestamp() * 1000)) for i, moment in enumerate(moments)],
-    )
-    Figures(store).set_scope([("d", [f"c{i}" for i in range(len(moments))], ())])
-    start, end = min(moments), max(moments)
-    shifts = day_shifts(start, end, config)
-    # Day numbers computed in SQL: the forecast counts cards by the day they are due ...
-    assert Figures(store).forecast(shifts, max(expected) + 1) == expected
-    # ... and the streaks find the days with answers.
-    runs = Figures(store).study_runs(None, False, shifts, end + timedelta(seconds=1))
-    assert {day for first, last in runs for day in range(first, last + 1)} == set(expected)
-    # The heatmap counts between day starts.
-    first, last = scheduler.study_day(start, config), scheduler.study_day(end, config)
-    days = [first + timedelta(days=n) for n in range((last - first).days + 2)]
-    per_day = Figures(store).reviews_per_day(None, False, [scheduler.day_start(day, config) for day in days])
-    assert per_day == [expected.get(number(day), 0) for day in days[:-1]]
+    with Store.memory() as store:
+        add_answers(store, moments)
+        store.db.executemany(
+            "INSERT INTO cards (deck_id, card_id, phase, due) VALUES ('d', ?, 2, ?)",
+            [(f"c{i}", round(moment.timestamp() * 1000)) for i, moment in enumerate(moments)],
+        )
+        Figures(store).set_scope([("d", [f"c{i}" for i in range(len(moments))], ())])
+        start, end = min(moments), max(moments)
+        shifts = day_shifts(start, end, config)
+        # Day numbers computed in SQL: the forecast counts cards by the day they are due ...
+        assert Figures(store).forecast(shifts, max(expected) + 1) == expected
+        # ... and the streaks find the days with answers.
+        runs = Figures(store).study_runs(None, False, shifts, end + timedelta(seconds=1))
+        assert {day for first, last in runs for day in range(first, last + 1)} == set(expected)
+        # The heatmap counts between day starts.
+        first, last = scheduler.study_day(start, config), scheduler.study_day(end, config)
+        days = [first + timedelta(days=n) for n in range((last - first).days + 2)]
+        per_day = Figures(store).reviews_per_day(
+            None, False, [scheduler.day_start(day, config) for day in days]
+        )
+        assert per_day == [expected.get(number(day), 0) for day in days[:-1]]
 
 
 def test_every_few_minutes_around_each_summer_time_change() -> None:
@@ -101,7 +112,7 @@ def test_a_fixed_offset_needs_one_piece() -> None:
     assert len(day_shifts(start, start + timedelta(days=365), berlin)) == 3  # winter, summer, winter
 
 
-def test_streaks_across_the_spring_change() -> None:
+def test_streaks_across_the_spring_change(store: Store) -> None:
     """A learner in Berlin answering at 04:30 every morning keeps the streak when the clocks go forward."""
     config = SchedulerConfig(tz=ZoneInfo("Europe/Berlin"), day_start_hour=4)
     berlin = ZoneInfo("Europe/Berlin")
@@ -109,7 +120,6 @@ def test_streaks_across_the_spring_change() -> None:
         datetime(2026, 3, 20, 4, 30, tzinfo=berlin) + timedelta(days=n) for n in range(15) if n != 3
     ]  # 23 March skipped
     late = datetime(2026, 4, 3, 3, 59, tzinfo=berlin)  # still 2 April's study day
-    store = Store.memory()
     add_answers(store, [*mornings, late])
     now = datetime(2026, 4, 3, 20, 0, tzinfo=berlin)
     calendar = Figures(store).calendar(now, config)
@@ -122,11 +132,10 @@ def test_streaks_across_the_spring_change() -> None:
     assert (Figures(store).streaks(calendar).current, Figures(store).streaks(calendar).longest) == (10, 10)
 
 
-def test_card_figures_across_summer_time() -> None:
+def test_card_figures_across_summer_time(store: Store) -> None:
     """Intervals count study days and retrievability matches the scheduler's, in Berlin in spring."""
     config = SchedulerConfig(tz=ZoneInfo("Europe/Berlin"), day_start_hour=4)
     rng = random.Random(5)
-    store = Store.memory()
     now = datetime(2026, 4, 10, 18, 0, tzinfo=UTC)
     expected = {}
     for i in range(200):
@@ -170,11 +179,10 @@ def test_card_figures_across_summer_time() -> None:
         assert abs(row.retrievability - scheduler.retrievability(state, now, config)) < 1e-12
 
 
-def test_young_and_mature_by_the_interval_at_the_time_of_the_answer() -> None:
+def test_young_and_mature_by_the_interval_at_the_time_of_the_answer(store: Store) -> None:
     """An interval of 21 study days is mature, 20 is young, whatever the hour of the last answer."""
     config = SchedulerConfig(tz=ZoneInfo("Europe/Berlin"), day_start_hour=4)
     berlin = ZoneInfo("Europe/Berlin")
-    store = Store.memory()
     answer_at = datetime(2026, 4, 10, 9, 0, tzinfo=berlin)
     for i, (days, hour, rating) in enumerate([(20, 23, 3), (21, 23, 3), (21, 3, 1), (20, 5, 1), (40, 12, 3)]):
         due_day = scheduler.study_day(answer_at, config)

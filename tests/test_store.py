@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,29 +51,29 @@ def test_answer_commits_state_and_log_row_together(tmp_path: Path) -> None:
     with Store.open(path) as store:
         review_id = store.record(answer())
     # A second, independent connection sees it: it was committed, not just cached.
-    raw = sqlite3.connect(path)
-    row = raw.execute(
-        "SELECT deck_id, card_id, reviewed_at, rating, proposed, answer, correct, duration_ms, mode,"
-        " phase_before, stability, difficulty, due, scheduler_id FROM reviews WHERE id = ?",
-        (review_id,),
-    ).fetchone()
-    assert row == (
-        "deck",
-        "c1",
-        int(NOW.timestamp() * 1000),
-        3,
-        1,
-        "1996",
-        1,
-        4200,
-        "review",
-        0,
-        2.3,
-        5.1,
-        int((NOW + timedelta(minutes=10)).timestamp() * 1000),
-        1,
-    )
-    assert json.loads(raw.execute("SELECT config FROM schedulers").fetchone()[0]) == {"x": 1}
+    with closing(sqlite3.connect(path)) as raw:
+        row = raw.execute(
+            "SELECT deck_id, card_id, reviewed_at, rating, proposed, answer, correct, duration_ms, mode,"
+            " phase_before, stability, difficulty, due, scheduler_id FROM reviews WHERE id = ?",
+            (review_id,),
+        ).fetchone()
+        assert row == (
+            "deck",
+            "c1",
+            int(NOW.timestamp() * 1000),
+            3,
+            1,
+            "1996",
+            1,
+            4200,
+            "review",
+            0,
+            2.3,
+            5.1,
+            int((NOW + timedelta(minutes=10)).timestamp() * 1000),
+            1,
+        )
+        assert json.loads(raw.execute("SELECT config FROM schedulers").fetchone()[0]) == {"x": 1}
     with Store.open(path) as store:
         assert store.state("deck", "c1") == LEARNED
         assert store.fingerprints("deck") == {"c1": "f1"}
@@ -168,13 +169,10 @@ def test_migrations_from_an_empty_file_and_from_the_first_schema(tmp_path: Path)
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         assert store.state("deck", "old").phase is Phase.REVIEW
-    tables = {
-        r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")
-    }
+    with closing(sqlite3.connect(path)) as raw:
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        strict = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'reviews'").fetchone()[0]
     assert {"cards", "reviews", "undos", "schedulers", "meta"} <= tables
-    strict = (
-        sqlite3.connect(path).execute("SELECT sql FROM sqlite_master WHERE name = 'reviews'").fetchone()[0]
-    )
     assert strict.rstrip().endswith("STRICT")
 
 
@@ -192,7 +190,8 @@ def test_a_database_from_a_newer_quizkit_is_refused_untouched(tmp_path: Path) ->
 def test_wal_mode_and_two_connections_writing_at_once(tmp_path: Path) -> None:
     path = tmp_path / "p.db"
     Store.open(path).close()
-    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     errors: list[BaseException] = []
 
     def writer(name: str) -> None:
