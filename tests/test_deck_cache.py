@@ -51,7 +51,6 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(args[1] if len(args) > 1 else "")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(deck_cache, "parse_deck", counting)
     monkeypatch.setattr(deck_parse, "parse_deck", counting)
     return calls
 

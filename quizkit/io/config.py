@@ -9,8 +9,6 @@ from typing import Any
 
 from quizkit.core.settings import SETTING_TYPES, Settings
 from quizkit.errors import ConfigError
-from quizkit.io.deck_format import did_you_mean
-from quizkit.io.toml_text import KEY_LINE, syntax_problem, type_name
 
 
 def read_settings(path: Path) -> dict[str, Any]:
@@ -21,7 +19,10 @@ def read_settings(path: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from None
-    import tomllib  # only when there is a settings file
+    import tomllib  # only when there is a settings file, and the TOML helpers with it
+
+    from quizkit.io.deck_format import did_you_mean
+    from quizkit.io.toml_text import KEY_LINE, syntax_problem, type_name
 
     try:
         data = tomllib.loads(text)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from array import array
-from quizkit.io.deck_parse import check_deck, parse_deck, valid_deck
 from quizkit.io.disk import atomic_file, decode, read_bytes
 from quizkit.model import Card, CardList, Deck, DeckSettings, Kind
 
@@ -40,6 +39,8 @@ class DeckCache:
         try:
             stat = path.stat()
         except OSError:
+            from quizkit.io.deck_parse import check_deck, valid_deck  # parsing: only on a miss
+
             return valid_deck(*check_deck(path))
         entry = self.entry(path)
         cached = self._read(entry)
@@ -60,6 +61,8 @@ class DeckCache:
             return self._deck(path, renewed, memoryview(body))
         text = decode(data, str(path))
         del data  # the text is enough from here: keep one copy of a big deck, not two
+        from quizkit.io.deck_parse import parse_deck, valid_deck  # parsing: only on a miss
+
         deck = valid_deck(*parse_deck(text, str(path), default_id=path.stem))
         del text
         self._store(entry, path, stat.st_size, stat.st_mtime_ns, digest, deck)

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quizkit.io.deck_cache import DeckCache
-from quizkit.io.deck_parse import check_deck, valid_deck
 from quizkit.model import Deck
 
 
@@ -19,6 +18,8 @@ def load_deck(path: Path | str, cache_dir: Path | None = None) -> Deck:
     """
     if cache_dir is not None:
         return DeckCache(cache_dir).load(Path(path))
+    from quizkit.io.deck_parse import check_deck, valid_deck  # a cache hit never parses
+
     deck, problems = check_deck(path)
     return valid_deck(deck, problems)
 
