@@ -575,5 +575,46 @@ def export(
     _run(lambda env: use.export_deck(env, deck, to, output, shuffle=shuffle, seed=seed, tags=tag or []))
 
 
+CRASHED = 70
+"""The exit code of an internal error (EX_SOFTWARE): a bug in quizkit, never the learner's input."""
+
+
 def main() -> None:
-    app()
+    """The quizkit command. Bad input is a QuizkitError, reported by _run; anything else is a bug:
+    one line and a crash log instead of a traceback. The tests must never reach this net."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as error:  # the safety net: SystemExit and typer.Exit pass through
+        raise SystemExit(_crash(error)) from None
+
+
+def _crash(error: Exception) -> int:
+    import sys
+    import traceback
+    from datetime import UTC, datetime
+
+    report = "".join(traceback.format_exception(error))
+    where = None
+    try:
+        from quizkit.app.env import default_state_dir
+
+        folder = default_state_dir() / "crashes"
+        folder.mkdir(parents=True, exist_ok=True)
+        where = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
+        where.write_text(
+            f"quizkit {__version__}, Python {sys.version.split()[0]}\n"
+            f"command: {' '.join(sys.argv[1:])}\n\n{report}",
+            encoding="utf-8",
+        )
+    except OSError:
+        where = None
+    kind = type(error).__name__
+    detail = f"details in {where}" if where else "the crash log could not be written"
+    print(
+        f"quizkit: internal error ({kind}); your progress is saved up to the last answer. "
+        f"Please report it with the {detail}",
+        file=sys.stderr,
+    )
+    return CRASHED

@@ -22,6 +22,10 @@ def pinned_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T09:00:00+00:00")
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # Nothing of the machine's own: no real config.toml read, no crash log or data written.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
 

@@ -34,6 +34,13 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("quizkit", appauthor=False)) / "decks"
 
 
+def default_state_dir() -> Path:
+    """Where quizkit keeps what is neither data nor cache: crash logs."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("quizkit", appauthor=False))
+
+
 def default_config_path() -> Path:
     import platformdirs
 
