@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from quizkit.core.ids import id_from_text, unique_id
+from quizkit.core.text import clean
 from quizkit.errors import DeckError, Problem
 from quizkit.io import deck_format
 from quizkit.io.imported import CSV_HINT, Imported, Table, check_imported, clean_tags, note_table, tag_notes
@@ -223,7 +224,9 @@ def _row_table(values: dict[str, str], renamed: dict[str, str]) -> tuple[Table, 
 
 
 def _guard(cell: str) -> str:
-    """A quote before a cell a spreadsheet would run as a formula (deck text is untrusted)."""
+    """A cell as deck text can safely be: no control characters, and a quote before a cell a
+    spreadsheet would run as a formula (deck text is untrusted)."""
+    cell = clean(cell)
     if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
         return "'" + cell
     return cell

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from quizkit.core.text import clean
+
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
     "header hr li ol p pre section table tr ul".split()
@@ -105,4 +107,5 @@ def plain_field(text: str) -> tuple[str, list[str]]:
 
 
 def html_field(text: str) -> str:
-    return html.escape(text, quote=False).replace("\n", "<br>")
+    """Deck text as an Anki field's HTML: escaped, control characters removed."""
+    return html.escape(clean(text), quote=False).replace("\n", "<br>")

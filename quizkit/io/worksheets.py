@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from quizkit.core.choices import choice_letter, shuffle_items
-from quizkit.core.text import markdown
+from quizkit.core.text import clean, markdown
 from quizkit.io import deck_format
 from quizkit.io.imported import Table
 from quizkit.model import Kind
@@ -183,7 +183,7 @@ h1 { font-size: 1.6em; margin-bottom: .2em; }
 
 
 def _h(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    return html.escape(clean(text), quote=True).replace("\n", "<br>")
 
 
 def to_html(title: str, description: str, questions: Sequence[SheetQuestion], variant: int | None) -> str:
