@@ -117,3 +117,110 @@ def test_an_unwritable_cache_only_costs_speed(deck: Path, tmp_path: Path) -> Non
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     assert deck_files.load_deck(deck, blocker / "cache").id == "cached"
+
+
+def aged(path: Path, seconds: float = 60) -> None:
+    """Give the file an older modification time, as a deck edited a while ago has."""
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def card_answers(deck: Path, cache: Path) -> dict[str, str]:
+    loaded = deck_files.load_deck(deck, cache)
+    return {card.id: card.answer for card in loaded.cards}
+
+
+def test_a_same_size_edit_that_keeps_the_time_is_seen(deck: Path, tmp_path: Path) -> None:
+    # cp -p, a tar extract or an editor that keeps the time: the size and mtime match, not the file.
+    cache = tmp_path / "cache"
+    aged(deck)
+    assert card_answers(deck, cache)["a"] == "A a"
+    before = deck.stat()
+    edited = tmp_path / "edited.toml"
+    edited.write_text(DECK.replace('a = "A a"', 'a = "B b"'), encoding="utf-8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(edited, deck)  # what cp -p or tar leave: same size, same mtime
+    assert (deck.stat().st_size, deck.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert card_answers(deck, cache)["a"] == "B b"
+
+
+def test_an_edit_within_the_clock_tick_is_seen(deck: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert card_answers(deck, cache)["a"] == "A a"  # cached less than a moment after it was written
+    before = deck.stat()
+    with open(deck, "r+b") as same_file:  # the same inode; a coarse clock keeps the time
+        same_file.write(DECK.replace('a = "A a"', 'a = "B b"').encode())
+    os.utime(deck, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert card_answers(deck, cache)["a"] == "B b"
+
+
+def tamper(entry: Path, change: object) -> None:
+    """Rewrite an entry's header or records in place, keeping it well-formed marshal."""
+    import marshal
+
+    data = entry.read_bytes()
+    size = int.from_bytes(data[-8:], "little")
+    header = marshal.loads(data[len(data) - 8 - size : -8])
+    body = data[len(deck_cache.DeckCache.MAGIC) : len(data) - 8 - size]
+    header, body = change(header, body)  # type: ignore[operator]
+    encoded = marshal.dumps(header)
+    entry.write_bytes(deck_cache.DeckCache.MAGIC + body + encoded + len(encoded).to_bytes(8, "little"))
+
+
+def _record(index: int, fields: tuple[object, ...]) -> object:
+    def change(header: tuple[object, ...], body: bytes) -> tuple[tuple[object, ...], bytes]:
+        import marshal
+        from array import array
+
+        offsets = array("Q")
+        offsets.frombytes(header[9])  # type: ignore[arg-type]
+        records = [
+            body[offsets[i] : offsets[i + 1] if i + 1 < len(offsets) else len(body)]
+            for i in range(len(offsets))
+        ]
+        records[index] = marshal.dumps(fields)
+        new_offsets, position = array("Q"), 0
+        for record in records:
+            new_offsets.append(position)
+            position += len(record)
+        return (*header[:9], new_offsets.tobytes(), header[10]), b"".join(records)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda h, b: ((*h[:6], ("a", 5, "c"), *h[7:]), b),  # ids of the wrong type
+        lambda h, b: ((*h[:6], ("a", "b"), *h[7:]), b),  # fewer ids than records
+        lambda h, b: ((*h[:5], ("cached", "T", "", "", "", (2.0, 1, 1, 1, None)), *h[6:]), b),  # settings
+        lambda h, b: ((*h[:5], None, *h[6:]), b),
+        lambda h, b: ((*h[:7], ((1,),), *h[8:]), b),  # tags of the wrong type
+        lambda h, b: ((*h[:8], b"\xff\xff\xff\xff" * 3, *h[9:]), b),  # a tag index out of range
+        lambda h, b: ((*h[:9], b"\xff" * 24, h[10]), b),  # offsets out of bounds
+        lambda h, b: (h[:10], b),  # an old header
+        _record(0, ("a", "nonsense", "Q a", "A a", ("A a",), (), False, ("x",), "", "", 0, "a")),
+        _record(0, ("a", "basic", "Q a", "TAMPERED", ("A a",), (), "no", ("x",), "", "", 0, "a")),
+        _record(0, ("z", "basic", "Q a", "TAMPERED", ("A a",), (), False, ("x",), "", "", 0, "z")),
+        _record(1, (1, 2, 3)),
+        _record(2, "not a tuple"),
+    ],
+)
+def test_a_crafted_entry_with_the_right_times_falls_back_to_the_deck(
+    deck: Path, tmp_path: Path, change: object
+) -> None:
+    cache = tmp_path / "cache"
+    aged(deck)
+    expected = card_answers(deck, cache)
+    (entry,) = cache.glob("*.deck")
+    tamper(entry, change)
+    loaded = deck_files.load_deck(deck, cache)
+    assert {card.id: card.answer for card in loaded.cards} == expected  # the deck's own answers
+    assert [card.tags for card in loaded.cards] == [("x",), ("y",), ("y",), ()]
+
+
+def test_a_fifo_in_place_of_an_entry_does_not_block(deck: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.mkfifo(deck_cache.DeckCache(cache).entry(deck))
+    assert card_answers(deck, cache)["a"] == "A a"

@@ -9,21 +9,30 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from array import array
+from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io.disk import atomic_file, decode, read_bytes
 from quizkit.model import Card, CardList, Deck, DeckSettings, Kind
+
+if TYPE_CHECKING:
+    import os
 
 
 class DeckCache:
     """Parsed decks kept on disk, so that an unchanged deck is never parsed twice.
 
-    An entry is keyed by the deck's absolute path and checked against its size and
-    modification time; if those changed, a content hash decides (a checkout that only touched
-    the file keeps its entry). Entries are marshal records: a header with the deck, the card
-    ids and tags, then one record per card, decoded only when that card is used. Any problem
-    with the cache (missing, stale, damaged, unwritable) falls back to parsing.
+    An entry is keyed by the deck's absolute path and checked against its size, modification
+    and change times and inode (the change time cannot be set back: `cp -p` and tar keep the
+    modification time, not that); if any differs, or the file was modified less than RACY_NS
+    before the entry was written (a coarse clock could give a later edit the same time), a
+    content hash decides (a checkout that only touched the file keeps its entry). Entries are
+    marshal records: a header with the deck, the card ids and tags, then one record per card,
+    decoded only when that card is used. Cache files are untrusted: every header and record is
+    checked before use, and any problem (missing, stale, damaged, unwritable, not a regular
+    file) falls back to parsing the deck.
     """
 
-    FORMAT = 3
+    FORMAT = 4
+    RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 
     def __init__(self, folder: Path) -> None:
@@ -46,26 +55,28 @@ class DeckCache:
         cached = self._read(entry)
         if cached is not None and cached[0][1] != str(path.resolve()):
             cached = None  # another file whose entry name collided
-        if cached is not None and cached[0][2:4] == (stat.st_size, stat.st_mtime_ns):
-            return self._deck(path, *cached)
+        if cached is not None and self._unchanged(cached[0], stat):
+            return self._deck(path, entry, *cached)
         import hashlib
 
         data = read_bytes(path)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if cached is not None and cached[0][4] == digest and self._same_file(cached[0], stat):
+            return self._deck(path, entry, *cached)  # only too recent to trust the times: unchanged
         if cached is not None and cached[0][4] == digest:
             # Touched, not changed (a checkout, a copy): keep the records, renew size and time.
             old, mapped = cached
             body = bytes(mapped)
-            renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:])
+            renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat))
             self._write(entry, [body], lambda _: renewed)
-            return self._deck(path, renewed, memoryview(body))
+            return self._deck(path, entry, renewed, memoryview(body))
         text = decode(data, str(path))
         del data  # the text is enough from here: keep one copy of a big deck, not two
         from quizkit.io.deck_parse import parse_deck, valid_deck  # parsing: only on a miss
 
         deck = valid_deck(*parse_deck(text, str(path), default_id=path.stem))
         del text
-        self._store(entry, path, stat.st_size, stat.st_mtime_ns, digest, deck)
+        self._store(entry, path, stat, digest, deck)
         return deck
 
     def _version(self) -> str:
@@ -81,9 +92,15 @@ class DeckCache:
         """The entry's header, and its card records mapped (not read) from the file."""
         import marshal
         import mmap
+        import os
+        import stat
 
         try:
-            with open(entry, "rb") as cached:
+            handle = os.open(entry, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO planted here must not block
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                os.close(handle)
+                return None
+            with open(handle, "rb") as cached:
                 if cached.read(len(self.MAGIC)) != self.MAGIC:
                     return None
                 total = cached.seek(0, 2)
@@ -94,7 +111,7 @@ class DeckCache:
                     return None
                 cached.seek(body_end)
                 header = marshal.loads(cached.read(size))
-                if not isinstance(header, tuple) or header[0] != self._version():
+                if not _sound(header, self._version(), body_end - len(self.MAGIC)):
                     return None
                 if body_end == len(self.MAGIC):
                     return header, memoryview(b"")
@@ -103,9 +120,32 @@ class DeckCache:
         except (OSError, ValueError, EOFError, TypeError, IndexError):
             return None
 
-    def _deck(self, path: Path, header: tuple[Any, ...], body: memoryview) -> Deck:
+    def _unchanged(self, header: tuple[Any, ...], stat: os.stat_result) -> bool:
+        """Whether the deck file is the one the entry was made from, without reading it."""
+        return self._same_file(header, stat) and header[10][2] - stat.st_mtime_ns > self.RACY_NS
+
+    @staticmethod
+    def _same_file(header: tuple[Any, ...], stat: os.stat_result) -> bool:
+        ctime_ns, ino, _ = header[10]
+        return header[2:4] == (stat.st_size, stat.st_mtime_ns) and (ctime_ns, ino) == (
+            stat.st_ctime_ns,
+            stat.st_ino,
+        )
+
+    def _deck(self, path: Path, entry: Path, header: tuple[Any, ...], body: memoryview) -> Deck:
         import marshal
         from array import array
+
+        parsed: list[Deck] = []
+
+        def damaged() -> Deck:
+            """The entry turned out damaged while in use: forget it, and parse the deck instead."""
+            if not parsed:
+                from quizkit.io.deck_parse import check_deck, valid_deck
+
+                entry.unlink(missing_ok=True)
+                parsed.append(valid_deck(*check_deck(path)))
+            return parsed[0]
 
         meta, ids, tag_sets, tag_index, offset_bytes = header[5:10]
         deck_id, title, description, source, author, settings = meta
@@ -116,12 +156,36 @@ class DeckCache:
         def tags() -> tuple[tuple[str, ...], ...]:
             indices = array("I")
             indices.frombytes(tag_index)
-            return tuple(tag_sets[i] for i in indices)
+            try:
+                return tuple(tag_sets[i] for i in indices)
+            except IndexError:
+                return tuple(card.tags for card in damaged().cards)
 
         def build(index: int) -> Card:
+            start = offsets[index]
             end = offsets[index + 1] if index + 1 < len(offsets) else len(body)
-            fields = marshal.loads(body[offsets[index] : end])  # a Card's fields, kind as its value
-            return Card(fields[0], Kind(fields[1]), *fields[2:])
+            try:
+                if not start <= end <= len(body):
+                    raise ValueError("record out of bounds")
+                fields = marshal.loads(body[start:end])  # a Card's fields, kind as its value
+                card = _card(fields, ids[index])
+            except (ValueError, TypeError, EOFError, IndexError):
+                card = None
+            if card is None:
+                card = damaged().card(ids[index])
+                if card is None:
+                    raise DeckError(
+                        [
+                            Problem(
+                                str(path),
+                                None,
+                                ids[index],
+                                "changed while quizkit was reading it (its cache entry was damaged)",
+                                "run the command again",
+                            )
+                        ]
+                    )
+            return card
 
         return Deck(
             deck_id,
@@ -134,7 +198,7 @@ class DeckCache:
             DeckSettings(retention, new, reviews, max_interval, date.fromisoformat(exam) if exam else None),
         )
 
-    def _store(self, entry: Path, path: Path, size: int, mtime_ns: int, digest: str, deck: Deck) -> None:
+    def _store(self, entry: Path, path: Path, stat: os.stat_result, digest: str, deck: Deck) -> None:
         import marshal
         from array import array
 
@@ -179,14 +243,15 @@ class DeckCache:
             return (
                 self._version(),
                 str(path.resolve()),
-                size,
-                mtime_ns,
+                stat.st_size,
+                stat.st_mtime_ns,
                 digest,
                 meta,
                 tuple(c.id for c in deck.cards),
                 tuple(tag_sets),
                 tag_index.tobytes(),
                 offsets.tobytes(),
+                _file_times(stat),
             )
 
         self._write(entry, records(), header)
@@ -212,5 +277,78 @@ class DeckCache:
                 encoded = marshal.dumps(header(offsets))
                 out.write(encoded)
                 out.write(len(encoded).to_bytes(8, "little"))
-        except OSError:
-            pass  # a read-only or broken cache folder only costs speed
+        except (OSError, UsageError):
+            pass  # a read-only or broken cache folder, or a special file in the way, only costs speed
+
+
+def _file_times(stat: os.stat_result) -> tuple[int, int, int]:
+    """(change time, inode, when the entry is written), all that a stat can tell apart."""
+    import time
+
+    return (stat.st_ctime_ns, stat.st_ino, time.time_ns())
+
+
+_SETTING_TYPES = (
+    (float, type(None)),
+    (int, type(None)),
+    (int, type(None)),
+    (int, type(None)),
+    (str, type(None)),
+)
+_KINDS = frozenset(kind.value for kind in Kind)
+
+
+def _sound(header: object, version: str, body_size: int) -> bool:
+    """Whether an entry's header has the shape quizkit writes (its records are checked as used)."""
+    if not isinstance(header, tuple) or len(header) != 11 or header[0] != version:
+        return False
+    _, where, size, mtime, digest, meta, ids, tag_sets, tag_index, offsets, times = header
+    if not (
+        isinstance(where, str)
+        and type(size) is int
+        and type(mtime) is int
+        and isinstance(digest, str)
+        and isinstance(tag_index, bytes)
+        and isinstance(offsets, bytes)
+        and isinstance(times, tuple)
+        and len(times) == 3
+        and all(type(t) is int for t in times)
+        and isinstance(ids, tuple)
+        and isinstance(tag_sets, tuple)
+    ):
+        return False
+    if len(offsets) != 8 * len(ids) or len(tag_index) != 4 * len(ids):
+        return False
+    if not all(type(i) is str for i in ids) or not all(
+        isinstance(t, tuple) and all(type(x) is str for x in t) for t in tag_sets
+    ):
+        return False
+    if not (isinstance(meta, tuple) and len(meta) == 6 and all(isinstance(m, str) for m in meta[:5])):
+        return False
+    settings = meta[5]
+    if not (isinstance(settings, tuple) and len(settings) == 5):
+        return False
+    if not all(
+        isinstance(v, t) and not isinstance(v, bool) for v, t in zip(settings, _SETTING_TYPES, strict=True)
+    ):
+        return False
+    return body_size >= 0
+
+
+def _card(fields: object, card_id: str) -> Card | None:
+    """A Card from its cached record, or None if the record is not one quizkit wrote for this id."""
+    if not isinstance(fields, tuple) or len(fields) != 12:
+        return None
+    cid, kind, prompt, answer, accept, choices, exact, tags, explain, source, line, note_id = fields
+    texts = (cid, kind, prompt, answer, explain, source, note_id)
+    lists = (accept, choices, tags)
+    if (
+        cid != card_id
+        or not all(type(t) is str for t in texts)
+        or kind not in _KINDS
+        or not all(isinstance(x, tuple) and all(type(v) is str for v in x) for x in lists)
+        or type(exact) is not bool
+        or type(line) is not int
+    ):
+        return None
+    return Card(cid, Kind(kind), prompt, answer, accept, choices, exact, tags, explain, source, line, note_id)
