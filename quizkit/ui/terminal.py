@@ -86,11 +86,33 @@ class TerminalKeys:
         self.fd = stream.fileno()
 
     def key(self) -> str | Event:
+        import signal
         import termios
         import tty
 
         self.out.flush()
         saved = termios.tcgetattr(self.fd)
+
+        def restore() -> None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+
+        # While a key is awaited the terminal is in single-key mode: give the learner's shell its
+        # terminal back on Ctrl-Z (and take single keys again after fg), and on a plain kill or a
+        # closed window before going.
+        def stopped(signum: int, frame: object) -> None:
+            restore()
+            signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTSTP)  # stops here; fg continues from this line
+            signal.signal(signal.SIGTSTP, stopped)
+            tty.setcbreak(self.fd)
+
+        def ended(signum: int, frame: object) -> None:
+            restore()
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+        handlers = {signal.SIGTSTP: stopped, signal.SIGTERM: ended, signal.SIGHUP: ended}
+        previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
         try:
             tty.setcbreak(self.fd)
             data = os.read(self.fd, 1)
@@ -106,7 +128,9 @@ class TerminalKeys:
         except KeyboardInterrupt:
             return Event.INTERRUPT
         finally:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+            restore()
+            for number, handler in previous.items():
+                signal.signal(number, handler)
         if not data or data == b"\x04":
             return Event.EOF
         if data == b"\x03":
