@@ -60,6 +60,9 @@ class Environment:
     settings: Settings = field(default_factory=Settings)
     cache_dir: Path | None = None
     """Where parsed decks are cached (None: always parse)."""
+    origin: str | None = None
+    """Where answers are given from: the terminal, or the parent process for a pipe. Undo takes
+    back only answers of the same origin (None: any, as in tests of one process)."""
 
     @classmethod
     def from_system(cls, db: Path | None = None, now: str | None = None) -> Environment:
@@ -75,6 +78,7 @@ class Environment:
             clock=fixed_clock(now) if now else _system_clock,
             settings=load_settings(Path(config) if config else default_config_path()),
             cache_dir=default_cache_dir(),
+            origin=_origin(),
         )
 
     def open_store(self) -> Store:
@@ -83,6 +87,15 @@ class Environment:
         if self.db_path is None:
             return Store.memory()
         return Store.open(self.db_path)
+
+
+def _origin() -> str:
+    for fd in (0, 1, 2):
+        try:
+            return os.ttyname(fd)
+        except OSError:
+            continue
+    return f"process {os.getppid()}"
 
 
 def default_db_path() -> Path:

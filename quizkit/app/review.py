@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 
 from quizkit.app.env import Environment
-from quizkit.app.study import Study, open_study
+from quizkit.app.study import NoUndo, Study, open_study
 from quizkit.core import grading, scheduler
 from quizkit.core.grading import Grade
 from quizkit.errors import DeckError
@@ -175,8 +175,8 @@ class ReviewFlow:
             return Outcome(Action.HELP)
         if name is Action.UNDO:
             undone = self.study.undo(now)
-            if undone is None:
-                self.out.print("nothing to undo", style="yellow")
+            if isinstance(undone, NoUndo):
+                self.out.print(undone.value, style="yellow")
                 return Outcome(Action.HELP)
             self.tally.done = max(0, self.tally.done - 1)
             self.out.print(

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from quizkit.core.session import Change, DeckPlan, Session
     from quizkit.store.progress import Store
 import json
+from enum import Enum
 
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
@@ -85,12 +86,25 @@ def start_session(
     )
 
 
-class Study:
-    """A review session bound to the store: every change is committed before the next card."""
+class NoUndo(Enum):
+    """Why `u` undid nothing (the value is what the learner reads)."""
 
-    def __init__(self, store: Store, session: Session) -> None:
+    NOTHING = "nothing to undo"
+    ANSWERED_ELSEWHERE = "not undone: that card was answered since, in another terminal"
+
+
+class Study:
+    """A review session bound to the store: every change is committed before the next card.
+
+    Another terminal may be studying the same decks: each answer is computed from the card's
+    state in the store, read in the answer's own write transaction, and undo only takes back an
+    answer given from here (`origin`), and only while nobody has answered that card since.
+    """
+
+    def __init__(self, store: Store, session: Session, origin: str | None = None) -> None:
         self.store = store
         self.session = session
+        self.origin = origin
 
     @property
     def mode(self) -> Mode:
@@ -116,35 +130,42 @@ class Study:
 
         from quizkit.store.progress import Answer
 
-        change = self.session.answer(key, rating, now)
-        config = self.session.plans[key[0]].config
-        self.store.record(
-            Answer(
-                deck_id=key[0],
-                card_id=key[1],
-                at=now,
-                rating=rating,
-                before=change.before,
-                after=change.after,
-                mode=self.mode,
-                proposed=proposed,
-                answer=answer,
-                correct=correct,
-                duration_ms=duration_ms,
-                fingerprint=change.card.fingerprint,
-                scheduler=json.dumps(config.to_dict(), sort_keys=True),
+        with self.store.write(now):  # one transaction: read the card's state, answer, record
+            if self.mode is not Mode.QUIZ:
+                stored = self.store.state(key[0], key[1])
+                if stored != self.session.state(key):
+                    self.session.refresh(key, stored)  # answered meanwhile in another terminal
+            change = self.session.answer(key, rating, now)
+            config = self.session.plans[key[0]].config
+            self.store.record(
+                Answer(
+                    deck_id=key[0],
+                    card_id=key[1],
+                    at=now,
+                    rating=rating,
+                    before=change.before,
+                    after=change.after,
+                    mode=self.mode,
+                    proposed=proposed,
+                    answer=answer,
+                    correct=correct,
+                    duration_ms=duration_ms,
+                    fingerprint=change.card.fingerprint,
+                    scheduler=json.dumps(config.to_dict(), sort_keys=True),
+                    origin=self.origin,
+                )
             )
-        )
         return change
 
-    def undo(self, now: datetime) -> Key | None:
-        """Undo the latest answer in these decks, even one from an earlier session."""
+    def undo(self, now: datetime) -> Key | NoUndo:
+        """Undo the latest answer given from here in these decks, even one from an earlier session."""
         if self.mode is not Mode.REVIEW:
-            return None  # cram and quiz answers never changed the schedule: nothing to restore
-        last = self.store.last_review(self.session.plans)
+            return NoUndo.NOTHING  # cram and quiz answers never changed the schedule
+        last = self.store.last_review(self.session.plans, self.origin)
         if last is None:
-            return None
-        self.store.undo(last, now)
+            return NoUndo.NOTHING
+        if not self.store.undo(last, now):
+            return NoUndo.ANSWERED_ELSEWHERE
         key = (last.deck_id, last.card_id)
         self.session.undo(key, last.before, now)
         return key
@@ -168,4 +189,4 @@ def open_study(
     **options: Any,
 ) -> Study:
     loaded = load_decks(env, paths)
-    return Study(store, start_session(env, store, loaded, now, **options))
+    return Study(store, start_session(env, store, loaded, now, **options), env.origin)

@@ -213,6 +213,11 @@ class Session:
         self.states[key] = after
         return Change(key, self.cards[key], before, after, rating)
 
+    def refresh(self, key: Key, state: CardState) -> None:
+        """Take the card's state as the store has it now (another terminal answered it): the card
+        stays in the queue it is being asked from, and the answer is computed from this state."""
+        self.states[key] = state
+
     def undo(self, key: Key, before: CardState, now: datetime) -> None:
         """Put a card back as it was before its last answer, at the front of its queue."""
         plan = self.plans.get(key[0])

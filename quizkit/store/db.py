@@ -117,6 +117,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             json_extract(state_before, '$.due'), json_extract(state_before, '$.last_review')
         ) WHERE mode = 'review' AND phase_before = 2""",
     ),
+    # 4: where each answer was given (the terminal, or the process for a pipe), so that undo only
+    # takes back an answer given here, never another terminal's. Older answers have none.
+    ("ALTER TABLE reviews ADD COLUMN origin TEXT",),
 )
 
 

@@ -94,6 +94,8 @@ class Answer:
     fingerprint: str | None = None
     scheduler: str | None = None
     """The scheduler's configuration as JSON (deduplicated in its own table)."""
+    origin: str | None = None
+    """Where the answer was given (see app.env.Environment.origin): undo takes back only its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +221,8 @@ class Store(Database):
             cursor = self.db.execute(
                 """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer, correct,
                        duration_ms, mode, phase_before, state_before, state_after, stability, difficulty,
-                       due, scheduler_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       due, scheduler_id, origin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     answer.deck_id,
                     answer.card_id,
@@ -238,6 +240,7 @@ class Store(Database):
                     answer.after.difficulty,
                     to_ms(answer.after.due),
                     scheduler_id,
+                    answer.origin,
                 ),
             )
             if answer.mode is Mode.REVIEW:
@@ -245,8 +248,9 @@ class Store(Database):
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
-    def last_review(self, deck_ids: Iterable[str]) -> LoggedReview | None:
-        """The latest review-mode answer in these decks that has not been undone."""
+    def last_review(self, deck_ids: Iterable[str], origin: str | None = None) -> LoggedReview | None:
+        """The latest review-mode answer in these decks that has not been undone; with an origin,
+        the latest given there (or before origins were kept)."""
         ids = list(deck_ids)
         if not ids:
             return None
@@ -255,9 +259,10 @@ class Store(Database):
             f"""SELECT id, deck_id, card_id, reviewed_at, rating, mode, state_before, state_after
                 FROM reviews r
                 WHERE mode = 'review' AND deck_id IN ({marks})
+                  AND (? IS NULL OR r.origin IS NULL OR r.origin = ?)
                   AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
                 ORDER BY id DESC LIMIT 1""",
-            ids,
+            [*ids, origin, origin],
         ).fetchone()
         if row is None:
             return None
@@ -272,9 +277,16 @@ class Store(Database):
             state_from_dict(json.loads(row[7])),
         )
 
-    def undo(self, review: LoggedReview, now: datetime) -> None:
-        """Restore the card to its state before `review`, and mark the review undone."""
+    def undo(self, review: LoggedReview, now: datetime) -> bool:
+        """Restore the card to its state before `review`, and mark the review undone.
+
+        Only if the card is still as that answer left it: when it was answered since (in another
+        terminal), nothing is changed and False is returned.
+        """
         with self.write(now):
+            # Compared as the cards table keeps them (times to the millisecond).
+            if _state_row(self.state(review.deck_id, review.card_id)) != _state_row(review.after):
+                return False
             self.db.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review.id, to_ms(now)))
             if review.before == CardState():
                 self.db.execute(
@@ -282,6 +294,7 @@ class Store(Database):
                 )
             else:
                 self._put_state(review.deck_id, review.card_id, review.before, None)
+        return True
 
     def answered_since(self, deck_id: str, since: datetime) -> tuple[int, int]:
         """(new cards introduced, reviews done) in review mode since a moment, undone answers excluded."""
