@@ -37,6 +37,12 @@ def check(db: Path, confirmed: Counter[tuple[str, int]], in_flight: int) -> None
     connection = sqlite3.connect(db)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+            # Killed while the new database was being created: its first migration is one
+            # transaction, so it is empty, and the next start creates it again.
+            assert not confirmed
+            assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            return
         rows = connection.execute(
             """SELECT card_id, rating, state_before, state_after FROM reviews r
                WHERE NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY id"""
