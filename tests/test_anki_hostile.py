@@ -39,7 +39,7 @@ RSS_LIMIT = 400 * 1024 * 1024
 """Peak resident memory of the child that refuses one hostile package."""
 
 ZIP_BOMB_BYTES = 1024 * 1024 * 1024
-"""What the zip and zstd bombs unpack to: the old reader's limit, reached by the old code."""
+"""What the zip and zstd bombs unpack to, nearly: just under the old reader's 1 GB limit."""
 
 BASIC_MODEL = {
     "1": {
@@ -158,9 +158,10 @@ def zstd_bomb(tmp_path: Path) -> bytes:
     out = io.BytesIO()
     compressor = zstandard.ZstdCompressor(level=19)
     with compressor.stream_writer(out, closefd=False) as writer:
-        writer.write(sqlite_header(tmp_path))
+        head = sqlite_header(tmp_path)
+        writer.write(head)
         zeros = bytes(16 * 1024 * 1024)
-        for _ in range(ZIP_BOMB_BYTES // len(zeros)):
+        for _ in range((ZIP_BOMB_BYTES - len(head)) // len(zeros)):
             writer.write(zeros)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
