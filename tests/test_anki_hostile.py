@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import resource
 import sqlite3
 import subprocess
@@ -308,6 +309,7 @@ def test_hostile_package_is_refused_quickly_in_bounded_memory(tmp_path: Path, ca
     assert rss < RSS_LIMIT, f"{case}: {rss / 2**20:.0f} MB"
 
 
+@pytest.mark.slow
 def test_bombs_are_small_on_disk(tmp_path: Path) -> None:
     assert len(zstd_bomb(tmp_path)) < 100_000
     with zipfile.ZipFile(io.BytesIO(media_map_bomb(tmp_path))) as archive:
@@ -507,3 +509,56 @@ def test_linear_template_and_cloze_scans() -> None:
     assert anki_notes.cloze_from_anki("{{c1::" * 200_000)[0].startswith("{{c1::")
     assert anki_notes.cloze_from_anki("{{c1::a}} {{c2::b::h}} {{c1::") == ("{{a}} {{b::h}} {{c1::", False)
     assert time.monotonic() - started < 2
+
+
+# ---------------------------------------------------------------- seeded mutations of the metadata
+
+ODD_VALUES: list[object] = [None, [], {}, "", "x", 0, -1, 2**63, 1.5, 1e308, True, [[[]]], {"": None}, "{{"]
+
+
+def mutations(value: object, rng: random.Random) -> object:
+    """A copy of a JSON value with one node, chosen by rng, replaced by an odd value."""
+    nodes: list[tuple[object, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in node:
+                nodes.append((node, key))
+                walk(node[key])
+        elif isinstance(node, list):
+            for index in range(len(node)):
+                nodes.append((node, index))
+                walk(node[index])
+
+    copy = json.loads(json.dumps(value))
+    walk(copy)
+    parent, key = rng.choice(nodes)
+    parent[key] = rng.choice(ODD_VALUES)  # type: ignore[index]
+    return copy
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_metadata_is_read_or_refused_never_a_traceback(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for number in range(40):
+        models = mutations(BASIC_MODEL, rng) if number % 4 else BASIC_MODEL
+        decks = mutations(DECKS, rng) if number % 4 == 0 else DECKS
+        data = legacy(tmp_path, models=json.dumps(models), decks=json.dumps(decks))
+        try:
+            anki_notes.from_package(apkg.read_package(data, "m.apkg"), "m.apkg")
+        except DeckError as error:
+            problem = error.problems[0]
+            assert problem.path == "m.apkg" and problem.message, (models, decks)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_mutated_current_collections_never_give_a_traceback(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(30):
+        config = bytes(rng.randrange(256) for _ in range(rng.randrange(12)))
+        try:
+            anki_notes.from_package(
+                apkg.read_package(schema18(tmp_path, template_config=config), "m.apkg"), "m"
+            )
+        except DeckError as error:
+            assert error.problems[0].path in ("m.apkg", "m")
