@@ -263,6 +263,8 @@ def _media_names(
                     if len(names) > MAX_MEDIA_FILES:
                         break
         else:
+            if raw.count(b",") >= MAX_MEDIA_FILES:  # before json.loads builds millions of entries
+                raise _fail(path, f"its media list names more than {MAX_MEDIA_FILES} files", SPLIT_HINT)
             mapping = _json(raw.decode("utf-8") or "{}", "media list")
             if not isinstance(mapping, dict):
                 raise _Damaged("media list", "it is not a table of names")
