@@ -35,8 +35,12 @@ def cloze_from_anki(text: str) -> tuple[str, bool]:
     The flag says the note's numbering was not simply 1, 2, 3 in reading order: quizkit
     always asks each deletion on its own, in the order they appear.
     """
-    numbers = [int(m.group(1)) for m in ANKI_CLOZE.finditer(text)]
-    converted = ANKI_CLOZE.sub(lambda m: "{{" + m.group(2) + "}}", text)
+    # A deletion ends at a "}}": the text after the last one holds none, and is left out of the
+    # search, which would otherwise take quadratic time on a hostile "{{c1::{{c1::{{c1::...".
+    cut = text.rfind("}}")
+    head, tail = (text[: cut + 2], text[cut + 2 :]) if cut != -1 else ("", text)
+    numbers = [int(m.group(1)[:18]) for m in ANKI_CLOZE.finditer(head)]
+    converted = ANKI_CLOZE.sub(lambda m: "{{" + m.group(2) + "}}", head) + tail
     return converted, numbers != list(range(1, len(numbers) + 1))
 
 

@@ -2,8 +2,17 @@
 
 An .apkg is a zip holding an SQLite collection, so this module imports sqlite3:
 the one justified exception to "only store.py imports sqlite3". It never touches
-the progress database, and it never opens a file on disk as a database: the
-collection is read from the zip into memory and opened from there.
+the progress database.
+
+A package is hostile until proven otherwise. Its collection is unpacked once, streaming
+(zip member, then zstd), into a private temporary folder that is removed afterwards, with
+a cap on the bytes unpacked and on the compression ratio. It is opened read-only and
+immutable, with untrusted schema functions off, temp storage in memory, a soft heap limit,
+a cap on the size of any one value, and a progress handler that stops a query at a
+deadline or at Ctrl-C. The tables read must be ordinary tables (no views, no virtual tables,
+no computed columns), the collection must hold no trigger, every query reads a capped number
+of rows without sorting, and every value read (JSON included) is checked for its type before
+it is used. Whatever is wrong ends as a DeckError naming the file.
 
 Reading knows the three collection formats Anki writes: `collection.anki2`
 (Anki 2.0), `collection.anki21` (2.1, "support older Anki versions") and the
@@ -19,29 +28,64 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import sqlite3
+import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from quizkit.errors import DeckError, Problem
 
-MAX_COLLECTION_BYTES = 1024 * 1024 * 1024
-"""A collection bigger than this (unpacked) is refused rather than read into memory."""
+MB = 1024 * 1024
 
+MAX_COLLECTION_BYTES = 1024 * MB
+"""A collection bigger than this (unpacked) is refused."""
 
-MAX_MEDIA_MAP_BYTES = 64 * 1024 * 1024
+MAX_MEDIA_MAP_BYTES = 32 * MB
 
+MAX_RATIO = 100
+"""Unpacked bytes per packed byte beyond RATIO_FLOOR: SQLite collections pack 3-15 to 1, bombs 1000s."""
+
+RATIO_FLOOR = 64 * MB
+
+MAX_NOTES = 250_000
+MAX_CARDS = 1_000_000
+MAX_NOTETYPES = 10_000
+MAX_DECKS = 100_000
+MAX_MEDIA_FILES = 500_000
+MAX_SCHEMA_ENTRIES = 10_000
+
+MAX_VALUE_BYTES = 16 * MB
+"""The largest single value (a note's fields, the note types' JSON) SQLite will hand back."""
+
+MAX_TEXT_BYTES = 256 * MB
+"""All the text read from a collection, together."""
+
+HEAP_LIMIT = 256 * MB
+"""SQLite's soft heap limit while a collection is read, restored afterwards. Not the hard limit:
+that one is process-wide and can never be raised again, so it would go on failing quizkit's own
+databases. What bounds SQLite's memory is the rest: ordinary tables only, no sorting, a 16 MB
+page cache, and no value over MAX_VALUE_BYTES (SQLite refuses to build a bigger one)."""
+
+DEADLINE_SECONDS = 30.0
+"""Reading a collection takes well under a second per 10,000 notes; a query still running after
+this is stopped."""
+
+_CHUNK = MB
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 """Newest first: a current package also carries a stub collection.anki2 for old Ankis."""
 
 
 REEXPORT_HINT = "export it again from Anki with File > Export > Anki Deck Package (*.apkg)"
+SPLIT_HINT = "split the deck in Anki and export the parts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +134,21 @@ def _fail(path: str, message: str, hint: str = REEXPORT_HINT) -> DeckError:
     return DeckError([Problem(path, None, None, message, hint)])
 
 
+class _Damaged(Exception):
+    """A value in the collection is not what Anki writes; `what` is the part: note types, decks, notes."""
+
+    def __init__(self, what: str, detail: str) -> None:
+        super().__init__(detail)
+        self.what = what
+        self.detail = detail
+
+
+NOTE_TYPES = "note types"
+DECKS = "decks"
+NOTES = "notes"
+CARDS = "cards"
+
+
 def read_package(data: bytes, path: str) -> Package:
     """Read the notes of an .apkg held in memory. Raises DeckError naming the file and the fix."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -112,15 +171,18 @@ def read_package(data: bytes, path: str) -> Package:
         raise _fail(
             path, "is a zip file but not an Anki package: it holds no collection.anki2/.anki21/.anki21b"
         )
-    raw = _member(archive, members[chosen], path, MAX_COLLECTION_BYTES)
-    if chosen.endswith("b"):
-        raw = _unzstd(raw, path, MAX_COLLECTION_BYTES)
     media = _media_names(archive, members, path)
-    try:
-        with _Collection(raw) as db:
-            notes = tuple(_notes(db))
-    except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
-        raise _fail(path, f"holds a collection quizkit cannot read ({chosen}: {error})") from None
+    with tempfile.TemporaryDirectory(prefix="quizkit-apkg-") as private:
+        file = Path(private) / "collection.sqlite"
+        with open(file, "wb") as out:
+            _unpack(archive, members[chosen], path, MAX_COLLECTION_BYTES, out, zstd=chosen.endswith("b"))
+        try:
+            with _Collection(file, path) as db:
+                notes = tuple(_notes(db))
+        except _Damaged as damaged:
+            raise _fail(path, f"the package's {damaged.what} are damaged: {damaged.detail}") from None
+        except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
+            raise _fail(path, f"holds a collection quizkit cannot read ({chosen}: {error})") from None
     return Package(notes, media, chosen)
 
 
@@ -130,43 +192,51 @@ def _outside(name: str) -> bool:
     return posix.startswith("/") or bool(re.match(r"^[A-Za-z]:", posix)) or ".." in PurePosixPath(posix).parts
 
 
-def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limit: int) -> bytes:
-    if info.file_size > limit:
+def _unpack(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limit: int, out: IO[bytes], zstd: bool
+) -> None:
+    """Stream one member (and its zstd, if `zstd`) into `out`, stopping at the limit or a bomb's ratio."""
+    if info.file_size > limit and not zstd:
         raise _fail(
             path,
-            f"{info.filename} is {info.file_size // (1024 * 1024)} MB; quizkit reads at most "
-            f"{limit // (1024 * 1024)} MB",
-            "split the deck in Anki and export the parts",
+            f"{info.filename} is {info.file_size // MB} MB; quizkit reads at most {limit // MB} MB",
+            SPLIT_HINT,
         )
-    try:
-        with archive.open(info) as member:
-            data = member.read(limit + 1)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError) as error:
-        raise _fail(path, f"is damaged: {info.filename} cannot be unpacked ({error})") from None
-    if len(data) > limit:
-        raise _fail(path, f"{info.filename} unpacks to more than {limit // (1024 * 1024)} MB")
-    return data
-
-
-def _unzstd(data: bytes, path: str, limit: int) -> bytes:
+    budget = min(limit, max(RATIO_FLOOR, MAX_RATIO * info.compress_size))
+    what = "its media list" if info.filename == "media" else info.filename
     try:
         import zstandard
     except ImportError:
-        raise _fail(
-            path,
-            "is a current Anki package (zstd-compressed), and the zstandard module is missing",
-            "pip install zstandard, or export from Anki with 'Support older Anki versions' ticked",
-        ) from None
-    out = io.BytesIO()
+        if zstd:
+            raise _fail(
+                path,
+                "is a current Anki package (zstd-compressed), and the zstandard module is missing",
+                "pip install zstandard, or export from Anki with 'Support older Anki versions' ticked",
+            ) from None
+        zstandard = None  # type: ignore[assignment]
+    zstd_errors: tuple[type[BaseException], ...] = (zstandard.ZstdError,) if zstandard else ()
+    written = 0
     try:
-        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)) as reader:
-            while chunk := reader.read(1024 * 1024):
-                out.write(chunk)
-                if out.tell() > limit:
-                    raise _fail(path, f"its collection unpacks to more than {limit // (1024 * 1024)} MB")
-    except zstandard.ZstdError as error:
+        with archive.open(info) as member:
+            reader: IO[bytes] = member
+            if zstd:
+                reader = zstandard.ZstdDecompressor().stream_reader(member)
+            with reader:
+                while chunk := reader.read(_CHUNK):
+                    written += len(chunk)
+                    if written > budget:
+                        raise _fail(
+                            path,
+                            f"{what} unpacks to more than {budget // MB} MB from "
+                            f"{max(1, info.compress_size // 1024)} KB: the package is damaged, "
+                            "or made to exhaust the computer that opens it",
+                            REEXPORT_HINT if budget < limit else SPLIT_HINT + ", or " + REEXPORT_HINT,
+                        )
+                    out.write(chunk)
+    except zstd_errors as error:
         raise _fail(path, f"is damaged: its zstd data cannot be unpacked ({error})") from None
-    return out.getvalue()
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError) as error:
+        raise _fail(path, f"is damaged: {info.filename} cannot be unpacked ({error})") from None
 
 
 def _media_names(
@@ -174,108 +244,349 @@ def _media_names(
 ) -> tuple[str, ...]:
     if "media" not in members:
         return ()
-    raw = _member(archive, members["media"], path, MAX_MEDIA_MAP_BYTES)
-    if raw.startswith(b"\x28\xb5\x2f\xfd"):  # zstd magic: the current format's protobuf MediaEntries
+    info = members["media"]
+    with archive.open(info) as member:
         try:
-            entries = _protobuf(_unzstd(raw, path, MAX_MEDIA_MAP_BYTES))
-            return tuple(
-                _protobuf_text(entry, 1)
-                for number, entry in entries
-                if number == 1 and isinstance(entry, bytes)
-            )
-        except ValueError:
+            zstd = member.read(4) == b"\x28\xb5\x2f\xfd"  # the current format's protobuf MediaEntries
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
             raise _fail(path, "is damaged: its media list cannot be read") from None
+    out = io.BytesIO()
+    _unpack(archive, info, path, MAX_MEDIA_MAP_BYTES, out, zstd=zstd)
+    raw = out.getvalue()
+    del out
+    names: list[str] = []
     try:
-        mapping = json.loads(raw.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        if zstd:
+            for number, entry in _fields(raw):
+                if number == 1 and isinstance(entry, bytes):
+                    names.append(_protobuf_text(entry, 1))
+                    if len(names) > MAX_MEDIA_FILES:
+                        break
+        else:
+            if raw.count(b",") >= MAX_MEDIA_FILES:  # before json.loads builds millions of entries
+                raise _fail(path, f"its media list names more than {MAX_MEDIA_FILES} files", SPLIT_HINT)
+            mapping = _json(raw.decode("utf-8") or "{}", "media list")
+            if not isinstance(mapping, dict):
+                raise _Damaged("media list", "it is not a table of names")
+            names = [str(name) for name in mapping.values()]
+    except (ValueError, _Damaged):
         raise _fail(path, "is damaged: its media list cannot be read") from None
-    if not isinstance(mapping, dict):
-        raise _fail(path, "is damaged: its media list cannot be read")
-    return tuple(str(name) for name in mapping.values())
+    if len(names) > MAX_MEDIA_FILES:
+        raise _fail(path, f"its media list names more than {MAX_MEDIA_FILES} files", SPLIT_HINT)
+    return tuple(names)
 
 
 class _Collection:
-    """An SQLite collection opened from bytes, read-only, never from a file on disk."""
+    """An SQLite collection from a package: read-only, immutable, and guarded (see the module doc)."""
 
-    def __init__(self, data: bytes) -> None:
-        if not data.startswith(b"SQLite format 3\x00") or len(data) < 100:
-            raise ValueError("not an SQLite database")
-        image = bytearray(data)
-        # Anki leaves its collections in WAL mode, which an in-memory database cannot open:
-        # bytes 18-19 of the header say so; setting them to 1 reads it as a rollback-journal file.
-        image[18] = image[19] = 1
-        self.db = sqlite3.connect(":memory:")
-        self.db.deserialize(bytes(image))
-        # The file is untrusted: no functions with side effects from its schema, and read only.
-        self.db.execute("PRAGMA trusted_schema = OFF")
-        self.db.execute("PRAGMA query_only = ON")
+    def __init__(self, file: Path, path: str) -> None:
+        self.path = path
+        self.stopped = ""
+        with open(file, "r+b") as image:
+            header = image.read(100)
+            if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
+                raise ValueError("not an SQLite database")
+            # Anki leaves its collections in WAL mode; bytes 18-19 set to 1 read it as a rollback-journal
+            # file, which an immutable read-only connection opens without a -wal or -shm file.
+            image.seek(18)
+            image.write(b"\x01\x01")
+        self.deadline = time.monotonic() + DEADLINE_SECONDS
+        self.db = sqlite3.connect(file.as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            self.db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+            self.db.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1 * MB)
+            self.db.set_progress_handler(self._progress, 10_000)
+            for pragma in (
+                "trusted_schema = OFF",  # no functions with side effects from its schema
+                "query_only = ON",
+                "temp_store = MEMORY",  # never spill temp data to /var/tmp
+                "mmap_size = 0",
+                "cache_size = -16384",  # 16 MB of page cache
+            ):
+                self.db.execute(f"PRAGMA {pragma}")
+            self.soft_limit = int(self.db.execute("PRAGMA soft_heap_limit").fetchone()[0])
+            self.db.execute(f"PRAGMA soft_heap_limit = {HEAP_LIMIT}")
+        except BaseException:
+            self.db.close()
+            raise
 
-    def __enter__(self) -> sqlite3.Connection:
-        return self.db
+    def _progress(self) -> int:
+        try:
+            if time.monotonic() > self.deadline:
+                self.stopped = "deadline"
+                return 1
+            return 0
+        except KeyboardInterrupt:
+            self.stopped = "interrupt"
+            return 1
+
+    def rows(self, sql: str, limit: int, what: str = "rows") -> Iterator[tuple[Any, ...]]:
+        """At most `limit` rows of one query, one at a time; more is an error, and so is a query
+        that runs too long or builds a value too big."""
+        count = 0
+        try:
+            for row in self.db.execute(f"{sql} LIMIT {limit + 1}"):
+                count += 1
+                if count > limit:
+                    raise _fail(
+                        self.path, f"has more than {limit} {what}; quizkit reads at most {limit}", SPLIT_HINT
+                    )
+                yield row
+        except sqlite3.Error as error:
+            if self.stopped == "deadline":
+                raise _fail(
+                    self.path, f"took longer than {DEADLINE_SECONDS:g} s to read; quizkit stopped", SPLIT_HINT
+                ) from None
+            if self.stopped == "interrupt" or "interrupt" in str(error):
+                raise KeyboardInterrupt from None
+            if "too big" in str(error):
+                raise _fail(
+                    self.path, f"holds a value too big to read (over {MAX_VALUE_BYTES // MB} MB)", SPLIT_HINT
+                ) from None
+            if "out of memory" in str(error):
+                raise _fail(
+                    self.path, "needs more memory to read than quizkit gives it", SPLIT_HINT
+                ) from None
+            raise
+
+    def __enter__(self) -> _Collection:
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        self.db.close()
+        try:
+            self.db.set_progress_handler(None, 0)
+            self.db.execute(f"PRAGMA soft_heap_limit = {self.soft_limit}")
+        finally:
+            self.db.close()
 
 
-def _notes(db: sqlite3.Connection) -> Iterator[Note]:
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "notetypes" in tables:
-        notetypes, decks = _schema18(db)
+_SCHEMA11 = ("col", "notes", "cards")
+_SCHEMA18 = ("notes", "cards", "notetypes", "fields", "templates", "decks")
+
+
+def _check_schema(db: _Collection) -> bool:
+    """The tables read are ordinary tables, and there is no trigger. True for a schema 18 collection."""
+    entries = db.rows(
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_master", MAX_SCHEMA_ENTRIES, "schema entries"
+    )
+    kinds: dict[str, tuple[str, str]] = {}
+    for kind, name, sql in entries:
+        if kind == "trigger":
+            raise _fail(db.path, f"holds a trigger ({str(name)!r}); Anki collections have none")
+        kinds[str(name).casefold()] = (str(kind), str(sql))
+    schema18 = "notetypes" in kinds
+    for name in _SCHEMA18 if schema18 else _SCHEMA11:
+        if name not in kinds:
+            raise _fail(db.path, f"holds a collection that has no {name!r} table")
+        kind, sql = kinds[name]
+        if kind == "view":
+            raise _fail(
+                db.path, f"holds a collection whose {name!r} is a view, not a table (Anki's are tables)"
+            )
+        if kind != "table" or re.match(r"\s*create\s+virtual", sql, re.IGNORECASE):
+            raise _fail(db.path, f"holds a collection whose {name!r} is not an ordinary table")
+        for column in db.rows(f"SELECT name, hidden FROM pragma_table_xinfo('{name}')", 1000, "columns"):
+            if column[1] not in (0, 1):
+                raise _fail(
+                    db.path, f"holds a collection whose {name!r} table has computed columns; Anki's have none"
+                )
+    return schema18
+
+
+class _Text:
+    """Counts the text read from one collection against MAX_TEXT_BYTES."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.total = 0
+
+    def add(self, size: int) -> None:
+        self.total += size
+        if self.total > MAX_TEXT_BYTES:
+            raise _fail(self.path, f"holds more than {MAX_TEXT_BYTES // MB} MB of text", SPLIT_HINT)
+
+
+def _int(value: object, what: str, detail: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+            return int(value)
+        raise _Damaged(what, detail)
+    return value
+
+
+def _str(value: object, what: str, detail: str) -> str:
+    if not isinstance(value, str):
+        raise _Damaged(what, detail)
+    return value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+def _json(text: object, what: str) -> object:
+    """JSON from the collection: text, not too deep, finite numbers only."""
+    if not isinstance(text, str):
+        raise _Damaged(what, "they are not text")
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise _Damaged(what, "they are nested too deeply to be Anki's") from None
+    except ValueError as error:
+        raise _Damaged(what, f"they are not valid JSON ({str(error)[:80]})") from None
+
+
+def _notes(db: _Collection) -> Iterator[Note]:
+    text = _Text(db.path)
+    if _check_schema(db):
+        notetypes, decks = _schema18(db, text)
     else:
-        notetypes, decks = _schema11(db)
+        notetypes, decks = _schema11(db, text)
     ords: dict[int, set[int]] = {}
-    note_decks: dict[int, int] = {}
-    for nid, ord_, did in db.execute("SELECT nid, ord, did FROM cards ORDER BY nid, ord"):
-        ords.setdefault(nid, set()).add(int(ord_))
-        note_decks.setdefault(nid, did)
-    for nid, guid, mid, tags, fields in db.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
-        notetype = notetypes.get(mid) or NoteType(int(mid), f"unknown note type {mid}", (), (), False)
+    first_card: dict[int, tuple[int, int]] = {}
+    for nid, ord_, did in db.rows("SELECT nid, ord, did FROM cards", MAX_CARDS, "cards"):
+        nid = _int(nid, CARDS, "a card's note id is not a number")
+        ord_ = _int(ord_, CARDS, "a card's number is not a number")
+        did = _int(did, CARDS, "a card's deck id is not a number")
+        ords.setdefault(nid, set()).add(ord_)
+        if nid not in first_card or ord_ < first_card[nid][0]:
+            first_card[nid] = (ord_, did)
+    checked = []
+    for nid, guid, mid, tags, fields in db.rows(
+        "SELECT id, guid, mid, tags, flds FROM notes", MAX_NOTES, "notes"
+    ):
+        nid = _int(nid, NOTES, "a note's id is not a number")
+        guid = _str(guid, NOTES, f"note {nid} has no guid")
+        mid = _int(mid, NOTES, f"note {nid}'s note type id is not a number")
+        tags = _str(tags, NOTES, f"note {nid}'s tags are not text")
+        fields = _str(fields, NOTES, f"note {nid}'s fields are not text")
+        text.add(len(guid) + len(tags) + len(fields))
+        checked.append((nid, guid, mid, tags, fields))
+    checked.sort(key=lambda row: row[0])
+    for nid, guid, mid, tags, fields in checked:
+        notetype = notetypes.get(mid) or NoteType(mid, f"unknown note type {mid}", (), (), False)
         yield Note(
-            id=int(nid),
-            guid=str(guid),
+            id=nid,
+            guid=guid,
             notetype=notetype,
-            fields=tuple(str(fields).split("\x1f")),
-            tags=tuple(str(tags).split()),
+            fields=tuple(fields.split("\x1f")),
+            tags=tuple(tags.split()),
             card_ords=frozenset(ords.get(nid, ())),
-            deck=decks.get(note_decks.get(nid, -1), ""),
+            deck=decks.get(first_card.get(nid, (0, -1))[1], ""),
         )
 
 
-def _schema11(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _ordered(items: object, what: str, detail: str) -> list[dict[str, Any]]:
+    """A list of JSON objects sorted by their "ord" (their place when it is missing)."""
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _Damaged(what, detail)
+    keyed = []
+    for place, item in enumerate(items):
+        order = item.get("ord", place)
+        keyed.append((_int(place if order is None else order, what, detail), place, item))
+    return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+def _schema11(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str]]:
     """Anki 2.0/2.1 collections: note types and decks are JSON in the col table."""
-    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+    rows = list(db.rows("SELECT models, decks FROM col", 1, "col rows"))
+    if not rows:
+        raise _Damaged(NOTE_TYPES, "the collection's col table is empty")
+    models_json, decks_json = rows[0]
+    for value in rows[0]:
+        text.add(len(value) if isinstance(value, str) else 0)
+    models = _json(models_json, NOTE_TYPES)
+    if not isinstance(models, dict):
+        raise _Damaged(NOTE_TYPES, "they are not a table of note types")
+    if len(models) > MAX_NOTETYPES:
+        raise _fail(db.path, f"has more than {MAX_NOTETYPES} note types", SPLIT_HINT)
     notetypes = {}
-    for model in json.loads(models_json).values():
-        fields = sorted(model["flds"], key=lambda f: f["ord"])
-        templates = sorted(model["tmpls"], key=lambda t: t["ord"])
-        notetypes[int(model["id"])] = NoteType(
-            int(model["id"]),
-            str(model["name"]),
-            tuple(str(f["name"]) for f in fields),
-            tuple((str(t["qfmt"]), str(t["afmt"])) for t in templates),
+    for key, model in models.items():
+        label = f"note type {str(key)[:40]!r}"
+        if not isinstance(model, dict):
+            raise _Damaged(NOTE_TYPES, f"{label} is not a note type")
+        mid = _int(model.get("id"), NOTE_TYPES, f"{label} has no valid id")
+        name = _str(model.get("name"), NOTE_TYPES, f"{label} has no name")
+        fields = _ordered(model.get("flds"), NOTE_TYPES, f"{label}: its fields are not a list of fields")
+        templates = _ordered(model.get("tmpls"), NOTE_TYPES, f"{label}: its card templates are not a list")
+        notetypes[mid] = NoteType(
+            mid,
+            name,
+            tuple(_str(f.get("name"), NOTE_TYPES, f"{label}: a field has no name") for f in fields),
+            tuple(
+                (
+                    _str(t.get("qfmt"), NOTE_TYPES, f"{label}: a card template has no front"),
+                    _str(t.get("afmt"), NOTE_TYPES, f"{label}: a card template has no back"),
+                )
+                for t in templates
+            ),
             model.get("type") == 1,
         )
-    decks = {int(deck["id"]): str(deck["name"]) for deck in json.loads(decks_json).values()}
+    deck_map = _json(decks_json, DECKS)
+    if not isinstance(deck_map, dict):
+        raise _Damaged(DECKS, "they are not a table of decks")
+    if len(deck_map) > MAX_DECKS:
+        raise _fail(db.path, f"has more than {MAX_DECKS} decks", SPLIT_HINT)
+    decks = {}
+    for key, deck in deck_map.items():
+        label = f"deck {str(key)[:40]!r}"
+        if not isinstance(deck, dict):
+            raise _Damaged(DECKS, f"{label} is not a deck")
+        decks[_int(deck.get("id"), DECKS, f"{label} has no valid id")] = _str(
+            deck.get("name"), DECKS, f"{label} has no name"
+        )
     return notetypes, decks
 
 
-def _schema18(db: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _schema18(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str]]:
     """Current collections: note types, fields and templates in tables, settings as protobuf."""
-    fields: dict[int, list[str]] = {}
-    for ntid, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(ntid, []).append(str(name))
-    templates: dict[int, list[tuple[str, str]]] = {}
-    for ntid, config in db.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
-        templates.setdefault(ntid, []).append((_protobuf_text(config, 1), _protobuf_text(config, 2)))
+    fields: dict[int, list[tuple[int, str]]] = {}
+    for ntid, ord_, name in db.rows("SELECT ntid, ord, name FROM fields", 100 * MAX_NOTETYPES, "fields"):
+        ntid = _int(ntid, NOTE_TYPES, "a field's note type id is not a number")
+        name = _str(name, NOTE_TYPES, f"a field of note type {ntid} has no name")
+        text.add(len(name))
+        fields.setdefault(ntid, []).append((_int(ord_, NOTE_TYPES, f"field {name!r} has no number"), name))
+    templates: dict[int, list[tuple[int, tuple[str, str]]]] = {}
+    rows = db.rows("SELECT ntid, ord, config FROM templates", 100 * MAX_NOTETYPES, "card templates")
+    for ntid, ord_, config in rows:
+        ntid = _int(ntid, NOTE_TYPES, "a card template's note type id is not a number")
+        if not isinstance(config, bytes):
+            raise _Damaged(NOTE_TYPES, f"a card template of note type {ntid} is not Anki's (not protobuf)")
+        text.add(len(config))
+        try:
+            sides = (_protobuf_text(config, 1), _protobuf_text(config, 2))
+        except ValueError:
+            raise _Damaged(NOTE_TYPES, f"a card template of note type {ntid} cannot be read") from None
+        number = _int(ord_, NOTE_TYPES, f"a card template of note type {ntid} has no number")
+        templates.setdefault(ntid, []).append((number, sides))
     notetypes = {}
-    for ntid, name, config in db.execute("SELECT id, name, config FROM notetypes"):
-        kind = next((v for number, v in _protobuf(config) if number == 1 and isinstance(v, int)), 0)
-        notetypes[int(ntid)] = NoteType(
-            int(ntid), str(name), tuple(fields.get(ntid, ())), tuple(templates.get(ntid, ())), kind == 1
+    for ntid, name, config in db.rows("SELECT id, name, config FROM notetypes", MAX_NOTETYPES, "note types"):
+        ntid = _int(ntid, NOTE_TYPES, "a note type's id is not a number")
+        name = _str(name, NOTE_TYPES, f"note type {ntid} has no name")
+        if not isinstance(config, bytes):
+            raise _Damaged(NOTE_TYPES, f"note type {name[:40]!r}'s settings are not Anki's (not protobuf)")
+        try:
+            kind = next((v for number, v in _fields(config) if number == 1 and isinstance(v, int)), 0)
+        except ValueError:
+            raise _Damaged(NOTE_TYPES, f"note type {name[:40]!r}'s settings cannot be read") from None
+        notetypes[ntid] = NoteType(
+            ntid,
+            name,
+            tuple(n for _, n in sorted(fields.get(ntid, ()))),
+            tuple(sides for _, sides in sorted(templates.get(ntid, ()), key=lambda t: t[0])),
+            kind == 1,
         )
-    decks = {
-        int(did): str(name).replace("\x1f", "::") for did, name in db.execute("SELECT id, name FROM decks")
-    }
+    decks = {}
+    for did, name in db.rows("SELECT id, name FROM decks", MAX_DECKS, "decks"):
+        did = _int(did, DECKS, "a deck's id is not a number")
+        decks[did] = _str(name, DECKS, f"deck {did} has no name").replace("\x1f", "::")
     return notetypes, decks
 
 
@@ -292,9 +603,8 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
             return value, at
 
 
-def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
-    """The (field number, value) pairs of a protobuf message: just enough for Anki's small messages."""
-    out: list[tuple[int, int | bytes]] = []
+def _fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """The (field number, value) pairs of a protobuf message, one at a time."""
     at = 0
     while at < len(data):
         key, at = _varint(data, at)
@@ -312,12 +622,16 @@ def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
             raise ValueError(f"unsupported protobuf wire type {wire}")
         if at > len(data):
             raise ValueError("truncated protobuf")
-        out.append((number, value))
-    return out
+        yield number, value
+
+
+def _protobuf(data: bytes) -> list[tuple[int, int | bytes]]:
+    """The (field number, value) pairs of a protobuf message: just enough for Anki's small messages."""
+    return list(_fields(data))
 
 
 def _protobuf_text(data: bytes, number: int) -> str:
-    for field, value in _protobuf(bytes(data)):
+    for field, value in _fields(bytes(data)):
         if field == number and isinstance(value, bytes):
             return value.decode("utf-8", errors="replace")
     return ""
@@ -467,11 +781,17 @@ def _ids(now: float) -> Iterator[int]:
 def field_refs(template: str) -> list[tuple[str, str]]:
     """The fields a card template shows, in order, as (filters, field): ('type', 'Back'), ('', 'Front').
 
-    Conditionals ({{#F}}, {{^F}}, {{/F}}) show nothing and are left out.
+    Conditionals ({{#F}}, {{^F}}, {{/F}}) show nothing and are left out. Linear in the template,
+    whatever it holds (a regular expression would take quadratic time on "{{{{{{...").
     """
     refs = []
-    for body in re.findall(r"\{\{(.*?)\}\}", template, re.DOTALL):
-        body = body.strip()
+    at = 0
+    while (start := template.find("{{", at)) != -1:
+        end = template.find("}}", start + 2)
+        if end == -1:
+            break
+        body = template[start + 2 : end].strip()
+        at = end + 2
         if not body or body[0] in "#^/!":
             continue
         filters, _, name = body.rpartition(":")
