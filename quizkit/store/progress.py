@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
+from quizkit.errors import StoreError
 from quizkit.model import CardState, Deck, Key, Mode, Phase, Rating
 from quizkit.store.db import (
     Database,
+    damage,
     from_ms,
     to_ms,
 )
+
+_BAD_VALUE = (ValueError, TypeError, KeyError, OverflowError, AttributeError)
+"""What a damaged value raises when it is made a state (json's error is a ValueError)."""
 
 
 class StateDict(TypedDict):
@@ -116,6 +121,13 @@ _CARD_COLUMNS = (
 
 
 def _state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
+    try:
+        return _unchecked_state_from_row(row)
+    except _BAD_VALUE as error:
+        raise damage(None, f"a card's stored state is invalid ({error})") from None
+
+
+def _unchecked_state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
     phase, step, stability, difficulty, due, last, reps, lapses, suspended, buried, leech = row
     return CardState(
         Phase(phase),
@@ -261,16 +273,21 @@ class Store(Database):
         ).fetchone()
         if row is None:
             return None
-        return LoggedReview(
-            row[0],
-            row[1],
-            row[2],
-            from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
-            Rating(row[4]),
-            Mode(row[5]),
-            state_from_dict(json.loads(row[6])),
-            state_from_dict(json.loads(row[7])),
-        )
+        try:
+            return LoggedReview(
+                row[0],
+                row[1],
+                row[2],
+                from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
+                Rating(row[4]),
+                Mode(row[5]),
+                state_from_dict(json.loads(row[6])),
+                state_from_dict(json.loads(row[7])),
+            )
+        except StoreError:
+            raise
+        except _BAD_VALUE as error:
+            raise damage(self.path, f"review {row[0]} in the log is invalid ({error})") from None
 
     def undo(self, review: LoggedReview, now: datetime) -> None:
         """Restore the card to its state before `review`, and mark the review undone."""
