@@ -358,6 +358,9 @@ def doctor(
     restore: Annotated[
         str | None, typer.Option("--restore", metavar="FILE|latest", help="Restore a backup of the database.")
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Remove orphaned progress without asking (for scripts).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Check the progress database, list orphaned progress and backups, and restore a backup.
@@ -366,7 +369,7 @@ def doctor(
     """
     from quizkit.app import doctor as use
 
-    _run(lambda env: use.doctor(env, remove_orphans, restore), db)
+    _run(lambda env: use.doctor(env, remove_orphans, restore, yes), db)
 
 
 CardIds = Annotated[

@@ -705,6 +705,62 @@ def _refuse_if_in_use(path: Path) -> None:
         probe.close()
 
 
+def wal_problems(path: Path) -> list[str]:
+    """Answers SQLite would silently drop: frames of the current write-ahead log that fail their checksum.
+
+    Read before the database is opened (closing the last connection folds the log in and removes it).
+    """
+    import struct
+
+    wal = path.with_name(path.name + "-wal")
+    try:
+        data = wal.read_bytes() if wal.is_file() else b""
+    except OSError as error:
+        return [f"the write-ahead log {wal} cannot be read ({error_text(error)})"]
+    if not data:
+        return []
+    if len(data) < 32:
+        return [f"the write-ahead log {wal} is cut short ({len(data)} bytes): its answers are lost"]
+    magic, _version, page_size, _seq, salt1, salt2, check1, check2 = struct.unpack(">8I", data[:32])
+    if magic not in (0x377F0682, 0x377F0683) or not 512 <= page_size <= 65536:
+        return [f"the write-ahead log {wal} has a damaged header: the answers in it are ignored"]
+    order = ">" if magic & 1 else "<"
+
+    def checksum(chunk: bytes, s1: int, s2: int) -> tuple[int, int]:
+        words = struct.unpack(f"{order}{len(chunk) // 4}I", chunk)
+        for i in range(0, len(words), 2):
+            s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
+            s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
+        return s1, s2
+
+    if checksum(data[:24], 0, 0) != (check1, check2):
+        return [f"the write-ahead log {wal} has a damaged header: the answers in it are ignored"]
+    s1, s2 = check1, check2
+    frame = 24 + page_size
+    offset = 32
+    valid = True
+    dropped_frames = dropped_commits = 0
+    while offset + frame <= len(data):
+        header = data[offset : offset + 24]
+        _page, commit, f_salt1, f_salt2, f_check1, f_check2 = struct.unpack(">6I", header)
+        if (f_salt1, f_salt2) != (salt1, salt2):
+            break  # a frame left from before the log was last restarted: not part of this log
+        if valid:
+            s1, s2 = checksum(header[:8] + data[offset + 24 : offset + frame], s1, s2)
+            if (s1, s2) != (f_check1, f_check2):
+                valid = False
+        if not valid:
+            dropped_frames += 1
+            dropped_commits += 1 if commit else 0
+        offset += frame
+    if dropped_frames:
+        return [
+            f"the write-ahead log {wal} is damaged: {dropped_frames} page(s) of {dropped_commits} "
+            "saved change(s) (answers) fail their checksum and are dropped by SQLite"
+        ]
+    return []
+
+
 def damaged_message(path: Path | None, error: object) -> str:
     detail = error_text(error) if isinstance(error, BaseException) else str(error)
     where = f"the progress database {path}" if path is not None else "the progress database"

@@ -333,3 +333,45 @@ class Store(Database):
         with self.write(now):
             self.db.executemany("DELETE FROM cards WHERE deck_id = ? AND card_id = ?", pairs)
         return len(pairs)
+
+    # ------------------------------------------------------------ where decks were studied from
+
+    def note_deck_paths(self, decks: Iterable[tuple[str, str]], now: datetime) -> None:
+        """Remember the file each deck (id, path) was studied from, for doctor's orphan check."""
+        rows = [(deck_id, path, to_ms(now)) for deck_id, path in decks]
+        if not rows:
+            return
+        with self.write(now):
+            self.db.executemany(
+                """INSERT INTO deck_paths (deck_id, path, seen_at) VALUES (?, ?, ?)
+                   ON CONFLICT (deck_id, path) DO UPDATE SET seen_at = excluded.seen_at""",
+                rows,
+            )
+
+    def deck_paths(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for deck_id, path in self.db.execute("SELECT deck_id, path FROM deck_paths"):
+            out.setdefault(deck_id, set()).add(path)
+        return out
+
+    # ------------------------------------------------------------ the log against the states
+
+    def log_disagreements(self) -> list[str]:
+        """Cards whose state does not follow from their latest answer in the review log."""
+        rows = self.db.execute(
+            """SELECT c.deck_id, c.card_id, c.reps, (
+                   SELECT json_extract(r.state_after, '$.reps') FROM reviews r
+                   WHERE r.deck_id = c.deck_id AND r.card_id = c.card_id AND r.mode = 'review'
+                     AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+                   ORDER BY r.id DESC LIMIT 1)
+               FROM cards c WHERE c.reps > 0"""
+        ).fetchall()
+        out = []
+        for deck_id, card_id, reps, logged in rows:
+            if logged is None:
+                out.append(f"{deck_id} / {card_id}: {reps} review(s) in its state, none in the review log")
+            elif logged != reps:
+                out.append(
+                    f"{deck_id} / {card_id}: {reps} review(s) in its state, {logged} in the review log"
+                )
+        return out
