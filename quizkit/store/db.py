@@ -124,7 +124,8 @@ def damage(path: Path | None, what: str) -> DatabaseFault:
     return DatabaseFault(damaged_message(path, what), Fault.DAMAGED)
 
 
-_CAUGHT = (sqlite3.Error, UnicodeDecodeError)
+_CAUGHT = (sqlite3.OperationalError, sqlite3.DatabaseError, UnicodeDecodeError)
+"""What damage, a full disk or a read-only file raise (not a ProgrammingError: that is a bug)."""
 
 
 class _Cursor(sqlite3.Cursor):
@@ -135,36 +136,48 @@ class _Cursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> Self:
         try:
             return super().execute(sql, parameters)
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> Self:
         try:
             return super().executemany(sql, parameters)
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
     def fetchone(self) -> Any:
         try:
             return super().fetchone()
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
     def fetchall(self) -> list[Any]:
         try:
             return super().fetchall()
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
         try:
             return super().fetchmany(size)
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
     def __next__(self) -> Any:
         try:
             return super().__next__()
+        except sqlite3.ProgrammingError:
+            raise  # a bug, not the file
         except _CAUGHT as error:
             raise fault(self.path, error) from None
 
