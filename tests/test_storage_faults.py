@@ -76,6 +76,7 @@ def test_a_file_named_backups_does_not_cost_the_answer(
     clean(result)
     assert result.exit_code == 0
     assert reviews(tmp_path / "progress.db") == 3
+    assert "warning: today's backup of the progress database could not be made" in result.output
 
 
 def test_a_failed_backup_is_a_warning_on_the_store(tmp_path: Path) -> None:
