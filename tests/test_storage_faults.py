@@ -216,6 +216,23 @@ def test_a_read_only_folder_is_not_called_damage(runner: CliRunner, tmp_path: Pa
         folder.chmod(0o755)
 
 
+def test_a_folder_sqlite_cannot_write_is_called_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root cannot be stopped by chmod: the folder's permission check is replaced instead."""
+    monkeypatch.setattr(db, "_writable", lambda path: False)
+    for text in ("unable to open database file", "attempt to write a readonly database", "disk I/O error"):
+        message = str(db.fault(tmp_path / "p.db", sqlite3.OperationalError(text)))
+        assert "read-only" in message and "restore" not in message and "cannot be read" not in message
+
+
+def test_a_database_path_through_a_file_is_not_called_damage(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file")
+    result = runner.invoke(app, ["due", "--db", str(tmp_path / "blocker" / "p.db")])
+    clean(result)
+    assert result.exit_code == 1 and "cannot be opened" in result.output and "restore" not in result.output
+
+
 def test_a_busy_database_says_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "p.db"
     with Store.open(path) as store:

@@ -1,8 +1,10 @@
 """The progress database file: opening, migrating, transactions, backups and restore.
 
 Only the store package talks to SQLite (and io.apkg, which reads Anki's packages). A damaged,
-unreadable or newer file is reported, never replaced; backups are taken once a day before the
-first write.
+unreadable or newer file is reported, never replaced. Every SQLite error becomes a DatabaseFault
+naming its cause (damaged, read-only, full, busy); only damage advises a restore. A backup is
+taken once a day, of the file as it was before the first write, but after that write has
+committed: a backup that fails is a warning (`backup_warning`), never a lost answer.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Fault:
     READ_ONLY = "read-only"
     FULL = "full"
     BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    """The file or its folder cannot be reached (a path through a file, a missing drive)."""
 
 
 class DatabaseFault(StoreError):
@@ -69,7 +73,7 @@ def classify(error: BaseException, path: Path | None = None) -> str:
             return Fault.FULL
         if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return Fault.READ_ONLY
-        return Fault.DAMAGED
+        return Fault.UNREACHABLE
     code = getattr(error, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = error_text(error).lower()
@@ -79,11 +83,9 @@ def classify(error: BaseException, path: Path | None = None) -> str:
         return Fault.BUSY
     if primary in _READ_ONLY_CODES or "readonly" in text or "read-only" in text:
         return Fault.READ_ONLY
-    if primary == 14 or "unable to open" in text:  # SQLITE_CANTOPEN: often a folder we cannot write
-        if path is not None and not _writable(path):
-            return Fault.READ_ONLY
-    if path is not None and not _writable(path) and primary in (10, 14):  # SQLITE_IOERR
-        return Fault.READ_ONLY
+    corrupt = primary in (11, 26) or "malformed" in text or "not a database" in text
+    if not corrupt and path is not None and not _writable(path):
+        return Fault.READ_ONLY  # e.g. SQLite cannot make its -wal or -shm file in a read-only folder
     return Fault.DAMAGED
 
 
@@ -114,6 +116,8 @@ def fault(path: Path | None, error: BaseException) -> DatabaseFault:
             f"the progress database {path} is busy ({detail}): another quizkit is writing to it. "
             "Close it or wait, then try again."
         )
+    elif kind == Fault.UNREACHABLE:
+        message = f"the progress database {path} cannot be opened ({detail}); check the path, or use --db."
     else:
         message = damaged_message(path, detail)
     return DatabaseFault(message, kind)
@@ -359,6 +363,7 @@ class Database:
         except BaseException:
             connection.close()
             raise
+        store._identity = _identity(location)  # SQLite creates a new file only when it first writes
         return store
 
     @classmethod
