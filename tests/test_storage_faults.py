@@ -396,6 +396,7 @@ def test_doctor_reports_answers_dropped_from_a_damaged_wal(tmp_path: Path, runne
         shutil.copy(path, crash)  # the files as a crash leaves them: the answers only in the log
         shutil.copy(path.with_name("live.db-wal"), crash.with_name("progress.db-wal"))
     wal = crash.with_name("progress.db-wal")
+    assert db.wal_problems(crash) == []  # a sound log is not called damaged
     data = bytearray(wal.read_bytes())
     data[-100] ^= 0xFF  # the last answer's frame fails its checksum
     wal.write_bytes(bytes(data))
@@ -403,6 +404,7 @@ def test_doctor_reports_answers_dropped_from_a_damaged_wal(tmp_path: Path, runne
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 1, result.output
     assert "write-ahead log" in result.output and "dropped" in result.output
+    assert reviews(crash) == 3  # what SQLite keeps: the last answer is gone, as doctor said
 
 
 def test_doctor_compares_the_log_with_the_card_states(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -522,7 +521,7 @@ class Database:
         """A consistent copy of the database (or of `source`, a snapshot of it), written beside the
         target under a name of its own and then moved into place."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+        partial = target.with_name(f"{target.stem}.{os.getpid()}-{os.urandom(4).hex()}.partial")
         try:
             destination = sqlite3.connect(partial)
             try:
@@ -676,7 +675,7 @@ def restore(path: Path, backup: Path, now: datetime) -> Path | None:
             check.close()
     except _CAUGHT as error:
         raise StoreError(f"{backup} is not a usable backup: {error_text(error)}") from None
-    staged = real.with_name(f".{real.name}.restoring-{os.getpid()}-{secrets.token_hex(4)}")
+    staged = real.with_name(f".{real.name}.restoring-{os.getpid()}-{os.urandom(4).hex()}")
     try:
         source = sqlite3.connect(f"{source_real.as_uri()}?mode=ro", uri=True)
         target = sqlite3.connect(staged)
@@ -762,7 +761,10 @@ def wal_problems(path: Path) -> list[str]:
         header = data[offset : offset + 24]
         _page, commit, f_salt1, f_salt2, f_check1, f_check2 = struct.unpack(">6I", header)
         if (f_salt1, f_salt2) != (salt1, salt2):
-            break  # a frame left from before the log was last restarted: not part of this log
+            later = range(offset + frame, len(data) - frame + 1, frame)
+            if not any(struct.unpack(">2I", data[at + 8 : at + 16]) == (salt1, salt2) for at in later):
+                break  # frames left from before the log was last restarted: not part of this log
+            valid = False  # a damaged frame header, with this log's frames after it
         if valid:
             s1, s2 = checksum(header[:8] + data[offset + 24 : offset + frame], s1, s2)
             if (s1, s2) != (f_check1, f_check2):
@@ -771,7 +773,7 @@ def wal_problems(path: Path) -> list[str]:
             dropped_frames += 1
             dropped_commits += 1 if commit else 0
         offset += frame
-    if dropped_frames:
+    if dropped_commits:  # frames of a transaction that never committed were never answers saved
         return [
             f"the write-ahead log {wal} is damaged: {dropped_frames} page(s) of {dropped_commits} "
             "saved change(s) (answers) fail their checksum and are dropped by SQLite"
