@@ -551,3 +551,52 @@ def test_a_recorded_deck_path_finds_real_orphans(runner: CliRunner, tmp_path: Pa
         assert kept.execute("SELECT count(*) FROM cards").fetchone()[0] == 2
     studied.unlink()  # a deck file that is gone orphans nothing
     assert "orphaned progress: none" in runner.invoke(app, ["doctor"]).output
+
+
+def test_orphans_are_not_removed_when_no_backup_can_be_taken(
+    runner: CliRunner, tmp_path: Path, studied: Path
+) -> None:
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        store.note_deck_paths([("sim", str(studied))], NOW)
+    studied.write_text(
+        '[deck]\nid = "sim"\ntitle = "Sim"\n[[cards]]\nid = "c0"\nq = "Q0"\na = "A0"\n', encoding="utf-8"
+    )
+    (tmp_path / "backups").write_text("a file")
+    result = runner.invoke(app, ["doctor", "--remove-orphans", "--yes"])
+    clean(result)
+    assert result.exit_code == 1 and "nothing was removed" in result.output
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT count(*) FROM cards").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(("reply", "left"), [("n\n", 2), ("y\n", 1)])
+def test_removing_orphans_in_a_terminal_asks_first(
+    runner: CliRunner, tmp_path: Path, studied: Path, reply: str, left: int
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from quizkit.app.doctor import doctor
+    from quizkit.app.env import Environment
+
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        store.note_deck_paths([("sim", str(studied))], NOW)
+    studied.write_text(
+        '[deck]\nid = "sim"\ntitle = "Sim"\n[[cards]]\nid = "c0"\nq = "Q0"\na = "A0"\n', encoding="utf-8"
+    )
+    out = io.StringIO()
+    env = Environment(
+        stdout=Console(file=out, width=80),
+        stderr=Console(file=out, width=80),
+        stdin=io.StringIO(reply),
+        stdin_isatty=True,
+        db_path=path,
+        clock=lambda: NOW,
+    )
+    assert doctor(env, remove_orphans=True) == 0
+    assert "forget the scheduling state of 1 card(s)? [y/N]" in out.getvalue()
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT count(*) FROM cards").fetchone()[0] == left

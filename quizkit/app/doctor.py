@@ -121,13 +121,21 @@ def _orphans(env: Environment, store: object, remove: bool, yes: bool, now: date
             raise UsageError(
                 "--remove-orphans asks before it forgets progress; add --yes to do it without asking"
             )
-        out.print(f"  forget the scheduling state of {len(orphans)} card(s)? [y/N] ", end="")
+        out.print(f"  forget the scheduling state of {len(orphans)} card(s)? [y/N] ", end="", markup=False)
         reply = env.stdin.readline().strip().lower()
         if reply not in ("y", "yes"):
             out.print("  nothing removed")
             return 0
     target = backup_dir(env.db_path) / f"{env.db_path.stem}-before-remove-orphans-{now:%Y%m%dT%H%M%S}.db"
-    store.backup_to(target)
+    try:
+        store.backup_to(target)
+    except (OSError, StoreError) as error:
+        from quizkit.store.db import error_text
+
+        raise StoreError(
+            f"no backup could be taken before removing orphaned progress ({error_text(error)}); "
+            "nothing was removed"
+        ) from None
     out.print(words.plain(f"  backup taken: {target}"), soft_wrap=True)
     store.remove_progress(orphans, now)
     out.print(f"  removed the scheduling state of {len(orphans)} card(s); their review history is kept")

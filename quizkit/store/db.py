@@ -519,7 +519,7 @@ class Database:
 
     def backup_to(self, target: Path, source: sqlite3.Connection | None = None) -> Path:
         """A consistent copy of the database (or of `source`, a snapshot of it), written beside the
-        target under a name of its own and then moved into place."""
+        target under a name of its own and then moved into place. Raises OSError or DatabaseFault."""
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.stem}.{os.getpid()}-{os.urandom(4).hex()}.partial")
         try:
@@ -529,6 +529,9 @@ class Database:
             finally:
                 destination.close()
             partial.replace(target)
+        except _CAUGHT as error:
+            partial.unlink(missing_ok=True)
+            raise fault(self.path, error) from None
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
