@@ -532,6 +532,18 @@ def test_a_deck_reviewed_by_its_path_is_not_orphaned(
         assert connection.execute("SELECT count(*) FROM cards").fetchone()[0] == 2
 
 
+def test_reviewing_a_deck_by_its_path_records_the_path(
+    runner: CliRunner, tmp_path: Path, studied: Path
+) -> None:
+    with Store.open(tmp_path / "progress.db") as store:
+        assert store.deck_paths() == {"sim": {str(studied.resolve())}}
+    studied.write_text(
+        '[deck]\nid = "sim"\ntitle = "Sim"\n[[cards]]\nid = "c0"\nq = "Q0"\na = "A0"\n', encoding="utf-8"
+    )
+    result = runner.invoke(app, ["doctor"])
+    assert "orphaned progress: 1 card(s)" in result.output and "sim / c1" in result.output
+
+
 def test_a_recorded_deck_path_finds_real_orphans(runner: CliRunner, tmp_path: Path, studied: Path) -> None:
     path = tmp_path / "progress.db"
     with Store.open(path) as store:

@@ -88,9 +88,9 @@ def _orphans(env: Environment, store: object, remove: bool, yes: bool, now: date
     out = env.stdout
     lenient = known_decks_lenient(env)
     loaded = lenient.decks + lenient.others
-    seen = {path for paths in store.deck_paths().values() for path in paths}
-    already = {str(Path(deck.path)) for deck in loaded}
-    extra = sorted(Path(p) for p in seen if p not in already and Path(p).is_file())
+    seen = {Path(path) for paths in store.deck_paths().values() for path in paths}
+    already = {Path(deck.path).resolve() for deck in loaded}
+    extra = sorted(p for p in seen if p not in already and p.is_file())
     if extra:
         more = load_files(env, extra)
         loaded += more.decks + more.others

@@ -348,6 +348,12 @@ class Store(Database):
                 rows,
             )
 
+    def remember_deck_paths(self, decks: Iterable[tuple[str, str]], now: datetime) -> None:
+        """note_deck_paths for the pairs not yet known: nothing is written when none is new."""
+        known = self.deck_paths()
+        new = [(deck_id, path) for deck_id, path in decks if path not in known.get(deck_id, set())]
+        self.note_deck_paths(new, now)
+
     def deck_paths(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for deck_id, path in self.db.execute("SELECT deck_id, path FROM deck_paths"):
