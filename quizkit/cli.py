@@ -3,11 +3,14 @@
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from quizkit import __version__
+
+if TYPE_CHECKING:
+    from quizkit.app.env import Environment
 
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
@@ -66,7 +69,11 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
     env = None
     try:
         env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"))
-        code = work(env)
+        try:
+            code = work(env)
+        finally:
+            for warning in env.store_warnings():  # TODO: the review's status line will show these live
+                _print_warning(env, warning)
     except DeckError as error:
         from quizkit.ui import render
 
@@ -83,6 +90,12 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     raise typer.Exit(code)
+
+
+def _print_warning(env: "Environment", message: str) -> None:
+    from rich.text import Text
+
+    env.stderr.print(Text("warning: ", style="yellow") + Text(message), soft_wrap=True)
 
 
 def _print_error(env: object, message: str) -> None:
@@ -358,6 +371,9 @@ def doctor(
     restore: Annotated[
         str | None, typer.Option("--restore", metavar="FILE|latest", help="Restore a backup of the database.")
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Remove orphaned progress without asking (for scripts).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Check the progress database, list orphaned progress and backups, and restore a backup.
@@ -366,7 +382,7 @@ def doctor(
     """
     from quizkit.app import doctor as use
 
-    _run(lambda env: use.doctor(env, remove_orphans, restore), db)
+    _run(lambda env: use.doctor(env, remove_orphans, restore, yes), db)
 
 
 CardIds = Annotated[

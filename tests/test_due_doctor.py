@@ -91,7 +91,10 @@ def test_doctor_on_a_healthy_database_lists_orphans_and_removes_them(
     assert result.exit_code == 0, result.output
     assert "integrity: ok" in result.output
     assert "orphaned progress: 1 card(s)" in result.output and "sim / c1" in result.output
-    result = runner.invoke(app, ["doctor", "--remove-orphans"], env=env)
+    refused = runner.invoke(app, ["doctor", "--remove-orphans"], env=env)
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    result = runner.invoke(app, ["doctor", "--remove-orphans", "--yes"], env=env)
+    assert "backup taken" in result.output
     assert "removed the scheduling state of 1 card(s)" in result.output
     assert "orphaned progress: none" in runner.invoke(app, ["doctor"], env=env).output
 

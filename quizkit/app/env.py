@@ -59,6 +59,8 @@ class Environment:
     clock: Callable[[], datetime] = _system_clock
     settings: Settings = field(default_factory=Settings)
     cache_dir: Path | None = None
+    opened: list[Store] = field(default_factory=list)
+    """The stores open_store gave out: their warnings (a backup that failed) are shown at the end."""
     """Where parsed decks are cached (None: always parse)."""
     origin: str | None = None
     """Where answers are given from: the terminal, or the parent process for a pipe. Undo takes
@@ -84,9 +86,13 @@ class Environment:
     def open_store(self) -> Store:
         from quizkit.store.progress import Store
 
-        if self.db_path is None:
-            return Store.memory()
-        return Store.open(self.db_path)
+        store = Store.memory() if self.db_path is None else Store.open(self.db_path)
+        self.opened.append(store)
+        return store
+
+    def store_warnings(self) -> list[str]:
+        """What the stores want the learner told (the answers are saved): a backup that failed."""
+        return [store.backup_warning for store in self.opened if store.backup_warning]
 
 
 def _origin() -> str:

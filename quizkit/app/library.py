@@ -89,7 +89,23 @@ def load_decks(env: Environment, paths: Sequence[Path]) -> list[Deck]:
     loaded = load_files(env, files)
     if loaded.problems:
         raise DeckError(loaded.problems)
+    if paths:
+        remember_deck_paths(env, loaded.decks)
     return loaded.decks
+
+
+def remember_deck_paths(env: Environment, decks: Sequence[Deck]) -> None:
+    """Tell the open stores which file each deck named by its path is studied from: doctor then
+    knows the deck's file, and only a card that file lacks is orphaned. Best-effort: a database
+    that cannot be written still studies (and says why at the first answer)."""
+    from quizkit.errors import StoreError
+
+    pairs = [(deck.id, str(Path(deck.path).resolve())) for deck in decks]
+    for store in env.opened:
+        try:
+            store.remember_deck_paths(pairs, env.clock())
+        except StoreError:
+            pass
 
 
 def known_decks_lenient(env: Environment) -> Loaded:

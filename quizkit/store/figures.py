@@ -17,6 +17,7 @@ from datetime import datetime
 
 from quizkit.core.calendar import Calendar, Streaks, streaks
 from quizkit.core.scheduler import SchedulerConfig
+from quizkit.errors import StoreError
 from quizkit.model import Phase, Status
 from quizkit.shapes.stats import CardFigures
 from quizkit.store.db import Database, from_ms, to_ms
@@ -62,7 +63,7 @@ class Figures:
         once) and each card's tags (or no tags at all, when no figure needs them)."""
         try:
             self.db.execute("SELECT pow(2, 2)")
-        except sqlite3.OperationalError:  # SQLite built without its math functions
+        except (sqlite3.OperationalError, StoreError):  # SQLite built without its math functions
             self.db.create_function("pow", 2, lambda x, y: float(x) ** float(y), deterministic=True)
         # No keys: the queries only ever scan these tables. They are filled from JSON, in SQLite,
         # rather than a row at a time from Python: a 50,000-card collection takes milliseconds.

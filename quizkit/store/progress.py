@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
+from quizkit.errors import StoreError
 from quizkit.model import CardState, Deck, Key, Mode, Phase, Rating
 from quizkit.store.db import (
     Database,
+    damage,
     from_ms,
     to_ms,
 )
+
+_BAD_VALUE = (ValueError, TypeError, KeyError, OverflowError, AttributeError)
+"""What a damaged value raises when it is made a state (json's error is a ValueError)."""
 
 
 class StateDict(TypedDict):
@@ -118,6 +123,13 @@ _CARD_COLUMNS = (
 
 
 def _state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
+    try:
+        return _unchecked_state_from_row(row)
+    except _BAD_VALUE as error:
+        raise damage(None, f"a card's stored state is invalid ({error})") from None
+
+
+def _unchecked_state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> CardState:
     phase, step, stability, difficulty, due, last, reps, lapses, suspended, buried, leech = row
     return CardState(
         Phase(phase),
@@ -266,16 +278,21 @@ class Store(Database):
         ).fetchone()
         if row is None:
             return None
-        return LoggedReview(
-            row[0],
-            row[1],
-            row[2],
-            from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
-            Rating(row[4]),
-            Mode(row[5]),
-            state_from_dict(json.loads(row[6])),
-            state_from_dict(json.loads(row[7])),
-        )
+        try:
+            return LoggedReview(
+                row[0],
+                row[1],
+                row[2],
+                from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
+                Rating(row[4]),
+                Mode(row[5]),
+                state_from_dict(json.loads(row[6])),
+                state_from_dict(json.loads(row[7])),
+            )
+        except StoreError:
+            raise
+        except _BAD_VALUE as error:
+            raise damage(self.path, f"review {row[0]} in the log is invalid ({error})") from None
 
     def undo(self, review: LoggedReview, now: datetime) -> bool:
         """Restore the card to its state before `review`, and mark the review undone.
@@ -329,3 +346,51 @@ class Store(Database):
         with self.write(now):
             self.db.executemany("DELETE FROM cards WHERE deck_id = ? AND card_id = ?", pairs)
         return len(pairs)
+
+    # ------------------------------------------------------------ where decks were studied from
+
+    def note_deck_paths(self, decks: Iterable[tuple[str, str]], now: datetime) -> None:
+        """Remember the file each deck (id, path) was studied from, for doctor's orphan check."""
+        rows = [(deck_id, path, to_ms(now)) for deck_id, path in decks]
+        if not rows:
+            return
+        with self.write(now):
+            self.db.executemany(
+                """INSERT INTO deck_paths (deck_id, path, seen_at) VALUES (?, ?, ?)
+                   ON CONFLICT (deck_id, path) DO UPDATE SET seen_at = excluded.seen_at""",
+                rows,
+            )
+
+    def remember_deck_paths(self, decks: Iterable[tuple[str, str]], now: datetime) -> None:
+        """note_deck_paths for the pairs not yet known: nothing is written when none is new."""
+        known = self.deck_paths()
+        new = [(deck_id, path) for deck_id, path in decks if path not in known.get(deck_id, set())]
+        self.note_deck_paths(new, now)
+
+    def deck_paths(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for deck_id, path in self.db.execute("SELECT deck_id, path FROM deck_paths"):
+            out.setdefault(deck_id, set()).add(path)
+        return out
+
+    # ------------------------------------------------------------ the log against the states
+
+    def log_disagreements(self) -> list[str]:
+        """Cards whose state does not follow from their latest answer in the review log."""
+        rows = self.db.execute(
+            """SELECT c.deck_id, c.card_id, c.reps, (
+                   SELECT json_extract(r.state_after, '$.reps') FROM reviews r
+                   WHERE r.deck_id = c.deck_id AND r.card_id = c.card_id AND r.mode = 'review'
+                     AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+                   ORDER BY r.id DESC LIMIT 1)
+               FROM cards c WHERE c.reps > 0"""
+        ).fetchall()
+        out = []
+        for deck_id, card_id, reps, logged in rows:
+            if logged is None:
+                out.append(f"{deck_id} / {card_id}: {reps} review(s) in its state, none in the review log")
+            elif logged != reps:
+                out.append(
+                    f"{deck_id} / {card_id}: {reps} review(s) in its state, {logged} in the review log"
+                )
+        return out
