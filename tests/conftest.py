@@ -12,7 +12,9 @@ BUNDLED = REPO / "decks"
 
 
 @pytest.fixture(autouse=True)
-def pinned_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def pinned_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Every test gets an 80-column colourless terminal and its own database."""
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("LINES", "40")
@@ -22,10 +24,12 @@ def pinned_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T09:00:00+00:00")
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    # Nothing of the machine's own: no real config.toml read, no crash log or data written.
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    # Nothing of the machine's own: no real config.toml read, no key, crash log or data written
+    # (in a folder of their own, so that a test's tmp_path holds only what the test made).
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
 

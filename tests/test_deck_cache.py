@@ -154,20 +154,25 @@ def test_an_edit_within_the_clock_tick_is_seen(deck: Path, tmp_path: Path) -> No
     assert card_answers(deck, cache)["a"] == "B b"
 
 
-def tamper(entry: Path, change: object) -> None:
-    """Rewrite an entry's header or records in place, keeping it well-formed marshal."""
+def tamper(entry: Path, change: object, signature: int = 0) -> None:
+    """Rewrite an entry's header or records in place, keeping it well-formed marshal (and keeping
+    the signature it had, which no longer matches: only the key could make a new one)."""
     import marshal
 
     data = entry.read_bytes()
+    trailer = data[len(data) - signature :] if signature else b""
+    data = data[: len(data) - signature]
     size = int.from_bytes(data[-8:], "little")
     header = marshal.loads(data[len(data) - 8 - size : -8])
     body = data[len(deck_cache.DeckCache.MAGIC) : len(data) - 8 - size]
     header, body = change(header, body)  # type: ignore[operator]
     encoded = marshal.dumps(header)
-    entry.write_bytes(deck_cache.DeckCache.MAGIC + body + encoded + len(encoded).to_bytes(8, "little"))
+    entry.write_bytes(
+        deck_cache.DeckCache.MAGIC + body + encoded + len(encoded).to_bytes(8, "little") + trailer
+    )
 
 
-def _record(index: int, fields: tuple[object, ...]) -> object:
+def _record(index: int, fields: tuple[object, ...], key: bytes | None = None) -> object:
     def change(header: tuple[object, ...], body: bytes) -> tuple[tuple[object, ...], bytes]:
         import marshal
         from array import array
@@ -183,7 +188,11 @@ def _record(index: int, fields: tuple[object, ...]) -> object:
         for record in records:
             new_offsets.append(position)
             position += len(record)
-        return (*header[:9], new_offsets.tobytes(), header[10]), b"".join(records)
+        macs = header[11]
+        if key is not None:  # the forger's own key: every record signed again
+            cache = deck_cache.DeckCache(Path("."), key)
+            macs = b"".join(cache._mac(record, 8) for record in records)
+        return (*header[:9], new_offsets.tobytes(), header[10], macs), b"".join(records)
 
     return change
 
@@ -197,7 +206,7 @@ def _record(index: int, fields: tuple[object, ...]) -> object:
         lambda h, b: ((*h[:5], None, *h[6:]), b),
         lambda h, b: ((*h[:7], ((1,),), *h[8:]), b),  # tags of the wrong type
         lambda h, b: ((*h[:8], b"\xff\xff\xff\xff" * 3, *h[9:]), b),  # a tag index out of range
-        lambda h, b: ((*h[:9], b"\xff" * 24, h[10]), b),  # offsets out of bounds
+        lambda h, b: ((*h[:9], b"\xff" * 24, *h[10:]), b),  # offsets out of bounds
         lambda h, b: (h[:10], b),  # an old header
         _record(0, ("a", "nonsense", "Q a", "A a", ("A a",), (), False, ("x",), "", "", 0, "a")),
         _record(0, ("a", "basic", "Q a", "TAMPERED", ("A a",), (), "no", ("x",), "", "", 0, "a")),
@@ -224,3 +233,27 @@ def test_a_fifo_in_place_of_an_entry_does_not_block(deck: Path, tmp_path: Path) 
     cache.mkdir()
     os.mkfifo(deck_cache.DeckCache(cache).entry(deck))
     assert card_answers(deck, cache)["a"] == "A a"
+
+
+def test_with_the_users_key_a_well_formed_entry_written_by_anyone_else_is_not_used(
+    deck: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    aged(deck)
+    key = os.urandom(32)
+    assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"
+    (entry,) = cache.glob("*.deck")
+    # A record changed to another well-formed answer, for the right id, with the right types:
+    forged = ("a", "basic", "Q a", "FORGED", ("FORGED",), (), False, ("x",), "", "", 0, "a")
+    tamper(entry, _record(0, forged), signature=16)
+    assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"
+    # A whole entry made and signed throughout with another key, for the very same file:
+    entry.unlink()
+    forger = os.urandom(32)
+    deck_files.load_deck(deck, cache, forger)
+    tamper(entry, _record(0, forged, forger), signature=16)
+    data = entry.read_bytes()[:-16]
+    size = int.from_bytes(data[-8:], "little")
+    entry.write_bytes(data + deck_cache.DeckCache(cache, forger)._mac(data[len(data) - 8 - size : -8], 16))
+    assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, forger).cards}["a"] == "FORGED"
+    assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"

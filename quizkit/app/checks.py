@@ -83,7 +83,7 @@ def _validation_json(
 
 def show(env: Environment, path: Path | None, tags: Sequence[str] = (), kinds: Sequence[Kind] = ()) -> int:
     """Print a deck as a table of cards, optionally filtered by tag and kind."""
-    deck = deck_files.load_deck(path, env.cache_dir) if path else default_deck(env)
+    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key) if path else default_deck(env)
     cards = tuple(
         c for c in deck.cards if (not tags or set(tags) & set(c.tags)) and (not kinds or c.kind in kinds)
     )

@@ -62,6 +62,8 @@ class Environment:
     opened: list[Store] = field(default_factory=list)
     """The stores open_store gave out: their warnings (a backup that failed) are shown at the end."""
     """Where parsed decks are cached (None: always parse)."""
+    cache_key: bytes | None = None
+    """The user's key that signs deck-cache entries (kept in the data folder, not the cache)."""
     origin: str | None = None
     """Where answers are given from: the terminal, or the parent process for a pipe. Undo takes
     back only answers of the same origin (None: any, as in tests of one process)."""
@@ -79,7 +81,8 @@ class Environment:
             db_path=db or default_db_path(),
             clock=fixed_clock(now) if now else _system_clock,
             settings=load_settings(Path(config) if config else default_config_path()),
-            cache_dir=default_cache_dir(),
+            cache_dir=default_cache_dir() if (key := _cache_key()) else None,
+            cache_key=key,
             origin=_origin(),
         )
 
@@ -93,6 +96,27 @@ class Environment:
     def store_warnings(self) -> list[str]:
         """What the stores want the learner told (the answers are saved): a backup that failed."""
         return [store.backup_warning for store in self.opened if store.backup_warning]
+
+
+def _cache_key() -> bytes | None:
+    """The user's deck-cache key: 32 random bytes in the data folder, made on first use, readable
+    by the user only. None when it cannot be read or made: then decks are parsed, not cached."""
+    path = default_db_path().parent / "cache.key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(key)
+        return key
+    except OSError:
+        return None
 
 
 def _origin() -> str:

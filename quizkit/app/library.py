@@ -25,7 +25,7 @@ def default_deck(env: Environment) -> Deck:
     preferred = [f for f in files if f.stem == DEFAULT_DECK_ID] or files
     if not preferred:
         raise UsageError("no bundled deck found; reinstall quizkit or give a deck path")
-    return deck_files.load_deck(preferred[0], env.cache_dir)
+    return deck_files.load_deck(preferred[0], env.cache_dir, env.cache_key)
 
 
 def known_deck_files(env: Environment) -> list[Path]:
@@ -65,7 +65,7 @@ def load_files(env: Environment, files: Sequence[Path]) -> Loaded:
     owners: dict[str, Path] = {}
     for path in files:
         try:
-            deck = deck_files.load_deck(path, env.cache_dir)
+            deck = deck_files.load_deck(path, env.cache_dir, env.cache_key)
         except DeckError as error:
             result.problems.extend(error.problems)
             result.broken.append(path)

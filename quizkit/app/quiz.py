@@ -151,7 +151,7 @@ def quiz_records(result: QuizResult, settings: ExamSettingsJSON) -> tuple[QuizRe
 
 def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
     if deck_path is not None:
-        return deck_files.load_deck(deck_path, env.cache_dir)
+        return deck_files.load_deck(deck_path, env.cache_dir, env.cache_key)
     loaded = load_decks(env, [])
     return next((d for d in loaded if d.id == DEFAULT_DECK_ID), loaded[0])
 

@@ -237,7 +237,7 @@ def cards(
     if sort not in SORT_KEYS:
         raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(SORT_KEYS)}")
     now = env.clock()
-    deck = deck_files.load_deck(path, env.cache_dir)
+    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key)
     wanted = set(tags)
     needle = (search or "").casefold()
     picked = [

@@ -18,7 +18,7 @@ def set_suspended(
     """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
     from dataclasses import replace as with_changes
 
-    deck = deck_files.load_deck(deck_path, env.cache_dir)
+    deck = deck_files.load_deck(deck_path, env.cache_dir, env.cache_key)
     now = env.clock()
     wanted = list(card_ids)
     unknown = [card_id for card_id in wanted if deck.card(card_id) is None]

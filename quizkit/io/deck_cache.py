@@ -31,12 +31,21 @@ class DeckCache:
     file) falls back to parsing the deck.
     """
 
-    FORMAT = 4
+    FORMAT = 5
     RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, key: bytes | None = None) -> None:
         self.folder = folder
+        self.key = key
+        """With a key (the user's own, kept outside the cache folder), every entry is signed: its
+        header as a whole, and each card record, so an entry written by anyone else is not used."""
+
+    def _mac(self, data: bytes | memoryview, size: int) -> bytes:
+        import hashlib
+
+        assert self.key is not None
+        return hashlib.blake2b(data, key=self.key, digest_size=size).digest()
 
     def entry(self, path: Path) -> Path:
         import zlib  # cheaper to load than hashlib, and enough: the entry names its path inside
@@ -67,8 +76,8 @@ class DeckCache:
             # Touched, not changed (a checkout, a copy): keep the records, renew size and time.
             old, mapped = cached
             body = bytes(mapped)
-            renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat))
-            self._write(entry, [body], lambda _: renewed)
+            renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat), old[11])
+            self._write(entry, [body], lambda offsets, macs: renewed)
             return self._deck(path, entry, renewed, memoryview(body))
         text = decode(data, str(path))
         del data  # the text is enough from here: keep one copy of a big deck, not two
@@ -103,14 +112,20 @@ class DeckCache:
             with open(handle, "rb") as cached:
                 if cached.read(len(self.MAGIC)) != self.MAGIC:
                     return None
-                total = cached.seek(0, 2)
+                signature = 16 if self.key is not None else 0
+                total = cached.seek(0, 2) - signature
                 cached.seek(total - 8)
                 size = int.from_bytes(cached.read(8), "little")
                 body_end = total - 8 - size
                 if body_end < len(self.MAGIC):
                     return None
                 cached.seek(body_end)
-                header = marshal.loads(cached.read(size))
+                encoded = cached.read(size)
+                if signature:
+                    cached.seek(total)
+                    if cached.read(signature) != self._mac(encoded, signature):
+                        return None  # not signed with this user's key: never trust its records
+                header = marshal.loads(encoded)
                 if not _sound(header, self._version(), body_end - len(self.MAGIC)):
                     return None
                 if body_end == len(self.MAGIC):
@@ -148,6 +163,7 @@ class DeckCache:
             return parsed[0]
 
         meta, ids, tag_sets, tag_index, offset_bytes = header[5:10]
+        macs = header[11]
         deck_id, title, description, source, author, settings = meta
         retention, new, reviews, max_interval, exam = settings
         offsets = array("Q")
@@ -167,7 +183,10 @@ class DeckCache:
             try:
                 if not start <= end <= len(body):
                     raise ValueError("record out of bounds")
-                fields = marshal.loads(body[start:end])  # a Card's fields, kind as its value
+                record = body[start:end]
+                if self.key is not None and self._mac(record, 8) != macs[8 * index : 8 * index + 8]:
+                    raise ValueError("record not signed")
+                fields = marshal.loads(record)  # a Card's fields, kind as its value
                 card = _card(fields, ids[index])
             except (ValueError, TypeError, EOFError, IndexError):
                 card = None
@@ -221,7 +240,7 @@ class DeckCache:
                     )
                 )
 
-        def header(offsets: array[int]) -> tuple[Any, ...]:
+        def header(offsets: array[int], macs: bytes) -> tuple[Any, ...]:
             # Tags as an index into the distinct tag sets: most cards share a few combinations.
             tag_sets: dict[tuple[str, ...], int] = {}
             tag_index = array("I", (tag_sets.setdefault(c.tags, len(tag_sets)) for c in deck.cards))
@@ -252,6 +271,7 @@ class DeckCache:
                 tag_index.tobytes(),
                 offsets.tobytes(),
                 _file_times(stat),
+                macs,
             )
 
         self._write(entry, records(), header)
@@ -260,7 +280,7 @@ class DeckCache:
         self,
         entry: Path,
         records: Iterable[bytes | memoryview],
-        header: Callable[[array[int]], tuple[Any, ...]],
+        header: Callable[[array[int], bytes], tuple[Any, ...]],
     ) -> None:
         import marshal
         from array import array
@@ -269,14 +289,18 @@ class DeckCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with atomic_file(entry) as out:
                 out.write(self.MAGIC)
-                offsets, position = array("Q"), 0
+                offsets, position, macs = array("Q"), 0, bytearray()
                 for record in records:
                     offsets.append(position)
                     position += len(record)
                     out.write(record)
-                encoded = marshal.dumps(header(offsets))
+                    if self.key is not None:
+                        macs += self._mac(record, 8)
+                encoded = marshal.dumps(header(offsets, bytes(macs)))
                 out.write(encoded)
                 out.write(len(encoded).to_bytes(8, "little"))
+                if self.key is not None:
+                    out.write(self._mac(encoded, 16))
         except (OSError, UsageError):
             pass  # a read-only or broken cache folder, or a special file in the way, only costs speed
 
@@ -300,9 +324,11 @@ _KINDS = frozenset(kind.value for kind in Kind)
 
 def _sound(header: object, version: str, body_size: int) -> bool:
     """Whether an entry's header has the shape quizkit writes (its records are checked as used)."""
-    if not isinstance(header, tuple) or len(header) != 11 or header[0] != version:
+    if not isinstance(header, tuple) or len(header) != 12 or header[0] != version:
         return False
-    _, where, size, mtime, digest, meta, ids, tag_sets, tag_index, offsets, times = header
+    _, where, size, mtime, digest, meta, ids, tag_sets, tag_index, offsets, times, macs = header
+    if not isinstance(macs, bytes) or len(macs) not in (0, 8 * len(ids) if isinstance(ids, tuple) else -1):
+        return False
     if not (
         isinstance(where, str)
         and type(size) is int

@@ -10,14 +10,15 @@ from quizkit.io.deck_cache import DeckCache
 from quizkit.model import Deck
 
 
-def load_deck(path: Path | str, cache_dir: Path | None = None) -> Deck:
+def load_deck(path: Path | str, cache_dir: Path | None = None, key: bytes | None = None) -> Deck:
     """Load and validate a deck; raise DeckError listing every error (warnings are dropped).
 
     With a cache folder, a deck that has not changed since it was last loaded is read from
-    the cache instead of being parsed again (see DeckCache).
+    the cache instead of being parsed again (see DeckCache; with the user's key, only entries
+    signed with it are used).
     """
     if cache_dir is not None:
-        return DeckCache(cache_dir).load(Path(path))
+        return DeckCache(cache_dir, key).load(Path(path))
     from quizkit.io.deck_parse import check_deck, valid_deck  # a cache hit never parses
 
     deck, problems = check_deck(path)
