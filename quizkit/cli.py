@@ -106,6 +106,51 @@ def _print_error(env: object, message: str) -> None:
     console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
 
 
+MAX_SEED = 2**63 - 1
+"""Seeds are kept in the database with the exam, as SQLite integers (64 bits)."""
+
+EXAM_YEARS = 10
+"""--exam-date is at most this many years from today: the load is projected day by day until it."""
+
+
+def _seed(value: int | None) -> int | None:
+    """--seed: a whole number from 0 to MAX_SEED, checked before an exam is drawn (it is saved)."""
+    if value is not None and not 0 <= value <= MAX_SEED:
+        raise typer.BadParameter(f"{value} is out of range; a seed is a whole number from 0 to 2**63 - 1")
+    return value
+
+
+def _percent(value: float | None) -> float | None:
+    """--pass: a number from 0 to 100 (the range check lets nan through)."""
+    if value is not None and not 0 <= value <= 100:
+        raise typer.BadParameter(f"{value} is not a percentage; give a number from 0 to 100, e.g. 70")
+    return value
+
+
+def _exam_date(value: datetime | None) -> datetime | None:
+    """--exam-date: within EXAM_YEARS of today (QUIZKIT_NOW's day when it is set and valid)."""
+    if value is None:
+        return None
+    import os
+    from datetime import UTC, timedelta
+
+    from quizkit.app.env import parse_now
+    from quizkit.errors import UsageError
+
+    today = datetime.now(UTC).date()
+    if now := os.environ.get("QUIZKIT_NOW"):
+        try:
+            today = parse_now(now).date()
+        except UsageError:
+            pass  # reported when the command starts
+    span = timedelta(days=365 * EXAM_YEARS + EXAM_YEARS // 4)
+    if not today - span <= value.date() <= today + span:
+        raise typer.BadParameter(
+            f"{value.date()} is not within {EXAM_YEARS} years of today ({today}); give the date of the exam"
+        )
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"quizkit {__version__}")
@@ -207,7 +252,10 @@ def review(
     exam_date: Annotated[
         datetime | None,
         typer.Option(
-            "--exam-date", formats=["%Y-%m-%d"], help="Cap intervals so every card is seen before it."
+            "--exam-date",
+            formats=["%Y-%m-%d"],
+            callback=_exam_date,
+            help="Cap intervals so every card is seen before it.",
         ),
     ] = None,
     db: DbOption = None,
@@ -251,9 +299,15 @@ def quiz(
         str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 15m or 1h30m.")
     ] = None,
     pass_mark: Annotated[
-        float | None, typer.Option("--pass", min=0, max=100, metavar="PERCENT", help="Pass mark, e.g. 70.")
+        float | None,
+        typer.Option(
+            "--pass", min=0, max=100, callback=_percent, metavar="PERCENT", help="Pass mark, e.g. 70."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", metavar="S", help="Draw the same exam again.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again."),
+    ] = None,
     feedback: Annotated[
         str,
         typer.Option(
@@ -347,7 +401,11 @@ def due(
     exam_date: Annotated[
         datetime | None,
         typer.Option(
-            "--exam-date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Show the load per day until it."
+            "--exam-date",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            callback=_exam_date,
+            help="Show the load per day until it.",
         ),
     ] = None,
     db: DbOption = None,
@@ -577,6 +635,7 @@ def export(
         int,
         typer.Option(
             "--seed",
+            callback=_seed,
             metavar="S",
             help="Worksheets: the variant; one seed, one order of questions and choices.",
         ),

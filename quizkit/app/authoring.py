@@ -26,6 +26,8 @@ def new_deck(
     env: Environment, path: Path, title: str | None = None, description: str = "", author: str = ""
 ) -> int:
     """Create a deck file with a commented example of every kind of card. Never overwrites."""
+    if not path.stem.strip() or path.name in (".", ".."):
+        raise UsageError(f"{str(path)!r} is not a file name; give the deck file to create, e.g. rivers.toml")
     if path.suffix != ".toml":
         raise UsageError(f"{path}: deck files end in .toml; try {path.with_suffix('.toml')}")
     disk.check_output(path)

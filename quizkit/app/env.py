@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 
-from quizkit.core.settings import Settings
+from quizkit.core.settings import FIRST_YEAR, LAST_YEAR, Settings
 from quizkit.errors import UsageError
 from quizkit.io.config import load_settings
 
@@ -145,6 +145,15 @@ def parse_now(value: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         raise UsageError(f"QUIZKIT_NOW={value!r} has no time zone; add one, e.g. {value}+00:00")
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        year = moment.year
+    if not FIRST_YEAR <= year < LAST_YEAR or not FIRST_YEAR <= moment.year < LAST_YEAR:
+        raise UsageError(
+            f"QUIZKIT_NOW={value!r} is outside the years {FIRST_YEAR} to {LAST_YEAR - 1}; "
+            "give a date and time in them, e.g. QUIZKIT_NOW=2026-03-01T09:00:00+00:00"
+        )
     return moment
 
 

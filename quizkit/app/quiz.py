@@ -48,10 +48,16 @@ def parse_duration(text: str) -> timedelta:
     if not text.strip() or match is None or not any(match.groups()):
         raise UsageError(f"--time {text!r}: write a duration like 15m, 90s or 1h30m")
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    total = timedelta(hours=hours, minutes=minutes, seconds=seconds)
-    if total <= timedelta(0):
+    total = hours * 3600 + minutes * 60 + seconds  # whole seconds first: no timedelta overflows
+    if total <= 0:
         raise UsageError("--time must be longer than zero")
-    return total
+    if total > MAX_TIME_LIMIT.total_seconds():
+        raise UsageError(f"--time {text!r} is longer than an exam; the limit is at most 24h")
+    return timedelta(seconds=total)
+
+
+MAX_TIME_LIMIT = timedelta(hours=24)
+"""The longest --time: a day; longer is no time limit at all (leave --time out)."""
 
 
 def quiz(

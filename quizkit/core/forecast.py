@@ -11,6 +11,10 @@ from quizkit.core.session import DeckPlan, fuzz_key
 from quizkit.model import CardState, Key, Phase, Rating
 from quizkit.shapes.due import DayLoad
 
+MAX_DAYS = 3660
+"""The longest projection, about ten years: an exam date further off (a deck may say 8000-01-01)
+is projected over its first ten years, so the work stays bounded."""
+
 
 def project_exam_load(
     plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
@@ -22,7 +26,7 @@ def project_exam_load(
     assert plan.cap is not None
     config = plan.config
     today = scheduler.study_day(now, config)
-    days = max(0, (plan.cap - today).days)
+    days = min(max(0, (plan.cap - today).days), MAX_DAYS)
     reviews = [0] * days
     new = [0] * days
     pending = [state for state in states.values() if state.phase is not Phase.NEW and not state.suspended]

@@ -25,6 +25,22 @@ class Limits:
     reviews_per_day: int = 200
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 9001
+"""Dates quizkit works with (the clock, exam dates) fall in these years: far enough from
+datetime's end (9999) that the longest interval, 100 years, still fits after any of them."""
+
+MAX_INTERVAL_DAYS = 36_500
+"""The longest interval (max_interval) a setting may ask for: 100 years, also the default."""
+
+MAX_STEP = timedelta(days=365)
+"""The longest learning or relearning step: a step is minutes or days, never more than a year."""
+
+MAX_PER_DAY = 100_000
+"""The most new cards or reviews a day a setting may allow: more than anyone studies in a day."""
+
+MAX_LEECH_THRESHOLD = 10_000
+"""The most lapses before a card counts as a leech: beyond it, 0 (off) says what is meant."""
+
 _SCHEDULER = SchedulerConfig()
 _LIMITS = Limits()
 
@@ -61,6 +77,10 @@ def parse_steps(values: Sequence[object], name: str) -> tuple[timedelta, ...]:
             raise ConfigError(
                 f'setting \'{name}\': {value!r} is not a step; write steps like "1m", "10m", "1h"'
             )
+        if not amount * unit <= MAX_STEP.total_seconds():  # also inf and nan
+            raise ConfigError(
+                f"setting '{name}': {value!r} is too long; a step is at most {MAX_STEP.days} days"
+            )
         steps.append(timedelta(seconds=amount * unit))
     return tuple(steps)
 
@@ -95,6 +115,20 @@ class Settings:
                 value = float(value)
             if key in names:
                 given[key] = value
+        bounds = {
+            "new_per_day": (0, MAX_PER_DAY),
+            "reviews_per_day": (0, MAX_PER_DAY),
+            "max_interval": (1, MAX_INTERVAL_DAYS),
+            "day_start_hour": (0, 23),
+            "leech_threshold": (0, MAX_LEECH_THRESHOLD),
+        }
+        for key, (low, high) in bounds.items():
+            if key in given and not low <= given[key] <= high:
+                raise ConfigError(
+                    f"{where}: setting '{key}' must be a whole number from {low} to {high}, not {given[key]}"
+                )
+        if "retention" in given and not 0 < given["retention"] < 1:
+            raise ConfigError(f"{where}: setting 'retention' must be a number between 0 and 1, such as 0.9")
         settings = cls(**given)
         if settings.new_order not in NEW_ORDERS:
             raise ConfigError(f'{where}: new_order must be "deck" or "random"')

@@ -10,10 +10,19 @@ from typing import Any
 from quizkit.core.settings import SETTING_TYPES, Settings
 from quizkit.errors import ConfigError
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
 
 def read_settings(path: Path) -> dict[str, Any]:
     """Read the user's config.toml: a flat table of the keys in SETTING_TYPES. Missing file: {}."""
+    import stat
+
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # a folder, a pipe (reading one blocks), a device
+            raise ConfigError(f"{path}: is not a regular file; config.toml must be a file")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: is over {MAX_CONFIG_BYTES // 1024} KB; config.toml is a few lines")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
@@ -29,6 +38,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         problem = syntax_problem(str(path), error, text)
         raise ConfigError(str(problem)) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: is nested too deeply (arrays or tables hundreds of levels deep); "
+            "config.toml is a flat list of settings"
+        ) from None
     lines = {
         key: number
         for number, raw in enumerate(text.splitlines(), 1)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from quizkit.core.ids import ID_PATTERN, derived_id
+from quizkit.core.settings import FIRST_YEAR, LAST_YEAR, MAX_INTERVAL_DAYS, MAX_PER_DAY
 from quizkit.errors import DeckError, Problem, Severity
 from quizkit.io.deck_format import (
     ALLOWED_KEYS,
@@ -78,8 +79,31 @@ def parse_deck(
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         return None, [syntax_problem(path, error, source)]
+    except RecursionError:
+        return None, [too_deep(path)]
     deck, problems = _Builder(path, Positions(source), default_id).build(data)
     return deck, sorted(problems, key=lambda p: p.line or 0)
+
+
+def too_deep(path: str) -> Problem:
+    """The problem with a TOML file whose arrays or inline tables nest past what tomllib can read."""
+    return Problem(
+        path,
+        None,
+        None,
+        "is nested too deeply: arrays or inline tables inside one another hundreds of levels deep",
+        "a deck needs no nesting: write each card as a [[cards]] table of plain keys",
+    )
+
+
+MAX_DELETIONS = 50
+"""Cloze deletions in one card. Each deletion is a card whose prompt is the whole text, so a card's
+cost grows with deletions x length; 50 is several times a dense paragraph, and beyond it the
+text reads better as several cards."""
+
+MAX_FIELD_CHARS = 10_000
+"""Characters in one field (a question, an answer, a choice...): about three printed pages, far
+beyond any card a learner reads at a glance, and small enough that drawing a card stays instant."""
 
 
 CHUNKED_FROM = 2 * 1024 * 1024
@@ -117,7 +141,7 @@ def _parse_in_chunks(
             data = tomllib.loads(
                 source[offsets[first] : offsets[last] if last < len(offsets) else len(source)]
             )
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             return None
         tables = data.pop("cards", None)
         if not isinstance(tables, list) or len(tables) != len(offsets[first:last]):
@@ -165,7 +189,16 @@ class _Fields:
             return ""
         if required and not value.strip():
             self.err(key, f"'{key}' is empty", f"write the {key} text")
+        if len(value) > MAX_FIELD_CHARS:
+            self.too_long(key, len(value))
         return value.strip()
+
+    def too_long(self, key: str, length: int) -> None:
+        self.err(
+            key,
+            f"'{key}' is {length:,} characters; a field holds at most {MAX_FIELD_CHARS:,}",
+            "shorten it, or split it into several cards",
+        )
 
     def text_list(self, key: str, minimum: int) -> tuple[str, ...]:
         value = self.table.get(key)
@@ -178,6 +211,9 @@ class _Fields:
             err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
             return ()
         items = tuple(map(str.strip, value))
+        longest = max(map(len, value), default=0)
+        if longest > MAX_FIELD_CHARS:
+            self.too_long(key, longest)
         if "" in items:
             err(key, f"'{key}' has an empty entry", "remove the empty string")
         if len(items) < minimum:
@@ -363,9 +399,13 @@ class _Builder:
                     out[key] = float(value)
             elif key in ("new_per_day", "reviews_per_day", "max_interval"):
                 low = 1 if key == "max_interval" else 0
-                if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                high = MAX_INTERVAL_DAYS if key == "max_interval" else MAX_PER_DAY
+                if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                     self.error(
-                        line, None, f"[deck] {key} must be a whole number, at least {low}", f"e.g. {key} = 20"
+                        line,
+                        None,
+                        f"[deck] {key} must be a whole number from {low} to {high}",
+                        f"e.g. {key} = 20",
                     )
                 else:
                     out[key] = value
@@ -376,6 +416,13 @@ class _Builder:
                         None,
                         "[deck] exam_date must be a date",
                         "write it unquoted: exam_date = 2026-12-15",
+                    )
+                elif not FIRST_YEAR <= value.year < LAST_YEAR:
+                    self.error(
+                        line,
+                        None,
+                        f"[deck] exam_date {value} is not a date from {FIRST_YEAR} to {LAST_YEAR - 1}",
+                        "write the real date of the exam, e.g. exam_date = 2026-12-15",
                     )
                 else:
                     out[key] = value
@@ -554,6 +601,15 @@ class _Builder:
         if not sentence:
             return []
         deletions = list(CLOZE_PATTERN.finditer(sentence))
+        if len(deletions) > MAX_DELETIONS:
+            err(
+                "cloze",
+                f"cloze has {len(deletions)} cloze deletions; a card holds at most {MAX_DELETIONS}",
+                "split the text into several cloze cards (each deletion becomes a card of the whole text)",
+            )
+            return []
+        if len(sentence) > MAX_FIELD_CHARS:
+            return []  # reported by _Fields.text
         leftover = CLOZE_PATTERN.sub("", sentence)
         if "{{" in leftover or "}}" in leftover:
             err("cloze", "cloze has an unclosed '{{' or a stray '}}'", "each deletion is written {{answer}}")
@@ -576,20 +632,25 @@ class _Builder:
                 err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
                 return []
             parts.append((answer.strip(), hint.strip()))
+        # The text with every answer filled in, once, and where each answer sits in it: each
+        # card's prompt is then two slices and its gap, linear in the text.
+        pieces: list[str] = []
+        spans: list[tuple[int, int]] = []
+        last = size = 0
+        for match, (answer, _) in zip(deletions, parts, strict=True):
+            before = sentence[last : match.start()]
+            pieces += (before, answer)
+            size += len(before)
+            spans.append((size, size + len(answer)))
+            size += len(answer)
+            last = match.end()
+        pieces.append(sentence[last:])
+        filled = "".join(pieces)
+        lead = f"{instruction}\n" if instruction else ""
         cards: list[_Part] = []
-        for number, (answer, hint) in enumerate(parts, start=1):
-            pieces, last = [], 0
-            for other, match in enumerate(deletions, start=1):
-                pieces.append(sentence[last : match.start()])
-                if other == number:
-                    pieces.append(f"[{hint}]" if hint else "[...]")
-                else:
-                    pieces.append(parts[other - 1][0])
-                last = match.end()
-            pieces.append(sentence[last:])
-            prompt = "".join(pieces)
-            if instruction:
-                prompt = f"{instruction}\n{prompt}"
+        for number, ((answer, hint), (start, end)) in enumerate(zip(parts, spans, strict=True), start=1):
+            gap = f"[{hint}]" if hint else "[...]"
+            prompt = f"{lead}{filled[:start]}{gap}{filled[end:]}"
             cards.append((f".c{number}", prompt, answer, (answer,), (), False))
         return cards
 

@@ -24,24 +24,48 @@ def read_text(path: Path) -> str:
 
 def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES) -> bytes:
     """Read a whole file (a deck unless said otherwise), or raise DeckError saying why it cannot be."""
+    import os
+    import stat
+
     name = str(path)
     try:
-        if path.is_dir():
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
             raise DeckError([Problem(name, None, None, "is a folder, not a deck file")])
-        size = path.stat().st_size
-        if limit is not None and size > limit:
+        if not stat.S_ISREG(mode):  # a pipe would block the read, a device never end
             raise DeckError(
                 [
                     Problem(
                         name,
                         None,
                         None,
-                        f"file is {size // 2**20} MB; decks are limited to {limit // 2**20} MB",
-                        "split it into several decks",
+                        "is not a regular file (a pipe, a socket or a device)",
+                        "give the path of a deck file",
                     )
                 ]
             )
-        data = path.read_bytes()
+        # O_NONBLOCK: should the path become a pipe after the check, opening it does not wait.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(handle, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise DeckError([Problem(name, None, None, "is not a regular file", "give a deck file")])
+            size = info.st_size
+            if limit is not None and size > limit:
+                raise DeckError(
+                    [
+                        Problem(
+                            name,
+                            None,
+                            None,
+                            f"file is {size // 2**20} MB; decks are limited to {limit // 2**20} MB",
+                            "split it into several decks",
+                        )
+                    ]
+                )
+            data = file.read() if limit is None else file.read(limit + 1)
+        if limit is not None and len(data) > limit:  # it grew while being read
+            raise DeckError([Problem(name, None, None, f"file is over {limit // 2**20} MB", "split it")])
     except FileNotFoundError:
         raise DeckError([Problem(name, None, None, "no such file", "check the path")]) from None
     except OSError as error:
