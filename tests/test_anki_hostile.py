@@ -571,3 +571,25 @@ def test_mutated_current_collections_never_give_a_traceback(tmp_path: Path, seed
             )
         except DeckError as error:
             assert error.problems[0].path in ("m.apkg", "m")
+
+
+def test_a_package_is_read_from_its_file_not_loaded_whole(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package full of media can be gigabytes: only its first bytes are read to tell what it is,
+    then the zip is read member by member from the file."""
+    from quizkit.io import disk
+
+    reads: list[tuple[object, object]] = []
+    original = disk.read_bytes
+
+    def spy(path: Path, limit: object = disk.MAX_DECK_BYTES, head: object = None) -> bytes:
+        reads.append((limit, head))
+        return original(path, limit, head)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disk, "read_bytes", spy)
+    source = Path(__file__).parent / "data" / "geography.apkg"
+    result = runner.invoke(app, ["import", str(source), "-o", str(tmp_path / "geo.toml")])
+    assert result.exit_code == 0, result.output
+    assert reads and all(head == 4 for _, head in reads[:1])
+    assert not any(head is None and limit is None for limit, head in reads)  # never the whole package

@@ -149,12 +149,17 @@ NOTES = "notes"
 CARDS = "cards"
 
 
-def read_package(data: bytes, path: str) -> Package:
-    """Read the notes of an .apkg held in memory. Raises DeckError naming the file and the fix."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _fail(path, "is not an Anki package: it is not a zip file")
+def read_package(data: bytes | Path, path: str) -> Package:
+    """Read the notes of an .apkg, in memory or from its file (read member by member, so a big
+    package of media is never held whole). Raises DeckError naming the file and the fix."""
+    source: io.BytesIO | Path = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        if not zipfile.is_zipfile(source):
+            raise _fail(path, "is not an Anki package: it is not a zip file")
+    except OSError as error:
+        raise _fail(path, f"cannot be read: {error.strerror}") from None
+    try:
+        archive = zipfile.ZipFile(source)
         members = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
         raise _fail(path, f"is a damaged zip file ({error})") from None

@@ -22,8 +22,9 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES) -> bytes:
-    """Read a whole file (a deck unless said otherwise), or raise DeckError saying why it cannot be."""
+def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES, head: int | None = None) -> bytes:
+    """Read a whole file (a deck unless said otherwise), or only its first `head` bytes, or raise
+    DeckError saying why it cannot be."""
     import os
     import stat
 
@@ -51,6 +52,8 @@ def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES) -> bytes:
             if not stat.S_ISREG(info.st_mode):
                 raise DeckError([Problem(name, None, None, "is not a regular file", "give a deck file")])
             size = info.st_size
+            if head is not None:
+                return file.read(head)
             if limit is not None and size > limit:
                 raise DeckError(
                     [

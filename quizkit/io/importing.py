@@ -21,9 +21,11 @@ def read_source(path: Path) -> Imported:
         raise UsageError(f"{path} is a spreadsheet; save it as CSV (UTF-8) and import that")
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give the file to import")
-    data = disk.read_bytes(path, limit=None)
-    if path.suffix.lower() in (".apkg", ".colpkg") or data[:4] == b"PK\x03\x04":
-        return from_package(apkg.read_package(data, name), name)
+    head = disk.read_bytes(path, limit=None, head=4)  # also refuses a pipe or a device
+    if path.suffix.lower() in (".apkg", ".colpkg") or head == b"PK\x03\x04":
+        # Read from the file, member by member: a package full of media is never held whole.
+        return from_package(apkg.read_package(path, name), name)
+    data = disk.read_bytes(path)  # text is capped like a deck
     text = disk.decode(
         data,
         name,
