@@ -10,7 +10,6 @@ what its review log replays to. Seeded, bounded: 60 kills in about a minute.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
+from tests_support import assert_log_replays
 
 CARDS = 120
 KILLS = 60
@@ -43,29 +44,13 @@ def check(db: Path, confirmed: Counter[tuple[str, int]], in_flight: int) -> None
             assert not confirmed
             assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
             return
-        rows = connection.execute(
-            """SELECT card_id, rating, state_before, state_after FROM reviews r
-               WHERE NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY id"""
-        ).fetchall()
-        cards = {
-            card: (phase, reps, lapses)
-            for card, phase, reps, lapses in connection.execute(
-                "SELECT card_id, phase, reps, lapses FROM cards"
-            )
-        }
     finally:
         connection.close()
-    logged = Counter((card, rating) for card, rating, _, _ in rows)
+    logged = Counter(assert_log_replays(db))
     lost = confirmed - logged
     assert not lost, f"confirmed answers missing from the log: {dict(lost)}"
     extra = sum(logged.values()) - sum(confirmed.values())
     assert 0 <= extra <= in_flight, "more answers logged than were given"
-    last: dict[str, dict[str, object]] = {}
-    for card, _, before, after in rows:
-        if card in last:
-            assert json.loads(before) == last[card], f"{card}: an answer from a stale state"
-        last[card] = json.loads(after)
-    assert {card: (s["phase"], s["reps"], s["lapses"]) for card, s in last.items()} == cards
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ since. Afterwards every card's state is what its review log replays to.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
+from tests_support import assert_log_replays
 
 DECK = """
 [deck]
@@ -48,34 +49,6 @@ def terminal(tmp_path: Path, deck: Path) -> pexpect.spawn:
     child.expect("First question")
     child.expect("quit")
     return child
-
-
-def replay_is_consistent(db: Path) -> None:
-    """Each card's answers (not undone, in order) chain before -> after, and end in its state."""
-    connection = sqlite3.connect(db)
-    try:
-        rows = connection.execute(
-            """SELECT card_id, state_before, state_after FROM reviews r
-               WHERE mode = 'review' AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-               ORDER BY id"""
-        ).fetchall()
-        states = {
-            card: (phase, reps, lapses)
-            for card, phase, reps, lapses in connection.execute(
-                "SELECT card_id, phase, reps, lapses FROM cards"
-            )
-        }
-    finally:
-        connection.close()
-    last: dict[str, dict[str, object]] = {}
-    for card, before, after in rows:
-        before_state, after_state = json.loads(before), json.loads(after)
-        if card in last:
-            assert before_state == last[card], f"{card}: an answer computed from a stale state"
-        else:
-            assert before_state["phase"] == 0 and before_state["reps"] == 0
-        last[card] = after_state
-    assert {card: (s["phase"], s["reps"], s["lapses"]) for card, s in last.items()} == states
 
 
 @pytest.mark.slow
@@ -120,4 +93,4 @@ def test_two_terminals_answer_the_same_card_and_undo_only_their_own(tmp_path: Pa
     assert (a_rating, a_reps, a_undone) == (3, 0, 0)  # A's Good, from the new card, kept
     assert (b_rating, b_reps, b_undone) == (1, 1, 1)  # B's Again, computed from A's answer, undone
     assert a_origin != b_origin and a_origin and b_origin
-    replay_is_consistent(db)
+    assert_log_replays(db)
