@@ -49,3 +49,43 @@ def write_deck(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+# ---------------------------------------------------------------- nothing outside the tests' folders
+
+
+def _machine_folders() -> list[Path]:
+    """quizkit's folders in the real home, as the machine's own environment names them."""
+    import platformdirs
+
+    return [
+        Path(platformdirs.user_data_dir("quizkit", appauthor=False)),
+        Path(platformdirs.user_cache_dir("quizkit", appauthor=False)),
+        Path(platformdirs.user_config_dir("quizkit", appauthor=False)),
+        Path(platformdirs.user_state_dir("quizkit", appauthor=False)),
+    ]
+
+
+def _snapshot() -> dict[str, int]:
+    found: dict[str, int] = {}
+    for folder in _machine_folders():
+        if folder.exists():
+            for path in [folder, *folder.rglob("*")]:
+                found[str(path)] = path.lstat().st_mtime_ns
+    return found
+
+
+_BEFORE: dict[str, int] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _BEFORE.update(_snapshot())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test wrote into the machine's own quizkit folders (it only reads them)."""
+    after = _snapshot()
+    written = sorted(path for path, stamp in after.items() if _BEFORE.get(path) != stamp)
+    if written:
+        print("\nA test wrote outside its temporary folders:\n  " + "\n  ".join(written[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

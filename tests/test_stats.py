@@ -102,6 +102,10 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
             "QUIZKIT_DB": str(db),
             "QUIZKIT_CONFIG": str(config),
             "XDG_CACHE_HOME": str(folder / "cache"),
+            # This fixture outlives one test, so conftest's folders are not set yet: its own.
+            "XDG_CONFIG_HOME": str(folder / "config"),
+            "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_STATE_HOME": str(folder / "state"),
         }.items():
             env.setenv(name, value)
         for day in range(DAYS):
