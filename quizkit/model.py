@@ -62,10 +62,6 @@ class Status(StrEnum):
     SUSPENDED = "suspended"
     BURIED = "buried"
 
-    @classmethod
-    def of(cls, phase: Phase) -> Status:
-        return cls(phase.name.lower())
-
     @property
     def studying(self) -> bool:
         """Learning, in review or relearning: a card that falls due."""
