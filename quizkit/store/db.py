@@ -317,6 +317,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (deck_id, path)
         ) STRICT""",
     ),
+    # 6: the daily review, finished. `changes` logs what the learner did to a card besides
+    # answering it (bury, suspend, unsuspend), so that one undo stack covers them too: each
+    # change remembers the latest review id at the time (after_review), which orders it against
+    # the answers even when both carry the same moment. `graded` keeps the automatic verdict
+    # beside `correct`, which is the learner's own when they overrode it. `exam_dates` remembers
+    # a deck's exam date once it is set.
+    (
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            changed_at INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('bury', 'suspend', 'unsuspend')),
+            state_before TEXT NOT NULL,
+            state_after TEXT NOT NULL,
+            after_review INTEGER NOT NULL DEFAULT 0,
+            origin TEXT,
+            undone_at INTEGER
+        ) STRICT""",
+        "ALTER TABLE reviews ADD COLUMN graded INTEGER",
+        """CREATE TABLE exam_dates (
+            deck_id TEXT PRIMARY KEY,
+            exam_date TEXT NOT NULL,
+            set_at INTEGER NOT NULL
+        ) STRICT""",
+    ),
 )
 
 
