@@ -59,7 +59,18 @@ DbOption = Annotated[
 ]
 
 
-def _run(work: Callable[..., int], db: Path | None = None) -> None:
+PlainOption = Annotated[
+    bool,
+    typer.Option(
+        "--plain",
+        envvar="QUIZKIT_PLAIN",
+        help="For screen readers: no boxes, no cursor movement, every part labelled in words "
+        "[env: QUIZKIT_PLAIN=1].",
+    ),
+]
+
+
+def _run(work: Callable[..., int], db: Path | None = None, *, plain: bool = False) -> None:
     """Build the environment, run one use case, and turn QuizkitError into a message."""
     import os
 
@@ -68,11 +79,11 @@ def _run(work: Callable[..., int], db: Path | None = None) -> None:
 
     env = None
     try:
-        env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"))
+        env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"), plain=plain)
         try:
             code = work(env)
         finally:
-            for warning in env.store_warnings():  # TODO: the review's status line will show these live
+            for warning in env.store_warnings():  # the review's status line showed them as they came
                 _print_warning(env, warning)
     except DeckError as error:
         from quizkit.ui import render
@@ -258,6 +269,7 @@ def review(
             help="Cap intervals so every card is seen before it.",
         ),
     ] = None,
+    plain: PlainOption = False,
     db: DbOption = None,
 ) -> None:
     """Review what is due: keys 1-4 rate, space reveals, u undoes, q quits (everything is saved).
@@ -278,6 +290,7 @@ def review(
             exam_date=exam_date.date() if exam_date else None,
         ),
         db,
+        plain=plain,
     )
 
 
@@ -381,6 +394,7 @@ def history(
 def cram(
     decks: DecksArgument = None,
     tag: TagOption = None,
+    plain: PlainOption = False,
     db: DbOption = None,
 ) -> None:
     """Go through every card regardless of the schedule, for the night before; the schedule is untouched.
@@ -391,7 +405,7 @@ def cram(
     """
     from quizkit.app import cram as use
 
-    _run(lambda env: use.cram(env, decks or [], tag or []), db)
+    _run(lambda env: use.cram(env, decks or [], tag or []), db, plain=plain)
 
 
 @app.command()

@@ -155,7 +155,7 @@ def test_nothing_due_says_when_the_next_card_comes(runner: CliRunner, tmp_path: 
 
 def test_help_key(runner: CliRunner, deck: Path) -> None:
     result = run(runner, deck, ["?", "q"])
-    assert "undo the previous answer" in result.output
+    assert "undo the last answer, bury, suspension or edit" in result.output
 
 
 def test_review_of_a_broken_deck_is_an_error_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:

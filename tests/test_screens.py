@@ -653,8 +653,8 @@ def test_review_in_line_mode(runner: CliRunner, deck: Path) -> None:
     ]  # input ends on ocean: the session is over, nothing half-saved
     # A basic card has no verdict and no proposed rating; graded cards mark the proposed one (›).
     # The summary: 2 of 3 right (Good counts as right); next card: kabul, in 1 minute.
-    # Questionable, kept as it is: 'due tomorrow 2' is kabul and capital, learning cards due again
-    # in 1 and 10 minutes, today; the figure counts every card due before the end of tomorrow.
+    # 'due tomorrow 0': kabul and capital are learning cards due again in 1 and 10 minutes, today's
+    # work, not tomorrow's (issue 14: the figure used to count them).
     expected = """\
 
 Screen test deck  4 new · 0 learning · 0 review
@@ -668,7 +668,7 @@ enter show answer · u undo · s bury · e edit · ? help · q quit
 │ source: Atlas                                                                │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 6d
-enter Good · 1-4 rate · u undo · q quit
+enter Good · 1-4 rate · u undo · s bury · ! suspend · e edit · ? help · q quit
 
 Screen test deck  3 new · 1 learning · 0 review
 ╭─ type the answer ────────────────────────────────────────────────────────────╮
@@ -681,7 +681,8 @@ enter type the answer · :u undo · :s bury · :e edit · :q quit
 │ answer: 1996                                                                 │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ›1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 7d
-enter take the proposed rating · 1-4 rate · u undo · q quit
+enter take the proposed rating · 1-4 rate · u undo · s bury · ! suspend · e edit
+? help · q quit
 
 Screen test deck  2 new · 2 learning · 0 review
 ╭─ choose one ─────────────────────────────────────────────────────────────────╮
@@ -699,7 +700,8 @@ Screen test deck  2 new · 2 learning · 0 review
 │ answer: Nile                                                                 │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 1 Again 1m · 2 Hard 6m · ›3 Good 10m · 4 Easy 9d
-enter take the proposed rating · 1-4 rate · u undo · q quit
+enter take the proposed rating · 1-4 rate · u undo · s bury · ! suspend · e edit
+? help · q quit
 
 Screen test deck  1 new · 2 learning · 0 review
 ╭─ true or false ──────────────────────────────────────────────────────────────╮
@@ -712,7 +714,7 @@ t / f answer · u undo · s bury · e edit · ? help · q quit
 │ cards done    3                                                              │
 │ accuracy      67%                                                            │
 │ time          0m 00s                                                         │
-│ due tomorrow  2                                                              │
+│ due tomorrow  0                                                              │
 │ next card     in 1m                                                          │
 │ streak        1 day                                                          │
 ╰──────────────────────────────────────────────────────────────────────────────╯
@@ -722,31 +724,31 @@ t / f answer · u undo · s bury · e edit · ? help · q quit
 
 def test_review_in_line_mode_at_50_columns(runner: CliRunner, deck: Path) -> None:
     lines = [*("", "3"), *("in 1997", "")]  # capital Good; kabul wrong, Again; input ends on river
-    # Panels shrink to the width, headers and rating bars still fit on one line. Questionable,
-    # kept as it is: the footers wrap between a key and its action ('· ?' / 'help', '· :e' /
-    # 'edit', '· q' / 'quit'); at 40 columns the rating bar splits the same way ('· 4' / 'Easy 6d').
+    # Panels shrink to the width, headers and rating bars still fit on one line, and the footers
+    # wrap between pairs, never between a key and its action (issue 14).
     expected = """\
 
 Screen test deck  4 new · 0 learning · 0 review
 ╭─ question ─────────────────────────────────────╮
 │ Capital of France?                             │
 ╰────────────────────────────────────────────────╯
-enter show answer · u undo · s bury · e edit · ?
-help · q quit
+enter show answer · u undo · s bury · e edit
+? help · q quit
 ╭────────────────────────────────────────────────╮
 │ answer: Paris                                  │
 │ Paris has been the capital since 987.          │
 │ source: Atlas                                  │
 ╰────────────────────────────────────────────────╯
 1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 6d
-enter Good · 1-4 rate · u undo · q quit
+enter Good · 1-4 rate · u undo · s bury
+! suspend · e edit · ? help · q quit
 
 Screen test deck  3 new · 1 learning · 0 review
 ╭─ type the answer ──────────────────────────────╮
 │ Year the Taliban took Kabul?                   │
 ╰────────────────────────────────────────────────╯
-enter type the answer · :u undo · :s bury · :e
-edit · :q quit
+enter type the answer · :u undo · :s bury
+:e edit · :q quit
 ╭────────────────────────────────────────────────╮
 │ ✗ Wrong                                        │
 │ your answer: in 1997                           │
@@ -754,7 +756,7 @@ edit · :q quit
 ╰────────────────────────────────────────────────╯
 ›1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 7d
 enter take the proposed rating · 1-4 rate · u undo
-· q quit
+s bury · ! suspend · e edit · ? help · q quit
 
 Screen test deck  2 new · 2 learning · 0 review
 ╭─ choose one ───────────────────────────────────╮
@@ -765,13 +767,13 @@ Screen test deck  2 new · 2 learning · 0 review
 │ 3. Congo                                       │
 │ 4. Zambezi                                     │
 ╰────────────────────────────────────────────────╯
-1-4 answer · u undo · s bury · e edit · ? help · q
-quit
+1-4 answer · u undo · s bury · e edit · ? help
+q quit
 ╭─ session over ─────────────────────────────────╮
 │ cards done    2                                │
 │ accuracy      50%                              │
 │ time          0m 00s                           │
-│ due tomorrow  2                                │
+│ due tomorrow  0                                │
 │ next card     in 1m                            │
 │ streak        1 day                            │
 ╰────────────────────────────────────────────────╯

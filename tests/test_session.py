@@ -128,7 +128,7 @@ def test_undo_restores_state_and_queue_across_a_restart(open_study: Callable[...
     study.store.close()
     again = open_study(deck, NOW + timedelta(minutes=1))
     assert again.session.counts(NOW).new == 2  # one new card already introduced today
-    assert again.undo(NOW + timedelta(minutes=1)) == key
+    assert again.undo(NOW + timedelta(minutes=1)) == study_use.Undone(study_use.Undid.ANSWER, key)
     assert again.store.state("d", key[1]) == CardState()
     assert again.session.next(NOW + timedelta(minutes=1)) == key
     assert again.session.counts(NOW).new == 3

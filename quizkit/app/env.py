@@ -64,12 +64,14 @@ class Environment:
     """Where parsed decks are cached (None: always parse)."""
     cache_key: bytes | None = None
     """The user's key that signs deck-cache entries (kept in the data folder, not the cache)."""
+    plain: bool = False
+    """--plain: no box drawing and no cursor movement, each part labelled (for screen readers)."""
     origin: str | None = None
     """Where answers are given from: the terminal, or the parent process for a pipe. Undo takes
     back only answers of the same origin (None: any, as in tests of one process)."""
 
     @classmethod
-    def from_system(cls, db: Path | None = None, now: str | None = None) -> Environment:
+    def from_system(cls, db: Path | None = None, now: str | None = None, plain: bool = False) -> Environment:
         no_color = bool(os.environ.get("NO_COLOR"))
         config = os.environ.get("QUIZKIT_CONFIG")
         return cls(
@@ -84,6 +86,7 @@ class Environment:
             cache_dir=default_cache_dir() if (key := _cache_key()) else None,
             cache_key=key,
             origin=_origin(),
+            plain=plain or os.environ.get("QUIZKIT_PLAIN", "") not in ("", "0"),
         )
 
     def open_store(self) -> Store:

@@ -17,14 +17,18 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
+from rich.console import RenderableType
+from rich.text import Text
+
 from quizkit.app.env import Environment
-from quizkit.app.study import NoUndo, Study, open_study
+from quizkit.app.study import NoUndo, Study, Undid, open_study
 from quizkit.core import grading, scheduler
 from quizkit.core.grading import Grade
 from quizkit.errors import DeckError
 from quizkit.io import deck_files
 from quizkit.model import Card, Key, Kind, Mode, Phase, Rating
 from quizkit.ui import render, terminal, words
+from quizkit.ui.screen import Display, Frame, Lines, Screen
 from quizkit.ui.terminal import Event
 
 
@@ -52,6 +56,9 @@ COMMANDS = {
 
 
 QUIT_KEYS = {"q", Event.EOF, Event.INTERRUPT, Event.ESCAPE}
+
+IGNORED = {Event.OTHER, Event.LEFT, Event.RIGHT, Event.BACKSPACE, Event.REDRAW}
+"""Keys that mean nothing in the review: never a command, never a complaint."""
 
 
 @dataclass
@@ -92,6 +99,8 @@ def review(
 
 
 class ReviewFlow:
+    """One card after another: shown, answered, rated and committed; commands work at every step."""
+
     def __init__(
         self, env: Environment, study: Study, keys: terminal.Keys, editor: Callable[[Path, int], None]
     ) -> None:
@@ -102,23 +111,46 @@ class ReviewFlow:
         self.editor = editor
         self.tally = Tally()
         self.forced: Key | None = None
+        self.plain = env.plain
+        self.screen: Screen | None = None
+        self.display: Display = Lines(self.out, keys)
+        self.help_open = False
+        self.emptied: datetime | None = None
+        """When the queue ran out (the learner did not quit)."""
 
     # ------------------------------------------------------------ the loop
 
     def run(self) -> int:
         self.tally.started = self.env.clock()
+        with self.keys.hold():
+            if self.keys.interactive and not self.plain and isinstance(self.keys, terminal.TerminalKeys):
+                with Screen(self.out, self.keys) as screen:
+                    self.screen = screen
+                    self.display = screen
+                    last = self._loop()
+                self.screen = None
+                self.display = Lines(self.out, self.keys)
+                if last is not None:
+                    self.out.print(last)  # the last message, kept on the normal screen
+                if self.emptied is not None:
+                    self._say_nothing_left(self.emptied)
+            else:
+                self._loop()
+        self._summary()
+        return 0
+
+    def _loop(self) -> RenderableType | None:
         while True:
             now = self.env.clock()
             key = self.forced or self.study.session.next(now)
             self.forced = None
             if key is None:
+                last = self.display.frame.status
                 self._nothing_left(now)
-                break
+                return last
             outcome = self._ask(key)
             if outcome.action is Action.QUIT:
-                break
-        self._summary()
-        return 0
+                return None
 
     def _ask(self, key: Key) -> Outcome:
         card = self.study.session.cards[key]
@@ -139,28 +171,45 @@ class ReviewFlow:
 
     # ------------------------------------------------------------ showing
 
-    def _show_card(self, key: Key, card: Card, shown: Sequence[str], selected: Sequence[int] = ()) -> None:
+    def _header(self, key: Key) -> RenderableType:
         counts = self.study.session.counts(self.env.clock())
         deck = self.study.session.plans[key[0]].deck
-        if self.keys.interactive:
-            self.out.clear()  # one card per screen, as in Anki; line mode never moves the cursor
-        else:
-            self.out.print()
         if self.study.mode is Mode.CRAM:
-            self.out.print(render.cram_header(deck.title, counts.new))
-        else:
-            self.out.print(render.review_header(deck.title, counts.new, counts.learning, counts.review))
-        self.out.print(render.card_panel(card, shown, selected))
-        if not selected and self.study.changed(key):
-            self.out.print("edited since your last review; your progress is kept", style="dim")
+            return render.cram_header(deck.title, counts.new)
+        return render.review_header(deck.title, counts.new, counts.learning, counts.review)
 
-    def _footer(self, pairs: Sequence[tuple[str, str]]) -> None:
+    def _show_card(self, key: Key, card: Card, shown: Sequence[str]) -> None:
+        status = self.display.frame.status  # a message from the last action stays until the next key
+        if self.study.changed(key):
+            status = self._note("edited since your last review; your progress is kept", "dim")
+        self.help_open = False
+        self.display.show(
+            Frame(
+                header=self._header(key),
+                question=render.card_panel(card, shown, plain_mode=self.plain),
+                status=status,
+            )
+        )
+
+    def _bottom(self, pairs: Sequence[tuple[str, str]], *above: RenderableType) -> None:
         if not self.keys.interactive:
             # In line mode a bare Enter (an empty line) stands for Space.
             pairs = [("enter" if key == "space" else key, action) for key, action in pairs]
-        self.out.print(render.footer(pairs))
+        self.display.update(bottom=(*above, render.footer(pairs)))
+
+    def _note(self, message: str, style: str = "yellow") -> Text:
+        return words.plain(message, style=style)
+
+    def _say(self, message: str, style: str = "yellow") -> None:
+        self.display.say(self._note(message, style))
 
     # ------------------------------------------------------------ input
+
+    def _key(self) -> str | Event:
+        while True:
+            pressed = self.display.key()
+            if pressed not in IGNORED:
+                return pressed
 
     def _command(self, key: Key, pressed: str | Event) -> Outcome | None:
         """Handle a key that is a command anywhere; None if it is not one."""
@@ -171,26 +220,21 @@ class ReviewFlow:
             return None
         now = self.env.clock()
         if name is Action.HELP:
-            self.out.print(render.help_panel(not self.keys.interactive))
+            self._toggle_help()
             return Outcome(Action.HELP)
         if name is Action.UNDO:
-            undone = self.study.undo(now)
-            if isinstance(undone, NoUndo):
-                self.out.print(undone.value, style="yellow")
-                return Outcome(Action.HELP)
-            self.tally.done = max(0, self.tally.done - 1)
-            self.out.print(
-                words.plain("undone: " + self.study.session.cards.get(undone, _unknown(undone)).prompt)
-            )
-            self.forced = undone if undone in self.study.session.cards else None
-            return Outcome(Action.UNDO)
+            return self._undo(now)
+        card = self.study.session.cards[key]
         if name is Action.BURY:
             self.study.bury(key, now)
-            self.out.print("buried until tomorrow", style="dim")
+            self._say(f"buried until tomorrow: {_short(card.prompt)} (u undoes it)", "dim")
             return Outcome(Action.BURY)
         if name is Action.SUSPEND:
             self.study.suspend(key, now)
-            self.out.print("suspended (quizkit unsuspend DECK CARD brings it back)", style="dim")
+            self._say(
+                f"suspended: {_short(card.prompt)}. u undoes it; later, quizkit unsuspend {key[0]} {key[1]}",
+                "dim",
+            )
             return Outcome(Action.SUSPEND)
         if name is Action.EDIT:
             self._edit(key)
@@ -198,8 +242,33 @@ class ReviewFlow:
             return Outcome(Action.EDIT)
         return None
 
+    def _toggle_help(self) -> None:
+        if self.screen is None:
+            self.out.print(render.help_panel(not self.keys.interactive, plain_mode=self.plain))
+            return
+        self.help_open = not self.help_open
+        self.screen.update(help=render.help_panel(False) if self.help_open else None)
+
+    def _undo(self, now: datetime) -> Outcome:
+        undone = self.study.undo(now)
+        if isinstance(undone, NoUndo):
+            self._say(undone.value)
+            return Outcome(Action.HELP)
+        if undone.what is Undid.EDIT:
+            self._reload(undone.path or Path())
+            self._say(f"undone: the edit of {undone.path}", "dim")
+            return Outcome(Action.UNDO)
+        assert undone.key is not None
+        if undone.what is Undid.ANSWER:
+            self.tally.done = max(0, self.tally.done - 1)
+        prompt = self.study.session.cards.get(undone.key, _unknown(undone.key)).prompt
+        what = "undone" if undone.what is Undid.ANSWER else f"{undone.what.value} undone"
+        self._say(f"{what}: {_short(prompt)}", "dim")
+        self.forced = undone.key if undone.key in self.study.session.cards else None
+        return Outcome(Action.UNDO)
+
     def _wait_reveal(self, key: Key) -> Outcome | None:
-        self._footer(
+        self._bottom(
             [
                 ("space", "show answer"),
                 ("u", "undo"),
@@ -210,12 +279,12 @@ class ReviewFlow:
             ]
         )
         while True:
-            pressed = self.keys.key()
+            pressed = self._key()
             if pressed in (Event.SPACE, Event.ENTER):
                 return None
             outcome = self._command(key, pressed)
             if outcome is None:
-                self.out.print("press space or enter to show the answer (? for help)", style="yellow")
+                self._say("press space or enter to show the answer (? for help)")
             elif outcome.action is not Action.HELP:
                 return outcome
 
@@ -231,9 +300,9 @@ class ReviewFlow:
             Kind.ORDER: "type the numbers in order, e.g. 3 1 2",
             Kind.MULTI: "type the numbers of every right answer, e.g. 1 3",
         }.get(card.kind, "type the answer")
-        self._footer([("enter", hint), (":u", "undo"), (":s", "bury"), (":e", "edit"), (":q", "quit")])
+        self._bottom([("enter", hint), (":u", "undo"), (":s", "bury"), (":e", "edit"), (":q", "quit")])
         while True:
-            typed = self.keys.line("> ")
+            typed = self.display.line("> ")
             if typed is None:
                 return Outcome(Action.QUIT)
             stripped = typed.strip()
@@ -245,16 +314,16 @@ class ReviewFlow:
             if card.kind is not Kind.TYPED:
                 problem = grading.understood(card, stripped, shown or None)
                 if problem:
-                    self.out.print(words.plain(problem), style="yellow")
+                    self._say(problem)
                     continue
             return typed
 
     def _pick(self, key: Key, card: Card, what: str, shown: Sequence[str]) -> str | Outcome:
-        self._footer(
+        self._bottom(
             [(what, "answer"), ("u", "undo"), ("s", "bury"), ("e", "edit"), ("?", "help"), ("q", "quit")]
         )
         while True:
-            pressed = self.keys.key()
+            pressed = self._key()
             if pressed in (Event.SPACE, Event.ENTER):
                 continue
             if isinstance(pressed, str) and grading.understood(card, pressed, shown or None) is None:
@@ -263,18 +332,17 @@ class ReviewFlow:
             if outcome is not None and outcome.action is not Action.HELP:
                 return outcome
             if outcome is None:
-                self.out.print(f"press {what}", style="yellow")
+                self._say(f"press {what}")
 
     def _toggle(self, key: Key, card: Card, shown: Sequence[str]) -> str | Outcome:
         picked: list[int] = []
-        keys = [("1-9", "select"), ("enter", "submit"), ("u", "undo"), ("q", "quit")]
-        self._footer(keys)
+        self._bottom([("1-9", "select"), ("enter", "submit"), ("u", "undo"), ("?", "help"), ("q", "quit")])
         while True:
-            pressed = self.keys.key()
+            pressed = self._key()
             if pressed == Event.ENTER:
                 if picked:
                     return " ".join(str(n) for n in sorted(picked))
-                self.out.print("select at least one answer", style="yellow")
+                self._say("select at least one answer")
                 continue
             if isinstance(pressed, str) and pressed.isdigit() and 1 <= int(pressed) <= len(shown):
                 number = int(pressed)
@@ -282,12 +350,14 @@ class ReviewFlow:
                     picked.remove(number)
                 else:
                     picked.append(number)
-                self._show_card(key, card, shown, picked)  # redrawn in place, ticks updated
-                self._footer(keys)
+                question = render.card_panel(card, shown, picked, plain_mode=self.plain)
+                self.display.update(question=question)  # redrawn in place, ticks updated
                 continue
             outcome = self._command(key, pressed)
             if outcome is not None and outcome.action is not Action.HELP:
                 return outcome
+            if outcome is None:
+                self._say("press the numbers to select, enter to submit")
 
     # ------------------------------------------------------------ rating
 
@@ -301,38 +371,47 @@ class ReviewFlow:
         shown_at: datetime,
     ) -> Outcome:
         given = _given_text(card, grade, response)
-        self.out.print(render.answer_panel(card, grade, shown, given))
         proposed = grade.proposed_rating if grade is not None else None
         now = self.env.clock()
         intervals = {
             int(rating): words.format_interval(delta)
             for rating, delta in self.study.session.preview(key, now).items()
         }
-        self.out.print(render.rating_bar(intervals, int(proposed) if proposed else None))
+        self.display.update(answer=render.answer_panel(card, grade, shown, given, plain_mode=self.plain))
         take = "take the proposed rating" if proposed else "Good"
-        self._footer([("space", take), ("1-4", "rate"), ("u", "undo"), ("q", "quit")])
+        self._bottom(
+            [
+                ("space", take),
+                ("1-4", "rate"),
+                ("u", "undo"),
+                ("s", "bury"),
+                ("!", "suspend"),
+                ("e", "edit"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            render.rating_bar(intervals, int(proposed) if proposed else None),
+        )
         while True:
-            pressed = self.keys.key()
+            pressed = self._key()
             if pressed in (Event.SPACE, Event.ENTER):
                 rating = proposed or Rating.GOOD
                 break
             if pressed in ("1", "2", "3", "4"):
                 rating = Rating(int(pressed))
                 break
-            if pressed in QUIT_KEYS:
-                return Outcome(Action.QUIT)
-            if pressed == "u":
-                # Undo here means: forget this answer (nothing is saved yet) and the previous one.
-                outcome = self._command(key, "u")
-                if outcome is not None:
-                    return outcome
-            elif pressed == "?":
-                self.out.print(render.help_panel(not self.keys.interactive))
-            else:
-                self.out.print("press 1-4, or space to accept", style="yellow")
+            # Undo here means: leave this answer (nothing is saved yet) and take back the previous.
+            outcome = self._command(key, pressed)
+            if outcome is None:
+                self._say("press 1-4, or space to accept")
+            elif outcome.action is not Action.HELP:
+                return outcome
         answered_at = self.env.clock()
         duration = max(0, round((answered_at - shown_at).total_seconds() * 1000))
-        correct = grade.right if grade is not None else rating > Rating.AGAIN
+        graded = grade.right if grade is not None else None
+        # The learner has the last word: a wrong verdict rated Hard or better counts as right, and a
+        # right one rated Again as wrong. The log keeps the automatic verdict beside it.
+        correct = rating > Rating.AGAIN
         change = self.study.rate(
             key,
             rating,
@@ -340,18 +419,28 @@ class ReviewFlow:
             proposed=proposed,
             answer=given,
             correct=correct,
+            graded=graded,
             duration_ms=duration,
         )
         self.tally.done += 1
         self.tally.right += int(correct)
+        self.display.update(status=None)
+        if graded is not None and graded != correct:
+            self._say(
+                "counted as right, as you said (u undoes it)"
+                if correct
+                else "counted as wrong, as you said (u undoes it)",
+                "dim",
+            )
         if change.after.leech and not change.before.leech:
             self.tally.leeches.append(card.prompt)
-            self.out.print(
-                words.plain(
-                    f"This card has lapsed {change.after.lapses} times: it is now a leech and suspended."
-                ),
-                style="yellow",
+            self._say(
+                f"This card has lapsed {change.after.lapses} times: it is now a leech and suspended "
+                f"(u undoes the answer; quizkit unsuspend {key[0]} {key[1]} brings it back).",
             )
+        warning = self.study.store.backup_warning
+        if warning:
+            self._say(warning)
         return Outcome(Action.RATED, rating)
 
     # ------------------------------------------------------------ edit
@@ -361,28 +450,64 @@ class ReviewFlow:
         card = self.study.session.cards[key]
         path = Path(plan.deck.path)
         try:
-            self.editor(path, card.line)
-        except (OSError, subprocess.SubprocessError) as error:
-            self.out.print(words.plain(f"could not start the editor: {error}"), style="red")
+            before = path.read_bytes()
+        except OSError as error:
+            self._say(f"could not read the deck file {path}: {error.strerror or error}", "red")
             return
+        try:
+            if self.screen is not None:
+                with self.screen.suspended():
+                    self.editor(path, card.line)
+            else:
+                self.editor(path, card.line)
+        except (OSError, subprocess.SubprocessError) as error:
+            reason = getattr(error, "strerror", None) or error
+            self._say(
+                f"could not start the editor ({_editor_name()}): {reason}. "
+                "Set $VISUAL or $EDITOR to an editor you have, e.g. export EDITOR=nano",
+                "red",
+            )
+            return
+        try:
+            after = path.read_bytes()
+        except OSError:
+            after = before
+        if after == before:
+            self._say("the deck was not changed", "dim")
+            return
+        if self._reload(path):
+            self.study.note_edit(path, before, after)
+            self._say("deck reloaded (u undoes the edit)", "dim")
+
+    def _reload(self, path: Path) -> bool:
         try:
             deck = deck_files.load_deck(path)
         except DeckError as error:
-            for problem in error.problems:
-                self.env.stderr.print(render.problem(problem), soft_wrap=True)
-            self.out.print(
-                "the deck has errors; keeping the card as it was. Fix them and press e again.", style="yellow"
+            for problem in error.problems[:3]:
+                self.display.say(render.problem(problem))
+            self._say(
+                f"{path} has {len(error.problems)} error(s); keeping the cards as they were. "
+                "Fix them and press e again.",
             )
-            return
+            return False
+        plan = next((p for p in self.study.session.plans.values() if Path(p.deck.path) == path), None)
+        if plan is None:
+            return False
         plan.deck = deck
         for fresh in deck.cards:
             if (deck.id, fresh.id) in self.study.session.cards:
                 self.study.session.cards[(deck.id, fresh.id)] = fresh
-        self.out.print("deck reloaded", style="dim")
+        return True
 
     # ------------------------------------------------------------ the end
 
     def _nothing_left(self, now: datetime) -> None:
+        self.emptied = now
+        if self.screen is not None:
+            return  # said on the normal screen, once the session's screen is gone
+        self._say_nothing_left(now)
+
+    def _say_nothing_left(self, now: datetime) -> None:
         pending = self.study.session.next_learning_due()
         if pending is not None:
             back = words.due_in_words(pending, now, self.env.settings.tz)
@@ -395,23 +520,37 @@ class ReviewFlow:
         if soonest is not None:
             self.out.print(f"Next card: {words.due_in_words(soonest, now, self.env.settings.tz)}.")
         elif self.tally.done == 0:
-            self.out.print("No cards are scheduled yet.")
+            suspended = sum(1 for state in self.study.session.states.values() if state.suspended)
+            if suspended:
+                self.out.print(
+                    f"{suspended} card{'s are' if suspended != 1 else ' is'} suspended "
+                    "(quizkit unsuspend DECK --all brings them back)."
+                )
+            else:
+                self.out.print("No cards are scheduled yet.")
 
     def _summary(self) -> None:
+        now = self.env.clock()
         if self.tally.done == 0 and not self.tally.leeches:
             return
-        now = self.env.clock()
         started = self.tally.started or now
         session = self.study.session
         config = next(iter(session.plans.values())).config
-        tomorrow_end = scheduler.day_start(scheduler.study_day(now, config) + timedelta(days=2), config)
+        tomorrow = scheduler.study_day(now, config) + timedelta(days=1)
+        tomorrow_start = scheduler.day_start(tomorrow, config)
+        tomorrow_end = scheduler.day_start(tomorrow + timedelta(days=1), config)
+        # Due tomorrow: cards that fall due during tomorrow's study day, and those due before it
+        # that are still waiting (learning cards due today are today's, as the forecast counts them).
         due_tomorrow = sum(
             1
             for state in session.states.values()
             if state.phase is not Phase.NEW
             and not state.suspended
             and state.due is not None
-            and state.due < tomorrow_end
+            and (
+                tomorrow_start <= state.due < tomorrow_end
+                or (state.phase is Phase.REVIEW and state.due < tomorrow_start)
+            )
         )
         upcoming = [self.study.store.next_due(deck_id, now) for deck_id in session.plans]
         soonest = min((d for d in upcoming if d is not None), default=None)
@@ -425,7 +564,8 @@ class ReviewFlow:
                     next_due=words.due_in_words(soonest, now, self.env.settings.tz) if soonest else None,
                     streak=streak(self.study, now),
                     leeches=tuple(self.tally.leeches),
-                )
+                ),
+                plain_mode=self.plain,
             )
         )
 
@@ -466,8 +606,16 @@ def _unknown(key: Key) -> Card:
     return Card(key[1], Kind.BASIC, key[1], "", ())
 
 
+def _editor_name() -> str:
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+
+
+def _short(text: str, width: int = 60) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else text
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+
+
 def open_editor(path: Path, line: int) -> None:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     import shlex
 
-    subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
+    subprocess.run([*shlex.split(_editor_name()), f"+{line}", str(path)], check=False)

@@ -3,24 +3,23 @@ the store, and `Study`, which commits every answer, burial and suspension before
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from quizkit.model import Deck, Key, Mode, Rating
-
-if TYPE_CHECKING:
-    from quizkit.core.session import Change, DeckPlan, Session
-    from quizkit.store.progress import Store
-import json
-from enum import Enum
 
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
 from quizkit.core import scheduler
 from quizkit.core.session import exam_limits
-from quizkit.store.progress import Store
+from quizkit.model import Deck, Key, Mode, Rating
+from quizkit.store.progress import Action, Store
+
+if TYPE_CHECKING:
+    from quizkit.core.session import Change, DeckPlan, Session
 
 
 def plan_decks(
@@ -91,6 +90,40 @@ class NoUndo(Enum):
 
     NOTHING = "nothing to undo"
     ANSWERED_ELSEWHERE = "not undone: that card was answered since, in another terminal"
+    CHANGED_ELSEWHERE = "not undone: that card was changed since, in another terminal"
+    FILE_CHANGED = "not undone: the deck file was changed again since that edit"
+
+
+class Undid(Enum):
+    """What `u` took back (the value is what the learner reads)."""
+
+    ANSWER = "answer"
+    BURY = "bury"
+    SUSPEND = "suspension"
+    UNSUSPEND = "unsuspension"
+    EDIT = "edit"
+
+
+@dataclass(frozen=True)
+class Undone:
+    what: Undid
+    key: Key | None
+    """The card to show again (None for an edit, which puts the deck back as it was)."""
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit of a deck file made during this session: undo writes the old text back."""
+
+    path: Path
+    before: bytes
+    after: bytes
+    after_review: int
+    after_change: int
+
+
+_UNDID = {Action.BURY: Undid.BURY, Action.SUSPEND: Undid.SUSPEND, Action.UNSUSPEND: Undid.UNSUSPEND}
 
 
 class Study:
@@ -99,12 +132,16 @@ class Study:
     Another terminal may be studying the same decks: each answer is computed from the card's
     state in the store, read in the answer's own write transaction, and undo only takes back an
     answer given from here (`origin`), and only while nobody has answered that card since.
+
+    One undo stack covers answers, burials, suspensions (all in the store, so undo works after a
+    restart) and edits of a deck file made in this session (kept here: the file's text before).
     """
 
     def __init__(self, store: Store, session: Session, origin: str | None = None) -> None:
         self.store = store
         self.session = session
         self.origin = origin
+        self.edits: list[Edit] = []
 
     @property
     def mode(self) -> Mode:
@@ -125,6 +162,7 @@ class Study:
         proposed: Rating | None = None,
         answer: str | None = None,
         correct: bool | None = None,
+        graded: bool | None = None,
         duration_ms: int | None = None,
     ) -> Change:
 
@@ -149,6 +187,7 @@ class Study:
                     proposed=proposed,
                     answer=answer,
                     correct=correct,
+                    graded=graded,
                     duration_ms=duration_ms,
                     fingerprint=change.card.fingerprint,
                     scheduler=json.dumps(config.to_dict(), sort_keys=True),
@@ -157,27 +196,61 @@ class Study:
             )
         return change
 
-    def undo(self, now: datetime) -> Key | NoUndo:
-        """Undo the latest answer given from here in these decks, even one from an earlier session."""
-        if self.mode is not Mode.REVIEW:
-            return NoUndo.NOTHING  # cram and quiz answers never changed the schedule
-        last = self.store.last_review(self.session.plans, self.origin)
-        if last is None:
+    def undo(self, now: datetime) -> Undone | NoUndo:
+        """Undo the latest thing done from here in these decks (an answer, a burial, a suspension,
+        an edit), even from an earlier session; cram answers never changed the schedule."""
+        review = change = None
+        if self.mode is Mode.REVIEW:
+            review = self.store.last_review(self.session.plans, self.origin)
+            change = self.store.last_change(self.session.plans, self.origin)
+        edit = self.edits[-1] if self.edits else None
+        review_id = review.id if review is not None else 0
+        if (
+            edit is not None
+            and edit.after_review >= review_id
+            and edit.after_change >= (change.id if change else 0)
+        ):
+            return self._undo_edit(edit)
+        if change is not None and change.after_review >= review_id:
+            if not self.store.undo_change(change, now):
+                return NoUndo.CHANGED_ELSEWHERE
+            key = (change.deck_id, change.card_id)
+            self.session.restore(key, change.before, now)
+            return Undone(_UNDID[change.action], key)
+        if review is None:
             return NoUndo.NOTHING
-        if not self.store.undo(last, now):
+        if not self.store.undo(review, now):
             return NoUndo.ANSWERED_ELSEWHERE
-        key = (last.deck_id, last.card_id)
-        self.session.undo(key, last.before, now)
-        return key
+        key = (review.deck_id, review.card_id)
+        self.session.undo(key, review.before, now)
+        return Undone(Undid.ANSWER, key)
+
+    def _undo_edit(self, edit: Edit) -> Undone | NoUndo:
+        from quizkit.io import disk
+
+        try:
+            current = edit.path.read_bytes()
+        except OSError:
+            current = None
+        if current != edit.after:
+            return NoUndo.FILE_CHANGED
+        disk.write_atomic(edit.path, edit.before)
+        self.edits.pop()
+        return Undone(Undid.EDIT, None, edit.path)
+
+    def note_edit(self, path: Path, before: bytes, after: bytes) -> None:
+        """Remember an edit of a deck file, for undo (nothing is kept when the text did not change)."""
+        if before != after:
+            self.edits.append(Edit(path, before, after, *self.store.newest_ids()))
 
     def bury(self, key: Key, now: datetime) -> Change:
         change = self.session.bury(key, now)
-        self.store.set_state(key[0], key[1], change.after, now)
+        self.store.change(key[0], key[1], Action.BURY, change.before, change.after, now, self.origin)
         return change
 
     def suspend(self, key: Key, now: datetime) -> Change:
         change = self.session.suspend(key)
-        self.store.set_state(key[0], key[1], change.after, now)
+        self.store.change(key[0], key[1], Action.SUSPEND, change.before, change.after, now, self.origin)
         return change
 
 

@@ -228,11 +228,17 @@ class Session:
                 plan.new_done = max(0, plan.new_done - 1)
             elif before.phase is Phase.REVIEW:
                 plan.reviews_done = max(0, plan.reviews_done - 1)
-        if key not in self.cards or before.suspended or _buried(before, now):
+        self.restore(key, before, now)
+
+    def restore(self, key: Key, state: CardState, now: datetime) -> None:
+        """Put a card back in this state (an undone bury or suspend), at the front of its queue."""
+        self._leave_queues(key)
+        self.states[key] = state
+        if key not in self.cards or state.suspended or _buried(state, now):
             return
-        if before.phase is Phase.NEW:
+        if state.phase is Phase.NEW:
             self.new_queue.insert(0, key)
-        elif before.phase is Phase.REVIEW:
+        elif state.phase is Phase.REVIEW:
             self.review_queue.insert(0, key)
         else:
             self.learning.add(key)

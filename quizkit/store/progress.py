@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, TypedDict
 
 from quizkit.errors import StoreError
@@ -101,6 +102,8 @@ class Answer:
     """The scheduler's configuration as JSON (deduplicated in its own table)."""
     origin: str | None = None
     """Where the answer was given (see app.env.Environment.origin): undo takes back only its own."""
+    graded: bool | None = None
+    """The automatic verdict on a typed or chosen answer; `correct` is the learner's, if overridden."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,29 @@ def _state_row(state: CardState) -> tuple[Any, ...]:
     )
 
 
+class Action(Enum):
+    """What the learner did to a card besides answering it: undoable, so it is logged."""
+
+    BURY = "bury"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedChange:
+    """A row of the change log (bury, suspend, unsuspend)."""
+
+    id: int
+    deck_id: str
+    card_id: str
+    at: datetime
+    action: Action
+    before: CardState
+    after: CardState
+    after_review: int
+    """The newest review id when it was made: it is newer than every review up to that id."""
+
+
 class Store(Database):
     """The progress database, read and written card by card."""
 
@@ -215,9 +241,94 @@ class Store(Database):
         )
 
     def set_state(self, deck_id: str, card_id: str, state: CardState, now: datetime) -> None:
-        """Change a card's state outside an answer (suspend, bury), in its own transaction."""
+        """Change a card's state outside an answer, in its own transaction (not undoable)."""
         with self.write(now):
             self._put_state(deck_id, card_id, state, None)
+
+    def change(
+        self,
+        deck_id: str,
+        card_id: str,
+        action: Action,
+        before: CardState,
+        after: CardState,
+        now: datetime,
+        origin: str | None = None,
+    ) -> int:
+        """Change a card's state (bury, suspend...) and log it for undo, in one transaction."""
+        with self.write(now):
+            self._put_state(deck_id, card_id, after, None)
+            newest = self.db.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+            cursor = self.db.execute(
+                """INSERT INTO changes (deck_id, card_id, changed_at, action, state_before, state_after,
+                       after_review, origin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    deck_id,
+                    card_id,
+                    to_ms(now),
+                    action.value,
+                    json.dumps(state_to_dict(before)),
+                    json.dumps(state_to_dict(after)),
+                    newest,
+                    origin,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def newest_ids(self) -> tuple[int, int]:
+        """The newest review id and change id: where an edit made now sits in the undo order."""
+        row = self.db.execute(
+            "SELECT (SELECT coalesce(max(id), 0) FROM reviews), (SELECT coalesce(max(id), 0) FROM changes)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def last_change(self, deck_ids: Iterable[str], origin: str | None = None) -> LoggedChange | None:
+        """The latest change in these decks made from `origin` that has not been undone."""
+        ids = list(deck_ids)
+        if not ids:
+            return None
+        marks = ",".join("?" * len(ids))
+        row = self.db.execute(
+            f"""SELECT id, deck_id, card_id, changed_at, action, state_before, state_after, after_review
+                FROM changes
+                WHERE deck_id IN ({marks}) AND undone_at IS NULL
+                  AND (? IS NULL OR origin IS NULL OR origin = ?)
+                ORDER BY id DESC LIMIT 1""",
+            [*ids, origin, origin],
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return LoggedChange(
+                row[0],
+                row[1],
+                row[2],
+                from_ms(row[3]) or datetime.min.replace(tzinfo=UTC),
+                Action(row[4]),
+                state_from_dict(json.loads(row[5])),
+                state_from_dict(json.loads(row[6])),
+                int(row[7]),
+            )
+        except StoreError:
+            raise
+        except _BAD_VALUE as error:
+            raise damage(self.path, f"change {row[0]} in the log is invalid ({error})") from None
+
+    def undo_change(self, change: LoggedChange, now: datetime) -> bool:
+        """Put the card back as it was before `change`, if nothing has changed it since."""
+        with self.write(now):
+            if _state_row(self.state(change.deck_id, change.card_id)) != _state_row(change.after):
+                return False
+            self.db.execute("UPDATE changes SET undone_at = ? WHERE id = ?", (to_ms(now), change.id))
+            if change.before == CardState():
+                self.db.execute(
+                    "DELETE FROM cards WHERE deck_id = ? AND card_id = ?", (change.deck_id, change.card_id)
+                )
+            else:
+                self._put_state(change.deck_id, change.card_id, change.before, None)
+        return True
 
     # ------------------------------------------------------------ the review log
 
@@ -233,8 +344,8 @@ class Store(Database):
             cursor = self.db.execute(
                 """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer, correct,
                        duration_ms, mode, phase_before, state_before, state_after, stability, difficulty,
-                       due, scheduler_id, origin)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       due, scheduler_id, origin, graded)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     answer.deck_id,
                     answer.card_id,
@@ -253,6 +364,7 @@ class Store(Database):
                     to_ms(answer.after.due),
                     scheduler_id,
                     answer.origin,
+                    None if answer.graded is None else int(answer.graded),
                 ),
             )
             if answer.mode is Mode.REVIEW:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.text import Text
 
@@ -43,6 +43,19 @@ def _grid(**options: Any) -> Table:
     from rich.table import Table
 
     return Table.grid(**options)
+
+
+def boxed(
+    body: RenderableType, title: str | Text | None, plain_mode: bool, border_style: str = "", **options: Any
+) -> RenderableType:
+    """A panel; in plain mode (screen readers) the title as a labelled line, then the body: no box."""
+    if plain_mode:
+        label = Text(f"{title if isinstance(title, str) else title.plain}:", style="bold") if title else None
+        return Group(label, body) if label is not None else body
+    heading = Text(title) if isinstance(title, str) else title
+    return Panel(
+        body, title=heading, title_align="left", border_style=border_style, padding=(0, 1), **options
+    )
 
 
 def problem(p: Problem) -> Text:
@@ -135,7 +148,9 @@ def review_header(title: str, new: int, learning: int, review: int) -> Text:
     return line
 
 
-def card_panel(card: Card, shown: Sequence[str], selected: Iterable[int] = ()) -> Panel:
+def card_panel(
+    card: Card, shown: Sequence[str], selected: Iterable[int] = (), *, plain_mode: bool = False
+) -> RenderableType:
     """The question, with numbered options for choice, multi and order cards."""
     body = Text()
     body.append_text(plain(card.prompt))
@@ -147,7 +162,11 @@ def card_panel(card: Card, shown: Sequence[str], selected: Iterable[int] = ()) -
         for number, option in enumerate(shown, start=1):
             mark = ""
             if card.kind is Kind.MULTI:
-                mark = "[x] " if number in picked else "[ ] "
+                mark = (
+                    ("selected " if plain_mode else "[x] ")
+                    if number in picked
+                    else ("" if plain_mode else "[ ] ")
+                )
             body.append(f"\n{number}. {mark}", style="bold" if number in picked else "")
             body.append_text(plain(option))
     title = {
@@ -159,17 +178,38 @@ def card_panel(card: Card, shown: Sequence[str], selected: Iterable[int] = ()) -
         Kind.CLOZE: "fill the gap",
         Kind.ORDER: "put in order",
     }[card.kind]
-    return Panel(body, title=Text(title), title_align="left", border_style="cyan", padding=(0, 1))
+    return boxed(body, f"Question, {title}" if plain_mode else title, plain_mode, border_style="cyan")
 
 
-def footer(pairs: Sequence[tuple[str, str]]) -> Text:
-    line = Text()
-    for index, (key, action) in enumerate(pairs):
-        if index:
-            line.append(" · ", style="dim")
-        line.append(key, style="bold")
-        line.append(f" {action}", style="dim")
-    return line
+class Footer:
+    """'space show answer · u undo · q quit', wrapped between pairs: a key never leaves its label."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = list(pairs)
+
+    def _pair(self, key: str, action: str) -> Text:
+        return Text.assemble((key, "bold"), (f" {action}", "dim"))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = Text()
+        for key, action in self.pairs:
+            pair = self._pair(key, action)
+            if line and line.cell_len + 3 + pair.cell_len > width:
+                yield line
+                line = Text()
+            if line:
+                line.append(" · ", style="dim")
+            line.append_text(pair)
+        yield line
+
+    @property
+    def plain(self) -> str:
+        return " · ".join(f"{key} {action}" for key, action in self.pairs)
+
+
+def footer(pairs: Sequence[tuple[str, str]]) -> Footer:
+    return Footer(pairs)
 
 
 def verdict(grade: Grade) -> Text:
@@ -177,8 +217,24 @@ def verdict(grade: Grade) -> Text:
     words = {"right": "✓ Right", "typo": "✓ Right (typo)", "partial": "~ Partly right", "wrong": "✗ Wrong"}
     line = Text(words[grade.verdict.value], style=styles[grade.verdict.value])
     if grade.verdict.value == "partial":
-        line.append(f" ({round(grade.score * 100)}%)")
+        line.append(f" ({partial_reason(grade)})")
     return line
+
+
+def partial_reason(grade: Grade) -> str:
+    """What 'partly right' earned, in words: the share of the answer that was right and why."""
+    share = f"{round(grade.score * 100)}%"
+    if grade.positions:
+        places = sum(grade.positions)
+        return f"{places} of {len(grade.positions)} in the right place: {share} of the marks"
+    if grade.picked_right or grade.missed or grade.picked_wrong:
+        total = len(grade.picked_right) + len(grade.missed)
+        text = f"{len(grade.picked_right)} of {total} right answers picked"
+        if grade.picked_wrong:
+            wrong = len(grade.picked_wrong)
+            text += f", {wrong} wrong pick{'s' if wrong != 1 else ''} taken off"
+        return f"{text}: {share} of the marks"
+    return f"{share} of the marks"
 
 
 def typo_diff(grade: Grade) -> Text | None:
@@ -199,7 +255,9 @@ def typo_diff(grade: Grade) -> Text | None:
     return line
 
 
-def answer_panel(card: Card, grade: Grade | None, shown: Sequence[str], given: str | None) -> RenderableType:
+def answer_panel(
+    card: Card, grade: Grade | None, shown: Sequence[str], given: str | None, *, plain_mode: bool = False
+) -> RenderableType:
     """After answering: right or wrong, the correct answer, the explanation and the source."""
     parts: list[RenderableType] = []
     if grade is not None:
@@ -240,8 +298,11 @@ def answer_panel(card: Card, grade: Grade | None, shown: Sequence[str], given: s
         parts.append(plain(card.explain))
     if card.source:
         parts.append(Text("source: ", style="dim") + plain(card.source, style="dim italic"))
-    return Panel(
-        Group(*parts), border_style="green" if grade is None or grade.right else "red", padding=(0, 1)
+    return boxed(
+        Group(*parts),
+        "Answer" if plain_mode else None,
+        plain_mode,
+        border_style="green" if grade is None or grade.right else "red",
     )
 
 
@@ -272,7 +333,7 @@ class Summary:
     leeches: tuple[str, ...] = ()
 
 
-def summary(s: Summary) -> RenderableType:
+def summary(s: Summary, *, plain_mode: bool = False) -> RenderableType:
     table = _grid(padding=(0, 2))
     table.add_column(style="dim")
     table.add_column()
@@ -287,23 +348,24 @@ def summary(s: Summary) -> RenderableType:
     parts: list[RenderableType] = [table]
     for leech in s.leeches:
         parts.append(Text("leech suspended: ", style="yellow") + plain(leech))
-    return Panel(Group(*parts), title=Text("session over"), title_align="left", padding=(0, 1))
+    return boxed(Group(*parts), "Session over" if plain_mode else "session over", plain_mode)
 
 
 HELP_KEYS = (
     ("space/enter", "reveal the answer, or take the proposed rating"),
     ("1-4", "rate: Again, Hard, Good, Easy (or pick a choice)"),
     ("t / f", "true or false"),
-    ("u", "undo the previous answer"),
+    ("u", "undo the last answer, bury, suspension or edit (again for earlier ones)"),
     ("s", "bury the card until tomorrow"),
-    ("!", "suspend the card"),
+    ("!", "suspend the card (u undoes it)"),
     ("e", "edit the card in $EDITOR"),
-    ("?", "this help"),
-    ("q", "quit (everything is saved)"),
+    ("↑↓ PgUp PgDn", "scroll a long card"),
+    ("?", "this help (again to close)"),
+    ("q / Esc", "quit (everything is saved)"),
 )
 
 
-def help_panel(line_mode: bool) -> Panel:
+def help_panel(line_mode: bool, *, plain_mode: bool = False) -> RenderableType:
     table = _grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -314,8 +376,14 @@ def help_panel(line_mode: bool) -> Panel:
         if line_mode
         else "Typed answers and orders: type the answer, then Enter; :u :s :! :e :q work there too."
     )
-    return Panel(
-        Group(table, Text(note, style="dim")), title=Text("keys"), title_align="left", padding=(0, 1)
+    rating = (
+        "A right answer proposes Good (3), a wrong or partly right one Again (1): rate it yourself to "
+        "overrule the verdict, and the answer is counted as you rated it."
+    )
+    return boxed(
+        Group(table, Text(note, style="dim"), Text(rating, style="dim")),
+        "Keys" if plain_mode else "keys",
+        plain_mode,
     )
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import select
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import Enum
-from typing import Literal, Protocol, TextIO
+from typing import Any, Literal, Protocol, TextIO
 
 
 class Event(Enum):
@@ -24,12 +26,27 @@ class Event(Enum):
     SPACE = "space"
     BACKSPACE = "backspace"
     ESCAPE = "escape"
+    UP = "up"
+    DOWN = "down"
+    LEFT = "left"
+    RIGHT = "right"
+    PAGE_UP = "page up"
+    PAGE_DOWN = "page down"
+    HOME = "home"
+    END = "end"
+    OTHER = "another key"
+    """A function key, an Alt combination or a sequence nobody uses here: ignored, never a command."""
+    REDRAW = "redraw"
+    """The terminal changed size, or came back after Ctrl-Z: draw the screen again."""
 
 
 class Keys(Protocol):
     """Where answers come from."""
 
     interactive: bool
+
+    def hold(self) -> AbstractContextManager[None]:
+        """Keep the terminal in single-key mode for a whole session (type-ahead is kept)."""
 
     def key(self) -> str | Event:
         """One key (or, in line mode, one line): the text, or an Event (Enter, Space, end of input...)."""
@@ -48,6 +65,9 @@ class LineKeys:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+
+    def hold(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def _read(self) -> str | None:
         try:
@@ -75,8 +95,34 @@ class LineKeys:
         return self._read()
 
 
+# The final byte of a CSI sequence (ESC [ ... final), and of an SS3 one (ESC O final).
+_CSI_FINAL = {b"A": Event.UP, b"B": Event.DOWN, b"C": Event.RIGHT, b"D": Event.LEFT, b"H": Event.HOME}
+_CSI_FINAL[b"F"] = Event.END
+_CSI_TILDE = {
+    b"1": Event.HOME,
+    b"7": Event.HOME,
+    b"4": Event.END,
+    b"8": Event.END,
+    b"5": Event.PAGE_UP,
+    b"6": Event.PAGE_DOWN,
+}
+SEQUENCE_WAIT_S = 0.05
+"""How long the rest of an escape sequence may take to arrive: a lone Esc is told from an arrow key
+by nothing following it within this time (what curses' ESCDELAY and vim's ttimeout do)."""
+
+
+class _Wake(Exception):
+    """Raised out of a blocked read by a signal that means: draw the screen again."""
+
+
 class TerminalKeys:
-    """Single keypresses from a real terminal, restored to its normal mode afterwards."""
+    """Single keypresses from a real terminal, restored to its normal mode afterwards.
+
+    While held (a whole review session), the terminal stays in single-key mode: switching modes
+    between keys would discard what the learner typed ahead. Ctrl-Z gives the shell its terminal
+    back and takes single keys again after fg; a plain kill or a closed window gives it back before
+    going. `on_leave` and `on_return` let the screen leave and re-enter its alternate screen then.
+    """
 
     interactive = True
 
@@ -84,53 +130,143 @@ class TerminalKeys:
         self.stream = stream
         self.out = out or sys.stdout
         self.fd = stream.fileno()
+        self.pending = bytearray()
+        self.on_leave: Callable[[], None] | None = None
+        self.on_return: Callable[[], None] | None = None
+        self.wants_redraw = False
+        """Set by a screen: report a resize or a return from Ctrl-Z as Event.REDRAW."""
+        self._depth = 0
+        self._saved: list[Any] | None = None
+        self._reading = False
+        self._woken = False
 
-    def key(self) -> str | Event:
+    # ------------------------------------------------------------ the mode
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
         import signal
         import termios
-        import tty
 
-        self.out.flush()
-        saved = termios.tcgetattr(self.fd)
-
-        def restore() -> None:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
-
-        # While a key is awaited the terminal is in single-key mode: give the learner's shell its
-        # terminal back on Ctrl-Z (and take single keys again after fg), and on a plain kill or a
-        # closed window before going.
-        def stopped(signum: int, frame: object) -> None:
-            restore()
-            signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTSTP)  # stops here; fg continues from this line
-            signal.signal(signal.SIGTSTP, stopped)
-            tty.setcbreak(self.fd)
-
-        def ended(signum: int, frame: object) -> None:
-            restore()
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-
-        handlers = {signal.SIGTSTP: stopped, signal.SIGTERM: ended, signal.SIGHUP: ended}
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._saved = termios.tcgetattr(self.fd)
+        handlers: dict[int, Any] = {
+            signal.SIGTSTP: self._stopped,
+            signal.SIGCONT: self._continued,
+            signal.SIGTERM: self._ended,
+            signal.SIGHUP: self._ended,
+            signal.SIGWINCH: self._resized,
+        }
         previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
+        self._depth = 1
         try:
-            tty.setcbreak(self.fd)
-            data = os.read(self.fd, 1)
-            if data == b"\x1b":
-                # An escape sequence (arrow keys, ...): swallow the rest of it.
-                while select.select([self.fd], [], [], 0.02)[0]:
-                    os.read(self.fd, 16)
-                return Event.ESCAPE
-            if data and data[0] >= 0xC0:
-                # The rest of a UTF-8 character.
-                need = 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3
-                data += os.read(self.fd, need)
-        except KeyboardInterrupt:
-            return Event.INTERRUPT
+            self._single_keys()
+            yield
         finally:
-            restore()
+            self._depth = 0
+            self._restore()
             for number, handler in previous.items():
                 signal.signal(number, handler)
+
+    def _single_keys(self) -> None:
+        import termios
+
+        # As tty.setcbreak, but TCSANOW: the default TCSAFLUSH would drop keys typed ahead.
+        mode = termios.tcgetattr(self.fd)
+        mode[3] &= ~(termios.ECHO | termios.ICANON)
+        mode[6][termios.VMIN] = 1
+        mode[6][termios.VTIME] = 0
+        termios.tcsetattr(self.fd, termios.TCSANOW, mode)
+
+    def _restore(self) -> None:
+        import termios
+
+        if self._saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+
+    def _leave(self) -> None:
+        if self.on_leave is not None:
+            self.on_leave()
+        self._restore()
+
+    def _return(self) -> None:
+        self._single_keys()
+        if self.on_return is not None:
+            self.on_return()
+        self._wake()
+
+    def _wake(self) -> None:
+        if not self.wants_redraw:
+            return
+        if self._reading:
+            raise _Wake
+        self._woken = True
+
+    def _stopped(self, signum: int, frame: object) -> None:
+        import signal
+
+        self._leave()
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)  # stops here; fg continues from this line
+        signal.signal(signal.SIGTSTP, self._stopped)
+        self._return()
+
+    def _continued(self, signum: int, frame: object) -> None:
+        # After fg the shell may have set its own modes again: take single keys once more.
+        if self._depth:
+            self._return()
+
+    def _ended(self, signum: int, frame: object) -> None:
+        import signal
+
+        self._leave()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    def _resized(self, signum: int, frame: object) -> None:
+        self._wake()
+
+    # ------------------------------------------------------------ reading
+
+    def _byte(self, wait: float | None) -> bytes:
+        """One byte: typed ahead, or read (b"" at end of input, or if `wait` passes first)."""
+        if self.pending:
+            first = bytes(self.pending[:1])
+            del self.pending[:1]
+            return first
+        if wait is not None and not select.select([self.fd], [], [], wait)[0]:
+            return b""
+        return os.read(self.fd, 1)
+
+    def key(self) -> str | Event:
+        with self.hold():
+            self.out.flush()
+            if self._woken:
+                self._woken = False
+                return Event.REDRAW
+            self._reading = True
+            try:
+                return self._decode(self._byte(None))
+            except _Wake:
+                return Event.REDRAW
+            except KeyboardInterrupt:
+                return Event.INTERRUPT
+            finally:
+                self._reading = False
+
+    def _decode(self, data: bytes) -> str | Event:
+        if data == b"\x1b":
+            return self._sequence()
+        if data and data[0] >= 0xC0:
+            # The rest of a UTF-8 character.
+            need = 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3
+            for _ in range(need):
+                data += self._byte(SEQUENCE_WAIT_S)
         if not data or data == b"\x04":
             return Event.EOF
         if data == b"\x03":
@@ -141,15 +277,61 @@ class TerminalKeys:
             return Event.SPACE
         if data in (b"\x7f", b"\x08"):
             return Event.BACKSPACE
-        return data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+        if not text.isprintable():
+            return Event.OTHER  # Ctrl+letter, a stray byte: never a command
+        return text
+
+    def _sequence(self) -> Event:
+        """After ESC: an arrow, page or function key, an Alt combination, or Esc alone."""
+        second = self._byte(SEQUENCE_WAIT_S)
+        if not second:
+            return Event.ESCAPE
+        if second == b"O":  # SS3: ESC O A (arrows in application mode), ESC O P (F1)...
+            final = self._byte(SEQUENCE_WAIT_S)
+            return _CSI_FINAL.get(final, Event.OTHER)
+        if second != b"[":
+            return Event.OTHER  # Alt+key
+        params = b""
+        while True:
+            byte = self._byte(SEQUENCE_WAIT_S)
+            if not byte:
+                return Event.OTHER  # cut short: ignore what came
+            if 0x40 <= byte[0] <= 0x7E:
+                break
+            params += byte
+            if len(params) > 32:
+                return Event.OTHER
+        if byte == b"~":
+            return _CSI_TILDE.get(params.split(b";")[0], Event.OTHER)
+        return _CSI_FINAL.get(byte, Event.OTHER)
 
     def line(self, prompt: str) -> str | None:
+        with self.hold():
+            return self._line(prompt)
+
+    def _line(self, prompt: str) -> str | None:
+        import termios
+
+        ahead = self.pending.decode("utf-8", errors="replace")
+        self.pending.clear()
+        held = termios.tcgetattr(self.fd)
+        if self._saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)  # echo and editing for the line
+        try:
+            return self._read_line(prompt, ahead)
+        finally:
+            termios.tcsetattr(self.fd, termios.TCSANOW, held)
+
+    def _read_line(self, prompt: str, ahead: str) -> str | None:
         if self.stream is sys.stdin:
             # input() with readline: arrow keys, Home/End and Ctrl-U edit the answer as in a shell.
             try:
                 import readline
             except ImportError:  # pragma: no cover - Python built without readline
                 readline = None  # type: ignore[assignment]
+            if readline is not None and ahead:
+                readline.set_startup_hook(lambda: readline.insert_text(ahead))
             try:
                 return input(prompt)
             except (KeyboardInterrupt, EOFError):
@@ -157,8 +339,9 @@ class TerminalKeys:
                 return None
             finally:
                 if readline is not None:
+                    readline.set_startup_hook(None)
                     readline.clear_history()  # up-arrow must not offer earlier answers in an exam
-        self.out.write(prompt)
+        self.out.write(prompt + ahead)
         self.out.flush()
         try:
             raw = self.stream.readline()
@@ -168,7 +351,7 @@ class TerminalKeys:
         if raw == "":
             self.out.write("\n")
             return None
-        return raw.rstrip("\r\n")
+        return ahead + raw.rstrip("\r\n")
 
     def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
         """Read a line, cut short by SIGALRM when the time is up: the countdown cannot be outwaited."""
