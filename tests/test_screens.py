@@ -681,8 +681,8 @@ enter type the answer · :u undo · :s bury · :e edit · :q quit
 │ answer: 1996                                                                 │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ›1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 7d
-enter take the proposed rating · 1-4 rate · u undo · s bury · ! suspend · e edit
-? help · q quit
+enter accept › · 1-4 rate · u undo · s bury · ! suspend · e edit · ? help
+q quit
 
 Screen test deck  2 new · 2 learning · 0 review
 ╭─ choose one ─────────────────────────────────────────────────────────────────╮
@@ -700,8 +700,8 @@ Screen test deck  2 new · 2 learning · 0 review
 │ answer: Nile                                                                 │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 1 Again 1m · 2 Hard 6m · ›3 Good 10m · 4 Easy 9d
-enter take the proposed rating · 1-4 rate · u undo · s bury · ! suspend · e edit
-? help · q quit
+enter accept › · 1-4 rate · u undo · s bury · ! suspend · e edit · ? help
+q quit
 
 Screen test deck  1 new · 2 learning · 0 review
 ╭─ true or false ──────────────────────────────────────────────────────────────╮
@@ -732,31 +732,28 @@ Screen test deck  4 new · 0 learning · 0 review
 ╭─ question ─────────────────────────────────────╮
 │ Capital of France?                             │
 ╰────────────────────────────────────────────────╯
-enter show answer · u undo · s bury · e edit
-? help · q quit
+enter show answer · u undo · ? help · q quit
 ╭────────────────────────────────────────────────╮
 │ answer: Paris                                  │
 │ Paris has been the capital since 987.          │
 │ source: Atlas                                  │
 ╰────────────────────────────────────────────────╯
 1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 6d
-enter Good · 1-4 rate · u undo · s bury
-! suspend · e edit · ? help · q quit
+enter Good · 1-4 rate · u undo · ? help · q quit
 
 Screen test deck  3 new · 1 learning · 0 review
 ╭─ type the answer ──────────────────────────────╮
 │ Year the Taliban took Kabul?                   │
 ╰────────────────────────────────────────────────╯
-enter type the answer · :u undo · :s bury
-:e edit · :q quit
+enter type the answer · :u undo · :q quit
 ╭────────────────────────────────────────────────╮
 │ ✗ Wrong                                        │
 │ your answer: in 1997                           │
 │ answer: 1996                                   │
 ╰────────────────────────────────────────────────╯
 ›1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 7d
-enter take the proposed rating · 1-4 rate · u undo
-s bury · ! suspend · e edit · ? help · q quit
+enter accept › · 1-4 rate · u undo · ? help
+q quit
 
 Screen test deck  2 new · 2 learning · 0 review
 ╭─ choose one ───────────────────────────────────╮
@@ -767,8 +764,7 @@ Screen test deck  2 new · 2 learning · 0 review
 │ 3. Congo                                       │
 │ 4. Zambezi                                     │
 ╰────────────────────────────────────────────────╯
-1-4 answer · u undo · s bury · e edit · ? help
-q quit
+1-4 answer · u undo · ? help · q quit
 ╭─ session over ─────────────────────────────────╮
 │ cards done    2                                │
 │ accuracy      50%                              │

@@ -232,7 +232,7 @@ class ReviewFlow:
         if name is Action.SUSPEND:
             self.study.suspend(key, now)
             self._say(
-                f"suspended: {_short(card.prompt)}. u undoes it; later, quizkit unsuspend {key[0]} {key[1]}",
+                f"suspended: {_short(card.prompt)} (u undoes it; later: quizkit unsuspend {key[0]} {key[1]})",
                 "dim",
             )
             return Outcome(Action.SUSPEND)
@@ -336,7 +336,17 @@ class ReviewFlow:
 
     def _toggle(self, key: Key, card: Card, shown: Sequence[str]) -> str | Outcome:
         picked: list[int] = []
-        self._bottom([("1-9", "select"), ("enter", "submit"), ("u", "undo"), ("?", "help"), ("q", "quit")])
+        self._bottom(
+            [
+                ("1-9", "select"),
+                ("enter", "submit"),
+                ("u", "undo"),
+                ("s", "bury"),
+                ("e", "edit"),
+                ("?", "help"),
+                ("q", "quit"),
+            ]
+        )
         while True:
             pressed = self._key()
             if pressed == Event.ENTER:
@@ -378,7 +388,7 @@ class ReviewFlow:
             for rating, delta in self.study.session.preview(key, now).items()
         }
         self.display.update(answer=render.answer_panel(card, grade, shown, given, plain_mode=self.plain))
-        take = "take the proposed rating" if proposed else "Good"
+        take = "accept ›" if proposed else "Good"
         self._bottom(
             [
                 ("space", take),
@@ -463,7 +473,7 @@ class ReviewFlow:
         except (OSError, subprocess.SubprocessError) as error:
             reason = getattr(error, "strerror", None) or error
             self._say(
-                f"could not start the editor ({_editor_name()}): {reason}. "
+                f"could not start the editor {Path(_editor_name().split()[0]).name}: {reason}. "
                 "Set $VISUAL or $EDITOR to an editor you have, e.g. export EDITOR=nano",
                 "red",
             )

@@ -136,16 +136,16 @@ RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "blue"}
 
 
-def review_header(title: str, new: int, learning: int, review: int) -> Text:
-    line = Text()
-    line.append(clean(title), style="bold")
-    line.append("  ")
-    line.append(f"{new} new", style="blue")
-    line.append(" · ")
-    line.append(f"{learning} learning", style="red")
-    line.append(" · ")
-    line.append(f"{review} review", style="green")
-    return line
+def review_header(title: str, new: int, learning: int, review: int) -> Chips:
+    return Chips(
+        [
+            Text(clean(title), style="bold"),
+            Text(f"{new} new", style="blue"),
+            Text(f"{learning} learning", style="red"),
+            Text(f"{review} review", style="green"),
+        ],
+        ["  "],
+    )
 
 
 def card_panel(
@@ -181,31 +181,58 @@ def card_panel(
     return boxed(body, f"Question, {title}" if plain_mode else title, plain_mode, border_style="cyan")
 
 
-class Footer:
-    """'space show answer · u undo · q quit', wrapped between pairs: a key never leaves its label."""
+class Chips:
+    """Short items in a row, wrapped between items, never inside one: 'u undo · q quit' at any
+    width keeps each key beside its label and each figure beside its name."""
 
-    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
-        self.pairs = list(pairs)
+    def __init__(self, items: Sequence[Text], separators: Sequence[str] = ()) -> None:
+        self.items = list(items)
+        self.separators = list(separators)
 
-    def _pair(self, key: str, action: str) -> Text:
-        return Text.assemble((key, "bold"), (f" {action}", "dim"))
+    def _separator(self, index: int) -> str:
+        return self.separators[index - 1] if index - 1 < len(self.separators) else " · "
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         line = Text()
-        for key, action in self.pairs:
-            pair = self._pair(key, action)
-            if line and line.cell_len + 3 + pair.cell_len > width:
+        for index, item in enumerate(self.items):
+            separator = self._separator(index) if index else ""
+            if line and line.cell_len + len(separator) + item.cell_len > width:
                 yield line
                 line = Text()
-            if line:
-                line.append(" · ", style="dim")
-            line.append_text(pair)
+            elif line:
+                line.append(separator, style="dim")
+            line.append_text(item)
         yield line
 
     @property
     def plain(self) -> str:
-        return " · ".join(f"{key} {action}" for key, action in self.pairs)
+        return "".join((self._separator(i) if i else "") + item.plain for i, item in enumerate(self.items))
+
+
+NARROW = 60
+"""Below this width a footer keeps only the keys of the step; ? help lists the rest."""
+
+SECONDARY_KEYS = frozenset({"s", "!", "e", ":s", ":e"})
+
+
+class Footer(Chips):
+    """'space show answer · u undo · q quit'."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = list(pairs)
+        super().__init__([self._pair(key, action) for key, action in pairs])
+
+    @staticmethod
+    def _pair(key: str, action: str) -> Text:
+        return Text.assemble((key, "bold"), (f" {action}", "dim"))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            self.items = [self._pair(k, a) for k, a in self.pairs if k not in SECONDARY_KEYS]
+        else:
+            self.items = [self._pair(k, a) for k, a in self.pairs]
+        yield from super().__rich_console__(console, options)
 
 
 def footer(pairs: Sequence[tuple[str, str]]) -> Footer:
@@ -306,20 +333,20 @@ def answer_panel(
     )
 
 
-def rating_bar(intervals: Mapping[int, str], proposed: int | None) -> Text:
+def rating_bar(intervals: Mapping[int, str], proposed: int | None) -> Chips:
     """'1 Again 10m · 2 Hard 1d · 3 Good 3d · 4 Easy 8d', the proposed rating marked."""
-    line = Text()
+    items = []
     for rating in (1, 2, 3, 4):
-        if rating > 1:
-            line.append(" · ", style="dim")
+        item = Text()
         chosen = rating == proposed
         if chosen:
-            line.append("›", style="bold")
-        line.append(f"{rating} ", style="bold")
-        line.append(RATING_NAMES[rating], style=RATING_STYLES[rating] + (" bold underline" if chosen else ""))
+            item.append("›", style="bold")
+        item.append(f"{rating} ", style="bold")
+        item.append(RATING_NAMES[rating], style=RATING_STYLES[rating] + (" bold underline" if chosen else ""))
         if intervals.get(rating):
-            line.append(f" {intervals[rating]}", style="dim")
-    return line
+            item.append(f" {intervals[rating]}", style="dim")
+        items.append(item)
+    return Chips(items)
 
 
 @dataclass(frozen=True, slots=True)

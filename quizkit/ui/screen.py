@@ -113,6 +113,8 @@ class _Scroll:
     offset: int = 0
     limit: int = 0
     page: int = 1
+    to_answer: bool = False
+    """Open at the answer: on a screen too small to keep the question, its verdict comes first."""
 
 
 @dataclass
@@ -175,6 +177,8 @@ class Screen:
         self._frame = replace(self._frame, **changes)  # type: ignore[arg-type]
         if "help" in changes:
             self._scroll = _Scroll()
+        if changes.get("answer") is not None:
+            self._scroll = _Scroll(to_answer=True)
         self.draw()
 
     def say(self, message: RenderableType) -> None:
@@ -204,7 +208,7 @@ class Screen:
             return self.keys.line(prompt)
         finally:
             self.console.show_cursor(False)
-            self._frame = replace(self._frame, prompt=False)
+            self._frame = replace(self._frame, prompt=False, status=None)  # the answer was an action
 
     def _move(self, pressed: str | Event) -> bool:
         scroll = self._scroll
@@ -238,7 +242,7 @@ class Screen:
         bottom = [line for part in frame.bottom for line in self._lines(part, width)]
         if frame.prompt:
             bottom.append(blank)
-        status = self._lines(frame.status, width)[:2] or [blank]
+        status = self._lines(frame.status, width)[:3] or [blank]
         question = self._lines(frame.question, width)
         rest = self._lines(frame.help if frame.help is not None else frame.answer, width)
         area = max(1, height - len(header) - len(bottom) - len(status))
@@ -249,20 +253,21 @@ class Screen:
             body = question + rest
             self._scroll.limit = 0
         else:
-            # Too long for the screen: the question stays when it takes at most half of it, and
-            # what follows pages; a last line says there is more and how to see it.
-            pinned = question if len(question) <= area // 2 else []
+            # Too long for the screen: the question stays when it takes at most two thirds of it,
+            # and what follows pages; a last line says there is more and how to see it.
+            pinned = question if len(question) <= area * 2 // 3 else []
             moving = rest if pinned else question + rest
             window = max(1, area - len(pinned) - 1)
             scroll = self._scroll
             scroll.limit = max(0, len(moving) - window)
             scroll.page = max(1, window - 1)
+            if scroll.to_answer and not pinned and frame.help is None:
+                scroll.offset = max(0, len(question) - max(1, window // 3))  # the question's end
+            scroll.to_answer = False
             scroll.offset = min(scroll.offset, scroll.limit)
             shown = moving[scroll.offset : scroll.offset + window]
             first, last = scroll.offset + 1, scroll.offset + len(shown)
-            more = Text(
-                f"lines {first}-{last} of {len(moving)} · ↑↓ PgUp PgDn to scroll", style="dim reverse"
-            )
+            more = Text(f"lines {first}-{last} of {len(moving)} · ↑↓ PgUp PgDn", style="dim reverse")
             body = pinned + shown + self._lines(more, width)[:1]
         body = body[:area] + [blank] * (area - len(body))
         lines = (header + body + bottom + status)[:height]
