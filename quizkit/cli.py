@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
-    "review", "due", "stats", "cards",
+    "review", "due", "exam-date", "stats", "cards",
     "quiz", "history", "cram",
     "new", "add", "validate", "show", "import", "export",
     "doctor", "suspend", "unsuspend",
@@ -255,7 +255,7 @@ def review(
             "--exam-date",
             formats=["%Y-%m-%d"],
             callback=_exam_date,
-            help="Cap intervals so every card is seen before it.",
+            help="Cap intervals so every card is seen before it (remembered: see exam-date).",
         ),
     ] = None,
     db: DbOption = None,
@@ -405,20 +405,51 @@ def due(
             formats=["%Y-%m-%d"],
             metavar="YYYY-MM-DD",
             callback=_exam_date,
-            help="Show the load per day until it.",
+            help="Show the load per day until it (remembered: see exam-date).",
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Show how many new, learning and review cards are due today, per deck, and when the next comes.
 
-    With an exam date (here or as exam_date in the deck), also the cards due each day until then.
+    With an exam date (here, remembered by exam-date, or as exam_date in the deck), also the
+    cards due each day until then.
 
     Example: quizkit due --exam-date 2026-12-15
     """
     from quizkit.app import due as use
 
     _run(lambda env: use.due(env, decks or [], as_json, exam_date.date() if exam_date else None), db)
+
+
+@app.command(name="exam-date")
+def exam_date(
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    day: Annotated[
+        datetime | None,
+        typer.Argument(
+            metavar="[DATE]",
+            formats=["%Y-%m-%d"],
+            callback=_exam_date,
+            help="The exam's date, YYYY-MM-DD: today or later (default: show the date).",
+            show_default=False,
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the remembered exam date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the exam date as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Remember a deck's exam date, show it, or forget it.
+
+    review, due, the dashboard and stats use it: intervals are capped so that every card is seen
+    before the exam. --exam-date on review or due overrides it (and is remembered); without
+    either, the deck file's exam_date counts. Once the exam has passed it no longer caps intervals.
+
+    Example: quizkit exam-date decks/taliban-pakistan.toml 2026-12-14
+    """
+    from quizkit.app import exam_dates as use
+
+    _run(lambda env: use.exam_date(env, deck, day.date() if day else None, clear, as_json), db)
 
 
 @app.command()
