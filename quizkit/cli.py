@@ -522,6 +522,11 @@ def stats(
 ) -> None:
     """Show today's reviews, streaks, a heatmap, the forecast, card states, retention, mastery and hard cards.
 
+    Mastery by tag gives three figures. Accuracy: the share of your answers that were right.
+    Retention: the share of reviews you passed once a card was learned. Predicted recall: the
+    chance, as FSRS reckons it, that you would recall a card on the exam day (see exam-date),
+    or in 30 days without one, if you did not review it before; cards never studied count as 0.
+
     Example: quizkit stats decks/taliban-pakistan.toml --tag dates
     """
     from quizkit.app import stats as use

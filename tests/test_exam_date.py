@@ -99,9 +99,7 @@ def test_due_exam_date_is_remembered(runner: CliRunner, deck: Path) -> None:
 def test_exam_date_command_sets_shows_and_clears(runner: CliRunner, deck: Path) -> None:
     shown = run(runner, "exam-date", str(deck))
     assert shown.exit_code == 0, shown.output
-    assert shown.stdout == (
-        "Dates deck: no exam date set. Set one with: quizkit exam-date DECK YYYY-MM-DD\n"
-    )
+    assert shown.stdout == ("Dates deck: no exam date set. Set one with: quizkit exam-date DECK YYYY-MM-DD\n")
 
     result = run(runner, "exam-date", str(deck), "2026-03-14")
     assert result.exit_code == 0, result.output
@@ -220,7 +218,7 @@ def test_dashboard_shows_the_exam_and_the_days_left(runner: CliRunner, deck: Pat
     assert run(runner, "exam-date", str(deck), "2026-03-14").exit_code == 0
     board = run(runner)
     assert board.exit_code == 0, board.output
-    assert board.stdout == (
+    assert "".join(line.rstrip(" ") + "\n" for line in board.stdout.splitlines()) == (
         "quizkit · Monday 2 March 2026\n"
         "deck         cards   new   learn   review\n"
         "─────────────────────────────────────────\n"
@@ -360,5 +358,5 @@ def test_mastery_table_says_which_figure_is_which(runner: CliRunner, deck: Path)
     panel = text[text.index("Mastery by tag") : text.index("Hardest cards")]
     assert "accuracy" in panel and "retention" in panel and "recall 8 Apr" in panel
     assert "answers right" in panel and "never-studied cards count as 0" in panel
-    help_text = run(runner, "stats", "--help").stdout
+    help_text = run(runner, "stats", "--help").stdout.lower()
     assert "accuracy" in help_text and "retention" in help_text and "predicted recall" in help_text

@@ -45,7 +45,9 @@ def local_today(env: Environment, now: datetime) -> date:
 
 def refuse_past(day: date, today: date) -> None:
     if day < today:
-        raise UsageError(f"{day} is in the past (today is {today}); give the date of the exam, today or later")
+        raise UsageError(
+            f"{day} is in the past (today is {today}); give the date of the exam, today or later"
+        )
 
 
 def remember(env: Environment, store: Database, decks: Sequence[Deck], day: date, now: datetime) -> None:
@@ -73,7 +75,9 @@ def caps(
 ) -> dict[str, date]:
     """The exam dates that cap intervals: those in force that have not passed."""
     today = local_today(env, now)
-    return {deck_id: exam.day for deck_id, exam in in_effect(store, decks, option).items() if exam.day >= today}
+    return {
+        deck_id: exam.day for deck_id, exam in in_effect(store, decks, option).items() if exam.day >= today
+    }
 
 
 def exam_date(env: Environment, path: Path, day: date | None, clear: bool, as_json: bool) -> int:
