@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
-    "review", "due", "stats", "cards",
+    "review", "due", "exam-date", "stats", "cards",
     "quiz", "history", "cram",
     "new", "add", "validate", "show", "import", "export",
     "doctor", "suspend", "unsuspend",
@@ -266,7 +266,7 @@ def review(
             "--exam-date",
             formats=["%Y-%m-%d"],
             callback=_exam_date,
-            help="Cap intervals so every card is seen before it.",
+            help="Cap intervals so every card is seen before it (remembered: see exam-date).",
         ),
     ] = None,
     plain: PlainOption = False,
@@ -419,20 +419,51 @@ def due(
             formats=["%Y-%m-%d"],
             metavar="YYYY-MM-DD",
             callback=_exam_date,
-            help="Show the load per day until it.",
+            help="Show the load per day until it (remembered: see exam-date).",
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Show how many new, learning and review cards are due today, per deck, and when the next comes.
 
-    With an exam date (here or as exam_date in the deck), also the cards due each day until then.
+    With an exam date (here, remembered by exam-date, or as exam_date in the deck), also the
+    cards due each day until then.
 
     Example: quizkit due --exam-date 2026-12-15
     """
     from quizkit.app import due as use
 
     _run(lambda env: use.due(env, decks or [], as_json, exam_date.date() if exam_date else None), db)
+
+
+@app.command(name="exam-date")
+def exam_date(
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    day: Annotated[
+        datetime | None,
+        typer.Argument(
+            metavar="[DATE]",
+            formats=["%Y-%m-%d"],
+            callback=_exam_date,
+            help="The exam's date, YYYY-MM-DD: today or later (default: show the date).",
+            show_default=False,
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the remembered exam date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the exam date as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Remember a deck's exam date, show it, or forget it.
+
+    review, due, the dashboard and stats use it: intervals are capped so that every card is seen
+    before the exam. --exam-date on review or due overrides it (and is remembered); without
+    either, the deck file's exam_date counts. Once the exam has passed it no longer caps intervals.
+
+    Example: quizkit exam-date decks/taliban-pakistan.toml 2026-12-14
+    """
+    from quizkit.app import exam_dates as use
+
+    _run(lambda env: use.exam_date(env, deck, day.date() if day else None, clear, as_json), db)
 
 
 @app.command()
@@ -504,6 +535,11 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Show today's reviews, streaks, a heatmap, the forecast, card states, retention, mastery and hard cards.
+
+    Mastery by tag gives three figures. Accuracy: the share of your answers that were right.
+    Retention: the share of reviews you passed once a card was learned. Predicted recall: the
+    chance, as FSRS reckons it, that you would recall a card on the exam day (see exam-date),
+    or in 30 days without one, if you did not review it before; cards never studied count as 0.
 
     Example: quizkit stats decks/taliban-pakistan.toml --tag dates
     """

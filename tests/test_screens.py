@@ -498,8 +498,10 @@ def test_stats_after_four_days_of_study(runner: CliRunner, deck: Path) -> None:
     # Saturday and today 2. 14 answers on 4 of 358 days, 3.5 a study day. Forecast: river and
     # sizes today, capital and ocean Wednesday, kabul Saturday; nothing overdue. Cards: 2 never
     # seen, 2 learning, 3 in review. Retention counts answers given in the review phase: only
-    # kabul on Saturday (young, passed). Mastery: places has 3 of its 5 cards studied (not the
-    # cloze pair), recall 94/94/100 -> 96%. Hardest: the cards with a difficulty over 5.
+    # kabul on Saturday (young, passed). Mastery, by the recall predicted for 1 April (30 days
+    # on, no exam date), weakest first: places has 3 of its 5 cards studied (not the cloze pair,
+    # which count 0); rivers is river alone, right 2 of its 5 answers; dates is kabul, 3 of 4 and
+    # its one review passed. Hardest: the cards with a difficulty over 5.
     expected = """\
 Screen test deck
 ╭─ Today ──────────────────────────────────────────────────────────────────────╮
@@ -564,10 +566,16 @@ Screen test deck
 │ all                       100.0% (1/1)    100.0% (1/1)                       │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ╭─ Mastery by tag, weakest first ──────────────────────────────────────────────╮
-│ tag       studied    recall now                                              │
-│ places        3/5    ██████████ 96%                                          │
-│ dates         1/1    ██████████ 96%                                          │
-│ rivers        1/1    ██████████ 100%                                         │
+│ tag       studied    accuracy    retention    recall 1 Apr                   │
+│ places        3/5         67%            -    ████░░░░░░ 42%                 │
+│ rivers        1/1         40%            -    █████░░░░░ 54%                 │
+│ dates         1/1         75%         100%    ████████░░ 76%                 │
+│                                                                              │
+│ accuracy   share of answers right, last 30 days                              │
+│ retention  share of reviews passed once a card is learned, last 30 days      │
+│ recall     chance of recalling a card on 1 Apr, in 30 days, if you do not    │
+│            review it before (FSRS)                                           │
+│ studied    of the tag's cards; never-studied cards count as 0                │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ╭─ Hardest cards (lapses, then difficulty) ────────────────────────────────────╮
 │ card   question                          lapses  diff  reviews               │

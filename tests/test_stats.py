@@ -296,12 +296,23 @@ def expected_figures(
         }
 
     mastery = []
+    # Predicted recall: 30 study days ahead (no exam date), every card, never studied as 0.
+    ahead = scheduler.day_start(today + timedelta(days=30), CONFIG) + timedelta(hours=12)
     for tag in sorted({t for card_tags in scope.values() for t in card_tags}):
         tagged = [cards[key] for key, card_tags in scope.items() if tag in card_tags]
         recalls = [r for state in tagged if (r := recall(state, now)) is not None]
         mean = sum(recalls) / len(recalls) if recalls else None
-        mastery.append({"tag": tag, "cards": len(tagged), "studied": len(recalls), "retrievability": mean})
-    mastery.sort(key=lambda m: (m["retrievability"] is None, m["retrievability"] or 0, m["tag"]))
+        predicted = sum(scheduler.retrievability(state, ahead, CONFIG) for state in tagged) / len(tagged)
+        mastery.append(
+            {
+                "tag": tag,
+                "cards": len(tagged),
+                "studied": len(recalls),
+                "retrievability": mean,
+                "predicted_recall": predicted,
+            }
+        )
+    mastery.sort(key=lambda m: (m["predicted_recall"], m["tag"]))
 
     hard = sorted(
         (
@@ -360,7 +371,8 @@ def assert_same_figures(got: dict[str, Any], want: dict[str, Any]) -> None:
     assert [{k: m[k] for k in ("tag", "cards", "studied")} for m in got["mastery"]] == [
         {k: m[k] for k in ("tag", "cards", "studied")} for m in want["mastery"]
     ]
-    assert same([m["retrievability"] for m in got["mastery"]], [m["retrievability"] for m in want["mastery"]])
+    for key in ("retrievability", "predicted_recall"):
+        assert same([m[key] for m in got["mastery"]], [m[key] for m in want["mastery"]]), key
     assert [{k: h[k] for k in ("deck", "card", "lapses", "difficulty")} for h in got["hardest"]] == want[
         "hardest"
     ]
@@ -456,7 +468,23 @@ def test_stats_before_any_review(runner: CliRunner, write_deck) -> None:  # type
     assert got["streak"] == {"current": 0, "longest": 0}
     assert got["heatmap"]["reviews"] == {} and got["forecast"]["due"] == [0] * 30
     assert got["cards"]["new"] == 1 and got["cards"]["total"] == 1
-    assert got["mastery"] == [{"tag": "t", "cards": 1, "studied": 0, "retrievability": None}]
+    assert got["mastery"] == [
+        {
+            "tag": "t",
+            "cards": 1,
+            "studied": 0,
+            "retrievability": None,
+            "predicted_recall": 0.0,
+            "predicted_on": "2026-04-01",
+            "answers": 0,
+            "right": 0,
+            "accuracy": None,
+            "in_review": 0,
+            "passed": 0,
+            "retention": None,
+        }
+    ]
+    assert got["version"] == 2 and got["exams"] == []
     assert got["hardest"] == []
     text = runner.invoke(app, ["stats", str(path)]).output
     assert "no card studied yet" in text and "0 reviews in 52 weeks · studied 0 of" in text

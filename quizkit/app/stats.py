@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from quizkit.app import exam_dates
 from quizkit.app.env import Environment
 from quizkit.app.library import known_decks_lenient, load_decks
 from quizkit.app.study import plan_decks
-from quizkit.core.calendar import Calendar
+from quizkit.core.calendar import EPOCH, Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
@@ -30,6 +31,7 @@ from quizkit.shapes.stats import (
     CardsJSON,
     Dashboard,
     DeckDue,
+    Exam,
     Forecast,
     Heatmap,
     Mastery,
@@ -39,6 +41,7 @@ from quizkit.shapes.stats import (
     Today,
 )
 from quizkit.store.figures import Figures
+from quizkit.store.progress import Store
 from quizkit.ui import charts, words
 from quizkit.ui.words import print_json
 
@@ -56,6 +59,10 @@ MATURE_DAYS = 21
 
 
 HARDEST = 10
+
+
+MASTERY_AHEAD_DAYS = 30
+"""Without a coming exam, mastery predicts recall this many days ahead."""
 
 
 CARD_STATES = (Status.NEW, "due", *(s for s in Status if s is not Status.NEW), "leech")
@@ -77,7 +84,10 @@ def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_
         figures = Figures(store)
         figures.set_scope(scope)
         calendar = figures.calendar(now, config)
-        report = _report(figures, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags)
+        exams = _exams(env, store, loaded, now)
+        report = _report(
+            figures, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags, exams
+        )
     if as_json:
         stats_json: StatsJSON = {
             "decks": [d.id for d in loaded],
@@ -114,6 +124,7 @@ def _report(
     loaded: Sequence[Deck],
     deck_ids: Sequence[str] | None,
     tags: Sequence[str],
+    exams: tuple[Exam, ...] = (),
 ) -> Report:
     by_card = bool(tags)
     today = calendar.today
@@ -143,6 +154,7 @@ def _report(
         MATURE_DAYS,
     )
     factor, decay = forgetting_curve(calendar.config)
+    mastery, days, at_exam = _mastery(figures, calendar, loaded, exams)
     by_id = {deck.id: deck for deck in loaded}
     hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
     return Report(
@@ -154,9 +166,41 @@ def _report(
         states={state: states.get(state, 0) for state in charts.STATE_NAMES},
         leeches=leeches,
         retention={window: _retention(counts, window == longest_window) for window in RETENTION_WINDOWS},
-        mastery=tuple(Mastery(*row) for row in figures.mastery(calendar.shifts, number, factor, decay)),
+        mastery=mastery,
         hardest=tuple(_row(row, by_id[row.deck_id].card(row.card_id)) for row in hardest),
+        exams=exams,
+        recall_on=days.pop() if len(days) == 1 else None,
+        recall_at_exam=at_exam,
     )
+
+
+def _mastery(
+    figures: Figures, calendar: Calendar, loaded: Sequence[Deck], exams: Sequence[Exam]
+) -> tuple[tuple[Mastery, ...], set[date], bool]:
+    """Per tag: recall now, the recall predicted on each deck's exam day (30 days ahead without a
+    coming exam), accuracy and true retention over the last 30 study days. Also the days the
+    prediction is for, and whether they are all exam days."""
+    today = calendar.today
+    ahead = today + timedelta(days=MASTERY_AHEAD_DAYS)
+    coming = {exam.deck_id: exam.day for exam in exams if not exam.past}
+    days = {coming.get(deck.id, ahead) for deck in loaded}
+    at_exam = bool(loaded) and all(deck.id in coming for deck in loaded)
+    factor, decay = forgetting_curve(calendar.config)
+    window = max(RETENTION_WINDOWS)
+    answers = figures.tag_answers(calendar.start(today - timedelta(days=window - 1)), calendar.tomorrow)
+    rows = []
+    for tag, cards, studied, now, predicted, low, high in figures.mastery(
+        calendar.shifts,
+        calendar.number(today),
+        factor,
+        decay,
+        {deck_id: calendar.number(day) for deck_id, day in coming.items()},
+        calendar.number(ahead),
+    ):
+        n, right, in_review, passed = answers.get(tag, (0, 0, 0, 0))
+        on = EPOCH + timedelta(days=low) if low == high else None
+        rows.append(Mastery(tag, cards, studied, now, predicted, on, n, right, in_review, passed))
+    return tuple(rows), days, at_exam
 
 
 def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, Ratio]:
@@ -207,6 +251,7 @@ def dashboard(env: Environment) -> int:
         )
         streak = figures.streaks(calendar)
         upcoming = [d for deck in loaded if (d := store.next_due(deck.id, now)) is not None]
+        exams = _exams(env, store, loaded, now)
     env.stdout.print(
         charts.dashboard(
             Dashboard(
@@ -215,10 +260,18 @@ def dashboard(env: Environment) -> int:
                 today=Today(answers, spent_ms / 1000, right, streak.current, streak.longest),
                 next_due=words.due_in_words(min(upcoming), now, env.settings.tz) if upcoming else None,
                 broken=tuple(broken),
+                exams=exams,
             )
         )
     )
     return 0
+
+
+def _exams(env: Environment, store: Store, loaded: Sequence[Deck], now: datetime) -> tuple[Exam, ...]:
+    """The decks' exam dates in force (remembered, else the deck file's), past ones included."""
+    today = exam_dates.local_today(env, now)
+    found = exam_dates.in_effect(store, loaded)
+    return tuple(Exam(d.id, d.title, found[d.id].day, today) for d in loaded if d.id in found)
 
 
 def cards(

@@ -32,10 +32,17 @@ def plan_decks(
     reviews: int | None = None,
     exam_date: date | None = None,
 ) -> list[DeckPlan]:
-    """Each deck's scheduler, limits and what it has already done today."""
+    """Each deck's scheduler, limits and what it has already done today.
+
+    `exam_date` (the command line's) is remembered for these decks; each deck's intervals are
+    capped at its exam date in force (app.exam_dates) unless that has passed."""
+    from quizkit.app import exam_dates
     from quizkit.core.session import DeckPlan
     from quizkit.core.settings import Limits
 
+    if exam_date is not None:
+        exam_dates.remember(env, store, loaded, exam_date, now)
+    caps = exam_dates.caps(env, store, loaded, now, exam_date)
     plans = []
     for deck in loaded:
         config = env.settings.scheduler_config(deck)
@@ -45,7 +52,7 @@ def plan_decks(
             new_per_day=_first(new, deck.settings.new_per_day, env.settings.new_per_day),
             reviews_per_day=_first(reviews, deck.settings.reviews_per_day, env.settings.reviews_per_day),
         )
-        cap = exam_date or deck.settings.exam_date
+        cap = caps.get(deck.id)
         if cap is not None:
             limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
         plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))

@@ -96,3 +96,18 @@ class DueRow:
 class DueJSON(TypedDict):
     now: str
     decks: list[DueRowJSON]
+
+
+class ExamDateJSON(TypedDict):
+    """quizkit exam-date --json: the date in force (None: none), where it comes from, both sources."""
+
+    deck: str
+    title: str
+    exam_date: str | None
+    source: str | None
+    """"remembered" (quizkit exam-date, --exam-date) or "deck" (exam_date in the deck file)."""
+    days_left: int | None
+    """Days from today to the exam; negative once it has passed."""
+    past: bool
+    remembered: str | None
+    deck_file: str | None

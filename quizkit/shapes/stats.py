@@ -117,11 +117,47 @@ class Ratio:
 
 @dataclass(frozen=True, slots=True)
 class Mastery:
+    """One tag: how well its cards are known, three ways (docs/stats.md, "Mastery by tag")."""
+
     tag: str
     cards: int
     studied: int
     retrievability: float | None
-    """Mean predicted recall now of the tag's studied cards; None when none is studied."""
+    """Mean predicted recall now of the tag's studied cards; None when none is studied. High just
+    after reviewing, whatever will be left of it later: the screen shows `predicted_recall`."""
+    predicted_recall: float = 0.0
+    """Mean recall FSRS predicts on `predicted_on`, with no review before; never-studied cards are 0."""
+    predicted_on: date | None = None
+    """The exam day, or 30 days ahead without one; None when the tag's decks have different days."""
+    answers: int = 0
+    right: int = 0
+    in_review: int = 0
+    """Answers to the tag's cards once learned (in review), as true retention counts them."""
+    passed: int = 0
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+    @property
+    def retention(self) -> float | None:
+        return self.passed / self.in_review if self.in_review else None
+
+    def to_dict(self) -> MasteryJSON:
+        return {
+            "tag": self.tag,
+            "cards": self.cards,
+            "studied": self.studied,
+            "retrievability": self.retrievability,
+            "predicted_recall": self.predicted_recall,
+            "predicted_on": self.predicted_on.isoformat() if self.predicted_on else None,
+            "answers": self.answers,
+            "right": self.right,
+            "accuracy": self.accuracy,
+            "in_review": self.in_review,
+            "passed": self.passed,
+            "retention": self.retention,
+        }
 
 
 class TodayJSON(TypedDict):
@@ -161,11 +197,30 @@ class MasteryJSON(TypedDict):
     cards: int
     studied: int
     retrievability: float | None
+    """Recall now, of the studied cards."""
+    predicted_recall: float
+    """Recall on predicted_on, of all the tag's cards (never studied: 0)."""
+    predicted_on: str | None
+    answers: int
+    right: int
+    accuracy: float | None
+    """right / answers, over the last 30 study days."""
+    in_review: int
+    passed: int
+    retention: float | None
+    """passed / in_review, over the last 30 study days."""
+
+
+STATS_VERSION = 2
+"""The version of quizkit stats --json; 2 added the exams and mastery's predicted recall,
+accuracy and retention."""
 
 
 class ReportJSON(TypedDict):
+    version: int
     title: str
     now: str
+    exams: list[ExamJSON]
     today: TodayJSON
     streak: StreakJSON
     heatmap: HeatmapJSON
@@ -198,13 +253,21 @@ class Report:
     """By window (days), then young, mature and all."""
     mastery: tuple[Mastery, ...]
     hardest: tuple[CardFigures, ...]
+    exams: tuple[Exam, ...] = ()
+    """The decks' exam dates, past ones included."""
+    recall_on: date | None = None
+    """The day mastery's predicted recall is for, when it is one day for every deck."""
+    recall_at_exam: bool = False
+    """Whether that day is an exam's (else: 30 days ahead, or a mix)."""
 
     def to_dict(self) -> ReportJSON:
         """The JSON of quizkit stats --json: every figure of the report."""
         today, heatmap, forecast = self.today, self.heatmap, self.forecast
         return {
+            "version": STATS_VERSION,
             "title": self.title,
             "now": self.now.isoformat(),
+            "exams": [exam.to_dict() for exam in self.exams],
             "today": {
                 "day": heatmap.today.isoformat(),
                 "reviews": today.reviews,
@@ -235,12 +298,43 @@ class Report:
                 }
                 for window, groups in self.retention.items()
             },
-            "mastery": [
-                {"tag": m.tag, "cards": m.cards, "studied": m.studied, "retrievability": m.retrievability}
-                for m in self.mastery
-            ],
+            "mastery": [m.to_dict() for m in self.mastery],
             "hardest": [row.to_dict() for row in self.hardest],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Exam:
+    """A deck's exam date in force (quizkit exam-date), and today's date where the learner is."""
+
+    deck_id: str
+    title: str
+    day: date
+    today: date
+
+    @property
+    def days_left(self) -> int:
+        """Negative once the exam has passed."""
+        return (self.day - self.today).days
+
+    @property
+    def past(self) -> bool:
+        return self.days_left < 0
+
+    def to_dict(self) -> ExamJSON:
+        return {
+            "deck": self.deck_id,
+            "date": self.day.isoformat(),
+            "days_left": self.days_left,
+            "past": self.past,
+        }
+
+
+class ExamJSON(TypedDict):
+    deck: str
+    date: str
+    days_left: int
+    past: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +356,5 @@ class Dashboard:
     """When the next card comes, in words, if nothing is due."""
     broken: tuple[str, ...] = ()
     """Deck files that could not be loaded."""
+    exams: tuple[Exam, ...] = ()
+    """The decks' exam dates, past ones included."""

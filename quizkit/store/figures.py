@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from quizkit.core.calendar import Calendar, Streaks, streaks
@@ -297,25 +297,68 @@ class Figures:
         )
         return {int(day): int(count) for day, count in rows}
 
-    def _retrievability(self, pieces: int) -> str:
-        """FSRS's forgetting curve, (1 + factor * days / stability) ^ decay, days counted in study days."""
-        elapsed = f"max(:today - {self._day('c.last_review', pieces)}, 0)"
+    def _retrievability(self, pieces: int, at: str = ":today") -> str:
+        """FSRS's forgetting curve, (1 + factor * days / stability) ^ decay, days counted in study days
+        up to the day numbered `at` (an SQL expression)."""
+        elapsed = f"max({at} - {self._day('c.last_review', pieces)}, 0)"
         return f"""CASE WHEN coalesce(c.phase, 0) = 0 OR c.stability IS NULL OR c.last_review IS NULL
                    THEN NULL ELSE pow(1.0 + :factor * {elapsed} / c.stability, :decay) END"""
 
     def mastery(
-        self, shifts: Sequence[tuple[int, int]], today: int, factor: float, decay: float
-    ) -> list[tuple[str, int, int, float | None]]:
-        """Per tag of the scope: (tag, cards, cards studied, mean retrievability today), weakest first."""
+        self,
+        shifts: Sequence[tuple[int, int]],
+        today: int,
+        factor: float,
+        decay: float,
+        targets: Mapping[str, int],
+        ahead: int,
+    ) -> list[tuple[str, int, int, float | None, float, int, int]]:
+        """Per tag of the scope: (tag, cards, cards studied, mean retrievability today of the studied
+        cards, mean retrievability on the target day of all the cards, a card never studied counting
+        0, the earliest and latest target day), weakest on the target day first.
+
+        A card's target day is its deck's in `targets` (study day numbers, by deck id), else `ahead`."""
+        pieces = len(shifts)
         rows = self.db.execute(
-            f"""SELECT t.tag, count(*), count(r), avg(r) FROM (
-                    SELECT s.tag, {self._retrievability(len(shifts))} AS r
-                    FROM temp.scope_tags s
+            f"""SELECT t.tag, count(*), count(r), avg(r), avg(coalesce(p, 0.0)), min(target), max(target)
+                FROM (
+                    SELECT s.tag, {self._retrievability(pieces)} AS r,
+                           {self._retrievability(pieces, "s.target")} AS p, s.target
+                    FROM (SELECT x.tag, x.deck_id, x.card_id, coalesce(g.value, :ahead) AS target
+                          FROM temp.scope_tags x LEFT JOIN json_each(:targets) g ON g.key = x.deck_id) s
                     LEFT JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id) t
-                GROUP BY t.tag ORDER BY avg(r) IS NULL, avg(r), t.tag""",
-            self._shift_params(shifts) | {"today": today, "factor": factor, "decay": decay},
+                GROUP BY t.tag ORDER BY avg(coalesce(p, 0.0)), t.tag""",
+            self._shift_params(shifts)
+            | {
+                "today": today,
+                "factor": factor,
+                "decay": decay,
+                "targets": json.dumps(dict(targets)),
+                "ahead": ahead,
+            },
         )
-        return [(str(tag), int(n), int(studied), mean) for tag, n, studied, mean in rows]
+        return [
+            (str(tag), int(n), int(studied), mean, float(predicted), int(low), int(high))
+            for tag, n, studied, mean, predicted, low, high in rows
+        ]
+
+    def tag_answers(self, start: datetime, end: datetime) -> dict[str, tuple[int, int, int, int]]:
+        """Per tag of the scope, the answers from start to before end: (answers, right, answers to
+        cards in review, those rated above Again), as accuracy and true retention count them."""
+        where, params = self._answers(None, False)
+        rows = self.db.execute(
+            f"""SELECT s.tag, count(*), coalesce(sum(coalesce(r.correct, r.rating > 1)), 0),
+                       coalesce(sum(r.phase_before = 2), 0),
+                       coalesce(sum(r.phase_before = 2 AND r.rating > 1), 0)
+                FROM temp.scope_tags s
+                CROSS JOIN reviews r ON r.deck_id = s.deck_id AND r.card_id = s.card_id
+                WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}
+                GROUP BY s.tag""",
+            params | {"start": to_ms(start), "end": to_ms(end)},
+        )
+        return {
+            str(tag): (int(n), int(right), int(total), int(passed)) for tag, n, right, total, passed in rows
+        }
 
     def card_figures(
         self,

@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from quizkit.model import Status
 from quizkit.shapes.stats import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
-from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
+from quizkit.ui.words import due_in_words, duration, exam_in_words, format_interval, percent, plain
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
 
@@ -217,20 +218,79 @@ def recall_bar(value: float | None, width: int = 10) -> Text:
     return bar
 
 
-def mastery_table(mastery: Sequence[Mastery]) -> RenderableType:
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def mastery_table(
+    mastery: Sequence[Mastery], on: date | None = None, at_exam: bool = False
+) -> RenderableType:
+    """Per tag: accuracy, true retention and the recall predicted on `on` (the exam day, or 30
+    days ahead; None: each deck's own day), with a legend that says which is which."""
     if not mastery:
         return Text("no tags", style="dim")
-    table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False)
-    table.add_column("tag", overflow="fold", header_style="dim")
-    table.add_column("studied", justify="right", header_style="dim")
-    table.add_column("recall now", header_style="dim", no_wrap=True)
-    for row in mastery[:MASTERY_ROWS]:
-        table.add_row(plain(row.tag), f"{row.studied}/{row.cards}", recall_bar(row.retrievability))
-    if len(mastery) <= MASTERY_ROWS:
-        return table
-    return Group(
-        table, Text(f"… {len(mastery) - MASTERY_ROWS} more tags (--json lists them all)", style="dim")
-    )
+    return MasteryTable(mastery, on, at_exam)
+
+
+MASTERY_NARROW = 60
+"""Below this width the mastery table shortens its headings (the legend spells them out)."""
+
+
+class MasteryTable:
+    def __init__(self, mastery: Sequence[Mastery], on: date | None, at_exam: bool) -> None:
+        self.mastery = mastery
+        self.on = on
+        self.at_exam = at_exam
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        narrow = options.max_width < MASTERY_NARROW
+        day = f"{self.on.day} {self.on:%b}" if self.on else "exam"
+        names = (
+            ("seen", "acc", "ret", "recall")
+            if narrow
+            else ("studied", "accuracy", "retention", f"recall {day}")
+        )
+        table = Table(box=None, padding=(0, 1 if narrow else 2), pad_edge=False, show_edge=False)
+        table.add_column("tag", overflow="fold", header_style="dim")
+        for name in names[:3]:
+            table.add_column(name, justify="right", header_style="dim", no_wrap=True)
+        table.add_column(names[3], header_style="dim", no_wrap=True)
+        for row in self.mastery[:MASTERY_ROWS]:
+            table.add_row(
+                plain(row.tag),
+                f"{row.studied}/{row.cards}",
+                _share(row.accuracy),
+                _share(row.retention),
+                recall_bar(row.predicted_recall, 5 if narrow else 10),
+            )
+        yield table
+        if len(self.mastery) > MASTERY_ROWS:
+            yield Text(f"… {len(self.mastery) - MASTERY_ROWS} more tags (--json lists them all)", style="dim")
+        if self.on and self.at_exam:
+            when = f"on the exam day, {day}"
+        elif self.on:
+            when = f"on {day}, in 30 days"
+        else:
+            when = "on each deck's exam day (in 30 days without one)"
+        legend = Table.grid(padding=(0, 2))
+        legend.add_column(no_wrap=True)
+        legend.add_column()
+        meanings = (
+            "share of answers right, last 30 days",
+            "share of reviews passed once a card is learned, last 30 days",
+            f"chance of recalling a card {when}, if you do not review it before (FSRS)",
+            "of the tag's cards; never-studied cards count as 0",
+        )
+        # Narrow, the headings are short: the legend spells each figure's name out.
+        spelled = ("accuracy: ", "retention: ", "", "") if narrow else ("", "", "", "")
+        labels = (names[1], names[2], "recall", names[0])
+        rows = [
+            (label, f"{prefix}{meaning}")
+            for label, prefix, meaning in zip(labels, spelled, meanings, strict=True)
+        ]
+        for name, meaning in rows:
+            legend.add_row(name, meaning)
+        yield Padding(legend, (1, 0, 0, 0), style="dim")
 
 
 def hardest_table(rows: Sequence[CardFigures]) -> RenderableType:
@@ -264,14 +324,22 @@ def stats_report(report: Report) -> RenderableType:
     def section(body: RenderableType, title: str) -> Panel:
         return Panel(body, title=title, title_align="left", padding=(0, 1))
 
+    exams = [
+        plain((f"{exam.title}: " if len(report.exams) > 1 else "") + exam_in_words(exam.day, exam.today))
+        for exam in report.exams
+    ]
     return Group(
         plain(report.title, style="bold"),
+        *exams,
         section(today_grid(report.today), "Today"),
         section(HeatmapChart(report.heatmap), "Reviews a day"),
         section(ForecastChart(report.forecast), "Forecast"),
         section(state_table(report.states, report.leeches), "Cards"),
         section(retention_table(report.retention), "True retention (answers above Again)"),
-        section(mastery_table(report.mastery), "Mastery by tag, weakest first"),
+        section(
+            mastery_table(report.mastery, report.recall_on, report.recall_at_exam),
+            "Mastery by tag, weakest first",
+        ),
         section(hardest_table(report.hardest), "Hardest cards (lapses, then difficulty)"),
     )
 
@@ -298,6 +366,7 @@ def dashboard(board: Dashboard) -> RenderableType:
     for row in board.decks:
         table.add_row(plain(row.title), str(row.cards), str(row.new), str(row.learning), str(row.review))
 
+    exams = [plain(f"{exam.title}: {exam_in_words(exam.day, exam.today)}") for exam in board.exams]
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="dim", no_wrap=True)
     lines.add_column()
@@ -309,7 +378,7 @@ def dashboard(board: Dashboard) -> RenderableType:
     )
     lines.add_row("streak", f"{_days(today.streak)} · longest {_days(today.longest_streak)}")
     lines.add_row("next", _next_step(board, new + learning + review))
-    parts: list[RenderableType] = [table, lines]
+    parts: list[RenderableType] = [table, *exams, lines]
     for path in board.broken:
         parts.append(Text("this deck has errors: ", style="yellow") + plain(f"quizkit validate {path}"))
     return Group(*parts)

@@ -8,7 +8,7 @@ for when a card comes back, `format_interval` for the rating bar, `duration` for
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from rich.console import Console
 from rich.text import Text
@@ -89,6 +89,22 @@ def duration(seconds: float) -> str:
     if minutes >= 60:
         return f"{minutes // 60}h {minutes % 60:02d}m"
     return f"{minutes}m {secs:02d}s"
+
+
+def exam_in_words(day: date, today: date) -> str:
+    """'exam in 12 days, 2026-12-14'; 'exam today, ...', 'exam tomorrow, ...', 'exam was 3 days ago, ...'."""
+    left = (day - today).days
+    if left == 0:
+        when = "today"
+    elif left == 1:
+        when = "tomorrow"
+    elif left > 1:
+        when = f"in {left} days"
+    elif left == -1:
+        when = "was yesterday"
+    else:
+        when = f"was {-left} days ago"
+    return f"exam {when}, {day.isoformat()}"
 
 
 def percent(value: float | None) -> str:
