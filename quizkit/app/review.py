@@ -359,7 +359,16 @@ class ReviewFlow:
     def _edit(self, key: Key) -> None:
         plan = self.study.session.plans[key[0]]
         card = self.study.session.cards[key]
-        path = Path(plan.deck.path)
+        from quizkit.app import library
+        from quizkit.errors import QuizkitError
+
+        try:
+            path, copied = library.editable_path(self.env, plan.deck)  # a bundled deck: a copy
+        except QuizkitError as error:
+            self.out.print(words.plain(f"cannot edit the deck: {error}"), style="red")
+            return
+        if copied:
+            self.out.print(words.plain(library.copied_message(path)), style="yellow", soft_wrap=True)
         try:
             self.editor(path, card.line)
         except (OSError, subprocess.SubprocessError) as error:

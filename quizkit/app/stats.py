@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from quizkit.app.env import Environment
-from quizkit.app.library import known_decks_lenient, load_decks
+from quizkit.app.library import known_decks_lenient, load_decks, one_deck
 from quizkit.app.study import plan_decks
 from quizkit.core.calendar import Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
-from quizkit.io import deck_files
 from quizkit.model import Card, Deck, Status, card_index
 from quizkit.shapes.stats import (
     CardFigures,
@@ -223,7 +222,7 @@ def dashboard(env: Environment) -> int:
 
 def cards(
     env: Environment,
-    path: Path,
+    name: Path | str,
     tags: Sequence[str] = (),
     state: str | None = None,
     search: str | None = None,
@@ -237,7 +236,7 @@ def cards(
     if sort not in SORT_KEYS:
         raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(SORT_KEYS)}")
     now = env.clock()
-    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key)
+    deck = one_deck(env, name)
     wanted = set(tags)
     needle = (search or "").casefold()
     picked = [
