@@ -316,3 +316,19 @@ def test_db_after_the_command_wins_over_db_before_it(runner: CliRunner, tmp_path
     assert result.exit_code == 0, result.output
     assert db_rows("SELECT count(*) FROM reviews", after) == [(1,)]
     assert not before.exists()
+
+
+def test_add_to_the_bundled_deck_by_its_id_goes_into_the_learners_copy(
+    runner: CliRunner, installed: Path
+) -> None:
+    bundled = installed / "taliban-pakistan.toml"
+    before = bundled.read_bytes()
+    answers = ["", "Capital of Peru?", "Lima", "", "", "", ""]
+    result = runner.invoke(app, ["add", "taliban-pakistan"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    copy = default_decks_dir() / "taliban-pakistan.toml"
+    assert f"copied the bundled deck to {copy}; your edits go there" in flat(result.output)
+    assert bundled.read_bytes() == before
+    assert copy.read_bytes().startswith(before) and b"Capital of Peru?" in copy.read_bytes()
+    shown = runner.invoke(app, ["cards", "taliban-pakistan", "--search", "Peru", "--json"])
+    assert '"question": "Capital of Peru?"' in shown.output
