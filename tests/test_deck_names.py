@@ -132,14 +132,15 @@ def test_an_unknown_id_lists_the_known_decks(runner: CliRunner, installed: Path)
     own_deck(RIVERS, "rivers.toml")
     result = runner.invoke(app, ["cards", "talibn-pakistan"])
     assert result.exit_code == 2
-    lines = result.output.splitlines()
-    assert lines[0] == (
-        "error: no deck 'talibn-pakistan': it is neither a file nor the id of a deck quizkit knows"
-    )
-    assert lines[1] == "known decks:"
-    assert lines[2] == f"  rivers            your decks folder: {default_decks_dir() / 'rivers.toml'}"
-    assert lines[3] == f"  taliban-pakistan  bundled with quizkit: {installed / 'taliban-pakistan.toml'}"
-    assert "deck_folders in config.toml" in lines[4]
+    own, bundled = default_decks_dir(), installed
+    assert result.output.splitlines() == [
+        "error: no deck 'talibn-pakistan': it is neither a file nor the id of a deck quizkit knows",
+        "known decks:",
+        f"  rivers             your decks folder: {own / 'rivers.toml'}",
+        f"  taliban-pakistan   bundled with quizkit: {bundled / 'taliban-pakistan.toml'}",
+        f"  example-all-kinds  bundled example: {bundled / 'example-all-kinds.toml'}",
+        f"decks are known from your decks folder ({own}), the bundled decks and deck_folders in config.toml",
+    ]
     assert "Traceback" not in result.output
 
 
@@ -150,6 +151,15 @@ def test_every_command_refuses_an_unknown_id_the_same_way(runner: CliRunner, com
     result = runner.invoke(app, [*command, "nope", *(["x"] if command == ["suspend"] else [])])
     assert result.exit_code == 2, result.output
     assert "no deck 'nope'" in result.output and "taliban-pakistan" in result.output
+
+
+def test_the_bundled_example_deck_is_named_by_its_id_but_not_studied_unless_named(
+    runner: CliRunner,
+) -> None:
+    shown = runner.invoke(app, ["show", "example-all-kinds"])
+    assert shown.exit_code == 0, shown.output
+    assert "Capital of Australia" in flat(shown.output) or "Australia" in shown.output
+    assert "example" not in runner.invoke(app, ["due", "--json"]).output
 
 
 def test_a_missing_deck_file_is_still_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:

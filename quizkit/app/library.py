@@ -33,18 +33,23 @@ class Origin(Enum):
     OWN = "your decks folder"
     BUNDLED = "bundled with quizkit"
     FOLDERS = "deck_folders in config.toml"
+    EXAMPLE = "bundled example"
+    """A teachers' template: named by its id, never studied unless named."""
 
 
-def known_sources(env: Environment) -> list[tuple[Path, Origin]]:
-    """The learner's own decks, then the bundled study decks, then the configured folders' decks."""
+def known_sources(env: Environment, examples: bool = False) -> list[tuple[Path, Origin]]:
+    """The learner's own decks, then the bundled study decks, then the configured folders' decks
+    (then, with examples, the bundled examples, for naming them by id)."""
     own = [env.decks_dir] if env.decks_dir is not None and env.decks_dir.is_dir() else []
-    bundled = [p for p in deck_files.bundled_deck_files() if p.stem not in deck_files.EXAMPLE_DECK_IDS]
+    everything = deck_files.bundled_deck_files()
+    bundled = [p for p in everything if p.stem not in deck_files.EXAMPLE_DECK_IDS]
     folders = [f for f in env.settings.deck_folders if f.is_dir()]
     found: dict[Path, tuple[Path, Origin]] = {}
     for files, origin in (
         (deck_files.find_deck_files(own), Origin.OWN),
         (bundled, Origin.BUNDLED),
         (deck_files.find_deck_files(folders), Origin.FOLDERS),
+        ([p for p in everything if p not in bundled] if examples else [], Origin.EXAMPLE),
     ):
         for path in files:
             found.setdefault(path.resolve(), (path, origin))  # a folder named twice: once
@@ -89,7 +94,7 @@ def deck_paths(env: Environment, names: Sequence[Path | str]) -> list[Path]:
     wanted = [str(name) for name in names if not Path(name).exists() and _looks_like_id(str(name))]
     if not wanted:
         return [Path(name) for name in names]
-    sources = known_sources(env)
+    sources = known_sources(env, examples=True)
     loaded = load_files(env, [path for path, _ in sources], shadowable=_bundled())
     by_id = {deck.id: Path(deck.path) for deck in loaded.decks}
     for path in loaded.broken:  # a broken deck named by its file's stem: loading it names the problems
