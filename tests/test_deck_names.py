@@ -212,6 +212,7 @@ def test_the_learners_copy_of_a_bundled_deck_wins_and_shows_once(runner: CliRunn
     assert "errors" not in dashboard.output and "also used by" not in dashboard.output
     shown = runner.invoke(app, ["cards", "taliban-pakistan"])
     assert "My Taliban and Pakistan" in shown.output
+    assert "My Taliban and Pakistan" in runner.invoke(app, ["show"]).output  # the default deck
     review = runner.invoke(app, ["review"], input="q\n")
     assert review.exit_code == 0, review.output
     assert "also used by" not in review.output
