@@ -49,7 +49,10 @@ DecksArgument = Annotated[
         show_default=False,
     ),
 ]
+
+
 _DB_BEFORE = "quizkit.db_before_the_command"
+"""Where root() keeps a --db given before the command, for the command's own --db (see _db)."""
 
 
 def _db(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
