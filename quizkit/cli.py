@@ -44,9 +44,27 @@ TagOption = Annotated[
 DecksArgument = Annotated[
     list[Path] | None,
     typer.Argument(
-        metavar="DECK...", help="Deck files or folders (default: every known deck).", show_default=False
+        metavar="DECK...",
+        help="Deck ids, files or folders (default: every known deck).",
+        show_default=False,
     ),
 ]
+
+
+_DB_BEFORE = "quizkit.db_before_the_command"
+"""Where root() keeps a --db given before the command, for the command's own --db (see _db)."""
+
+
+def _db(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """`quizkit --db FILE review` means `quizkit review --db FILE`: a --db after the command wins,
+    and either wins over QUIZKIT_DB."""
+    if ctx.parent is None:  # quizkit's own --db: root() keeps it for the command
+        return value
+    before: Path | None = ctx.find_root().meta.get(_DB_BEFORE)
+    given_here = getattr(ctx.get_parameter_source(param.name or "db"), "name", None) == "COMMANDLINE"
+    return before if before is not None and not given_here else value
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -54,6 +72,7 @@ DbOption = Annotated[
         envvar="QUIZKIT_DB",
         metavar="FILE",
         show_envvar=False,
+        callback=_db,
         help="Progress database file [env: QUIZKIT_DB].",
     ),
 ]
@@ -189,9 +208,7 @@ def root(
 
         _run(use.dashboard, db)
     elif getattr(ctx.get_parameter_source("db"), "name", None) == "COMMANDLINE":
-        raise typer.BadParameter(
-            f"put it after the command: quizkit {ctx.invoked_subcommand} --db FILE", param_hint="'--db'"
-        )
+        ctx.meta[_DB_BEFORE] = db  # the command's own --db takes it (see _db)
 
 
 @app.command()
@@ -200,7 +217,7 @@ def validate(
         list[Path] | None,
         typer.Argument(
             metavar="PATH...",
-            help="Deck files or folders (default: the bundled decks).",
+            help="Deck ids, files or folders (default: the bundled decks).",
             show_default=False,
         ),
     ] = None,
@@ -225,7 +242,9 @@ def validate(
 def show(
     deck: Annotated[
         Path | None,
-        typer.Argument(metavar="DECK", help="Deck file (default: the bundled deck).", show_default=False),
+        typer.Argument(
+            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
+        ),
     ] = None,
     tag: TagOption = None,
     kind: Annotated[
@@ -234,7 +253,7 @@ def show(
 ) -> None:
     """Print a deck as a table of its cards, to proofread it.
 
-    Example: quizkit show decks/taliban-pakistan.toml --tag dates
+    Example: quizkit show taliban-pakistan --tag dates
     """
     from quizkit.app import checks as use
     from quizkit.errors import UsageError
@@ -298,7 +317,9 @@ def review(
 def quiz(
     deck: Annotated[
         Path | None,
-        typer.Argument(metavar="DECK", help="Deck file (default: the bundled deck).", show_default=False),
+        typer.Argument(
+            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
+        ),
     ] = None,
     count: Annotated[
         int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
@@ -376,7 +397,8 @@ def quiz(
 @app.command()
 def history(
     deck: Annotated[
-        str | None, typer.Argument(metavar="DECK_ID", help="Only this deck's exams.", show_default=False)
+        str | None,
+        typer.Argument(metavar="DECK", help="Only this deck's exams (its id or file).", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
     db: DbOption = None,
@@ -496,13 +518,13 @@ CardIds = Annotated[
 
 @app.command()
 def suspend(
-    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck id or file.", show_default=False)],
     cards: CardIds = None,
     db: DbOption = None,
 ) -> None:
     """Suspend cards: they are not shown until unsuspended.
 
-    Example: quizkit suspend decks/taliban-pakistan.toml kabul-1996
+    Example: quizkit suspend taliban-pakistan kabul-1996
     """
     from quizkit.app import suspend as use
 
@@ -511,7 +533,7 @@ def suspend(
 
 @app.command()
 def unsuspend(
-    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck id or file.", show_default=False)],
     cards: CardIds = None,
     all_cards: Annotated[
         bool, typer.Option("--all", help="Unsuspend every suspended card of the deck.")
@@ -520,7 +542,7 @@ def unsuspend(
 ) -> None:
     """Bring suspended cards (and leeches) back into review.
 
-    Example: quizkit unsuspend decks/taliban-pakistan.toml --all
+    Example: quizkit unsuspend taliban-pakistan --all
     """
     from quizkit.app import suspend as use
 
@@ -541,7 +563,7 @@ def stats(
     chance, as FSRS reckons it, that you would recall a card on the exam day (see exam-date),
     or in 30 days without one, if you did not review it before; cards never studied count as 0.
 
-    Example: quizkit stats decks/taliban-pakistan.toml --tag dates
+    Example: quizkit stats taliban-pakistan --tag dates
     """
     from quizkit.app import stats as use
 
@@ -550,7 +572,7 @@ def stats(
 
 @app.command()
 def cards(
-    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck id or file.", show_default=False)],
     tag: TagOption = None,
     state: Annotated[
         str | None,
@@ -582,7 +604,7 @@ def cards(
 ) -> None:
     """List a deck's cards with their scheduling: due, interval, stability, difficulty, recall, lapses.
 
-    Example: quizkit cards decks/taliban-pakistan.toml --state due --sort retrievability
+    Example: quizkit cards taliban-pakistan --state due --sort retrievability
     """
     from quizkit.app import stats as use
 
@@ -615,7 +637,7 @@ def new(
 @app.command()
 def add(
     deck: Annotated[
-        Path, typer.Argument(metavar="DECK", help="The deck file to add to.", show_default=False)
+        Path, typer.Argument(metavar="DECK", help="The deck (id or file) to add to.", show_default=False)
     ],
 ) -> None:
     """Ask for a new card (kind, fields, tags), check it, and append it to the deck.
@@ -662,7 +684,7 @@ def import_(
 @app.command()
 def export(
     deck: Annotated[
-        Path, typer.Argument(metavar="DECK", help="The deck file to export.", show_default=False)
+        Path, typer.Argument(metavar="DECK", help="The deck (id or file) to export.", show_default=False)
     ],
     to: Annotated[
         str | None,
@@ -674,7 +696,7 @@ def export(
             "--output",
             "-o",
             metavar="FILE",
-            help="The file to write (default: DECK with the format's extension).",
+            help="The file to write (default: DECK with the format's extension, here for an id).",
         ),
     ] = None,
     tag: TagOption = None,
@@ -693,7 +715,7 @@ def export(
 ) -> None:
     """Write a deck as an Anki package, a CSV file, or a printable worksheet with an answer key.
 
-    Example: quizkit export decks/taliban-pakistan.toml --to html -o exam.html --shuffle --seed 2
+    Example: quizkit export taliban-pakistan --to html -o exam.html --shuffle --seed 2
     """
     from quizkit.app import exchange as use
 

@@ -23,7 +23,7 @@ rewrites it). Settings and environment variables are at the end.
 # default (from core.settings, the one home of the defaults) for the rest, and what it does.
 EXAMPLES = {"deck_folders": '["~/decks"]', "timezone": '"Europe/Berlin"'}
 COMMENTS = {
-    "deck_folders": "decks reviewed by plain 'quizkit review', besides the bundled one",
+    "deck_folders": "more decks, besides your decks folder and the bundled ones",
     "retention": "desired retention (a deck's [deck] retention wins)",
     "new_per_day": "new cards a day (a deck's new_per_day wins; --new wins over both)",
     "reviews_per_day": "reviews a day (a deck's reviews_per_day wins; --limit wins over both)",
@@ -57,7 +57,9 @@ SETTINGS = (
 ## Settings
 
 `config.toml` in the platform's user config directory (`~/.config/quizkit/config.toml` on Linux), or
-the file named by `QUIZKIT_CONFIG`. Every key is optional:
+the file named by `QUIZKIT_CONFIG`. Every key is optional. Decks in `decks/` in the user data
+directory (`~/.local/share/quizkit/decks/` on Linux) are known without any setting; editing a
+bundled deck copies it there first.
 
 ```toml
 """

@@ -45,3 +45,24 @@ def test_wheel_ships_the_bundled_decks_and_runs_outside_the_checkout(tmp_path: P
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "taliban-pakistan" in result.stdout
+    # A pip user names the bundled deck by its id (its file is in site-packages), as the
+    # review's own hint `quizkit unsuspend DECK CARD` asks.
+    for command in (["cards", "taliban-pakistan"], ["unsuspend", "taliban-pakistan", "--all"]):
+        named = subprocess.run(
+            [sys.executable, "-m", "quizkit", *command],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert named.returncode == 0, named.stdout + named.stderr
+    assert (
+        "The Taliban and Pakistan"
+        in subprocess.run(
+            [sys.executable, "-m", "quizkit", "show", "taliban-pakistan"],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )

@@ -723,10 +723,11 @@ def test_dashboard_names_broken_decks_and_still_shows_the_others(runner: CliRunn
     assert f"this deck has errors: quizkit validate {folder / 'broken.toml'}" in flat
 
 
-def test_db_before_a_command_is_refused_with_a_hint(runner: CliRunner, tmp_path: Path) -> None:
+def test_db_before_a_command_is_the_commands_db(runner: CliRunner, tmp_path: Path) -> None:
+    # --help lists --db at the top, so `quizkit --db FILE due` uses FILE (it used to be refused).
     result = runner.invoke(app, ["--db", str(tmp_path / "x.db"), "due"])
-    assert result.exit_code == 2
-    assert "put it after the command: quizkit due --db FILE" in result.output
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "x.db").exists() and not (tmp_path / "progress.db").exists()
     assert runner.invoke(app, ["--db", str(tmp_path / "x.db")]).exit_code == 0  # the dashboard takes it
 
 

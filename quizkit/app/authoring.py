@@ -161,8 +161,18 @@ def ask_card(ask: Ask, say: Callable[[str], None], tags_in_use: Sequence[str]) -
     return kind, table
 
 
-def add_card(env: Environment, path: Path) -> int:
-    """Ask for a new card, check it, and append it to the deck; the rest of the file is left untouched."""
+def add_card(env: Environment, name: Path | str) -> int:
+    """Ask for a new card, check it, and append it to the deck; the rest of the file is left untouched.
+
+    The deck is named by its file or its id; a bundled deck is copied to the learner's own decks
+    folder first (library.editable_path), and the card goes into the copy."""
+    from quizkit.app import library
+
+    path = library.deck_path(env, name)
+    if path.is_file() and library.is_bundled(path):
+        path, copied = library.editable_path(env, library.one_deck(env, path))
+        if copied:
+            env.stdout.print(words.plain(library.copied_message(path)), soft_wrap=True)
     raw = disk.read_bytes(path)  # the bytes exactly: appending keeps the rest of the file as it was
     text = disk.decode(raw, str(path))
     deck = deck_parse.parse_valid(text, str(path), default_id=path.stem)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from quizkit.app.env import Environment
-from quizkit.app.library import default_deck, shared_id
+from quizkit.app.library import deck_paths, one_deck, shared_id
 from quizkit.errors import Problem, Severity, UsageError
 from quizkit.io import deck_files, deck_parse
 from quizkit.model import Deck, Kind
@@ -26,7 +26,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
 
     from quizkit.core.lint import content_problems
 
-    files = deck_files.find_deck_files(paths) if paths else deck_files.bundled_deck_files()
+    files = deck_files.find_deck_files(deck_paths(env, paths)) if paths else deck_files.bundled_deck_files()
     if not files:
         raise UsageError(f"no deck files (*.toml) found in {', '.join(str(p) for p in paths)}")
     results: list[tuple[Path, Deck | None, list[Problem]]] = []
@@ -81,9 +81,11 @@ def _validation_json(
     return {"decks": out, "errors": errors, "warnings": warnings}
 
 
-def show(env: Environment, path: Path | None, tags: Sequence[str] = (), kinds: Sequence[Kind] = ()) -> int:
+def show(
+    env: Environment, name: Path | str | None, tags: Sequence[str] = (), kinds: Sequence[Kind] = ()
+) -> int:
     """Print a deck as a table of cards, optionally filtered by tag and kind."""
-    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key) if path else default_deck(env)
+    deck = one_deck(env, name)
     cards = tuple(
         c for c in deck.cards if (not tags or set(tags) & set(c.tags)) and (not kinds or c.kind in kinds)
     )

@@ -41,6 +41,12 @@ def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir("quizkit", appauthor=False))
 
 
+def default_decks_dir() -> Path:
+    """The learner's own decks folder: known without any config, and where an edited copy of a
+    bundled deck goes."""
+    return default_db_path().parent / "decks"
+
+
 def default_config_path() -> Path:
     import platformdirs
 
@@ -66,6 +72,8 @@ class Environment:
     """The user's key that signs deck-cache entries (kept in the data folder, not the cache)."""
     plain: bool = False
     """--plain: no box drawing and no cursor movement, each part labelled (for screen readers)."""
+    decks_dir: Path | None = None
+    """The learner's own decks folder (None: none, as in tests that name their decks)."""
     origin: str | None = None
     """Where answers are given from: the terminal, or the parent process for a pipe. Undo takes
     back only answers of the same origin (None: any, as in tests of one process)."""
@@ -85,6 +93,7 @@ class Environment:
             settings=load_settings(Path(config) if config else default_config_path()),
             cache_dir=default_cache_dir() if (key := _cache_key()) else None,
             cache_key=key,
+            decks_dir=default_decks_dir(),
             origin=_origin(),
             plain=plain or os.environ.get("QUIZKIT_PLAIN", "") not in ("", "0"),
         )

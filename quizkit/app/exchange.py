@@ -82,7 +82,7 @@ def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 
 
 def export_deck(
     env: Environment,
-    deck_path: Path,
+    deck_name: Path | str,
     fmt: str | None,
     out: Path | None,
     *,
@@ -100,7 +100,12 @@ def export_deck(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"cannot export to {fmt!r}; use --to apkg, csv, md or html")
-    out = out or deck_path.with_suffix(f".{fmt}")
+    from quizkit.app.library import deck_path as resolve
+
+    deck_path = resolve(env, deck_name)
+    if out is None:  # beside the deck file; here for a deck named by its id (it may be installed)
+        named = Path(deck_name)
+        out = named.with_suffix(f".{fmt}") if named == deck_path else Path(f"{named.name}.{fmt}")
     if out.suffix.lower() == ".toml" or out.resolve() == deck_path.resolve():
         raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
     disk.check_output(out)

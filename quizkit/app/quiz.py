@@ -14,13 +14,13 @@ from enum import Enum
 from pathlib import Path
 
 from quizkit.app.env import Environment
-from quizkit.app.library import DEFAULT_DECK_ID, load_decks
+from quizkit.app.library import deck_id_of, one_deck
 from quizkit.app.study import Study, plan_decks
 from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
 from quizkit.core.session import Session
 from quizkit.errors import UsageError
-from quizkit.io import deck_files, disk
+from quizkit.io import disk
 from quizkit.io.reports import write_report
 from quizkit.model import Deck, Kind, Mode, Rating
 from quizkit.shapes.exams import ExamSettingsJSON, HistoryJSON
@@ -62,7 +62,7 @@ MAX_TIME_LIMIT = timedelta(hours=24)
 
 def quiz(
     env: Environment,
-    deck_path: Path | None,
+    deck_path: Path | str | None,
     *,
     seed: int,
     count: int | None = 20,
@@ -79,7 +79,7 @@ def quiz(
         raise UsageError(f"--report {report}: give a file ending in .md or .json")
     if report is not None:
         disk.check_output(report)  # before the exam, not after it
-    deck = _one_deck(env, deck_path)
+    deck = one_deck(env, deck_path)
     questions = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds)
     if not questions:
         raise UsageError(f"no cards in {deck.path} match those tags and kinds")
@@ -153,13 +153,6 @@ def quiz_records(result: QuizResult, settings: ExamSettingsJSON) -> tuple[QuizRe
         for item in result.items
     ]
     return record, answers
-
-
-def _one_deck(env: Environment, deck_path: Path | None) -> Deck:
-    if deck_path is not None:
-        return deck_files.load_deck(deck_path, env.cache_dir, env.cache_key)
-    loaded = load_decks(env, [])
-    return next((d for d in loaded if d.id == DEFAULT_DECK_ID), loaded[0])
 
 
 class Step(Enum):
@@ -300,7 +293,10 @@ class ExamFlow:
         return False
 
 
-def history(env: Environment, deck_id: str | None, as_json: bool = False) -> int:
+def history(env: Environment, deck: str | None, as_json: bool = False) -> int:
+    """Past exams, of every deck or of one named by its id or its file (its id need not be a
+    known deck's any more: the exams are kept)."""
+    deck_id = deck_id_of(env, deck) if deck is not None else None
     with env.open_store() as store:
         exams = ExamLog(store)
         attempts = exams.history(deck_id)

@@ -458,7 +458,15 @@ class ReviewFlow:
     def _edit(self, key: Key) -> None:
         plan = self.study.session.plans[key[0]]
         card = self.study.session.cards[key]
-        path = Path(plan.deck.path)
+        from quizkit.app import library
+        from quizkit.errors import QuizkitError
+
+        try:
+            path, copied = library.editable_path(self.env, plan.deck)  # a bundled deck: a copy
+        except QuizkitError as error:
+            self._say(f"cannot edit the deck: {error}", "red")
+            return
+        note = library.copied_message(path) + " " if copied else ""
         try:
             before = path.read_bytes()
         except OSError as error:
@@ -483,11 +491,11 @@ class ReviewFlow:
         except OSError:
             after = before
         if after == before:
-            self._say("the deck was not changed", "dim")
+            self._say(note + "the deck was not changed", "yellow" if note else "dim")
             return
         if self._reload(path):
             self.study.note_edit(path, before, after)
-            self._say("deck reloaded (u undoes the edit)", "dim")
+            self._say(note + "deck reloaded (u undoes the edit)", "yellow" if note else "dim")
 
     def _reload(self, path: Path) -> bool:
         try:
@@ -500,7 +508,7 @@ class ReviewFlow:
                 "Fix them and press e again.",
             )
             return False
-        plan = next((p for p in self.study.session.plans.values() if Path(p.deck.path) == path), None)
+        plan = self.study.session.plans.get(deck.id)  # by id: a bundled deck's edit is its own copy
         if plan is None:
             return False
         plan.deck = deck

@@ -19,12 +19,11 @@ from pathlib import Path
 
 from quizkit.app import exam_dates
 from quizkit.app.env import Environment
-from quizkit.app.library import known_decks_lenient, load_decks
+from quizkit.app.library import known_decks_lenient, load_decks, one_deck
 from quizkit.app.study import plan_decks
 from quizkit.core.calendar import EPOCH, Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
-from quizkit.io import deck_files
 from quizkit.model import Card, Deck, Status, card_index
 from quizkit.shapes.stats import (
     CardFigures,
@@ -276,7 +275,7 @@ def _exams(env: Environment, store: Store, loaded: Sequence[Deck], now: datetime
 
 def cards(
     env: Environment,
-    path: Path,
+    name: Path | str,
     tags: Sequence[str] = (),
     state: str | None = None,
     search: str | None = None,
@@ -290,7 +289,7 @@ def cards(
     if sort not in SORT_KEYS:
         raise UsageError(f"cannot sort by {sort!r}; use one of {', '.join(SORT_KEYS)}")
     now = env.clock()
-    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key)
+    deck = one_deck(env, name)
     wanted = set(tags)
     needle = (search or "").casefold()
     picked = [

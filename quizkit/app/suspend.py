@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from quizkit.app.env import Environment
+from quizkit.app.library import deck_path as resolve
 from quizkit.errors import UsageError
 from quizkit.io import deck_files
 from quizkit.model import CardState
@@ -13,21 +14,26 @@ from quizkit.ui import words
 
 
 def set_suspended(
-    env: Environment, deck_path: Path, card_ids: Sequence[str], suspended: bool, all_cards: bool
+    env: Environment, deck_name: Path | str, card_ids: Sequence[str], suspended: bool, all_cards: bool
 ) -> int:
     """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
     from dataclasses import replace as with_changes
 
+    deck_path = resolve(env, deck_name)
     deck = deck_files.load_deck(deck_path, env.cache_dir, env.cache_key)
     now = env.clock()
     wanted = list(card_ids)
     unknown = [card_id for card_id in wanted if deck.card(card_id) is None]
     if unknown:
-        raise UsageError(f"no card {unknown[0]!r} in {deck_path}; 'quizkit show {deck_path}' lists the ids")
+        raise UsageError(f"no card {unknown[0]!r} in {deck_path}; 'quizkit show {deck_name}' lists the ids")
     with env.open_store() as store:
         states = store.states(deck.id)
         if all_cards:
             wanted = sorted(card_id for card_id, state in states.items() if state.suspended != suspended)
+        if not wanted and all_cards:  # nothing to do is not an error
+            nothing = "not suspended: nothing to suspend" if suspended else "suspended: nothing to unsuspend"
+            env.stdout.print(words.plain(f"no card of {deck.id} is {nothing}"), soft_wrap=True)
+            return 0
         if not wanted:
             raise UsageError("name the cards to change, or use --all")
         for card_id in wanted:

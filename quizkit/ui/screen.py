@@ -93,10 +93,10 @@ class Lines:
             for part in new.bottom:
                 self.console.print(part)
         if new.status is not None and new.status is not old.status:
-            self.console.print(new.status)
+            self.console.print(new.status, soft_wrap=True)
 
     def say(self, message: RenderableType) -> None:
-        self.console.print(message)
+        self.console.print(message, soft_wrap=True)  # a path in a message is never cut in two
 
     def key(self) -> str | Event:
         while True:
