@@ -115,6 +115,7 @@ class ReviewFlow:
         self.screen: Screen | None = None
         self.display: Display = Lines(self.out, keys)
         self.help_open = False
+        self.backup_said: str | None = None
         self.emptied: datetime | None = None
         """When the queue ran out (the learner did not quit)."""
 
@@ -202,6 +203,14 @@ class ReviewFlow:
 
     def _say(self, message: str, style: str = "yellow") -> None:
         self.display.say(self._note(message, style))
+
+    def _note_next(self, message: str, style: str = "yellow") -> None:
+        """A message for the next card's screen (several are kept, one per line)."""
+        status = self.display.frame.status
+        text = self._note(message, style)
+        if isinstance(status, Text) and self.screen is not None:
+            text = Text("\n").join([status, text])
+        self.display.note(text)
 
     # ------------------------------------------------------------ input
 
@@ -434,9 +443,10 @@ class ReviewFlow:
         )
         self.tally.done += 1
         self.tally.right += int(correct)
-        self.display.update(status=None)
+        # Said on the next card's screen: this card is not drawn again once it is answered.
+        self.display.note(None)
         if graded is not None and graded != correct:
-            self._say(
+            self._note_next(
                 "counted as right, as you said (u undoes it)"
                 if correct
                 else "counted as wrong, as you said (u undoes it)",
@@ -444,13 +454,14 @@ class ReviewFlow:
             )
         if change.after.leech and not change.before.leech:
             self.tally.leeches.append(card.prompt)
-            self._say(
+            self._note_next(
                 f"This card has lapsed {change.after.lapses} times: it is now a leech and suspended "
                 f"(u undoes the answer; quizkit unsuspend {key[0]} {key[1]} brings it back).",
             )
         warning = self.study.store.backup_warning
-        if warning:
-            self._say(warning)
+        if warning and warning != self.backup_said:
+            self.backup_said = warning
+            self._note_next(warning)
         return Outcome(Action.RATED, rating)
 
     # ------------------------------------------------------------ edit

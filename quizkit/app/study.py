@@ -206,10 +206,11 @@ class Study:
     def undo(self, now: datetime) -> Undone | NoUndo:
         """Undo the latest thing done from here in these decks (an answer, a burial, a suspension,
         an edit), even from an earlier session; cram answers never changed the schedule."""
-        review = change = None
+        review = None
         if self.mode is Mode.REVIEW:
             review = self.store.last_review(self.session.plans, self.origin)
-            change = self.store.last_change(self.session.plans, self.origin)
+        # Burials and suspensions change the store in every mode (cram too): they always undo.
+        change = self.store.last_change(self.session.plans, self.origin)
         edit = self.edits[-1] if self.edits else None
         review_id = review.id if review is not None else 0
         if (

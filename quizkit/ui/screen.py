@@ -52,6 +52,9 @@ class Display(Protocol):
     def say(self, message: RenderableType) -> None:
         """A message that stays in view until the next key."""
 
+    def note(self, message: RenderableType | None) -> None:
+        """A message for the next screen (None: none); line mode prints it at once."""
+
     def key(self) -> str | Event:
         """The next key that means something to the flow (scrolling and redraws are handled here)."""
 
@@ -97,6 +100,10 @@ class Lines:
 
     def say(self, message: RenderableType) -> None:
         self.console.print(message, soft_wrap=True)  # a path in a message is never cut in two
+
+    def note(self, message: RenderableType | None) -> None:
+        if message is not None:
+            self.say(message)
 
     def key(self) -> str | Event:
         while True:
@@ -184,6 +191,9 @@ class Screen:
     def say(self, message: RenderableType) -> None:
         self.update(status=message)
 
+    def note(self, message: RenderableType | None) -> None:
+        self._frame = replace(self._frame, status=message)
+
     def key(self) -> str | Event:
         while True:
             pressed = self.keys.key()
@@ -195,8 +205,9 @@ class Screen:
                     self.draw()
                 continue
             if self._frame.status is not None:
+                # Gone from the next drawing: redrawing now would show this step again before
+                # the key is acted on (and a reader of the screen would take it for the next).
                 self._frame = replace(self._frame, status=None)
-                self.draw()
             return pressed
 
     def line(self, prompt: str) -> str | None:
