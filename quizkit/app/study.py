@@ -19,7 +19,7 @@ from enum import Enum
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
 from quizkit.core import scheduler
-from quizkit.core.session import exam_limits
+from quizkit.core.session import days_back, exam_limits
 from quizkit.store.progress import Store
 
 
@@ -49,7 +49,9 @@ def plan_decks(
         cap = exam_date or deck.settings.exam_date
         if cap is not None:
             limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
-        plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))
+        plans.append(
+            DeckPlan(deck, config, limits, new_done, reviews_done, cap, env.settings.max_answer_seconds)
+        )
     return plans
 
 
@@ -67,7 +69,10 @@ def start_session(
     new: int | None = None,
     reviews: int | None = None,
     exam_date: date | None = None,
+    ahead: int | None = None,
+    forgotten_days: int | None = None,
 ) -> Session:
+    """Today's session; `ahead` and `forgotten_days` are Anki's custom study (core.session)."""
     import random
 
     from quizkit.core.session import Session
@@ -76,13 +81,23 @@ def start_session(
     states = {
         (deck.id, card_id): state for deck in loaded for card_id, state in store.states(deck.id).items()
     }
+    rng = random.Random(int(now.timestamp()))
+    if forgotten_days is not None:
+        forgotten = [
+            (plan.deck.id, card_id)
+            for plan in plans
+            for card_id in store.forgotten(plan.deck.id, days_back(now, plan.config, forgotten_days))
+        ]
+        return Session.forgotten(plans, states, forgotten, now, tags=tags, rng=rng)
     return Session.start(
         plans,
         states,
         now,
         tags=tags,
         new_order=env.settings.new_order,
-        rng=random.Random(int(now.timestamp())),
+        rng=rng,
+        bury_siblings=env.settings.bury_siblings,
+        ahead=ahead,
     )
 
 
@@ -149,7 +164,7 @@ class Study:
                     proposed=proposed,
                     answer=answer,
                     correct=correct,
-                    duration_ms=duration_ms,
+                    duration_ms=self.session.plans[key[0]].answer_ms(duration_ms),
                     fingerprint=change.card.fingerprint,
                     scheduler=json.dumps(config.to_dict(), sort_keys=True),
                     origin=self.origin,

@@ -47,7 +47,11 @@ def draw_questions(
     tags: Iterable[str] = (),
     kinds: Iterable[Kind] = (),
 ) -> list[Question]:
-    """Draw questions at random (all matching cards when count is None or larger)."""
+    """Draw questions at random (all matching cards when count is None or larger).
+
+    Siblings (a note's cloze deletions, both sides of a reversed card) give each other away: an
+    exam takes one card of each note first, and a second card of a note only when it needs more.
+    """
     wanted_tags, wanted_kinds = set(tags), set(kinds)
     pool = [
         card
@@ -55,7 +59,19 @@ def draw_questions(
         if (not wanted_tags or wanted_tags & set(card.tags))
         and (not wanted_kinds or card.kind in wanted_kinds)
     ]
-    picked = rng.sample(pool, min(count, len(pool)) if count is not None else len(pool))
+    size = min(count, len(pool)) if count is not None else len(pool)
+    if len({card.note_id or card.id for card in pool}) == len(pool):
+        picked = rng.sample(pool, size)  # no siblings: the draw every seed has always given
+    else:
+        shuffled = rng.sample(pool, len(pool))
+        notes: set[str] = set()
+        first: list[Card] = []
+        later: list[Card] = []
+        for card in shuffled:
+            note = card.note_id or card.id
+            (later if note in notes else first).append(card)
+            notes.add(note)
+        picked = (first + later)[:size]
     return [as_question((deck.id, card.id), card, rng) for card in picked]
 
 
