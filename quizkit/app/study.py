@@ -101,6 +101,27 @@ def start_session(
     )
 
 
+def custom_study(ahead: int | None, forgotten_days: int | None, new: int | None, limit: int | None) -> None:
+    """Check that custom study's options fit together: one kind at a time, outside the daily limits."""
+    from quizkit.errors import UsageError
+
+    if ahead is not None and forgotten_days is not None:
+        raise UsageError("--ahead and --forgotten are two kinds of custom study: use one at a time")
+    if ahead is not None and ahead < 1 or forgotten_days is not None and forgotten_days < 1:
+        raise UsageError("--ahead and --days count days: give 1 or more")
+    if ahead is not None or forgotten_days is not None:
+        for name, value in (("--new", new), ("--limit", limit)):
+            if value is not None:
+                raise UsageError(
+                    f"{name} sets a daily limit; custom study (--ahead, --forgotten) is outside them"
+                )
+
+
+def nothing_forgotten(days: int) -> str:
+    when = "today" if days == 1 else f"in the last {days} days"
+    return f"No card was answered Again {when}."
+
+
 class NoUndo(Enum):
     """Why `u` undid nothing (the value is what the learner reads)."""
 
