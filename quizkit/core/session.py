@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -363,18 +363,10 @@ class Session:
         self.learning.discard(key)
 
     def _note(self, key: Key) -> Key:
-        """The note a card belongs to: (deck id, the id written in the file).
-
-        Only an id ending like a sibling's (.c2, .rev) needs its card built to know; any other id
-        is its note's own (a note's first card, or a card without siblings).
-        """
+        """The note a card belongs to: (deck id, note_of the card)."""
         note = self._notes.get(key)
         if note is None:
-            card_id = key[1]
-            if _SIBLING_ID.search(card_id):
-                card = self.cards.get(key)
-                card_id = card.note_id if card is not None and card.note_id else card_id
-            note = self._notes[key] = (key[0], card_id)
+            note = self._notes[key] = (key[0], note_of(key[1], lambda: self.cards.get(key)))
         return note
 
     def _admit(self, key: Key, seen: set[Key]) -> bool:
@@ -436,6 +428,19 @@ class Session:
 
 _SIBLING_ID = re.compile(r"\.(?:rev|c[0-9]+)$")
 """The id suffixes of a note's further cards (io.deck_parse): a reversed card, a cloze deletion."""
+
+
+def note_of(card_id: str, card: Callable[[], Card | None]) -> str:
+    """The id of the note a card belongs to (the id written in the deck file).
+
+    Only an id ending like a sibling's (.c2, .rev) needs its card (built by `card`) to know; any
+    other id is its note's own: a note's first card, or a card without siblings.
+    """
+    if _SIBLING_ID.search(card_id):
+        built = card()
+        if built is not None and built.note_id:
+            return built.note_id
+    return card_id
 
 
 def _answered_since(state: CardState, moment: datetime) -> bool:
