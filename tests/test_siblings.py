@@ -115,6 +115,9 @@ def test_burying_or_suspending_the_card_in_the_queue_lets_its_sibling_in() -> No
     session.suspend(("d", "paris"))
     assert ("d", "paris.rev") in session.new_queue
     assert session.counts(NOW).new == 4
+    # an undo of the bury puts the card back, and its sibling waits again
+    session.undo(("d", "kabul.c1"), CardState(), NOW)
+    assert ("d", "kabul.c1") in session.new_queue and ("d", "kabul.c2") not in session.new_queue
 
 
 def test_learning_siblings_are_not_held_back() -> None:

@@ -333,6 +333,8 @@ class Session:
                 self.review_queue.insert(0, key)
             else:
                 self.learning.add(key)
+        if self.bury_siblings and (key in self.new_queue or key in self.review_queue):
+            self._hold_siblings(key, answered=False)  # back in the queue: a sibling let in waits again
         self._release_sibling(key)
 
     def bury(self, key: Key, now: datetime) -> Change:
@@ -391,11 +393,13 @@ class Session:
                 taken.append(key)
         return taken
 
-    def _hold_siblings(self, key: Key) -> None:
-        """After an answer: the card's siblings still in today's new and review queues wait."""
+    def _hold_siblings(self, key: Key, *, answered: bool = True) -> None:
+        """After an answer (or when the card is back in a queue): its siblings still in today's new
+        and review queues wait."""
         note = self._note(key)
-        self.touched.setdefault(note, set()).add(key)
-        for other in [k for k in (*self.new_queue, *self.review_queue) if self._note(k) == note]:
+        if answered:
+            self.touched.setdefault(note, set()).add(key)
+        for other in [k for k in (*self.new_queue, *self.review_queue) if k != key and self._note(k) == note]:
             self._leave_queues(other)
             self.held.setdefault(note, []).append(other)
 
