@@ -33,7 +33,7 @@ COMMENTS = {
     "relearning_steps": "",
     "leech_threshold": "lapses before a card is suspended as a leech",
     "new_order": 'or "random"',
-    "bury_siblings": "a note's other cards (cloze gaps, the reverse) wait for the next day",
+    "bury_siblings": "a note's other cards wait for the next day (a deck's [deck] bury_siblings wins)",
     "max_answer_seconds": "the longest answer time recorded; 0: no cap",
     "timezone": "default: the system's zone",
 }

@@ -244,3 +244,41 @@ def test_bury_siblings_must_be_true_or_false(
     assert result.exit_code == 1
     assert "setting 'bury_siblings' has the wrong type" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_deck_can_turn_siblings_off_or_on_for_itself(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    off = tmp_path / "off.toml"
+    off.write_text(
+        CLOZE_DECK.replace('title = "Siblings"', 'title = "Off"\nbury_siblings = false').replace(
+            '"sib"', '"off"'
+        ),
+        encoding="utf-8",
+    )
+    on = tmp_path / "on.toml"
+    on.write_text(
+        CLOZE_DECK.replace('title = "Siblings"', 'title = "On"\nbury_siblings = true').replace(
+            '"sib"', '"on"'
+        ),
+        encoding="utf-8",
+    )
+    for _ in range(2):  # the second time from the deck cache
+        result = runner.invoke(app, ["due", str(off), str(on)])
+        assert result.exit_code == 0, result.output
+        assert "│ off  │   4 │" in result.output and "│ on   │   2 │" in result.output, result.output
+    config = tmp_path / "config.toml"
+    config.write_text("bury_siblings = false\n", encoding="utf-8")
+    monkeypatch.setenv("QUIZKIT_CONFIG", str(config))
+    result = runner.invoke(app, ["due", str(off), str(on)])
+    assert "│ off  │   4 │" in result.output and "│ on   │   2 │" in result.output, result.output
+
+
+def test_a_decks_bury_siblings_must_be_true_or_false(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "bad.toml"
+    deck.write_text(
+        CLOZE_DECK.replace('title = "Siblings"', 'title = "Bad"\nbury_siblings = "yes"'), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["validate", str(deck)])
+    assert result.exit_code == 1
+    assert "[deck] bury_siblings must be true or false" in result.output

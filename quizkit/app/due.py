@@ -78,5 +78,5 @@ def exam_load(session: Session, plan: DeckPlan, now: datetime, unseen: int) -> E
     seen = {key: session.states[key] for key in keys}
     new_keys = [(plan.deck.id, c.id) for c in plan.deck.cards if (plan.deck.id, c.id) not in seen]
     new_keys += [key for key, state in seen.items() if state.phase is Phase.NEW]
-    days, left = project_exam_load(plan, seen, new_keys, now, bury_siblings=session.bury_siblings)
+    days, left = project_exam_load(plan, seen, new_keys, now)
     return ExamLoad(plan.cap, plan.limits.new_per_day, left, tuple(days))

@@ -49,8 +49,11 @@ def plan_decks(
         cap = exam_date or deck.settings.exam_date
         if cap is not None:
             limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
+        bury = (
+            env.settings.bury_siblings if deck.settings.bury_siblings is None else deck.settings.bury_siblings
+        )
         plans.append(
-            DeckPlan(deck, config, limits, new_done, reviews_done, cap, env.settings.max_answer_seconds)
+            DeckPlan(deck, config, limits, new_done, reviews_done, cap, env.settings.max_answer_seconds, bury)
         )
     return plans
 
@@ -96,7 +99,6 @@ def start_session(
         tags=tags,
         new_order=env.settings.new_order,
         rng=rng,
-        bury_siblings=env.settings.bury_siblings,
         ahead=ahead,
     )
 

@@ -21,12 +21,10 @@ def project_exam_load(
     states: Mapping[Key, CardState],
     new_keys: Sequence[Key],
     now: datetime,
-    *,
-    bury_siblings: bool = False,
 ) -> tuple[list[DayLoad], int]:
     """Reviews and new cards on each study day until the exam, if every answer were Good.
 
-    With `bury_siblings` (as the session does), one new card of a note a day, and none today of
+    With the deck's bury_siblings (as the session does), one new card of a note a day, and none today of
     a note answered today. Returns each day's load and the number of cards still unseen on the day.
     """
     assert plan.cap is not None
@@ -41,11 +39,11 @@ def project_exam_load(
     busy = {
         _note(plan, key)
         for key, state in states.items()
-        if bury_siblings and state.last_review is not None and state.last_review >= since
+        if plan.bury_siblings and state.last_review is not None and state.last_review >= since
     }  # notes answered today: their new siblings wait for tomorrow
     for offset in range(days):
         budget = max(0, plan.limits.new_per_day - (plan.new_done if offset == 0 else 0))
-        if bury_siblings:
+        if plan.bury_siblings:
             introduced, queue = _one_a_note(plan, queue, budget, busy)
             busy = set()
         else:

@@ -78,6 +78,8 @@ class DeckPlan:
     max_answer_seconds: int = MAX_ANSWER_SECONDS
     """The longest answer time recorded (0: no cap), as Anki's: a learner who walked away does not
     turn an answer into an hour of study in the statistics."""
+    bury_siblings: bool = True
+    """Whether this deck's siblings wait for the next study day (Session.bury_siblings)."""
 
     def answer_ms(self, duration_ms: int | None) -> int | None:
         """The answer time to record: never negative, at most max_answer_seconds."""
@@ -154,7 +156,7 @@ class Session:
             for key, state in session.states.items():
                 if key[0] != deck_id or state.phase is Phase.NEW or key not in cards:
                     continue
-                if session.bury_siblings and _answered_since(state, today_start):
+                if session.bury_siblings and plan.bury_siblings and _answered_since(state, today_start):
                     session.touched.setdefault(session._note(key), set()).add(key)
                 if state.suspended or _buried(state, now):
                     continue
@@ -299,7 +301,7 @@ class Session:
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and not after.suspended:
             self.learning.add(key)
         self.states[key] = after
-        if self.bury_siblings:
+        if self._buries(key):
             self._hold_siblings(key)
         return Change(key, self.cards[key], before, after, rating)
 
@@ -318,7 +320,7 @@ class Session:
                 plan.new_done = max(0, plan.new_done - 1)
             elif before.phase is Phase.REVIEW:
                 plan.reviews_done = max(0, plan.reviews_done - 1)
-        if self.bury_siblings and plan is not None:
+        if plan is not None and self._buries(key):
             note = self._note(key)
             today_start = scheduler.day_start(scheduler.study_day(now, plan.config), plan.config)
             if not _answered_since(before, today_start):
@@ -333,7 +335,7 @@ class Session:
                 self.review_queue.insert(0, key)
             else:
                 self.learning.add(key)
-        if self.bury_siblings and (key in self.new_queue or key in self.review_queue):
+        if self._buries(key) and (key in self.new_queue or key in self.review_queue):
             self._hold_siblings(key, answered=False)  # back in the queue: a sibling let in waits again
         self._release_sibling(key)
 
@@ -364,6 +366,11 @@ class Session:
             self.review_queue.remove(key)
         self.learning.discard(key)
 
+    def _buries(self, key: Key) -> bool:
+        """Whether the card's siblings wait for tomorrow: a review session, and its deck's setting."""
+        plan = self.plans.get(key[0])
+        return self.bury_siblings and plan is not None and plan.bury_siblings
+
     def _note(self, key: Key) -> Key:
         """The note a card belongs to: (deck id, note_of the card)."""
         note = self._notes.get(key)
@@ -374,7 +381,7 @@ class Session:
     def _admit(self, key: Key, seen: set[Key]) -> bool:
         """Whether a new or review card may go into today's queue: False (and held back) when a
         sibling was answered today or is already in the queue."""
-        if not self.bury_siblings:
+        if not self._buries(key):
             return True
         note = self._note(key)
         if note in self.touched or note in seen:
@@ -406,7 +413,7 @@ class Session:
     def _release_sibling(self, key: Key) -> None:
         """When nothing of the card's note is answered today or queued any more (an undo, a bury,
         a suspend), the first sibling held back takes its place in today's queue."""
-        if not self.bury_siblings:
+        if not self._buries(key):
             return
         note = self._note(key)
         if note in self.touched or key in self.new_queue or key in self.review_queue:
