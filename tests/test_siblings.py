@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizkit.cli import app
@@ -282,3 +284,42 @@ def test_a_decks_bury_siblings_must_be_true_or_false(runner: CliRunner, tmp_path
     result = runner.invoke(app, ["validate", str(deck)])
     assert result.exit_code == 1
     assert "[deck] bury_siblings must be true or false" in result.output
+
+
+# ---------------------------------------------------------------- a property over many days
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=6),
+    ratings=st.lists(st.sampled_from(list(Rating)), min_size=1, max_size=80),
+    new_per_day=st.integers(min_value=1, max_value=6),
+)
+def test_no_two_cards_of_a_note_leave_new_or_review_on_one_study_day(
+    sizes: list[int], ratings: list[Rating], new_per_day: int
+) -> None:
+    """Over simulated days (answers 10 minutes apart, a new session each morning), a note's
+    second card is never answered out of new or review on a day when a sibling was answered."""
+    cards = tuple(card(f"n{n}.c{i}", f"n{n}") for n, size in enumerate(sizes) for i in range(1, size + 1))
+    deck = Deck("d", "T", "d.toml", cards)
+    states: dict[tuple[str, str], CardState] = {}
+    answered: dict[tuple[int, str], set[str]] = {}  # (day, note) -> cards answered that day
+    pending = list(ratings)
+    for day in range(30):
+        now = NOW + timedelta(days=day)
+        session = Session.start([DeckPlan(deck, CONFIG, Limits(new_per_day=new_per_day))], states, now)
+        while pending:
+            key = session.next(now)
+            if key is None:
+                break
+            before = session.state(key)
+            session.answer(key, pending.pop(0), now)
+            note = key[1].split(".")[0]
+            siblings = answered.setdefault((day, note), set())
+            if before.phase in (Phase.NEW, Phase.REVIEW):
+                assert not (siblings - {key[1]}), (day, key, siblings)
+            siblings.add(key[1])
+            now += timedelta(minutes=10)
+        states = session.states
+        if not pending:
+            break
