@@ -288,6 +288,29 @@ def review(
             help="Cap intervals so every card is seen before it (remembered: see exam-date).",
         ),
     ] = None,
+    ahead: Annotated[
+        int | None,
+        typer.Option(
+            "--ahead",
+            min=1,
+            metavar="N",
+            help="Custom study: the reviews due in the next N days, now. Rescheduled from today"
+            " (an early review gains less), no new cards, no daily limits.",
+        ),
+    ] = None,
+    forgotten: Annotated[
+        bool,
+        typer.Option(
+            "--forgotten",
+            help="Custom study: the cards answered Again today, once more. The schedule is not changed.",
+        ),
+    ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=1, metavar="N", help="With --forgotten: the last N study days (1: today)."
+        ),
+    ] = None,
     plain: PlainOption = False,
     db: DbOption = None,
 ) -> None:
@@ -296,9 +319,13 @@ def review(
     Without a terminal (a pipe or a script), one key or answer per line.
 
     Example: quizkit review --tag dates --new 10
+
+    Custom study, as in Anki: 'quizkit review --ahead 3' before a trip; 'quizkit review
+    --forgotten' to go over today's misses again.
     """
     from quizkit.app import review as use
 
+    forgotten_days = _forgotten_days(forgotten, days)
     _run(
         lambda env: use.review(
             env,
@@ -307,10 +334,18 @@ def review(
             new=new,
             limit=limit,
             exam_date=exam_date.date() if exam_date else None,
+            ahead=ahead,
+            forgotten_days=forgotten_days,
         ),
         db,
         plain=plain,
     )
+
+
+def _forgotten_days(forgotten: bool, days: int | None) -> int | None:
+    if days is not None and not forgotten:
+        raise typer.BadParameter("--days goes with --forgotten", param_hint="--days")
+    return (days or 1) if forgotten else None
 
 
 @app.command()

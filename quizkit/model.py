@@ -125,6 +125,7 @@ class DeckSettings:
     reviews_per_day: int | None = None
     max_interval: int | None = None
     exam_date: date | None = None
+    bury_siblings: bool | None = None
 
 
 class CardList(Sequence[Card]):

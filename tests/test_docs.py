@@ -33,6 +33,8 @@ COMMENTS = {
     "relearning_steps": "",
     "leech_threshold": "lapses before a card is suspended as a leech",
     "new_order": 'or "random"',
+    "bury_siblings": "a note's other cards wait for the next day (a deck's [deck] bury_siblings wins)",
+    "max_answer_seconds": "the longest answer time recorded; 0: no cap",
     "timezone": "default: the system's zone",
 }
 
@@ -42,7 +44,9 @@ def setting_line(key: str) -> str:
         value = EXAMPLES[key]
     else:
         default = getattr(Settings(), key)
-        if isinstance(default, tuple):  # steps
+        if isinstance(default, bool):
+            value = str(default).lower()
+        elif isinstance(default, tuple):  # steps
             value = "[" + ", ".join(f'"{format_interval(step)}"' for step in default) + "]"
         elif isinstance(default, str):
             value = f'"{default}"'

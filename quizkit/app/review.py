@@ -21,7 +21,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from quizkit.app.env import Environment
-from quizkit.app.study import NoUndo, Study, Undid, open_study
+from quizkit.app.study import NoUndo, Study, Undid, custom_study, nothing_forgotten, open_study
 from quizkit.core import grading, scheduler
 from quizkit.core.grading import Grade
 from quizkit.errors import DeckError
@@ -88,12 +88,31 @@ def review(
     limit: int | None = None,
     exam_date: date | None = None,
     editor: Callable[[Path, int], None] | None = None,
+    ahead: int | None = None,
+    forgotten_days: int | None = None,
 ) -> int:
-    """Run a review session until nothing is due or the learner quits. Returns the exit code."""
+    """Run a review session until nothing is due or the learner quits. Returns the exit code.
+
+    `ahead` and `forgotten_days` are custom study (app.study.start_session)."""
+    custom_study(ahead, forgotten_days, new, limit)
     keys = terminal.keys_for(env.stdin, env.stdin_isatty)
     now = env.clock()
     with env.open_store() as store:
-        study = open_study(env, store, paths, now, tags=tags, new=new, reviews=limit, exam_date=exam_date)
+        study = open_study(
+            env,
+            store,
+            paths,
+            now,
+            tags=tags,
+            new=new,
+            reviews=limit,
+            exam_date=exam_date,
+            ahead=ahead,
+            forgotten_days=forgotten_days,
+        )
+        if forgotten_days is not None and not study.session.new_queue:
+            env.stdout.print(nothing_forgotten(forgotten_days))
+            return 0
         flow = ReviewFlow(env, study, keys, editor or open_editor)
         return flow.run()
 

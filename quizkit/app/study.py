@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
 from quizkit.core import scheduler
-from quizkit.core.session import exam_limits
+from quizkit.core.session import days_back, exam_limits
 from quizkit.model import Deck, Key, Mode, Rating
 from quizkit.store.progress import Action, Store
 
@@ -55,7 +55,12 @@ def plan_decks(
         cap = caps.get(deck.id)
         if cap is not None:
             limits = exam_limits(limits, cap, scheduler.study_day(now, config), store.unseen(deck), new_done)
-        plans.append(DeckPlan(deck, config, limits, new_done, reviews_done, cap))
+        bury = (
+            env.settings.bury_siblings if deck.settings.bury_siblings is None else deck.settings.bury_siblings
+        )
+        plans.append(
+            DeckPlan(deck, config, limits, new_done, reviews_done, cap, env.settings.max_answer_seconds, bury)
+        )
     return plans
 
 
@@ -73,7 +78,10 @@ def start_session(
     new: int | None = None,
     reviews: int | None = None,
     exam_date: date | None = None,
+    ahead: int | None = None,
+    forgotten_days: int | None = None,
 ) -> Session:
+    """Today's session; `ahead` and `forgotten_days` are Anki's custom study (core.session)."""
     import random
 
     from quizkit.core.session import Session
@@ -82,14 +90,44 @@ def start_session(
     states = {
         (deck.id, card_id): state for deck in loaded for card_id, state in store.states(deck.id).items()
     }
+    rng = random.Random(int(now.timestamp()))
+    if forgotten_days is not None:
+        forgotten = [
+            (plan.deck.id, card_id)
+            for plan in plans
+            for card_id in store.forgotten(plan.deck.id, days_back(now, plan.config, forgotten_days))
+        ]
+        return Session.forgotten(plans, states, forgotten, now, tags=tags, rng=rng)
     return Session.start(
         plans,
         states,
         now,
         tags=tags,
         new_order=env.settings.new_order,
-        rng=random.Random(int(now.timestamp())),
+        rng=rng,
+        ahead=ahead,
     )
+
+
+def custom_study(ahead: int | None, forgotten_days: int | None, new: int | None, limit: int | None) -> None:
+    """Check that custom study's options fit together: one kind at a time, outside the daily limits."""
+    from quizkit.errors import UsageError
+
+    if ahead is not None and forgotten_days is not None:
+        raise UsageError("--ahead and --forgotten are two kinds of custom study: use one at a time")
+    if ahead is not None and ahead < 1 or forgotten_days is not None and forgotten_days < 1:
+        raise UsageError("--ahead and --days count days: give 1 or more")
+    if ahead is not None or forgotten_days is not None:
+        for name, value in (("--new", new), ("--limit", limit)):
+            if value is not None:
+                raise UsageError(
+                    f"{name} sets a daily limit; custom study (--ahead, --forgotten) is outside them"
+                )
+
+
+def nothing_forgotten(days: int) -> str:
+    when = "today" if days == 1 else f"in the last {days} days"
+    return f"No card was answered Again {when}."
 
 
 class NoUndo(Enum):
@@ -195,7 +233,7 @@ class Study:
                     answer=answer,
                     correct=correct,
                     graded=graded,
-                    duration_ms=duration_ms,
+                    duration_ms=self.session.plans[key[0]].answer_ms(duration_ms),
                     fingerprint=change.card.fingerprint,
                     scheduler=json.dumps(config.to_dict(), sort_keys=True),
                     origin=self.origin,

@@ -47,7 +47,11 @@ def draw_questions(
     tags: Iterable[str] = (),
     kinds: Iterable[Kind] = (),
 ) -> list[Question]:
-    """Draw questions at random (all matching cards when count is None or larger)."""
+    """Draw questions at random (all matching cards when count is None or larger).
+
+    Siblings (a note's cloze deletions, both sides of a reversed card) give each other away: an
+    exam has two cards of one note only when it asks for more questions than there are notes.
+    """
     wanted_tags, wanted_kinds = set(tags), set(kinds)
     pool = [
         card
@@ -56,7 +60,33 @@ def draw_questions(
         and (not wanted_kinds or card.kind in wanted_kinds)
     ]
     picked = rng.sample(pool, min(count, len(pool)) if count is not None else len(pool))
-    return [as_question((deck.id, card.id), card, rng) for card in picked]
+    return [as_question((deck.id, card.id), card, rng) for card in _apart(picked, pool, rng)]
+
+
+def _apart(picked: list[Card], pool: list[Card], rng: random.Random) -> list[Card]:
+    """The draw with each second card of a note swapped, in place, for a card of a note not drawn
+    (while there is one). A draw without siblings is returned as it is, drawing nothing more, so a
+    seed gives the exam it always gave."""
+    notes: set[str] = set()
+    repeats: list[int] = []
+    for index, card in enumerate(picked):
+        note = card.note_id or card.id
+        if note in notes:
+            repeats.append(index)
+        notes.add(note)
+    if not repeats:
+        return picked
+    drawn = {id(card) for card in picked}
+    spare = [card for card in pool if id(card) not in drawn and (card.note_id or card.id) not in notes]
+    picked = list(picked)
+    for index in repeats:
+        if not spare:
+            break
+        swap = spare.pop(rng.randrange(len(spare)))
+        picked[index] = swap
+        note = swap.note_id or swap.id
+        spare = [card for card in spare if (card.note_id or card.id) != note]
+    return picked
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from quizkit.core import scheduler
-from quizkit.core.session import DeckPlan, fuzz_key
+from quizkit.core.session import DeckPlan, fuzz_key, note_of
 from quizkit.model import CardState, Key, Phase, Rating
 from quizkit.shapes.due import DayLoad
 
@@ -17,11 +17,15 @@ is projected over its first ten years, so the work stays bounded."""
 
 
 def project_exam_load(
-    plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime
+    plan: DeckPlan,
+    states: Mapping[Key, CardState],
+    new_keys: Sequence[Key],
+    now: datetime,
 ) -> tuple[list[DayLoad], int]:
     """Reviews and new cards on each study day until the exam, if every answer were Good.
 
-    Returns each day's load and the number of cards still unseen on the day.
+    With the deck's bury_siblings (as the session does), one new card of a note a day, and none today of
+    a note answered today. Returns each day's load and the number of cards still unseen on the day.
     """
     assert plan.cap is not None
     config = plan.config
@@ -31,9 +35,19 @@ def project_exam_load(
     new = [0] * days
     pending = [state for state in states.values() if state.phase is not Phase.NEW and not state.suspended]
     queue = list(new_keys)
+    since = scheduler.day_start(today, config)
+    busy = {
+        _note(plan, key)
+        for key, state in states.items()
+        if plan.bury_siblings and state.last_review is not None and state.last_review >= since
+    }  # notes answered today: their new siblings wait for tomorrow
     for offset in range(days):
-        budget = plan.limits.new_per_day - (plan.new_done if offset == 0 else 0)
-        introduced, queue = queue[: max(0, budget)], queue[max(0, budget) :]
+        budget = max(0, plan.limits.new_per_day - (plan.new_done if offset == 0 else 0))
+        if plan.bury_siblings:
+            introduced, queue = _one_a_note(plan, queue, budget, busy)
+            busy = set()
+        else:
+            introduced, queue = queue[:budget], queue[budget:]
         new[offset] = len(introduced)
         moment = scheduler.day_start(today + timedelta(days=offset), config) + timedelta(hours=2)
         for key in introduced:
@@ -60,3 +74,22 @@ def project_exam_load(
             )
     out = [DayLoad(today + timedelta(days=i), reviews[i], new[i]) for i in range(days)]
     return out, len(queue)
+
+
+def _note(plan: DeckPlan, key: Key) -> str:
+    return note_of(key[1], lambda: plan.deck.card(key[1]))
+
+
+def _one_a_note(plan: DeckPlan, queue: list[Key], budget: int, busy: set[str]) -> tuple[list[Key], list[Key]]:
+    """The day's new cards, at most one of a note (and none of a busy one); the rest wait, in order."""
+    taken: list[Key] = []
+    waiting: list[Key] = []
+    notes = set(busy)
+    index = 0
+    while index < len(queue) and len(taken) < budget:
+        key = queue[index]
+        index += 1
+        note = _note(plan, key)
+        (waiting if note in notes else taken).append(key)
+        notes.add(note)
+    return taken, waiting + queue[index:]

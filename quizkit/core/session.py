@@ -7,13 +7,14 @@ cards come back when their step is due. Nothing here reads the clock or the stor
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.core.settings import Limits
+from quizkit.core.settings import MAX_ANSWER_SECONDS, Limits
 from quizkit.model import Card, CardList, CardState, Deck, Key, Mode, Phase, Rating, card_index
 
 
@@ -28,6 +29,12 @@ def exam_limits(limits: Limits, exam: date, today: date, unseen: int, new_done: 
         return limits
     needed = -(-(unseen + new_done) // days_left)  # ceiling division
     return replace(limits, new_per_day=max(limits.new_per_day, needed))
+
+
+def days_back(now: datetime, config: SchedulerConfig, days: int) -> datetime:
+    """The start of the study day `days - 1` before today's (1: today's start), as Anki's rated:N
+    counts days: what "forgotten in the last N days" looks back to."""
+    return scheduler.day_start(scheduler.study_day(now, config) - timedelta(days=max(1, days) - 1), config)
 
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -68,6 +75,20 @@ class DeckPlan:
     new_done: int = 0
     reviews_done: int = 0
     cap: date | None = None
+    max_answer_seconds: int = MAX_ANSWER_SECONDS
+    """The longest answer time recorded (0: no cap), as Anki's: a learner who walked away does not
+    turn an answer into an hour of study in the statistics."""
+    bury_siblings: bool = True
+    """Whether this deck's siblings wait for the next study day (Session.bury_siblings)."""
+
+    def answer_ms(self, duration_ms: int | None) -> int | None:
+        """The answer time to record: never negative, at most max_answer_seconds."""
+        if duration_ms is None:
+            return None
+        duration_ms = max(0, duration_ms)
+        if self.max_answer_seconds:
+            duration_ms = min(duration_ms, self.max_answer_seconds * 1000)
+        return duration_ms
 
 
 @dataclass
@@ -83,6 +104,15 @@ class Session:
     mode: Mode = Mode.REVIEW
     """Review schedules each answer. Cram goes through new_queue regardless of the schedule, misses
     coming round again; a quiz answers its own questions. Neither changes a card's state."""
+    bury_siblings: bool = True
+    """As Anki buries siblings: a note's other new and review cards wait for the next study day once
+    one of its cards is in today's queue or answered today. Nothing is written for it: they are
+    only left out of today's queues (learning cards never are)."""
+    touched: dict[Key, set[Key]] = field(default_factory=dict)
+    """Note (deck id, note id) -> its cards answered today."""
+    held: dict[Key, list[Key]] = field(default_factory=dict)
+    """Note -> its cards left out of today's queues because of a sibling."""
+    _notes: dict[Key, Key] = field(default_factory=dict, repr=False)
 
     @classmethod
     def start(
@@ -95,30 +125,58 @@ class Session:
         new_order: str = "deck",
         rng: random.Random | None = None,
         mode: Mode = Mode.REVIEW,
+        bury_siblings: bool = True,
+        ahead: int | None = None,
     ) -> Session:
         """Build the queues: learning due, reviews most at risk first, then new cards in deck order.
 
+        `ahead` (days) is Anki's custom study "review ahead": the review cards due by the end of
+        the study day that many days ahead, earliest due first, no daily limits, no new cards.
         Only card ids and tags are read here; a card's content is built when it is shown.
         """
         wanted = set(tags)
         cards = SessionCards({p.deck.id: p.deck for p in plans}, wanted)
-        session = cls({p.deck.id: p for p in plans}, cards, dict(states), mode=mode)
+        session = cls(
+            {p.deck.id: p for p in plans},
+            cards,
+            dict(states),
+            mode=mode,
+            bury_siblings=bury_siblings and mode is Mode.REVIEW,
+        )
+        seen: set[Key] = set()  # notes with a card in today's queues
         reviews: list[tuple[float, Key]] = []
         for plan in plans:
             deck_id = plan.deck.id
+            today = scheduler.study_day(now, plan.config)
+            today_start = scheduler.day_start(today, plan.config)
+            horizon = (
+                None if ahead is None else scheduler.day_start(today + timedelta(days=ahead + 1), plan.config)
+            )
             deck_reviews: list[tuple[float, Key]] = []
             for key, state in session.states.items():
                 if key[0] != deck_id or state.phase is Phase.NEW or key not in cards:
                     continue
+                if session.bury_siblings and plan.bury_siblings and _answered_since(state, today_start):
+                    session.touched.setdefault(session._note(key), set()).add(key)
                 if state.suspended or _buried(state, now):
                     continue
                 if state.phase is Phase.REVIEW:
-                    if scheduler.is_due(state, now, plan.config):
+                    if horizon is not None:
+                        if state.due is not None and state.due < horizon:
+                            deck_reviews.append((state.due.timestamp(), key))
+                    elif scheduler.is_due(state, now, plan.config):
                         deck_reviews.append((scheduler.retrievability(state, now, plan.config), key))
-                else:
+                elif horizon is None:
                     session.learning.add(key)
             deck_reviews.sort()
-            reviews.extend(deck_reviews[: max(0, plan.limits.reviews_per_day - plan.reviews_done)])
+            # Reviewing ahead is outside the daily limits, as Anki's filtered decks are.
+            review_left = (
+                len(deck_reviews) if horizon is not None else plan.limits.reviews_per_day - plan.reviews_done
+            )
+            taken = set(session._admitted([key for _, key in deck_reviews], review_left, seen))
+            reviews.extend(item for item in deck_reviews if item[1] in taken)
+            if horizon is not None:
+                continue  # reviewing ahead brings no new cards
             new_left = max(0, plan.limits.new_per_day - plan.new_done)
             in_order = new_order != "random"
             new_keys: list[Key] = []
@@ -133,9 +191,11 @@ class Session:
                 if existing is None or (
                     existing.phase is Phase.NEW and not existing.suspended and not _buried(existing, now)
                 ):
-                    new_keys.append(key)
+                    if not in_order or session._admit(key, seen):
+                        new_keys.append(key)
             if not in_order:
                 (rng or random.Random(0)).shuffle(new_keys)
+                new_keys = session._admitted(new_keys, new_left, seen)
             session.new_queue.extend(new_keys[:new_left])
         reviews.sort()
         session.review_queue = [key for _, key in reviews]
@@ -154,6 +214,36 @@ class Session:
         cards = SessionCards({p.deck.id: p.deck for p in plans}, set(tags))
         session = cls({p.deck.id: p for p in plans}, cards, dict(states), mode=Mode.CRAM)
         session.new_queue = cram_queue(plans, tags, rng)
+        return session
+
+    @classmethod
+    def forgotten(
+        cls,
+        plans: Sequence[DeckPlan],
+        states: Mapping[Key, CardState],
+        keys: Iterable[Key],
+        now: datetime,
+        *,
+        tags: Iterable[str] = (),
+        rng: random.Random | None = None,
+    ) -> Session:
+        """Anki's custom study "review forgotten cards": the cards given (those answered Again lately),
+        shuffled, misses coming round again, the schedule left alone (Anki does not reschedule them).
+
+        Suspended and buried cards stay out, as they do of Anki's filtered decks.
+        """
+        cards = SessionCards({p.deck.id: p.deck for p in plans}, set(tags))
+        session = cls({p.deck.id: p for p in plans}, cards, dict(states), mode=Mode.CRAM)
+        queue = [
+            key
+            for key in dict.fromkeys(keys)
+            if key[0] in session.plans
+            and key in cards
+            and not session.state(key).suspended
+            and not _buried(session.state(key), now)
+        ]
+        (rng or random.Random(0)).shuffle(queue)
+        session.new_queue = queue
         return session
 
     # ------------------------------------------------------------ asking
@@ -211,6 +301,8 @@ class Session:
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and not after.suspended:
             self.learning.add(key)
         self.states[key] = after
+        if self._buries(key):
+            self._hold_siblings(key)
         return Change(key, self.cards[key], before, after, rating)
 
     def refresh(self, key: Key, state: CardState) -> None:
@@ -228,20 +320,38 @@ class Session:
                 plan.new_done = max(0, plan.new_done - 1)
             elif before.phase is Phase.REVIEW:
                 plan.reviews_done = max(0, plan.reviews_done - 1)
-        self.restore(key, before, now)
+        if plan is not None and self._buries(key):
+            note = self._note(key)
+            today_start = scheduler.day_start(scheduler.study_day(now, plan.config), plan.config)
+            if not _answered_since(before, today_start):
+                answered = self.touched.get(note, set())
+                answered.discard(key)
+                if not answered:
+                    self.touched.pop(note, None)
+        if key in self.cards and not before.suspended and not _buried(before, now):
+            if before.phase is Phase.NEW:
+                self.new_queue.insert(0, key)
+            elif before.phase is Phase.REVIEW:
+                self.review_queue.insert(0, key)
+            else:
+                self.learning.add(key)
+        if self._buries(key) and (key in self.new_queue or key in self.review_queue):
+            self._hold_siblings(key, answered=False)  # back in the queue: a sibling let in waits again
+        self._release_sibling(key)
 
     def restore(self, key: Key, state: CardState, now: datetime) -> None:
         """Put a card back in this state (an undone bury or suspend), at the front of its queue."""
         self._leave_queues(key)
         self.states[key] = state
-        if key not in self.cards or state.suspended or _buried(state, now):
-            return
-        if state.phase is Phase.NEW:
-            self.new_queue.insert(0, key)
-        elif state.phase is Phase.REVIEW:
-            self.review_queue.insert(0, key)
-        else:
-            self.learning.add(key)
+        if key in self.cards and not state.suspended and not _buried(state, now):
+            if state.phase is Phase.NEW:
+                self.new_queue.insert(0, key)
+            elif state.phase is Phase.REVIEW:
+                self.review_queue.insert(0, key)
+            else:
+                self.learning.add(key)
+        if self._buries(key) and (key in self.new_queue or key in self.review_queue):
+            self._hold_siblings(key, answered=False)  # back in the queue: its siblings wait again
 
     def bury(self, key: Key, now: datetime) -> Change:
         """Hide the card until the next study day starts."""
@@ -258,6 +368,7 @@ class Session:
         before = self.state(key)
         self._leave_queues(key)
         self.states[key] = after
+        self._release_sibling(key)  # the card that held its siblings back is gone for today
         return Change(key, self.cards[key], before, after)
 
     # ------------------------------------------------------------ internals
@@ -269,6 +380,67 @@ class Session:
             self.review_queue.remove(key)
         self.learning.discard(key)
 
+    def _buries(self, key: Key) -> bool:
+        """Whether the card's siblings wait for tomorrow: a review session, and its deck's setting."""
+        plan = self.plans.get(key[0])
+        return self.bury_siblings and plan is not None and plan.bury_siblings
+
+    def _note(self, key: Key) -> Key:
+        """The note a card belongs to: (deck id, note_of the card)."""
+        note = self._notes.get(key)
+        if note is None:
+            note = self._notes[key] = (key[0], note_of(key[1], lambda: self.cards.get(key)))
+        return note
+
+    def _admit(self, key: Key, seen: set[Key]) -> bool:
+        """Whether a new or review card may go into today's queue: False (and held back) when a
+        sibling was answered today or is already in the queue."""
+        if not self._buries(key):
+            return True
+        note = self._note(key)
+        if note in self.touched or note in seen:
+            self.held.setdefault(note, []).append(key)
+            return False
+        seen.add(note)
+        return True
+
+    def _admitted(self, keys: Iterable[Key], limit: int, seen: set[Key]) -> list[Key]:
+        """The first `limit` of the keys that _admit lets in (none looked at past the limit)."""
+        taken: list[Key] = []
+        for key in keys:
+            if len(taken) >= limit:
+                break
+            if self._admit(key, seen):
+                taken.append(key)
+        return taken
+
+    def _hold_siblings(self, key: Key, *, answered: bool = True) -> None:
+        """After an answer (or when the card is back in a queue): its siblings still in today's new
+        and review queues wait."""
+        note = self._note(key)
+        if answered:
+            self.touched.setdefault(note, set()).add(key)
+        for other in [k for k in (*self.new_queue, *self.review_queue) if k != key and self._note(k) == note]:
+            self._leave_queues(other)
+            self.held.setdefault(note, []).append(other)
+
+    def _release_sibling(self, key: Key) -> None:
+        """When nothing of the card's note is answered today or queued any more (an undo, a bury,
+        a suspend), the first sibling held back takes its place in today's queue."""
+        if not self._buries(key):
+            return
+        note = self._note(key)
+        if note in self.touched or key in self.new_queue or key in self.review_queue:
+            return
+        waiting = self.held.get(note, [])
+        for index, other in enumerate(waiting):
+            state = self.state(other)
+            if state.suspended or state.phase not in (Phase.NEW, Phase.REVIEW):
+                continue
+            del waiting[index]
+            (self.new_queue if state.phase is Phase.NEW else self.review_queue).insert(0, other)
+            return
+
     def _due(self, key: Key) -> datetime:
         due = self.state(key).due
         assert due is not None
@@ -277,6 +449,27 @@ class Session:
     def _due_by(self, key: Key, moment: datetime) -> bool:
         due = self.state(key).due
         return due is not None and due <= moment
+
+
+_SIBLING_ID = re.compile(r"\.(?:rev|c[0-9]+)$")
+"""The id suffixes of a note's further cards (io.deck_parse): a reversed card, a cloze deletion."""
+
+
+def note_of(card_id: str, card: Callable[[], Card | None]) -> str:
+    """The id of the note a card belongs to (the id written in the deck file).
+
+    Only an id ending like a sibling's (.c2, .rev) needs its card (built by `card`) to know; any
+    other id is its note's own: a note's first card, or a card without siblings.
+    """
+    if _SIBLING_ID.search(card_id):
+        built = card()
+        if built is not None and built.note_id:
+            return built.note_id
+    return card_id
+
+
+def _answered_since(state: CardState, moment: datetime) -> bool:
+    return state.last_review is not None and state.last_review >= moment
 
 
 def _buried(state: CardState, now: datetime) -> bool:

@@ -41,6 +41,12 @@ MAX_PER_DAY = 100_000
 MAX_LEECH_THRESHOLD = 10_000
 """The most lapses before a card counts as a leech: beyond it, 0 (off) says what is meant."""
 
+MAX_ANSWER_SECONDS = 60
+"""The longest answer time recorded by default (max_answer_seconds), as in Anki."""
+
+LONGEST_ANSWER_CAP = 3600
+"""The highest max_answer_seconds: an hour; 0 turns the cap off."""
+
 _SCHEDULER = SchedulerConfig()
 _LIMITS = Limits()
 
@@ -57,6 +63,8 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "relearning_steps": list,
     "leech_threshold": int,
     "new_order": str,
+    "bury_siblings": bool,
+    "max_answer_seconds": int,
     "timezone": str,
 }
 """The keys of config.toml and the TOML type each takes (`timezone` becomes Settings.tz)."""
@@ -99,6 +107,9 @@ class Settings:
     relearning_steps: tuple[timedelta, ...] = _SCHEDULER.relearning_steps
     leech_threshold: int = _SCHEDULER.leech_threshold
     new_order: str = NEW_ORDERS[0]
+    bury_siblings: bool = True
+    """Leave a note's other cards (cloze deletions, a reversed side) for the next study day."""
+    max_answer_seconds: int = MAX_ANSWER_SECONDS
     tz: tzinfo = UTC
 
     @classmethod
@@ -121,6 +132,7 @@ class Settings:
             "max_interval": (1, MAX_INTERVAL_DAYS),
             "day_start_hour": (0, 23),
             "leech_threshold": (0, MAX_LEECH_THRESHOLD),
+            "max_answer_seconds": (0, LONGEST_ANSWER_CAP),
         }
         for key, (low, high) in bounds.items():
             if key in given and not low <= given[key] <= high:

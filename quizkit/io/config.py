@@ -55,7 +55,7 @@ def read_settings(path: Path) -> dict[str, Any]:
             hint = did_you_mean(key, SETTING_TYPES)
             raise ConfigError(f"{where}: unknown setting '{key}'" + (f" ({hint})" if hint else ""))
         expected = SETTING_TYPES[key]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             raise ConfigError(f"{where}: setting '{key}' has the wrong type ({type_name(value)})")
     return data
 

@@ -31,7 +31,7 @@ class DeckCache:
     file) falls back to parsing the deck.
     """
 
-    FORMAT = 5
+    FORMAT = 6
     RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 
@@ -165,7 +165,7 @@ class DeckCache:
         meta, ids, tag_sets, tag_index, offset_bytes = header[5:10]
         macs = header[11]
         deck_id, title, description, source, author, settings = meta
-        retention, new, reviews, max_interval, exam = settings
+        retention, new, reviews, max_interval, exam, bury = settings
         offsets = array("Q")
         offsets.frombytes(offset_bytes)
 
@@ -214,7 +214,9 @@ class DeckCache:
             description,
             source,
             author,
-            DeckSettings(retention, new, reviews, max_interval, date.fromisoformat(exam) if exam else None),
+            DeckSettings(
+                retention, new, reviews, max_interval, date.fromisoformat(exam) if exam else None, bury
+            ),
         )
 
     def _store(self, entry: Path, path: Path, stat: os.stat_result, digest: str, deck: Deck) -> None:
@@ -257,6 +259,7 @@ class DeckCache:
                     settings.reviews_per_day,
                     settings.max_interval,
                     settings.exam_date.isoformat() if settings.exam_date else None,
+                    settings.bury_siblings,
                 ),
             )
             return (
@@ -318,6 +321,7 @@ _SETTING_TYPES = (
     (int, type(None)),
     (int, type(None)),
     (str, type(None)),
+    (bool, type(None)),
 )
 _KINDS = frozenset(kind.value for kind in Kind)
 
@@ -352,10 +356,11 @@ def _sound(header: object, version: str, body_size: int) -> bool:
     if not (isinstance(meta, tuple) and len(meta) == 6 and all(isinstance(m, str) for m in meta[:5])):
         return False
     settings = meta[5]
-    if not (isinstance(settings, tuple) and len(settings) == 5):
+    if not (isinstance(settings, tuple) and len(settings) == len(_SETTING_TYPES)):
         return False
     if not all(
-        isinstance(v, t) and not isinstance(v, bool) for v, t in zip(settings, _SETTING_TYPES, strict=True)
+        isinstance(v, t) and (not isinstance(v, bool) or bool in t)
+        for v, t in zip(settings, _SETTING_TYPES, strict=True)
     ):
         return False
     return body_size >= 0

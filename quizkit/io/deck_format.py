@@ -28,6 +28,7 @@ DECK_KEYS = (
     "reviews_per_day",
     "max_interval",
     "exam_date",
+    "bury_siblings",
 )
 
 

@@ -353,6 +353,7 @@ class _Builder:
             reviews_per_day=deck_fields.get("reviews_per_day"),
             max_interval=deck_fields.get("max_interval"),
             exam_date=deck_fields.get("exam_date"),
+            bury_siblings=deck_fields.get("bury_siblings"),
         )
         deck = Deck(
             id=deck_fields.get("id") or self.default_id,
@@ -406,6 +407,16 @@ class _Builder:
                         None,
                         f"[deck] {key} must be a whole number from {low} to {high}",
                         f"e.g. {key} = 20",
+                    )
+                else:
+                    out[key] = value
+            elif key == "bury_siblings":
+                if not isinstance(value, bool):
+                    self.error(
+                        line,
+                        None,
+                        "[deck] bury_siblings must be true or false",
+                        "write bury_siblings = false, without quotes",
                     )
                 else:
                     out[key] = value

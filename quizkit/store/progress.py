@@ -437,6 +437,17 @@ class Store(Database):
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def forgotten(self, deck_id: str, since: datetime) -> list[str]:
+        """The cards answered Again (in any mode) since a moment, undone answers excluded, oldest first."""
+        rows = self.db.execute(
+            """SELECT card_id FROM reviews r
+               WHERE deck_id = ? AND reviewed_at >= ? AND rating = 1
+                 AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+               GROUP BY card_id ORDER BY min(reviewed_at), card_id""",
+            (deck_id, to_ms(since)),
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def next_due(self, deck_id: str, after: datetime) -> datetime | None:
         row = self.db.execute(
             "SELECT min(due) FROM cards WHERE deck_id = ? AND due > ? AND suspended = 0",
