@@ -265,7 +265,8 @@ class ReviewFlow:
             )
             return Outcome(Action.SUSPEND)
         if name is Action.EDIT:
-            self._edit(key)
+            if not self._edit(key):
+                return Outcome(Action.HELP)  # nothing changed: stay where the learner was
             self.forced = key
             return Outcome(Action.EDIT)
         return None
@@ -485,7 +486,8 @@ class ReviewFlow:
 
     # ------------------------------------------------------------ edit
 
-    def _edit(self, key: Key) -> None:
+    def _edit(self, key: Key) -> bool:
+        """Edit the card's deck; whether the deck changed (and was reloaded)."""
         plan = self.study.session.plans[key[0]]
         card = self.study.session.cards[key]
         from quizkit.app import library
@@ -495,13 +497,13 @@ class ReviewFlow:
             path, copied = library.editable_path(self.env, plan.deck)  # a bundled deck: a copy
         except QuizkitError as error:
             self._say(f"cannot edit the deck: {error}", "red")
-            return
+            return False
         note = library.copied_message(path) + " " if copied else ""
         try:
             before = path.read_bytes()
         except OSError as error:
             self._say(f"could not read the deck file {path}: {error.strerror or error}", "red")
-            return
+            return False
         try:
             if self.screen is not None:
                 with self.screen.suspended():
@@ -510,22 +512,31 @@ class ReviewFlow:
                 self.editor(path, card.line)
         except (OSError, subprocess.SubprocessError) as error:
             reason = getattr(error, "strerror", None) or error
+            name = Path(_editor_name().split()[0]).name
+            import shutil
+
+            found = next(
+                (e for e in ("nano", "vim", "vi", "emacs", "micro") if e != name and shutil.which(e)), None
+            )
+            example = f", e.g. export EDITOR={found}" if found else ""
             self._say(
-                f"could not start the editor {Path(_editor_name().split()[0]).name}: {reason}. "
-                "Set $VISUAL or $EDITOR to an editor you have, e.g. export EDITOR=nano",
+                f"could not start the editor {name}: {reason}. "
+                f"Set $VISUAL or $EDITOR to an editor you have{example}",
                 "red",
             )
-            return
+            return False
         try:
             after = path.read_bytes()
         except OSError:
             after = before
         if after == before:
             self._say(note + "the deck was not changed", "yellow" if note else "dim")
-            return
-        if self._reload(path):
-            self.study.note_edit(path, before, after)
-            self._say(note + "deck reloaded (u undoes the edit)", "yellow" if note else "dim")
+            return False
+        if not self._reload(path):
+            return False
+        self.study.note_edit(path, before, after)
+        self._say(note + "deck reloaded (u undoes the edit)", "yellow" if note else "dim")
+        return True
 
     def _reload(self, path: Path) -> bool:
         try:
