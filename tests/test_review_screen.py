@@ -265,3 +265,24 @@ def test_overriding_a_wrong_verdict_counts_the_answer_as_the_learner_said(
     row = connection.execute("SELECT answer, rating, proposed, correct, graded FROM reviews").fetchall()
     connection.close()
     assert row == [("mulah omer", 3, 1, 1, 0)]
+
+
+def test_a_resize_redraws_the_screen_at_once(study: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    deck, env = study
+    tmux = Tmux(tmp_path, 80, 24)
+    try:
+        tmux.start([sys.executable, "-m", "quizkit", "review", str(deck)], env)
+        tmux.wait_for("show answer")
+        tmux.run("resize-window", "-x", "50", "-y", "20")
+        tmux.rows = 20
+        panel = "╭─ question " + "─" * 37 + "╮"
+        assert len(panel) == 50
+        shown = tmux.wait_for(panel)  # the panel is 50 wide at once, with no key pressed
+        assert all(len(line) <= 50 for line in shown.splitlines())
+        tmux.send("Space")
+        shown = tmux.wait_for("1893")
+        assert shown.splitlines()[0].startswith("Durand Line")  # the header is still on top
+        tmux.send("q")
+        tmux.wait_for("EXITED 0")
+    finally:
+        tmux.kill()
