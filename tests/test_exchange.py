@@ -495,3 +495,12 @@ def test_import_of_a_spreadsheet_or_missing_file(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 1 and "nope.csv: error: no such file" in result.output
     result = import_cli(runner, tmp_path / "nope.csv", tmp_path / "d.txt")
     assert result.exit_code == 2 and "deck files end in .toml" in result.output
+
+
+def test_import_with_an_empty_output_name_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    # Found by tests/test_cli_fuzz.py: `-o ''` raised ValueError from Path('.').with_suffix.
+    source = tmp_path / "deck.toml"
+    source.write_text('[deck]\ntitle = "T"\n[[cards]]\nid = "a"\nq = "Q"\na = "A"\n', encoding="utf-8")
+    result = runner.invoke(app, ["import", str(source), "--force", "--output", ""])
+    assert result.exit_code == 2
+    assert "give the new deck's file name, e.g. -o deck.toml" in result.output

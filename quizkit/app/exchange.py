@@ -30,6 +30,8 @@ def import_deck(
     env: Environment, source: Path, out: Path, title: str | None = None, force: bool = False
 ) -> int:
     """Read another tool's file into a new deck file; everything is checked before anything is written."""
+    if not out.name:
+        raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
     if out.suffix != ".toml":
         raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
     if out.exists() and not force:
