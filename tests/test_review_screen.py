@@ -286,3 +286,39 @@ def test_a_resize_redraws_the_screen_at_once(study: tuple[Path, dict[str, str]],
         tmux.wait_for("EXITED 0")
     finally:
         tmux.kill()
+
+
+def test_e_runs_the_editor_on_the_normal_screen_and_u_undoes_the_edit(
+    study: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    deck, env = study
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import pathlib, sys, time\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        "print('EDITING', sys.argv[1], flush=True)\n"
+        "time.sleep(1.5)\n"
+        "path.write_text(path.read_text().replace('In which year', 'When'))\n",
+        encoding="utf-8",
+    )
+    env = {**env, "EDITOR": f"{sys.executable} {editor}"}
+    before = deck.read_bytes()
+    tmux = Tmux(tmp_path, 80, 24)
+    try:
+        tmux.start([sys.executable, "-m", "quizkit", "review", str(deck)], env)
+        tmux.wait_for("show answer")
+        tmux.send("e")
+        shown = tmux.wait_for("EDITING +")
+        assert "show answer" not in shown
+        assert tmux.run("display", "-p", "#{alternate_on}").strip() == "0"
+        shown = tmux.wait_for("deck reloaded (u undoes the edit)")
+        assert "When was the Durand Line agreed" in shown
+        assert tmux.run("display", "-p", "#{alternate_on}").strip() == "1"
+        tmux.send("u")
+        shown = tmux.wait_for("undone: the edit of")
+        assert "In which year was the Durand Line" in shown
+        tmux.send("q")
+        tmux.wait_for("EXITED 0")
+    finally:
+        tmux.kill()
+    assert deck.read_bytes() == before

@@ -301,14 +301,16 @@ class Screen:
 
 
 class _Away:
+    """The terminal given back (alternate screen left, normal modes) while an editor runs."""
+
     def __init__(self, screen: Screen) -> None:
         self.screen = screen
 
     def __enter__(self) -> None:
         self.screen._leave()
-        self.screen.keys._restore()
+        self.screen.keys.release()
 
     def __exit__(self, *exc: object) -> None:
-        self.screen.keys._single_keys()
+        self.screen.keys.reclaim()
         self.screen._enter()
         self.screen.draw()

@@ -183,6 +183,13 @@ class TerminalKeys:
         mode[6][termios.VTIME] = 0
         termios.tcsetattr(self.fd, termios.TCSANOW, mode)
 
+    def release(self) -> None:
+        """Give the terminal its normal modes for a while (an editor runs); `reclaim` takes it back."""
+        self._restore()
+
+    def reclaim(self) -> None:
+        self._single_keys()
+
     def _restore(self) -> None:
         import termios
 
