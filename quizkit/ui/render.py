@@ -494,3 +494,50 @@ def exam_load(deck_id: str, exam: ExamLoad) -> RenderableType:
             Text(f"{exam.unseen_after} cards would still be unseen on the day: raise --new", style="yellow")
         )
     return Group(*parts)
+
+
+# ---------------------------------------------------------------- a wrong typed answer, compared
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+COMPARISON_STYLES = {"typed": "red", "answer": "green", " ": "bold"}
+"""Per line, the colour of what differs: what was typed wrongly, what the answer has, the ^ line."""
+
+
+class AnswerComparison:
+    """core.compare.lines drawn at the width given, the differences coloured as well as marked."""
+
+    def __init__(self, given: str, expected: str, *, exact: bool = False) -> None:
+        from quizkit.core.compare import compare  # only after a wrong typed answer
+
+        self.comparison = compare(given, expected, exact=exact)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from quizkit.core.compare import LABEL_WIDTH, Mark, lines
+
+        for line in lines(self.comparison, options.max_width):
+            text = Text(no_wrap=bool(line.label), overflow="crop" if line.label else "fold")
+            if line.label:
+                text.append(f"{line.label:<{LABEL_WIDTH}}", style="dim")
+            for run, mark in line.runs:
+                # The runs are deck text and typed text, cleaned by compare: appended, never markup.
+                text.append(run, style=COMPARISON_STYLES.get(line.label, "") if mark is not Mark.SAME else "")
+            text.rstrip()
+            if not line.label:
+                text.stylize("dim")
+            yield text
+
+
+def answer_comparison(given: str, expected: str, *, exact: bool = False) -> RenderableType:
+    """A wrong typed answer aligned against `expected` (the closest accepted answer:
+    core.compare.closest_answer), gaps as '-', '^' under each difference, then the differences
+    in words; colour adds to the marks, it never replaces them."""
+    return AnswerComparison(given, expected, exact=exact)
+
+
+def answer_comparison_lines(given: str, expected: str, width: int, *, exact: bool = False) -> list[str]:
+    """The same comparison as plain lines, for line mode and --plain: no colour, no box."""
+    from quizkit.core.compare import comparison_text
+
+    return comparison_text(given, expected, width, exact=exact)
