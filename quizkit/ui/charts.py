@@ -61,6 +61,8 @@ class Column:
     footer: str = ""
     narrowest: int = PROSE_MIN_WIDTH
     """Prose: the width below which the table is stacked instead."""
+    most_lines: int | None = None
+    """Prose: stack the table rather than wrap a cell onto more lines than this."""
 
 
 class FittedTable:
@@ -135,10 +137,25 @@ class FittedTable:
         for kept in self._layouts():
             table = self._table(console, kept)
             # Measured as if the screen were unbounded: Measurement.get clamps to the width given.
-            if Measurement.get(console, options.update_width(UNBOUNDED), table).minimum <= options.max_width:
+            least = Measurement.get(console, options.update_width(UNBOUNDED), table).minimum
+            if least <= options.max_width and self._few_lines(console, kept, options.max_width - least):
                 yield table
                 return
         yield from self._stacked(console, options.max_width)
+
+    def _few_lines(self, console: Console, kept: Sequence[int], spare: int) -> bool:
+        """Whether each prose cell with `most_lines` wraps onto no more lines than that, given
+        its narrowest width plus the `spare` columns (all of them: one such column a table)."""
+        for index in kept:
+            column = self.columns[index]
+            if column.role is not Role.PROSE or column.most_lines is None:
+                continue
+            natural = max(_cell_width(console, row[index]) for row in self.rows) if self.rows else 0
+            width = min(natural, column.narrowest) + spare
+            for row in self.rows:
+                if len(_as_text(row[index]).wrap(console, max(1, width))) > column.most_lines:
+                    return False
+        return True
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         full = Measurement.get(console, options, self._table(console, range(len(self.columns))))
@@ -455,19 +472,30 @@ def hardest_table(rows: Sequence[CardFigures]) -> RenderableType:
     )
 
 
-def stats_report(report: Report) -> RenderableType:
-    def section(body: RenderableType, title: str) -> Panel:
-        return Panel(body, title=title, title_align="left", padding=(0, 1))
+class Section:
+    """A panel whose title is shortened, rather than cut, where the width is short."""
 
+    def __init__(self, body: RenderableType, title: str, short: str | None = None) -> None:
+        self.body = body
+        self.title = title
+        self.short = short or title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # '╭─ ' and ' ─╮' around the title, with at least one rule character to spare
+        title = self.title if cell_len(self.title) + 7 <= options.max_width else self.short
+        yield Panel(self.body, title=title, title_align="left", padding=(0, 1))
+
+
+def stats_report(report: Report) -> RenderableType:
     return Group(
         plain(report.title, style="bold"),
-        section(today_grid(report.today), "Today"),
-        section(HeatmapChart(report.heatmap), "Reviews a day"),
-        section(ForecastChart(report.forecast), "Forecast"),
-        section(state_table(report.states, report.leeches), "Cards"),
-        section(retention_table(report.retention), "True retention (answers above Again)"),
-        section(mastery_table(report.mastery), "Mastery by tag, weakest first"),
-        section(hardest_table(report.hardest), "Hardest cards (lapses, then difficulty)"),
+        Section(today_grid(report.today), "Today"),
+        Section(HeatmapChart(report.heatmap), "Reviews a day"),
+        Section(ForecastChart(report.forecast), "Forecast"),
+        Section(state_table(report.states, report.leeches), "Cards"),
+        Section(retention_table(report.retention), "True retention (answers above Again)", "True retention"),
+        Section(mastery_table(report.mastery), "Mastery by tag, weakest first", "Mastery by tag"),
+        Section(hardest_table(report.hardest), "Hardest cards (lapses, then difficulty)", "Hardest cards"),
     )
 
 
@@ -476,8 +504,8 @@ def dashboard(board: Dashboard) -> RenderableType:
     learning = sum(row.learning for row in board.decks)
     review = sum(row.review for row in board.decks)
     totals = [str(sum(row.cards for row in board.decks)), str(new), str(learning), str(review)]
-    # A deck title is a few words: at 40 columns two lines of them read better than a stack.
-    columns = [Column("deck", Role.PROSE, footer="total", narrowest=8)]
+    # A title of a few words reads well on two or three lines of a column; a longer one stacks.
+    columns = [Column("deck", Role.PROSE, footer="total", narrowest=8, most_lines=3)]
     for name, total, style in zip(
         ("cards", "new", "learn", "review"), totals, ("", "blue", "red", "green"), strict=True
     ):
@@ -592,7 +620,8 @@ class CardTable:
             if drop is not None:
                 kept.remove(drop)
             widths = {index: natural[index] for index in kept}
-            gap = 2 if sum(widths.values()) + 2 * (len(kept) - 1) <= room else 1
+            narrowest = sum(widths.values()) - widths[1] + min(natural[1], QUESTION_MIN_WIDTH)
+            gap = 2 if narrowest + 2 * (len(kept) - 1) <= room else 1
             left = room - (sum(widths.values()) - widths[1]) - gap * (len(kept) - 1)
             if left >= min(natural[1], QUESTION_MIN_WIDTH):
                 widths[1] = min(natural[1], left)
