@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.panel import Panel
@@ -637,11 +637,15 @@ class CardTable:
         yield self._line([(i, Text(CARD_COLUMNS[i])) for i in widths], widths, gap, style="bold")
         rule = "─" * (sum(widths.values()) + gap * (len(widths) - 1))
         yield Text(rule, style="dim", no_wrap=True, overflow="crop")
+        indent = " " * (widths[0] + gap)  # the question column's left edge
         for line in cells:
-            question = line[1].wrap(console, widths[1]) if line[1] else [Text()]
-            yield self._line([(i, question[0] if i == 1 else line[i]) for i in widths], widths, gap)
+            question = wrap_words(line[1], widths[1])
+            row = self._line([(i, question[0] if i == 1 else line[i]) for i in widths], widths, gap)
+            # One Text a card, not a line: rendering is what a deck of thousands of cards waits on.
             for more in question[1:]:
-                yield self._line([(i, more if i == 1 else Text()) for i in widths], widths, gap)
+                row.append("\n" + indent)
+                row.append_text(more)
+            yield row
 
     @staticmethod
     def _stacked(
@@ -660,13 +664,14 @@ class CardTable:
         yield Text("─" * room, style="dim", no_wrap=True, overflow="crop")
         for line in cells:
             if aligned:
-                yield CardTable._line([(i, line[i]) for i in widths], widths, 2)
+                row = CardTable._line([(i, line[i]) for i in widths], widths, 2)
             else:
-                yield line[0].copy()
-                yield Text("  ") + line[2] + Text("  ") + line[3]
-            for part in line[1].wrap(console, max(8, room - 2)) if line[1] else []:
-                part.rstrip()
-                yield Text("  ") + part
+                yield line[0].copy()  # folded only if longer than the screen is wide
+                row = Text("  ") + line[2] + Text("  ") + line[3]
+            for part in wrap_words(line[1], max(8, room - 2)) if line[1] else []:
+                row.append("\n  ")
+                row.append_text(part)
+            yield row
 
     @staticmethod
     def _line(
@@ -685,6 +690,36 @@ class CardTable:
                 line.append(" " * (width - cell.cell_len))
             line.append_text(cell)
         return line
+
+
+def wrap_words(text: Text, width: int) -> list[Text]:
+    """A one-style Text in lines of at most `width` cells, broken at spaces (a word longer than
+    the width is folded). Much faster than Text.wrap, which a table of thousands of cards feels."""
+    if text.spans:
+        lines = list(text.wrap(Console(width=width), width))
+        return lines or [Text()]
+    words = text.plain.split()
+    out: list[Text] = []
+    line: list[str] = []
+    used = 0
+    for word in words:
+        size = cell_len(word)
+        while size > width:  # fold a word wider than the column
+            if line:
+                out.append(Text(" ".join(line), style=text.style))
+                line, used = [], 0
+            head = chop_cells(word, width)[0]
+            out.append(Text(head, style=text.style))
+            word = word[len(head) :]
+            size = cell_len(word)
+        if line and used + 1 + size > width:
+            out.append(Text(" ".join(line), style=text.style))
+            line, used = [], 0
+        used += size + (1 if line else 0)
+        line.append(word)
+    if line or not out:
+        out.append(Text(" ".join(line), style=text.style))
+    return out
 
 
 def card_table(title: str, rows: Sequence[CardFigures], now: datetime, tz: tzinfo) -> CardTable:
