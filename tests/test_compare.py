@@ -134,7 +134,9 @@ def test_a_long_answer_wraps_at_spaces_both_lines_share() -> None:
         "       ^^^^^^^^^^^^^^^^^^^^^^^^\n"
         "typed  Pakistan, founded in 1948\n"
         "answer Pakistan, founded in 1948\n"
-        '2 differences: "l" missing; "agency of the government" instead of "the intelligence agency"\n'
+        '2 differences: "l" missing; "agency of\n'
+        'the government" instead of "the\n'
+        'intelligence agency"\n'
     )
 
 

@@ -322,8 +322,7 @@ def _rows(columns: Sequence[_Column], room: int) -> list[list[_Column]]:
         if not row and column.blank:
             continue
         if row and used + column.width > room:
-            breaks = [index for index, c in enumerate(row) if c.blank]
-            cut = breaks[-1] + 1 if breaks and breaks[-1] + 1 > len(row) // 3 else len(row)
+            cut = _break(row)
             rows.append(row[:cut])
             row = row[cut:]
             while row and row[0].blank:
@@ -336,6 +335,17 @@ def _rows(columns: Sequence[_Column], room: int) -> list[list[_Column]]:
     if row or not rows:
         rows.append(row)
     return rows
+
+
+def _break(row: Sequence[_Column]) -> int:
+    """Where to end a full row: after a space both lines have, else one either has (inside a
+    change, where the two differ), else anywhere; never in the first third of the row."""
+    for shared in (True, False):
+        for index in range(len(row) - 1, len(row) // 3 - 1, -1):
+            column = row[index]
+            if column.blank if shared else (column.typed.isspace() or column.answer.isspace()):
+                return index + 1
+    return len(row)
 
 
 def _runs(cells: Iterable[tuple[str, Mark]]) -> tuple[tuple[str, Mark], ...]:
@@ -388,8 +398,22 @@ def lines(comparison: Comparison, width: int) -> tuple[Line, ...]:
             pointers = ((POINTER if c.mark is not Mark.SAME else " ") * c.width for c in row)
             marks = (Mark.CHANGED if c.mark is not Mark.SAME else Mark.SAME for c in row)
             out.append(Line(" ", _runs(zip(pointers, marks, strict=True))))
-    out.append(Line("", ((in_words(comparison), Mark.SAME),)))
+    out.extend(Line("", ((line, Mark.SAME),)) for line in _wrapped(in_words(comparison), width))
     return tuple(out)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces (a longer word stays whole)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and cell_width(line) + 1 + cell_width(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return lines
 
 
 def comparison_text(given: str, expected: str, width: int, *, exact: bool = False) -> list[str]:
