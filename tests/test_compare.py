@@ -13,6 +13,7 @@ from rich.console import Console
 from quizkit.core.compare import (
     GAP,
     LABEL_WIDTH,
+    LABELS,
     Mark,
     Piece,
     answer_for,
@@ -22,6 +23,7 @@ from quizkit.core.compare import (
     comparison_text,
     in_words,
 )
+from quizkit.core.compare import lines as compare_lines
 from quizkit.model import Card, Kind
 from quizkit.ui.render import answer_comparison, answer_comparison_lines
 
@@ -240,3 +242,15 @@ def test_each_line_shows_its_text_in_order_and_the_lines_stay_aligned(typed: str
 def test_no_line_is_wider_than_the_screen(typed: str, answer: str, width: int) -> None:
     for line in comparison_text(typed * 3, answer * 3, width)[:-1]:
         assert cell_width(line) <= max(width, LABEL_WIDTH + 8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30), st.booleans(), st.integers(min_value=1, max_value=120))
+def test_any_text_is_compared_without_error_in_lines_of_the_width(
+    typed: str, answer: str, exact: bool, width: int
+) -> None:
+    laid_out = compare_lines(compare(typed, answer, exact=exact), width)
+    assert all("\n" not in line.text and "\x1b" not in line.text for line in laid_out)
+    labels = [line.label for line in laid_out if line.label in LABELS]
+    assert labels and labels == list(LABELS) * (len(labels) // 2)
+    assert laid_out[-1].label == ""  # the words

@@ -133,6 +133,11 @@ def answer_for(card: Card, given: str) -> str:
     return closest_answer(given, accepted or (card.answer,), exact=card.exact)
 
 
+def _one_line(text: str) -> str:
+    """Cleaned of control characters, stripped, tabs and line breaks as spaces: one line a side."""
+    return "".join(" " if char.isspace() else char for char in clean(text)).strip()
+
+
 def _exact_form(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip())
 
@@ -153,7 +158,7 @@ def _keys(parts: Sequence[str], exact: bool) -> list[str]:
 
 def compare(given: str, expected: str, *, exact: bool = False) -> Comparison:
     """`given` aligned against `expected`, both cleaned of control characters and stripped."""
-    typed, answer = clusters(clean(given).strip()), clusters(clean(expected).strip())
+    typed, answer = clusters(_one_line(given)), clusters(_one_line(expected))
     typed_keys, answer_keys = _keys(typed, exact), _keys(answer, exact)
     if len(typed) > _LONGEST or len(answer) > _LONGEST:
         steps = [(Mark.CHANGED, tuple(range(len(typed))), tuple(range(len(answer))))]
