@@ -254,3 +254,24 @@ def test_any_text_is_compared_without_error_in_lines_of_the_width(
     labels = [line.label for line in laid_out if line.label in LABELS]
     assert labels and labels == list(LABELS) * (len(labels) // 2)
     assert laid_out[-1].label == ""  # the words
+
+
+def test_what_the_answer_panel_shows_for_a_wrong_typed_answer() -> None:
+    from quizkit.core.grading import grade
+    from quizkit.ui.render import wrong_answer_comparison, wrong_answer_lines
+
+    wrong = grade(OMAR, "mullah mohamad omer")  # nearest the second accepted answer
+    assert wrong_answer_lines(OMAR, wrong, 60) == [
+        "typed  mullah moha-mad omer",
+        "answer Mullah Mohammed Omar",
+        "                  ^ ^    ^",
+        '3 differences: "m" missing; "a" instead of "e"; "e" instead',
+        'of "a"',
+    ]
+    assert wrong_answer_comparison(OMAR, wrong) is not None
+    for right in ("Mullah Omar", "Mulah Omar"):  # right, and a typo: typo_diff shows that one
+        assert wrong_answer_comparison(OMAR, grade(OMAR, right)) is None
+        assert wrong_answer_lines(OMAR, grade(OMAR, right), 60) == []
+    assert wrong_answer_lines(OMAR, grade(OMAR, ""), 60) == []
+    choice = Card(id="c", kind=Kind.CHOICE, prompt="Q", answer="A", accept=("A",), choices=("A", "B"))
+    assert wrong_answer_comparison(choice, grade(choice, "2")) is None

@@ -541,3 +541,29 @@ def answer_comparison_lines(given: str, expected: str, width: int, *, exact: boo
     from quizkit.core.compare import comparison_text
 
     return comparison_text(given, expected, width, exact=exact)
+
+
+_NOT_TYPED = (Kind.CHOICE, Kind.MULTI, Kind.ORDER, Kind.TRUEFALSE)
+
+
+def _compared_with(card: Card, grade: Grade) -> str | None:
+    """The accepted answer to compare a wrong typed answer with; None when there is nothing to compare."""
+    from quizkit.core.compare import answer_for
+    from quizkit.core.grading import Verdict
+
+    if card.kind in _NOT_TYPED or grade.verdict is not Verdict.WRONG or not grade.given.strip():
+        return None
+    return answer_for(card, grade.given)
+
+
+def wrong_answer_comparison(card: Card, grade: Grade) -> RenderableType | None:
+    """For the answer panel: a wrong typed answer against the closest accepted answer, or None
+    (right, a typo (see typo_diff), nothing typed, or a card that is not typed)."""
+    expected = _compared_with(card, grade)
+    return None if expected is None else answer_comparison(grade.given, expected, exact=card.exact)
+
+
+def wrong_answer_lines(card: Card, grade: Grade, width: int) -> list[str]:
+    """The same for line mode and --plain, as plain lines; [] where there is nothing to compare."""
+    expected = _compared_with(card, grade)
+    return [] if expected is None else answer_comparison_lines(grade.given, expected, width, exact=card.exact)
