@@ -100,6 +100,13 @@ def test_punctuation_spacing_and_a_leading_article_are_not_differences() -> None
     )
 
 
+def test_different_punctuation_side_by_side_is_one_column_not_a_difference() -> None:
+    assert (
+        screen("Kabul.", "Kabul!x")
+        == 'typed  Kabul.-\nanswer Kabul!x\n             ^\n1 difference: "x" missing\n'
+    )
+
+
 def test_a_missing_word_is_a_gap_in_the_typed_line() -> None:
     assert screen("in 1997", "1996") == (
         'typed  in 1997\nanswer -- 1996\n       ^^    ^\n2 differences: "in" extra; "7" instead of "6"\n'

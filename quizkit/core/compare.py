@@ -163,7 +163,7 @@ def compare(given: str, expected: str, *, exact: bool = False) -> Comparison:
     if len(typed) > _LONGEST or len(answer) > _LONGEST:
         steps = [(Mark.CHANGED, tuple(range(len(typed))), tuple(range(len(answer))))]
     else:
-        steps = _tidy(_align(typed_keys, answer_keys), typed_keys)
+        steps = _tidy(_paired(_align(typed_keys, answer_keys), typed_keys, answer_keys), typed_keys)
     letters = sum(1 for key in typed_keys if key) + sum(1 for key in answer_keys if key)
     kept = sum(2 for mark, t, _ in steps if mark is Mark.SAME for i in t if typed_keys[i])
     whole = Piece(_edit("".join(typed), "".join(answer)), "".join(typed), "".join(answer))
@@ -228,6 +228,41 @@ def _align(typed: Sequence[str], answer: Sequence[str]) -> list[_Step]:
             j -= 1
     steps.reverse()
     return steps
+
+
+def _paired(steps: list[_Step], typed_keys: Sequence[str], answer_keys: Sequence[str]) -> list[_Step]:
+    """Punctuation typed and punctuation in the answer, near each other, shown in one column.
+
+    The alignment may leave "Kabul." against "Kabul!x" as '!' left out, 'x' missing, '.' extra;
+    a one-sided step may move back past steps of the other side only, so both lines keep
+    their order: '.' over '!', then 'x' missing.
+    """
+    out = list(steps)
+    j = 0
+    while j < len(out):
+        _, t, a = out[j]
+        typed_only = len(t) == 1 and not a and not typed_keys[t[0]]
+        answer_only = len(a) == 1 and not t and not answer_keys[a[0]]
+        i = j - 1
+        while (typed_only or answer_only) and i >= 0:
+            _, before_t, before_a = out[i]
+            if typed_only and not before_t and len(before_a) == 1:
+                if not answer_keys[before_a[0]]:
+                    out[i] = (Mark.SAME, t, before_a)
+                    del out[j]
+                    j -= 1
+                    break
+            elif answer_only and not before_a and len(before_t) == 1:
+                if not typed_keys[before_t[0]]:
+                    out[i] = (Mark.SAME, before_t, a)
+                    del out[j]
+                    j -= 1
+                    break
+            else:
+                break
+            i -= 1
+        j += 1
+    return out
 
 
 def _tidy(steps: list[_Step], typed_keys: Sequence[str]) -> list[_Step]:
