@@ -209,9 +209,19 @@ def _align(typed: Sequence[str], answer: Sequence[str]) -> list[_Step]:
             cost[i][j] = here
     steps: list[_Step] = []
     i, j = n, m
+    # Read back from the end, a gap of a letter is taken before a match of the same cost: so
+    # the matches come as early as they can, and what is missing or extra at the end stays
+    # together ("Soviet invasion" for "the Soviet invasion of Afghanistan" does not match its
+    # last n). Spacing and punctuation are matched first, and only left out when they must be.
     while i or j:
         here = cost[i][j]
-        if i and j and typed[i - 1] == answer[j - 1] and here == cost[i - 1][j - 1]:
+        if j and answer[j - 1] and here == cost[i][j - 1] + 1:
+            steps.append((Mark.MISSING, (), (j - 1,)))
+            j -= 1
+        elif i and typed[i - 1] and here == cost[i - 1][j] + 1:
+            steps.append((Mark.EXTRA, (i - 1,), ()))
+            i -= 1
+        elif i and j and typed[i - 1] == answer[j - 1] and here == cost[i - 1][j - 1]:
             steps.append((Mark.SAME, (i - 1,), (j - 1,)))
             i, j = i - 1, j - 1
         elif i > 1 and j > 1 and _swapped(typed, answer, i, j) and here == cost[i - 2][j - 2] + 1:
@@ -220,12 +230,12 @@ def _align(typed: Sequence[str], answer: Sequence[str]) -> list[_Step]:
         elif i and j and typed[i - 1] and answer[j - 1] and here == cost[i - 1][j - 1] + 1:
             steps.append((Mark.CHANGED, (i - 1,), (j - 1,)))
             i, j = i - 1, j - 1
-        elif i and here == cost[i - 1][j] + (1 if typed[i - 1] else 0):
-            steps.append((Mark.EXTRA if typed[i - 1] else Mark.SAME, (i - 1,), ()))
-            i -= 1
-        else:
-            steps.append((Mark.MISSING if answer[j - 1] else Mark.SAME, (), (j - 1,)))
+        elif j and not answer[j - 1] and here == cost[i][j - 1]:
+            steps.append((Mark.SAME, (), (j - 1,)))  # spacing or punctuation left out
             j -= 1
+        else:
+            steps.append((Mark.SAME, (i - 1,), ()))  # spacing or punctuation added
+            i -= 1
     steps.reverse()
     return steps
 
@@ -295,7 +305,8 @@ def _tidy(steps: list[_Step], typed_keys: Sequence[str]) -> list[_Step]:
             if letters <= min(left, right) and letters < left + right - 1:
                 typed = tuple(i for _, t, _ in runs[index - 1] + run + runs[index + 1] for i in t)
                 answer = tuple(j for _, _, a in runs[index - 1] + run + runs[index + 1] for j in a)
-                runs[index - 1 : index + 2] = [[(Mark.CHANGED, typed, answer)]]
+                mark = Mark.CHANGED if typed and answer else Mark.EXTRA if typed else Mark.MISSING
+                runs[index - 1 : index + 2] = [[(mark, typed, answer)]]
                 changed = True
                 break
     return [step for run in runs for step in run]
