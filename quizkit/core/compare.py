@@ -3,13 +3,15 @@
 Pure functions of two strings. What counts as a difference is what grading counts: case,
 accents, spacing and punctuation are not, unless the card is exact (see `grading.normalize`).
 The alignment is a Damerau–Levenshtein one over user-perceived characters (a letter with its
-combining marks stays whole), so a swapped pair of letters is one change, not a gap and an extra.
+combining marks stays whole), so a swapped pair of letters is one change, not a gap and an extra;
+short matches between differences are then joined to them, and an answer with less than half
+its letters in common is shown whole, as one change.
 
 `lines` lays a comparison out for a width as the screen shows it, with no colour needed:
 
-    typed  mu-lah omer
+    typed  mul-ah omer
     answer Mullah Omar
-             ^     ^
+              ^     ^
     2 differences: "l" missing; "e" instead of "a"
 
 Gaps are ``-``, each difference has ``^`` under it, and the last line says it in words (for a
