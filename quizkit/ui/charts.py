@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len, chop_cells
@@ -26,10 +26,12 @@ from rich.text import Text
 
 from quizkit.core.text import clean
 from quizkit.model import Status
-from quizkit.shapes.due import DueRow, ExamLoad
-from quizkit.shapes.exams import Attempt, TagTrend
 from quizkit.shapes.stats import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
 from quizkit.ui.words import due_in_words, duration, format_interval, percent, plain
+
+if TYPE_CHECKING:  # only the types: the dashboard's start-up needs neither
+    from quizkit.shapes.due import DueRow, ExamLoad
+    from quizkit.shapes.exams import Attempt, TagTrend
 
 
 class Role(Enum):

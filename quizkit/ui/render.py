@@ -531,8 +531,8 @@ class AnswerComparison:
 
 def answer_comparison(given: str, expected: str, *, exact: bool = False) -> RenderableType:
     """A wrong typed answer aligned against `expected` (the closest accepted answer:
-    core.compare.closest_answer), gaps as '-', '^' under each difference, then the differences
-    in words; colour adds to the marks, it never replaces them."""
+    core.compare.answer_for, or wrong_answer_comparison below), gaps as '-', '^' under each
+    difference, then the differences in words; colour adds to the marks, never replaces them."""
     return AnswerComparison(given, expected, exact=exact)
 
 
