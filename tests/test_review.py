@@ -85,7 +85,7 @@ def test_line_mode_reviews_every_kind_and_saves_each_answer(
     out = result.output
     assert "Mini  5 new · 0 learning · 0 review" in out
     assert "answer: Paris" in out and "Paris has been the capital since 987." in out
-    assert "✗ Wrong" in out and "your answer: in 1997" in out
+    assert "✗ Wrong" in out and "typed  in 1997" in out
     assert "1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy" in out
     assert "session over" in out
     db = tmp_path / "progress.db"

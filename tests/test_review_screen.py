@@ -254,7 +254,7 @@ def test_overriding_a_wrong_verdict_counts_the_answer_as_the_learner_said(
         tmux.send(":s", "Enter")  # a typed answer: commands are typed, then Enter
         tmux.wait_for("Who founded")
         tmux.send("m", "u", "l", "a", "h", " ", "o", "m", "e", "r", "Enter")
-        tmux.wait_for("Wrong")
+        check("compare-80x24", tmux.wait_for("Wrong"))  # aligned against the answer, marked
         tmux.send("3")  # the learner says it was right
         tmux.wait_for("counted as right, as you said")
         tmux.send(":q", "Enter")

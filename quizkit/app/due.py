@@ -12,7 +12,6 @@ from quizkit.app.library import load_decks
 from quizkit.app.study import start_session
 from quizkit.model import Phase
 from quizkit.shapes.due import DueJSON, DueRow, ExamLoad
-from quizkit.ui import render
 from quizkit.ui.words import print_json
 
 if TYPE_CHECKING:
@@ -58,10 +57,12 @@ def due(env: Environment, paths: Sequence[Path], as_json: bool = False, exam_dat
         due_json: DueJSON = {"now": now.isoformat(), "decks": [row.to_dict() for row in rows]}
         print_json(env.stdout, due_json)
     else:
-        env.stdout.print(render.due_table(rows, now, env.settings.tz))
+        from quizkit.ui import charts  # rich.table: not needed for --json
+
+        env.stdout.print(charts.due_table(rows, now, env.settings.tz))
         for row in rows:
             if row.exam is not None:
-                env.stdout.print(render.exam_load(row.deck, row.exam))
+                env.stdout.print(charts.exam_load(row.deck, row.exam))
     return 0
 
 

@@ -311,5 +311,7 @@ def history(env: Environment, deck: str | None, as_json: bool = False) -> int:
     if not attempts:
         env.stdout.print("No exams yet: 'quizkit quiz' starts one.")
         return 0
-    env.stdout.print(render.quiz_history(attempts, tags, env.settings.tz))
+    from quizkit.ui import charts  # the tables: only for the screen
+
+    env.stdout.print(charts.quiz_history(attempts, tags, env.settings.tz))
     return 0

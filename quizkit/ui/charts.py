@@ -11,18 +11,217 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from quizkit.core.text import clean
 from quizkit.model import Status
 from quizkit.shapes.stats import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
 from quizkit.ui.words import due_in_words, duration, exam_in_words, format_interval, percent, plain
+
+if TYPE_CHECKING:  # only the types: the dashboard's start-up needs neither
+    from quizkit.shapes.due import DueRow, ExamLoad
+    from quizkit.shapes.exams import Attempt, TagTrend
+
+
+class Role(Enum):
+    """How a table column behaves when the screen is narrow."""
+
+    KEY = "key"
+    """An id, a tag, a date: never cut or folded while it fits the screen at all."""
+    PROSE = "prose"
+    """A question or a title: wraps at spaces."""
+    FIGURE = "figure"
+    """A number or a short word: kept on one line, with its whole header."""
+
+
+UNBOUNDED = 100_000
+
+
+PROSE_MIN_WIDTH = 12
+"""Narrower than this, a question would be a word a line: the table is stacked instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    role: Role = Role.FIGURE
+    drop: int = 0
+    """0: always shown; otherwise dropped, the highest first, when the table does not fit."""
+    justify: JustifyMethod = "left"
+    style: str = ""
+    footer: str = ""
+    narrowest: int = PROSE_MIN_WIDTH
+    """Prose: the width below which the table is stacked instead."""
+    most_lines: int | None = None
+    """Prose: stack the table rather than wrap a cell onto more lines than this."""
+
+
+class FittedTable:
+    """A rich Table that keeps ids whole and wraps prose at spaces, whatever the width.
+
+    At render time it takes the widest layout whose narrowest form (ids whole, prose at
+    PROSE_MIN_WIDTH or its longest word, figures with their headers) fits: first every column,
+    then without the droppable ones, the highest `drop` first. When even that does not fit,
+    each row is stacked: its first cell on a line, the others below it as 'header value' pairs
+    (or, with `named_rows=False`, every cell so, for a table of one row of counts).
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[RenderableType]],
+        *,
+        title: str | Text | None = None,
+        named_rows: bool = True,
+        **options: Any,
+    ) -> None:
+        self.columns = tuple(columns)
+        self.rows = [tuple(row) for row in rows]
+        self.title = title
+        self.named_rows = named_rows
+        self.options = options
+
+    def _layouts(self) -> list[list[int]]:
+        kept = list(range(len(self.columns)))
+        layouts = [list(kept)]
+        for level in sorted({c.drop for c in self.columns if c.drop}, reverse=True):
+            kept = [i for i in kept if self.columns[i].drop != level]
+            layouts.append(list(kept))
+        return layouts
+
+    def _table(self, console: Console, kept: Sequence[int]) -> Table:
+        options = dict(self.options)
+        if self.title is not None:
+            options["title"] = self.title
+        table = Table(**options)
+        for index in kept:
+            column = self.columns[index]
+            cells = [row[index] for row in self.rows]
+            widths = [_cell_width(console, cell) for cell in cells] + [cell_len(column.header)]
+            if column.footer:
+                widths.append(cell_len(column.footer))
+            natural = max(widths)
+            if column.role is Role.PROSE:
+                table.add_column(
+                    column.header,
+                    justify=column.justify,
+                    style=column.style,
+                    footer=column.footer,
+                    min_width=min(natural, column.narrowest),
+                    header_style=options.get("header_style", ""),
+                )
+            else:
+                table.add_column(
+                    column.header,
+                    justify=column.justify,
+                    style=column.style,
+                    footer=column.footer,
+                    no_wrap=True,
+                    min_width=natural,
+                    header_style=options.get("header_style", ""),
+                )
+        for row in self.rows:
+            table.add_row(*(row[index] for index in kept))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for kept in self._layouts():
+            table = self._table(console, kept)
+            # Measured as if the screen were unbounded: Measurement.get clamps to the width given.
+            least = Measurement.get(console, options.update_width(UNBOUNDED), table).minimum
+            if least <= options.max_width and self._few_lines(console, kept, options.max_width - least):
+                yield table
+                return
+        yield from self._stacked(console, options.max_width)
+
+    def _few_lines(self, console: Console, kept: Sequence[int], spare: int) -> bool:
+        """Whether each prose cell with `most_lines` wraps onto no more lines than that, given
+        its narrowest width plus the `spare` columns (all of them: one such column a table)."""
+        for index in kept:
+            column = self.columns[index]
+            if column.role is not Role.PROSE or column.most_lines is None:
+                continue
+            natural = max(_cell_width(console, row[index]) for row in self.rows) if self.rows else 0
+            width = min(natural, column.narrowest) + spare
+            for row in self.rows:
+                if len(_as_text(row[index]).wrap(console, max(1, width))) > column.most_lines:
+                    return False
+        return True
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        full = Measurement.get(console, options, self._table(console, range(len(self.columns))))
+        return Measurement(min(full.minimum, options.max_width), full.maximum)
+
+    def _stacked(self, console: Console, width: int) -> RenderResult:
+        if self.title is not None:
+            yield self.title if isinstance(self.title, Text) else Text(self.title, style="bold")
+        rows = list(self.rows)
+        if self.options.get("show_footer") and any(c.footer for c in self.columns):
+            rows.append(tuple(Text(c.footer) for c in self.columns))
+        first = 1 if self.named_rows else 0
+        indent = 2 if first else 0
+        room = max(8, width - indent)
+        for row in rows:
+            if first:
+                yield _as_text(row[0], self.columns[0].style)
+            pairs: list[Text] = []
+            for column, cell in zip(self.columns[first:], row[first:], strict=True):
+                text = _as_text(cell, column.style)
+                if column.role is Role.PROSE:
+                    for line in text.wrap(console, room):
+                        line.rstrip()
+                        yield Text(" " * indent) + line
+                    continue
+                pair = Text(column.header + " ", style="dim") if column.header else Text()
+                pairs.append(pair + text)
+            yield from _packed(pairs, room, indent)
+
+
+def _packed(pairs: Sequence[Text], room: int, indent: int) -> RenderResult:
+    """'header value' pairs on as few lines as fit, joined by ' · ', never split inside one."""
+    line = Text(" " * indent)
+    used = 0
+    for pair in pairs:
+        if used and used + 3 + pair.cell_len > room:
+            yield line
+            line, used = Text(" " * indent), 0
+        if used:
+            line.append(" · ", style="dim")
+            used += 3
+        line.append_text(pair)
+        used += pair.cell_len
+    if used:
+        yield line
+
+
+def _as_text(cell: RenderableType, style: str = "") -> Text:
+    text = Text(style=style)
+    if isinstance(cell, Text):
+        text.append_text(cell)
+    else:
+        text.append(str(cell))
+    return text
+
+
+def _cell_width(console: Console, cell: RenderableType) -> int:
+    if isinstance(cell, str):
+        return max((cell_len(line) for line in cell.splitlines()), default=0)
+    if isinstance(cell, Text):
+        return max((line.cell_len for line in cell.split()), default=0)
+    return Measurement.get(console, console.options, cell).maximum
+
 
 LEVEL_GLYPHS = ("·", "░", "▒", "▓", "█")
 
@@ -184,28 +383,35 @@ def today_grid(today: Today) -> Table:
     return grid
 
 
-def state_table(states: Mapping[Status, int], leeches: int) -> Table:
-    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False)
-    for name in (*STATE_NAMES, "leech", "total"):
-        table.add_column(name, justify="right", style=STATE_STYLES.get(name, ""), header_style="dim")
-    table.add_row(
-        *(str(states.get(name, 0)) for name in STATE_NAMES), str(leeches), str(sum(states.values()))
+def state_table(states: Mapping[Status, int], leeches: int) -> FittedTable:
+    names = (*STATE_NAMES, "leech", "total")
+    columns = [Column(name, justify="right", style=STATE_STYLES.get(name, "")) for name in names]
+    values = [*(str(states.get(name, 0)) for name in STATE_NAMES), str(leeches), str(sum(states.values()))]
+    return FittedTable(
+        columns,
+        [values],
+        named_rows=False,
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
+        header_style="dim",
     )
-    return table
 
 
-def retention_table(retention: Mapping[int, Mapping[str, Ratio]]) -> Table:
-    table = Table(box=None, padding=(0, 2), pad_edge=False, show_edge=False)
-    table.add_column("", style="dim")
-    for window in retention:
-        table.add_column(f"last {window} days", justify="right", header_style="dim")
+def retention_table(retention: Mapping[int, Mapping[str, Ratio]]) -> FittedTable:
+    columns = [Column("", Role.PROSE, style="dim")]
+    columns += [Column(f"last {window} days", justify="right") for window in retention]
+    rows = []
     for group, name in (("young", "young (interval < 21d)"), ("mature", "mature"), ("all", "all")):
         cells = []
         for groups in retention.values():
             ratio = groups[group]
             cells.append(f"{percent(ratio.rate)} ({ratio.passed}/{ratio.total})" if ratio.total else "-")
-        table.add_row(name, *cells)
-    return table
+        rows.append([name, *cells])
+    return FittedTable(
+        columns, rows, box=None, padding=(0, 2), pad_edge=False, show_edge=False, header_style="dim"
+    )
 
 
 def recall_bar(value: float | None, width: int = 10) -> Text:
@@ -250,18 +456,25 @@ class MasteryTable:
             if narrow
             else ("studied", "accuracy", "retention", f"recall {day}")
         )
-        table = Table(box=None, padding=(0, 1 if narrow else 2), pad_edge=False, show_edge=False)
+        table = Table(
+            box=None,
+            padding=(0, 1 if narrow else 2),
+            collapse_padding=narrow,
+            pad_edge=False,
+            show_edge=False,
+        )
         table.add_column("tag", overflow="fold", header_style="dim")
         for name in names[:3]:
             table.add_column(name, justify="right", header_style="dim", no_wrap=True)
-        table.add_column(names[3], header_style="dim", no_wrap=True)
+        table.add_column(names[3], header_style="dim", no_wrap=True, justify="right" if narrow else "left")
         for row in self.mastery[:MASTERY_ROWS]:
             table.add_row(
                 plain(row.tag),
                 f"{row.studied}/{row.cards}",
                 _share(row.accuracy),
                 _share(row.retention),
-                recall_bar(row.predicted_recall, 5 if narrow else 10),
+                # Narrow, the share alone: the room goes to the tag, so that no tag is cut.
+                _share(row.predicted_recall) if narrow else recall_bar(row.predicted_recall, 10),
             )
         yield table
         if len(self.mastery) > MASTERY_ROWS:
@@ -294,36 +507,49 @@ class MasteryTable:
 
 
 def hardest_table(rows: Sequence[CardFigures]) -> RenderableType:
+    """The ids whole (they are what quizkit suspend takes), the question wrapped at spaces."""
     if not rows:
         return Text("no card studied yet", style="dim")
     several = len({row.deck_id for row in rows}) > 1
-    table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False)
-    if several:
-        table.add_column("deck", no_wrap=True, overflow="ellipsis", max_width=14, header_style="dim")
-    table.add_column(
-        "card", style="cyan", no_wrap=True, overflow="ellipsis", max_width=18, header_style="dim"
-    )
-    table.add_column("question", no_wrap=True, overflow="ellipsis", ratio=1, header_style="dim")
-    table.add_column("lapses", justify="right", header_style="dim")
-    table.add_column("diff", justify="right", header_style="dim")
-    table.add_column("reviews", justify="right", header_style="dim")
+    columns = [Column("deck", Role.KEY)] if several else []
+    columns += [
+        Column("card", Role.KEY, style="cyan"),
+        Column("question", Role.PROSE),
+        Column("lapses", justify="right"),
+        Column("diff", justify="right"),
+        Column("reviews", justify="right"),
+    ]
+    cells: list[list[RenderableType]] = []
     for row in rows:
-        cells: list[RenderableType] = [plain(row.deck_id)] if several else []
-        cells += [
+        line: list[RenderableType] = [plain(row.deck_id)] if several else []
+        line += [
             plain(row.card_id),
             plain(row.prompt),
             str(row.lapses),
             _number(row.difficulty),
             str(row.reps),
         ]
-        table.add_row(*cells)
-    return table
+        cells.append(line)
+    return FittedTable(
+        columns, cells, box=None, padding=(0, 1), pad_edge=False, show_edge=False, header_style="dim"
+    )
+
+
+class Section:
+    """A panel whose title is shortened, rather than cut, where the width is short."""
+
+    def __init__(self, body: RenderableType, title: str, short: str | None = None) -> None:
+        self.body = body
+        self.title = title
+        self.short = short or title
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # '╭─ ' and ' ─╮' around the title, with at least one rule character to spare
+        title = self.title if cell_len(self.title) + 7 <= options.max_width else self.short
+        yield Panel(self.body, title=title, title_align="left", padding=(0, 1))
 
 
 def stats_report(report: Report) -> RenderableType:
-    def section(body: RenderableType, title: str) -> Panel:
-        return Panel(body, title=title, title_align="left", padding=(0, 1))
-
     exams = [
         plain((f"{exam.title}: " if len(report.exams) > 1 else "") + exam_in_words(exam.day, exam.today))
         for exam in report.exams
@@ -331,16 +557,17 @@ def stats_report(report: Report) -> RenderableType:
     return Group(
         plain(report.title, style="bold"),
         *exams,
-        section(today_grid(report.today), "Today"),
-        section(HeatmapChart(report.heatmap), "Reviews a day"),
-        section(ForecastChart(report.forecast), "Forecast"),
-        section(state_table(report.states, report.leeches), "Cards"),
-        section(retention_table(report.retention), "True retention (answers above Again)"),
-        section(
+        Section(today_grid(report.today), "Today"),
+        Section(HeatmapChart(report.heatmap), "Reviews a day"),
+        Section(ForecastChart(report.forecast), "Forecast"),
+        Section(state_table(report.states, report.leeches), "Cards"),
+        Section(retention_table(report.retention), "True retention (answers above Again)", "True retention"),
+        Section(
             mastery_table(report.mastery, report.recall_on, report.recall_at_exam),
             "Mastery by tag, weakest first",
+            "Mastery by tag",
         ),
-        section(hardest_table(report.hardest), "Hardest cards (lapses, then difficulty)"),
+        Section(hardest_table(report.hardest), "Hardest cards (lapses, then difficulty)", "Hardest cards"),
     )
 
 
@@ -349,8 +576,19 @@ def dashboard(board: Dashboard) -> RenderableType:
     learning = sum(row.learning for row in board.decks)
     review = sum(row.review for row in board.decks)
     totals = [str(sum(row.cards for row in board.decks)), str(new), str(learning), str(review)]
-    table = Table(
-        title=f"quizkit · {board.day:%A} {board.day.day} {board.day:%B %Y}",
+    # A title of a few words reads well on two or three lines of a column; a longer one stacks.
+    columns = [Column("deck", Role.PROSE, footer="total", narrowest=8, most_lines=3)]
+    for name, total, style in zip(
+        ("cards", "new", "learn", "review"), totals, ("", "blue", "red", "green"), strict=True
+    ):
+        columns.append(Column(name, justify="right", style=style, footer=total))
+    table = FittedTable(
+        columns,
+        [
+            [plain(row.title), str(row.cards), str(row.new), str(row.learning), str(row.review)]
+            for row in board.decks
+        ],
+        title=Text(f"quizkit · {board.day:%A} {board.day.day} {board.day:%B %Y}", style="bold"),
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE,
@@ -358,13 +596,6 @@ def dashboard(board: Dashboard) -> RenderableType:
         pad_edge=False,
         show_footer=len(board.decks) > 1,
     )
-    table.add_column("deck", overflow="fold", footer="total")
-    for name, total, style in zip(
-        ("cards", "new", "learn", "review"), totals, ("", "blue", "red", "green"), strict=True
-    ):
-        table.add_column(name, justify="right", style=style, footer=total)
-    for row in board.decks:
-        table.add_row(plain(row.title), str(row.cards), str(row.new), str(row.learning), str(row.review))
 
     exams = [plain(f"{exam.title}: {exam_in_words(exam.day, exam.today)}") for exam in board.exams]
     lines = Table.grid(padding=(0, 2))
@@ -409,10 +640,12 @@ def _number(value: float | None, suffix: str = "") -> str:
 CARD_COLUMNS = ("card", "question", "state", "due", "ivl", "stab", "diff", "recall", "lapses")
 
 
-CARD_ID_WIDTH = 16
+CARD_DROPS = (5, 6, 4, 8, 7)
+"""Columns left out when the screen is narrow, first to last: stab, diff, ivl, lapses, recall."""
 
 
-QUESTION_MIN_WIDTH = 12
+QUESTION_MIN_WIDTH = 20
+"""Narrower than this, the question goes on lines of its own under the card's id."""
 
 
 def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
@@ -421,7 +654,7 @@ def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
         state.append(" leech", style="yellow")
     return [
         plain(row.card_id, style="cyan"),
-        plain(row.prompt),
+        plain(" ".join(row.prompt.split())),
         state,
         Text(
             due_in_words(None if row.state is Status.SUSPENDED else row.due, now, tz, short=True)
@@ -435,10 +668,12 @@ def card_cells(row: CardFigures, now: datetime, tz: tzinfo) -> list[Text]:
 
 
 class CardTable:
-    """The cards and their scheduling, one line each, the question cut to the width left.
+    """The cards and their scheduling, one row each: the id whole, the question wrapped at spaces.
 
     Drawn line by line rather than as a rich Table: a deck of thousands of cards would take
-    seconds to lay out as one.
+    seconds to lay out as one. Where the width is short, the figures of least use go first
+    (CARD_DROPS); where even then the question would have less than QUESTION_MIN_WIDTH, each
+    card is stacked: its id, state and due date on a line, the question indented below.
     """
 
     def __init__(self, title: str, rows: Sequence[CardFigures], now: datetime, tz: tzinfo) -> None:
@@ -449,33 +684,241 @@ class CardTable:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         cells = [card_cells(row, self.now, self.tz) for row in self.rows]
-        widths = [len(name) for name in CARD_COLUMNS]
+        natural = [len(name) for name in CARD_COLUMNS]
         for line in cells:
-            widths = [max(width, cell.cell_len) for width, cell in zip(widths, line, strict=True)]
-        widths[0] = min(widths[0], CARD_ID_WIDTH)
-        gap = 2 if sum(widths) + 2 * (len(widths) - 1) <= options.max_width else 1
-        others = sum(widths) - widths[1] + gap * (len(widths) - 1)
-        widths[1] = max(QUESTION_MIN_WIDTH, min(widths[1], options.max_width - others))
+            natural = [max(width, cell.cell_len) for width, cell in zip(natural, line, strict=True)]
+        room = options.max_width
+        kept = list(range(len(CARD_COLUMNS)))
+        for drop in (None, *CARD_DROPS):
+            if drop is not None:
+                kept.remove(drop)
+            widths = {index: natural[index] for index in kept}
+            narrowest = sum(widths.values()) - widths[1] + min(natural[1], QUESTION_MIN_WIDTH)
+            gap = 2 if narrowest + 2 * (len(kept) - 1) <= room else 1
+            left = room - (sum(widths.values()) - widths[1]) - gap * (len(kept) - 1)
+            if left >= min(natural[1], QUESTION_MIN_WIDTH):
+                widths[1] = min(natural[1], left)
+                yield plain(self.title, style="bold")
+                yield from self._table(console, cells, widths, gap)
+                return
         yield plain(self.title, style="bold")
-        yield self._line([Text(name) for name in CARD_COLUMNS], widths, gap, style="bold")
-        rule = "─" * (sum(widths) + gap * (len(widths) - 1))
+        yield from self._stacked(console, cells, natural, room)
+
+    def _table(
+        self, console: Console, cells: Sequence[Sequence[Text]], widths: Mapping[int, int], gap: int
+    ) -> RenderResult:
+        yield self._line([(i, Text(CARD_COLUMNS[i])) for i in widths], widths, gap, style="bold")
+        rule = "─" * (sum(widths.values()) + gap * (len(widths) - 1))
         yield Text(rule, style="dim", no_wrap=True, overflow="crop")
+        indent = " " * (widths[0] + gap)  # the question column's left edge
         for line in cells:
-            yield self._line(line, widths, gap)
+            question = wrap_words(line[1], widths[1])
+            row = self._line([(i, question[0] if i == 1 else line[i]) for i in widths], widths, gap)
+            # One Text a card, not a line: rendering is what a deck of thousands of cards waits on.
+            for more in question[1:]:
+                row.append("\n" + indent)
+                row.append_text(more)
+            yield row
 
     @staticmethod
-    def _line(cells: Sequence[Text], widths: Sequence[int], gap: int, style: str = "") -> Text:
+    def _stacked(
+        console: Console, cells: Sequence[Sequence[Text]], natural: Sequence[int], room: int
+    ) -> RenderResult:
+        """id  state  due, aligned when they fit, the question indented under them."""
+        widths = {0: natural[0], 2: natural[2], 3: natural[3]}
+        aligned = sum(widths.values()) + 4 <= room
+        names = [(i, Text(CARD_COLUMNS[i])) for i in widths]
+        if aligned:
+            yield CardTable._line(names, widths, 2, style="bold")
+        else:
+            yield Text("card", style="bold")
+            yield Text("  state  due", style="bold")
+        yield Text("  question", style="bold")
+        yield Text("─" * room, style="dim", no_wrap=True, overflow="crop")
+        for line in cells:
+            if aligned:
+                row = CardTable._line([(i, line[i]) for i in widths], widths, 2)
+            else:
+                yield line[0].copy()  # folded only if longer than the screen is wide
+                row = Text("  ") + line[2] + Text("  ") + line[3]
+            for part in wrap_words(line[1], max(8, room - 2)) if line[1] else []:
+                row.append("\n  ")
+                row.append_text(part)
+            yield row
+
+    @staticmethod
+    def _line(
+        cells: Sequence[tuple[int, Text]], widths: Mapping[int, int], gap: int, style: str = ""
+    ) -> Text:
         line = Text(style=style, no_wrap=True, overflow="crop")
-        for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            if index:
+        last = len(cells) - 1
+        for position, (index, cell) in enumerate(cells):
+            if position:
                 line.append(" " * gap)
-            if index < 4:  # text columns, left aligned and cut with an ellipsis
-                cell.truncate(width, overflow="ellipsis", pad=index < len(cells) - 1)
+            width = widths[index]
+            if index < 4:  # text columns, left aligned
+                cell = cell.copy()
+                cell.truncate(width, overflow="ellipsis", pad=position < last)
             else:
                 line.append(" " * (width - cell.cell_len))
             line.append_text(cell)
         return line
 
 
+def wrap_words(text: Text, width: int) -> list[Text]:
+    """A one-style Text in lines of at most `width` cells, broken at spaces (a word longer than
+    the width is folded). Much faster than Text.wrap, which a table of thousands of cards feels."""
+    if text.spans:
+        lines = list(text.wrap(Console(width=width), width))
+        return lines or [Text()]
+    words = text.plain.split()
+    out: list[Text] = []
+    line: list[str] = []
+    used = 0
+    for word in words:
+        size = cell_len(word)
+        while size > width:  # fold a word wider than the column
+            if line:
+                out.append(Text(" ".join(line), style=text.style))
+                line, used = [], 0
+            head = chop_cells(word, width)[0]
+            out.append(Text(head, style=text.style))
+            word = word[len(head) :]
+            size = cell_len(word)
+        if line and used + 1 + size > width:
+            out.append(Text(" ".join(line), style=text.style))
+            line, used = [], 0
+        used += size + (1 if line else 0)
+        line.append(word)
+    if line or not out:
+        out.append(Text(" ".join(line), style=text.style))
+    return out
+
+
 def card_table(title: str, rows: Sequence[CardFigures], now: datetime, tz: tzinfo) -> CardTable:
     return CardTable(title, rows, now, tz)
+
+
+# ---------------------------------------------------------------- quizkit due and quizkit history
+
+
+def due_table(rows: Sequence[DueRow], now: datetime, tz: tzinfo) -> FittedTable:
+    """Per deck, what is due today; the deck id whole (it is what the other commands take)."""
+    columns = [
+        Column("deck", Role.KEY),
+        Column("new", justify="right", style="blue"),
+        Column("learn", justify="right", style="red"),
+        Column("review", justify="right", style="green"),
+        Column("next"),
+    ]
+    cells: list[list[RenderableType]] = [
+        [
+            plain(row.deck),
+            str(row.new),
+            str(row.learning),
+            str(row.review),
+            due_in_words(row.next_due, now, tz) if row.next_due else "-",
+        ]
+        for row in rows
+    ]
+    return FittedTable(columns, cells, title=Text("Due today"), title_justify="left", expand=False)
+
+
+EXAM_BAR_WIDTH = 24
+"""The busiest day's bar until an exam, where the width allows."""
+
+
+class ExamLoadChart:
+    """Cards a day until the exam: reviews already scheduled plus new cards planned, as bars
+    scaled to the busiest day and to the width left on the screen."""
+
+    def __init__(self, deck_id: str, exam: ExamLoad) -> None:
+        self.deck_id = deck_id
+        self.exam = exam
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        exam = self.exam
+        days = exam.days
+        title = Text()
+        title.append(f"Until the exam on {exam.exam_day.isoformat()} ", style="bold")
+        title.append(f"({len(days)} days, {clean(self.deck_id)}, {exam.new_per_day} new a day)")
+        yield title
+        reviews = max([len("review"), *(len(str(d.reviews)) for d in days)])
+        new = max([len("new"), *(len(str(d.new)) for d in days)])
+        # day (10), the two counts, three single spaces between the four columns
+        room = options.max_width - 10 - reviews - new - 3
+        width = max(1, min(EXAM_BAR_WIDTH, room))
+        peak = max((d.reviews + d.new for d in days), default=0) or 1
+        yield Text(f"{'day':<10} {'review':>{reviews}} {'new':>{new}}", style="dim")
+        for day in days:
+            total = day.reviews + day.new
+            bar = "█" * max(0, round(width * total / peak))
+            line = Text(f"{day.day:%a %d %b} {day.reviews:>{reviews}} {day.new:>{new}}")
+            if bar:
+                line.append(" " + bar)
+            yield line
+        if exam.unseen_after:
+            yield Text(
+                f"{exam.unseen_after} cards would still be unseen on the day: raise --new", style="yellow"
+            )
+
+
+def exam_load(deck_id: str, exam: ExamLoad) -> ExamLoadChart:
+    return ExamLoadChart(deck_id, exam)
+
+
+def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzinfo) -> RenderableType:
+    """Past exams, newest first, then the weakest tags; dates and tags kept whole."""
+    from quizkit.ui.render import sparkline
+
+    table = FittedTable(
+        [
+            Column("date", Role.KEY),
+            Column("deck", Role.KEY),
+            Column("questions", justify="right", drop=1),
+            Column("score", justify="right"),
+            Column("result"),
+        ],
+        [
+            [
+                f"{attempt.finished.astimezone(tz):%Y-%m-%d %H:%M}",
+                plain(attempt.deck),
+                str(attempt.questions),
+                f"{attempt.score:.0f}%",
+                Text("pass", style="green")
+                if attempt.passed
+                else Text("fail", style="red")
+                if attempt.passed is not None
+                else Text("-"),
+            ]
+            for attempt in attempts
+        ],
+        title=Text("past exams"),
+        title_justify="left",
+    )
+    scores = [a.score / 100 for a in reversed(attempts)]
+    trend = Text("trend (oldest to newest): ")
+    trend.append(sparkline(scores), style="cyan")
+    if len(scores) > 1:
+        change = (scores[-1] - scores[0]) * 100
+        trend.append(f"  {change:+.0f} points since the first")
+    weak = FittedTable(
+        [
+            Column("tag", Role.KEY),
+            Column("answers", justify="right", drop=1),
+            Column("score", justify="right"),
+            Column("last 3", justify="right"),
+        ],
+        [
+            [
+                plain(row.tag),
+                str(row.answers),
+                f"{row.score:.0f}%",
+                f"{row.recent_score:.0f}%" if row.recent_score is not None else "-",
+            ]
+            for row in tags[:8]
+        ],
+        title=Text("weakest tags (all exams · last 3)"),
+        title_justify="left",
+    )
+    return Group(table, trend, weak)

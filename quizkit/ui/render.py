@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -20,7 +20,7 @@ from quizkit.core.grading import Edit, Grade
 from quizkit.core.text import clean
 from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
-from quizkit.ui.words import due_in_words, plain
+from quizkit.ui.words import plain
 
 if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
     from rich.table import Table
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exa
     from quizkit.core.exam import QuizResult
 
     # 18 dataclasses: off the start-up path
-    from quizkit.shapes.due import DueRow, ExamLoad
     from quizkit.shapes.exams import Attempt, TagTrend
 
 
@@ -114,19 +113,6 @@ def card_table(deck: Deck) -> Table:
         if card.explain:
             answer.append("\n" + clean(card.explain), style="dim italic")
         table.add_row(plain(card.id), card.kind.value, question, answer, plain(" ".join(card.tags)))
-    return table
-
-
-def due_table(rows: Sequence[DueRow], now: datetime, tz: tzinfo) -> Table:
-    table = _table(title=Text("Due today"), title_justify="left", expand=False)
-    table.add_column("deck", overflow="fold")
-    table.add_column("new", justify="right", style="blue")
-    table.add_column("learn", justify="right", style="red")
-    table.add_column("review", justify="right", style="green")
-    table.add_column("next", overflow="fold")
-    for row in rows:
-        nxt = due_in_words(row.next_due, now, tz) if row.next_due else "-"
-        table.add_row(plain(row.deck), str(row.new), str(row.learning), str(row.review), nxt)
     return table
 
 
@@ -297,7 +283,11 @@ def answer_panel(
                 mine.append_text(plain(item))
             parts.append(mine)
         elif given is not None and card.kind is not Kind.TRUEFALSE:
-            parts.append(Text("your answer: ", style="dim") + plain(given or "(none)"))
+            comparison = wrong_answer_comparison(card, grade)
+            if comparison is not None:
+                parts.append(comparison)  # typed against the closest accepted answer, differences marked
+            else:
+                parts.append(Text("your answer: ", style="dim") + plain(given or "(none)"))
         diff = typo_diff(grade)
         if diff is not None:
             parts.append(diff)
@@ -566,26 +556,74 @@ def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzin
     return Group(table, trend, weak)
 
 
-def exam_load(deck_id: str, exam: ExamLoad) -> RenderableType:
-    """Cards a day until the exam: reviews already scheduled plus new cards planned."""
-    days = exam.days
-    title = Text()
-    title.append(f"Until the exam on {exam.exam_day.isoformat()} ", style="bold")
-    title.append(f"({len(days)} days, {clean(deck_id)}, {exam.new_per_day} new a day)")
-    table = _grid(padding=(0, 1))
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right")
-    table.add_column(justify="right")
-    table.add_column()
-    table.add_row(Text("day", style="dim"), Text("review", style="dim"), Text("new", style="dim"), "")
-    peak = max((d.reviews + d.new for d in days), default=0) or 1
-    for day in days:
-        total = day.reviews + day.new
-        bar = "█" * max(0, round(24 * total / peak))
-        table.add_row(day.day.strftime("%a %d %b"), str(day.reviews), str(day.new), bar)
-    parts: list[RenderableType] = [title, table]
-    if exam.unseen_after:
-        parts.append(
-            Text(f"{exam.unseen_after} cards would still be unseen on the day: raise --new", style="yellow")
-        )
-    return Group(*parts)
+# ---------------------------------------------------------------- a wrong typed answer, compared
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+COMPARISON_STYLES = {"typed": "red", "answer": "green", " ": "bold"}
+"""Per line, the colour of what differs: what was typed wrongly, what the answer has, the ^ line."""
+
+
+class AnswerComparison:
+    """core.compare.lines drawn at the width given, the differences coloured as well as marked."""
+
+    def __init__(self, given: str, expected: str, *, exact: bool = False) -> None:
+        from quizkit.core.compare import compare  # only after a wrong typed answer
+
+        self.comparison = compare(given, expected, exact=exact)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from quizkit.core.compare import LABEL_WIDTH, Mark, lines
+
+        for line in lines(self.comparison, options.max_width):
+            text = Text(no_wrap=bool(line.label), overflow="crop" if line.label else "fold")
+            if line.label:
+                text.append(f"{line.label:<{LABEL_WIDTH}}", style="dim")
+            for run, mark in line.runs:
+                # The runs are deck text and typed text, cleaned by compare: appended, never markup.
+                text.append(run, style=COMPARISON_STYLES.get(line.label, "") if mark is not Mark.SAME else "")
+            text.rstrip()
+            if not line.label:
+                text.stylize("dim")
+            yield text
+
+
+def answer_comparison(given: str, expected: str, *, exact: bool = False) -> RenderableType:
+    """A wrong typed answer aligned against `expected` (the closest accepted answer:
+    core.compare.answer_for, or wrong_answer_comparison below), gaps as '-', '^' under each
+    difference, then the differences in words; colour adds to the marks, never replaces them."""
+    return AnswerComparison(given, expected, exact=exact)
+
+
+def answer_comparison_lines(given: str, expected: str, width: int, *, exact: bool = False) -> list[str]:
+    """The same comparison as plain lines, for line mode and --plain: no colour, no box."""
+    from quizkit.core.compare import comparison_text
+
+    return comparison_text(given, expected, width, exact=exact)
+
+
+_NOT_TYPED = (Kind.CHOICE, Kind.MULTI, Kind.ORDER, Kind.TRUEFALSE)
+
+
+def _compared_with(card: Card, grade: Grade) -> str | None:
+    """The accepted answer to compare a wrong typed answer with; None when there is nothing to compare."""
+    from quizkit.core.compare import answer_for
+    from quizkit.core.grading import Verdict
+
+    if card.kind in _NOT_TYPED or grade.verdict is not Verdict.WRONG or not grade.given.strip():
+        return None
+    return answer_for(card, grade.given)
+
+
+def wrong_answer_comparison(card: Card, grade: Grade) -> RenderableType | None:
+    """For the answer panel: a wrong typed answer against the closest accepted answer, or None
+    (right, a typo (see typo_diff), nothing typed, or a card that is not typed)."""
+    expected = _compared_with(card, grade)
+    return None if expected is None else answer_comparison(grade.given, expected, exact=card.exact)
+
+
+def wrong_answer_lines(card: Card, grade: Grade, width: int) -> list[str]:
+    """The same for line mode and --plain, as plain lines; [] where there is nothing to compare."""
+    expected = _compared_with(card, grade)
+    return [] if expected is None else answer_comparison_lines(grade.given, expected, width, exact=card.exact)
