@@ -346,15 +346,32 @@ class Figures:
         """Per tag of the scope, the answers from start to before end: (answers, right, answers to
         cards in review, those rated above Again), as accuracy and true retention count them."""
         where, params = self._answers(None, False)
+        span = {"start": to_ms(start), "end": to_ms(end)}
+        # From the few to the many: the scope's cards to their answers when the scope is small (a
+        # --tag), the month's answers to their cards' tags when the answers are fewer.
+        answers = self.db.execute(
+            """SELECT count(*) FROM reviews
+               WHERE mode = 'review' AND reviewed_at >= :start AND reviewed_at < :end""",
+            span,
+        ).fetchone()[0]
+        scope = self.db.execute("SELECT count(*) FROM temp.scope_tags").fetchone()[0]
+        if answers < scope:
+            self.db.execute(
+                "CREATE INDEX IF NOT EXISTS temp.scope_tags_by_card ON scope_tags (deck_id, card_id)"
+            )
+            source = """reviews r INDEXED BY reviews_by_mode_time
+                CROSS JOIN temp.scope_tags s ON s.deck_id = r.deck_id AND s.card_id = r.card_id"""
+        else:
+            source = """temp.scope_tags s
+                CROSS JOIN reviews r ON r.deck_id = s.deck_id AND r.card_id = s.card_id"""
         rows = self.db.execute(
             f"""SELECT s.tag, count(*), coalesce(sum(coalesce(r.correct, r.rating > 1)), 0),
                        coalesce(sum(r.phase_before = 2), 0),
                        coalesce(sum(r.phase_before = 2 AND r.rating > 1), 0)
-                FROM temp.scope_tags s
-                CROSS JOIN reviews r ON r.deck_id = s.deck_id AND r.card_id = s.card_id
+                FROM {source}
                 WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}
                 GROUP BY s.tag""",
-            params | {"start": to_ms(start), "end": to_ms(end)},
+            params | span,
         )
         return {
             str(tag): (int(n), int(right), int(total), int(passed)) for tag, n, right, total, passed in rows
