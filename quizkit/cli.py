@@ -495,7 +495,7 @@ def due(
 
 @app.command(name="exam-date")
 def exam_date(
-    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file.", show_default=False)],
+    deck: Annotated[Path, typer.Argument(metavar="DECK", help="Deck file or id.", show_default=False)],
     day: Annotated[
         datetime | None,
         typer.Argument(

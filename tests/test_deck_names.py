@@ -343,3 +343,10 @@ def test_add_to_the_bundled_deck_by_its_id_goes_into_the_learners_copy(
     assert copy.read_bytes().startswith(before) and b"Capital of Peru?" in copy.read_bytes()
     shown = runner.invoke(app, ["cards", "taliban-pakistan", "--search", "Peru", "--json"])
     assert '"question": "Capital of Peru?"' in shown.output
+
+
+def test_exam_date_names_a_deck_by_its_id(runner: CliRunner) -> None:
+    # exam-date came in beside the deck-naming work: it took only a file.
+    result = runner.invoke(app, ["exam-date", "taliban-pakistan", "2026-03-20"])
+    assert result.exit_code == 0, result.output
+    assert "exam in 18 days, 2026-03-20 (remembered)" in result.output

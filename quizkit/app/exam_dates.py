@@ -16,7 +16,6 @@ from pathlib import Path
 
 from quizkit.app.env import Environment
 from quizkit.errors import UsageError
-from quizkit.io import deck_files
 from quizkit.model import Deck
 from quizkit.shapes.due import ExamDateJSON
 from quizkit.store.db import Database
@@ -84,7 +83,9 @@ def exam_date(env: Environment, path: Path, day: date | None, clear: bool, as_js
     """Set (with `day`), forget (`clear`) or show a deck's exam date."""
     if day is not None and clear:
         raise UsageError("give either a DATE or --clear, not both")
-    deck = deck_files.load_deck(path, env.cache_dir, env.cache_key)
+    from quizkit.app.library import one_deck
+
+    deck = one_deck(env, path)  # by its file or by its id, as everywhere
     now = env.clock()
     today = local_today(env, now)
     note = ""
