@@ -143,7 +143,8 @@ class ReviewFlow:
     def run(self) -> int:
         self.tally.started = self.env.clock()
         with self.keys.hold():
-            if self.keys.interactive and not self.plain and isinstance(self.keys, terminal.TerminalKeys):
+            screen = self.keys.interactive and not self.plain and self.out.is_terminal
+            if screen and isinstance(self.keys, terminal.TerminalKeys):  # else lines (a pipe, --plain)
                 with Screen(self.out, self.keys) as screen:
                     self.screen = screen
                     self.display = screen
