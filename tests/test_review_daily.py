@@ -258,3 +258,30 @@ def test_holding_the_terminal_keeps_keys_typed_before_it(pty_keys) -> None:  # t
     os.write(master, b" 3")  # typed before the session takes single keys
     with keys.hold():
         assert [keys.key(), keys.key()] == [Event.SPACE, "3"]
+
+
+@pytest.mark.slow
+def test_keys_from_a_terminal_and_output_to_a_pipe_print_lines(deck: Path, tmp_path: Path) -> None:
+    """`quizkit review | tee log`: single keys still work, but nothing draws a screen into the pipe."""
+    import shlex
+
+    import pexpect
+
+    log = tmp_path / "log.txt"
+    command = f"{shlex.quote(sys.executable)} -m quizkit review {shlex.quote(str(deck))} | tee {shlex.quote(str(log))}"
+    env = {**os.environ, "QUIZKIT_DB": str(tmp_path / "progress.db"), "TERM": "xterm-256color"}
+    child = pexpect.spawn("bash", ["--norc", "-c", command], env=env, encoding="utf-8", timeout=20)
+    try:
+        child.expect("show answer")
+        child.send(" ")
+        child.expect("Again")
+        child.send("3")
+        child.expect("Second question")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    text = log.read_text(encoding="utf-8")
+    assert "\x1b[?1049h" not in text and "\x1b[H" not in text  # no alternate screen, no cursor moves
+    assert "First answer" in text and "session over" in text
+    assert rows(tmp_path, "SELECT card_id, rating FROM reviews") == [("first", 3)]
