@@ -152,7 +152,7 @@ def test_report_fields_json_and_markdown(runner: CliRunner, deck: Path, tmp_path
     )
     md = md_path.read_text(encoding="utf-8")
     assert md.startswith("# Exam: Exam deck\n")
-    assert "- Score: **75.0%** (3 of 4 right)" in md
+    assert "- Score: **75.0%** (3 of 4 right; 1 marked by the learner)" in md
     assert "- Pass mark: 70% — **passed**" in md
     assert f"### 1. {first['question']}" in md
     assert f"- Right answer: {first['right_answer']}" in md
