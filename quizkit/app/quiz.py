@@ -341,7 +341,7 @@ class ExamFlow:
             Kind.MULTI: "the numbers of every right answer, e.g. 1 3",
             Kind.ORDER: "the numbers in order, e.g. 3 1 2",
             Kind.TRUEFALSE: "t or f",
-            Kind.BASIC: "your answer (or just Enter), then mark it",
+            Kind.BASIC: "your answer, then mark it",
         }.get(question.card.kind, "your answer")
         self.out.print(
             render.footer([("enter", hint), (":n", "skip"), (":l", "list"), (":s", "submit"), (":h", "help")])

@@ -329,8 +329,10 @@ _SETTING_TYPES = (
     (int, type(None)),
     (str, type(None)),
     (bool, type(None)),
+    (str, type(None)),
 )
 _KINDS = frozenset(kind.value for kind in Kind)
+_SELF_GRADED = frozenset(way.value for way in SelfGraded)
 
 
 def _sound(header: object, version: str, body_size: int) -> bool:
@@ -369,6 +371,8 @@ def _sound(header: object, version: str, body_size: int) -> bool:
         isinstance(v, t) and (not isinstance(v, bool) or bool in t)
         for v, t in zip(settings, _SETTING_TYPES, strict=True)
     ):
+        return False
+    if settings[6] is not None and settings[6] not in _SELF_GRADED:
         return False
     return body_size >= 0
 
