@@ -200,3 +200,29 @@ def test_a_basic_card_is_marked_with_one_key(tmp_path: Path) -> None:
         card: "right" if mark == "r" else "wrong" for card, mark in marks.items()
     }
     assert all(item["self_graded"] for item in items.values())
+
+
+def test_ctrl_c_at_a_mark_asks_too(tmp_path: Path) -> None:
+    deck = tmp_path / "basic.toml"
+    deck.write_text('[deck]\nid = "b"\ntitle = "B"\n\n[[cards]]\nq = "What is the TTP?"\na = "A group"\n')
+    env = {**os.environ, "QUIZKIT_DB": str(tmp_path / "p.db"), "TERM": "xterm-256color"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "quizkit", "quiz", str(deck)], env=env, encoding="utf-8", timeout=20
+    )
+    try:
+        child.expect("> ")
+        child.sendline("no idea")
+        child.expect("partly right")
+        child.sendintr()
+        child.expect("abandon this exam")
+        child.send("\r")  # go on: the mark is still asked
+        child.send("x")
+        child.expect("mark your answer: r right, p partly right, w wrong")
+        child.sendintr()
+        child.expect("abandon this exam")
+        child.sendintr()
+        child.expect("Exam abandoned; nothing was saved.")
+        assert finish(child) == 0
+    finally:
+        child.close()
+    assert saved_exams(tmp_path) == 0

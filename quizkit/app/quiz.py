@@ -237,7 +237,8 @@ class ExamFlow:
                 if typed is Event.TIMEOUT:
                     continue
                 if typed is Event.EOF and not self.keys.interactive:
-                    return answered_at  # a script's answers ran out: hand in what it answered
+                    # A script's answers ran out: hand in what it answered (by the deadline).
+                    return min(answered_at, exam.deadline) if exam.deadline else answered_at
                 if self._abandon():
                     return None
                 continue

@@ -424,7 +424,7 @@ class TerminalKeys:
             return Event.INTERRUPT
 
     def _draw_countdown(self, prompt: str, typed: list[str], left: float) -> None:
-        whole = max(0, int(left + 0.999))  # 9.2 s left shows 00:10 until it is 9 s
+        whole = max(0, int(left))  # whole seconds left, as the exam's header counts them
         hours, rest = divmod(whole, 3600)
         minutes, secs = divmod(rest, 60)
         clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
