@@ -271,6 +271,8 @@ def test_reports_and_history_give_times_in_the_learners_zone(
     assert data["finished"] == "2026-12-02T03:04:00+05:00" and data["time_zone"] == "Asia/Karachi"
     history = runner.invoke(app, ["history"]).output
     assert "date (Asia/Karachi)" in history and "2026-12-02 03:04" in history
+    attempts = json.loads(runner.invoke(app, ["history", "--json"]).output)["attempts"]
+    assert {a["finished"] for a in attempts} == {"2026-12-02T03:04:00+05:00"}
 
 
 def test_history_of_an_unknown_deck_says_so(runner: CliRunner, write_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

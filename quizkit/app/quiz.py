@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -409,6 +410,11 @@ def history(env: Environment, deck: str | None, as_json: bool = False) -> int:
         tags = exams.tag_scores(deck_id)
     if deck is not None and not attempts:
         deck_paths(env, [deck])  # no exams and no such deck: say so, and name the known decks
+    tz = env.settings.tz
+    # In the learner's zone, as the table and the reports give them (the same moments).
+    attempts = [
+        replace(a, started=a.started.astimezone(tz), finished=a.finished.astimezone(tz)) for a in attempts
+    ]
     if as_json:
         history_json: HistoryJSON = {
             "attempts": [a.to_dict() for a in attempts],
