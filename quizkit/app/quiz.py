@@ -38,9 +38,11 @@ QUIZ_COMMANDS = {
     ":p": "go back to the previous question",
     ":g N": "go to question N",
     ":l": "list what is answered and what is not",
-    ":s": "submit the exam",
+    ":s": "submit the exam (the only way to hand it in)",
     ":q": "abandon the exam (nothing is saved)",
     ":h": "this help",
+    "Ctrl-C": "asks whether to abandon the exam (nothing is saved)",
+    "r p w": "after a basic card's answer is shown: your mark, right, partly right or wrong",
 }
 
 
