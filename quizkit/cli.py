@@ -389,11 +389,22 @@ def quiz(
     update_schedule: Annotated[
         bool, typer.Option("--update-schedule", help="Feed the results into the review schedule.")
     ] = False,
+    self_graded: Annotated[
+        str | None,
+        typer.Option(
+            "--self-graded",
+            metavar="ask|choice|skip",
+            help="Basic cards: mark your own answer (default), multiple choice, or leave them out.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Take a timed mock exam: a score, a table by tag and every missed question explained.
 
-    Answer each question and press Enter; :n skips, :p goes back, :l lists, :s submits.
+    Answer each question and press Enter; :n skips, :p goes back, :l lists, :s submits (the
+    only way to hand in); Ctrl-C asks whether to abandon. A basic card shows its answer once
+    answered, and you mark it r (right), p (partly right) or w (wrong).
     The review schedule is not changed unless --update-schedule is given.
 
     Example: quizkit quiz --count 20 --time 15m --pass 70 --report exam.md
@@ -405,8 +416,14 @@ def quiz(
     from quizkit.model import Kind
 
     def work(env: object) -> int:
+        from quizkit.model import SelfGraded
+
         if feedback not in ("end", "immediate"):
             raise UsageError("--feedback is end or immediate")
+        try:
+            asked = SelfGraded(self_graded) if self_graded is not None else None
+        except ValueError:
+            raise UsageError("--self-graded is ask, choice or skip") from None
         try:
             wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
         except ValueError:
@@ -424,6 +441,7 @@ def quiz(
             feedback=feedback,
             report=report,
             update_schedule=update_schedule,
+            self_graded=asked,
         )
 
     _run(work, db)

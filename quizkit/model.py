@@ -68,6 +68,17 @@ class Status(StrEnum):
         return self in (Status.LEARNING, Status.REVIEW, Status.RELEARNING)
 
 
+class SelfGraded(StrEnum):
+    """How a mock exam asks the cards a learner grades themselves (basic cards, both sides)."""
+
+    ASK = "ask"
+    """Shown, answered, the answer revealed, and marked right, partly right or wrong by the learner."""
+    CHOICE = "choice"
+    """Asked as multiple choice, the distractors drawn from other cards' answers."""
+    SKIP = "skip"
+    """Left out of the exam."""
+
+
 class Mode(StrEnum):
     """Why an answer was given: it decides whether the schedule changes."""
 
@@ -126,6 +137,8 @@ class DeckSettings:
     max_interval: int | None = None
     exam_date: date | None = None
     bury_siblings: bool | None = None
+    self_graded: SelfGraded | None = None
+    """How a mock exam asks this deck's basic cards ([deck] self_graded); None: ask them."""
 
 
 class CardList(Sequence[Card]):

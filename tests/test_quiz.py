@@ -90,7 +90,8 @@ def test_a_seeded_quiz_is_reproducible(runner: CliRunner, deck: Path, tmp_path: 
 
 
 def answer_all(report_items: list[dict], right: bool) -> list[str]:  # type: ignore[type-arg]
-    """The answers to give, in the drawn order, to get every question right (or wrong)."""
+    """The lines to type, in the drawn order, to get every question right (or wrong): a basic
+    card's answer is followed by the learner's own mark."""
     out = []
     for item in report_items:
         if item["kind"] == "choice":
@@ -102,6 +103,8 @@ def answer_all(report_items: list[dict], right: bool) -> list[str]:  # type: ign
             out.append(str(item["choices"].index(target) + 1))
         elif item["kind"] == "truefalse":
             out.append(("f" if item["right_answer"] == "false" else "t") if right else "t")
+        elif item["kind"] == "basic":
+            out += [item["right_answer"] if right else "no idea", "r" if right else "w"]
         else:
             out.append(item["right_answer"] if right else "no idea")
     return out
@@ -109,12 +112,7 @@ def answer_all(report_items: list[dict], right: bool) -> list[str]:  # type: ign
 
 def test_report_fields_json_and_markdown(runner: CliRunner, deck: Path, tmp_path: Path) -> None:
     draw = quiz_json(runner, deck, tmp_path, [], "--seed", "5")
-    answers = answer_all(draw["items"], right=True)
-    answers[0] = (
-        "wrong on purpose"
-        if draw["items"][0]["kind"] not in ("choice", "truefalse")
-        else answer_all(draw["items"][:1], right=False)[0]
-    )
+    answers = answer_all(draw["items"][:1], right=False) + answer_all(draw["items"][1:], right=True)
     report = quiz_json(runner, deck, tmp_path, [*answers, ""], "--seed", "5", "--pass", "70", "--time", "30m")
     assert report["deck"] == {"id": "exam", "title": "Exam deck"}
     assert report["seed"] == 5
@@ -139,6 +137,7 @@ def test_report_fields_json_and_markdown(runner: CliRunner, deck: Path, tmp_path
             "answer_given",
             "right_answer",
             "verdict",
+            "self_graded",
             "score",
             "seconds",
             "explain",
@@ -153,7 +152,7 @@ def test_report_fields_json_and_markdown(runner: CliRunner, deck: Path, tmp_path
     )
     md = md_path.read_text(encoding="utf-8")
     assert md.startswith("# Exam: Exam deck\n")
-    assert "- Score: **75.0%** (3 of 4 right)" in md
+    assert "- Score: **75.0%** (3 of 4 right; 1 marked by the learner)" in md
     assert "- Pass mark: 70% — **passed**" in md
     assert f"### 1. {first['question']}" in md
     assert f"- Right answer: {first['right_answer']}" in md
@@ -346,7 +345,7 @@ def test_an_exam_is_saved_whole_or_not_at_all(
 ) -> None:
     """The exam, its answers and their review-log rows are one transaction: a failure while
     logging the third answer leaves no exam and no answer behind, and a retry saves all of it."""
-    answers = ["1996", "1", "f", "Kabul", ""]
+    answers = ["1996", "1", "f", "Kabul", "r", ""]
     options = ["--seed", "4", *(["--update-schedule"] if update_schedule else [])]
     original = Store.record
     calls: list[int] = []

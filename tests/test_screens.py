@@ -203,7 +203,8 @@ QUIZZES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         (
             "1996",  # right
             "3",  # Niger Congo Nile Zambezi shown: right
-            "Paris",  # right
+            "Paris",  # a basic card: the answer is shown ...
+            "r",  # ... and the learner marks it right
             "f",  # wrong
             "",  # all answered: submit
         ),
@@ -376,12 +377,12 @@ def test_history_after_two_quizzes(runner: CliRunner, deck: Path) -> None:
     # is not listed. Both exams are among the last 3, so the two score columns agree.
     expected = """\
 past exams
-┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
-┃ date             ┃ deck    ┃ questions ┃ score ┃ result ┃
-┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
-│ 2026-03-02 09:45 │ screens │         4 │   75% │ pass   │
-│ 2026-02-28 18:00 │ screens │         3 │   44% │ -      │
-└──────────────────┴─────────┴───────────┴───────┴────────┘
+┏━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
+┃ date (Europe/Berlin) ┃ deck    ┃ questions ┃ score ┃ result ┃
+┡━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
+│ 2026-03-02 09:45     │ screens │         4 │   75% │ pass   │
+│ 2026-02-28 18:00     │ screens │         3 │   44% │ -      │
+└──────────────────────┴─────────┴───────────┴───────┴────────┘
 trend (oldest to newest): ▄▇  +31 points since the first
 weakest tags (all exams · last 3)
 ┏━━━━━━━━┳━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
@@ -404,9 +405,10 @@ def test_history_at_50_columns_keeps_the_dates(runner: CliRunner, deck: Path) ->
 
 def test_a_quiz_in_line_mode(runner: CliRunner, deck: Path) -> None:
     now, options, lines = QUIZZES[1]
-    # Seed 4 draws kabul, river, capital and ocean; the basic card is asked as a typed one. The
-    # list before submitting shows the answers as typed ('3', 'f'). 3 of 4 right is 75%, a pass
-    # at 70%; by tag, places has 2 of 3 (ocean wrong); times are 0s under the fixed clock.
+    # Seed 4 draws kabul, river, capital and ocean; the basic card (capital) shows its answer once
+    # answered and the learner marks it (r). The list before submitting shows the answers as
+    # typed ('3', 'f'). 3 of 4 right is 75%, a pass at 70%, one mark the learner's own; by tag,
+    # places has 2 of 3 (ocean wrong); times are 0s under the fixed clock.
     expected = """\
 
 Screen test deck  question 1 of 4 · 0 answered
@@ -427,10 +429,17 @@ Screen test deck  question 2 of 4 · 1 answered
 enter the number of your choice · :n skip · :l list · :s submit · :h help
 
 Screen test deck  question 3 of 4 · 2 answered
-╭─ type the answer ────────────────────────────────────────────────────────────╮
+╭─ question ───────────────────────────────────────────────────────────────────╮
 │ Capital of France?                                                           │
 ╰──────────────────────────────────────────────────────────────────────────────╯
-enter your answer · :n skip · :l list · :s submit · :h help
+enter your answer, then mark it · :n skip · :l list · :s submit · :h help
+your answer: Paris
+╭──────────────────────────────────────────────────────────────────────────────╮
+│ answer: Paris                                                                │
+│ Paris has been the capital since 987.                                        │
+│ source: Atlas                                                                │
+╰──────────────────────────────────────────────────────────────────────────────╯
+r right · p partly right · w wrong
 
 Screen test deck  question 4 of 4 · 3 answered
 ╭─ true or false ──────────────────────────────────────────────────────────────╮
@@ -450,7 +459,7 @@ answered so far
 └───┴───────────────────────────────────┴────────┘
 All answered. Submit? (enter = submit, :g N to go back)
 ╭─ exam: Screen test deck ─────────────────────────────────────────────────────╮
-│ Score: 75%  (3 of 4 right)  PASS (pass mark 70%)                             │
+│ Score: 75%  (3 of 4 right; 1 marked by you)  PASS (pass mark 70%)            │
 │ by tag (weakest first)                                                       │
 │ ┏━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┓                                               │
 │ ┃ tag    ┃ questions ┃ score ┃                                               │
@@ -460,14 +469,14 @@ All answered. Submit? (enter = submit, :g N to go back)
 │ │ rivers │         1 │  100% │                                               │
 │ └────────┴───────────┴───────┘                                               │
 │ time per question                                                            │
-│ ┏━━━┳━━━━━━━━┳━━━━━━┓                                                        │
-│ ┃ # ┃ result ┃ time ┃                                                        │
-│ ┡━━━╇━━━━━━━━╇━━━━━━┩                                                        │
-│ │ 1 │ right  │   0s │                                                        │
-│ │ 2 │ right  │   0s │                                                        │
-│ │ 3 │ right  │   0s │                                                        │
-│ │ 4 │ wrong  │   0s │                                                        │
-│ └───┴────────┴──────┘                                                        │
+│ ┏━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━┓                                             │
+│ ┃ # ┃ result            ┃ time ┃                                             │
+│ ┡━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━┩                                             │
+│ │ 1 │ right             │   0s │                                             │
+│ │ 2 │ right             │   0s │                                             │
+│ │ 3 │ right (your mark) │   0s │                                             │
+│ │ 4 │ wrong             │   0s │                                             │
+│ └───┴───────────────────┴──────┘                                             │
 │ missed                                                                       │
 │ 4. The Pacific is the largest ocean.                                         │
 │    your answer: false                                                        │

@@ -9,20 +9,24 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
+from rich.text import Text
+
 from quizkit.app.env import Environment
-from quizkit.app.library import deck_id_of, one_deck
+from quizkit.app.library import deck_id_of, deck_paths, one_deck
 from quizkit.app.study import Study, plan_decks
 from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
+from quizkit.core.grading import Verdict
 from quizkit.core.session import Session
 from quizkit.errors import UsageError
 from quizkit.io import disk
 from quizkit.io.reports import write_report
-from quizkit.model import Deck, Kind, Mode, Rating
+from quizkit.model import Deck, Kind, Mode, Rating, SelfGraded
 from quizkit.shapes.exams import ExamSettingsJSON, HistoryJSON
 from quizkit.store.exams import ExamLog, QuizAnswer, QuizRecord
 from quizkit.ui import render, terminal, words
@@ -34,9 +38,11 @@ QUIZ_COMMANDS = {
     ":p": "go back to the previous question",
     ":g N": "go to question N",
     ":l": "list what is answered and what is not",
-    ":s": "submit the exam",
+    ":s": "submit the exam (the only way to hand it in)",
     ":q": "abandon the exam (nothing is saved)",
     ":h": "this help",
+    "Ctrl-C": "asks whether to abandon the exam (nothing is saved)",
+    "r p w": "after a basic card's answer is shown: your mark, right, partly right or wrong",
 }
 
 
@@ -73,16 +79,22 @@ def quiz(
     feedback: str = "end",
     report: Path | None = None,
     update_schedule: bool = False,
+    self_graded: SelfGraded | None = None,
 ) -> int:
-    """Run a mock exam, show and save its result. Returns the exit code (0, even for a fail)."""
+    """Run a mock exam, show and save its result. Returns the exit code (0, even for a fail).
+
+    Basic cards are asked as `self_graded` says (else as the deck's [deck] self_graded says, else
+    SelfGraded.ASK: the learner marks their own answer)."""
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise UsageError(f"--report {report}: give a file ending in .md or .json")
     if report is not None:
         disk.check_output(report)  # before the exam, not after it
     deck = one_deck(env, deck_path)
-    questions = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds)
+    asked = self_graded or deck.settings.self_graded or SelfGraded.ASK
+    questions = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds, self_graded=asked)
     if not questions:
-        raise UsageError(f"no cards in {deck.path} match those tags and kinds")
+        left_out = " (basic cards are left out: --self-graded skip)" if asked is SelfGraded.SKIP else ""
+        raise UsageError(f"no cards in {deck.path} match those tags and kinds{left_out}")
     keys = terminal.keys_for(env.stdin, env.stdin_isatty)
     started = env.clock()
     exam = Quiz(questions, started, started + time_limit if time_limit else None)
@@ -97,6 +109,7 @@ def quiz(
         "kinds": [k.value for k in kinds],
         "feedback": feedback,
         "count": count,
+        "self_graded": asked.value,
     }
     # The exam, its answers and their review-log rows are saved in one transaction.
     with env.open_store() as store, store.write(finished):
@@ -110,7 +123,13 @@ def quiz(
         for item in result.items:
             if item.response is None and not update_schedule:
                 continue
-            rating = Rating.GOOD if item.grade.right else Rating.AGAIN
+            rating = (
+                Rating.GOOD
+                if item.grade.right
+                else Rating.HARD
+                if item.self_marked and item.grade.verdict is Verdict.PARTIAL
+                else Rating.AGAIN
+            )
             study.session.cards.setdefault(item.question.key, item.question.card)
             study.rate(
                 item.question.key,
@@ -123,7 +142,7 @@ def quiz(
         if update_schedule:
             env.stdout.print("The results were fed into your review schedule: missed cards come back soon.")
     if report is not None:
-        write_report(result, report)
+        write_report(result, report, env.settings.tz)
         env.stdout.print(words.plain(f"report written to {report}"), soft_wrap=True)
     return 0
 
@@ -163,8 +182,27 @@ class Step(Enum):
     ABANDON = "abandon"
 
 
+ABANDON_QUESTION = "abandon this exam? nothing is saved (Ctrl-C again to abandon, Enter to go on)"
+
+
+MARK_KEYS = {
+    "r": Verdict.RIGHT,
+    "3": Verdict.RIGHT,
+    "p": Verdict.PARTIAL,
+    "2": Verdict.PARTIAL,
+    "w": Verdict.WRONG,
+    "1": Verdict.WRONG,
+}
+"""The learner's own mark for a self-graded question: r/p/w, or the review's 3 (Good), 2 (Hard)
+and 1 (Again)."""
+
+
 class ExamFlow:
-    """Ask the questions in any order until the learner submits or time runs out."""
+    """Ask the questions in any order until the learner submits (:s) or time runs out.
+
+    Ctrl-C never hands the exam in: it asks whether to abandon it. The end of input hands it in
+    as it stands in line mode (a script's answers ran out), and asks like Ctrl-C on a terminal.
+    """
 
     def __init__(
         self, env: Environment, deck: Deck, exam: Quiz, keys: terminal.Keys, immediate: bool
@@ -175,6 +213,12 @@ class ExamFlow:
         self.exam = exam
         self.keys = keys
         self.immediate = immediate
+
+    def _spent(self, since: datetime, until: datetime) -> float:
+        """Seconds on a question, up to the deadline at most: time is up then."""
+        deadline = self.exam.deadline
+        end = min(until, deadline) if deadline is not None else until
+        return max(0.0, (end - since).total_seconds())
 
     def run(self) -> datetime | None:
         """The moment the exam ended, or None if it was abandoned."""
@@ -190,40 +234,93 @@ class ExamFlow:
             left = exam.left(now)
             typed = self.keys.timed_line("> ", left.total_seconds() if left is not None else None)
             answered_at = self.env.clock()
-            spent = (answered_at - now).total_seconds()
-            if typed is Event.TIMEOUT:
+            spent = self._spent(now, answered_at)
+            if isinstance(typed, Event):
+                exam.spend(index, spent)
+                if typed is Event.TIMEOUT:
+                    continue
+                if typed is Event.EOF and not self.keys.interactive:
+                    # A script's answers ran out: hand in what it answered (by the deadline).
+                    return min(answered_at, exam.deadline) if exam.deadline else answered_at
+                if self._abandon():
+                    return None
                 continue
-            if typed is None:  # end of input: hand the exam in as it stands
-                return answered_at
             command = typed.strip()
             if command.startswith(":"):
                 exam.spend(index, spent)
                 outcome = self._command(command, index)
                 if outcome is Step.SUBMIT:
-                    return answered_at
+                    return self.env.clock()
                 if outcome is Step.ABANDON:
                     return None
                 continue
-            if index in exam.responses and self.immediate:
+            if index in exam.responses and (self.immediate or exam.final(index)):
+                exam.spend(index, spent)
                 self.out.print(
-                    "already answered (feedback was shown); :n for the next question", style="yellow"
+                    "already answered (the answer was shown); :n for the next question", style="yellow"
                 )
                 continue
             problem = grading.understood(question.card, command, question.shown or None)
             if problem:
+                exam.spend(index, spent)
                 self.out.print(words.plain(problem), style="yellow")
                 continue
-            if not exam.answer(index, typed, answered_at, spent):
+            mark: Verdict | None = None
+            if question.self_graded:
+                if exam.expired(answered_at):
+                    exam.spend(index, spent)
+                    continue  # too late: the loop reports the time is up
+                marked = self._mark(question, typed)
+                if marked is Step.ABANDON:
+                    return None
+                if not isinstance(marked, Verdict):
+                    exam.spend(index, spent)
+                    continue
+                mark = marked
+            if not exam.answer(index, typed, answered_at, spent, mark):
+                exam.spend(index, spent)
                 continue  # too late: the loop reports the time is up
-            if self.immediate:
+            if self.immediate and not question.self_graded:
                 result = grading.grade(question.card, typed, question.shown or None)
                 self.out.print(render.answer_panel(question.card, result, question.shown, result.given))
             following = exam.next_unanswered(index)
             if following is None:
-                if self._confirm_submit():
+                outcome = self._confirm_submit()
+                if outcome is Step.SUBMIT:
                     return self.env.clock()
+                if outcome is Step.ABANDON:
+                    return None
             else:
                 exam.current = following
+
+    def _abandon(self) -> bool:
+        """After Ctrl-C: True to abandon (a second Ctrl-C, or input ends), False to go on."""
+        self.out.print(ABANDON_QUESTION, style="bold yellow")
+        while True:
+            pressed = self.keys.key()
+            if pressed is Event.REDRAW or pressed is Event.OTHER:
+                continue
+            return pressed is Event.INTERRUPT or pressed is Event.EOF
+
+    def _mark(self, question: Question, typed: str) -> Verdict | Step:
+        """Reveal the answer of a self-graded question and take the learner's mark: once seen, the
+        answer is marked (Step.ABANDON after Ctrl-C twice; Step.STAY, nothing kept, when a
+        script's input ends first)."""
+        self.out.print(Text("your answer: ", style="dim") + words.plain(typed.strip() or "(none)"))
+        self.out.print(render.answer_panel(question.card, None, (), None))
+        self.out.print(render.footer([("r", "right"), ("p", "partly right"), ("w", "wrong")]))
+        while True:
+            pressed = self.keys.key()
+            if isinstance(pressed, str) and pressed.strip().lower() in MARK_KEYS:
+                return MARK_KEYS[pressed.strip().lower()]
+            if pressed is Event.INTERRUPT or (pressed is Event.EOF and self.keys.interactive):
+                if self._abandon():
+                    return Step.ABANDON
+                continue
+            if pressed is Event.EOF:
+                return Step.STAY  # the script's input ended before the mark: no answer kept
+            if pressed is not Event.REDRAW:
+                self.out.print("mark your answer: r right, p partly right, w wrong", style="yellow")
 
     def _show(self, index: int, question: Question, now: datetime) -> None:
         exam = self.exam
@@ -235,7 +332,11 @@ class ExamFlow:
         )
         self.out.print(render.card_panel(question.card, question.shown))
         given = exam.responses.get(index)
-        if given is not None:
+        if given is not None and exam.final(index):
+            self.out.print(
+                words.plain(f"your answer: {given} (marked {exam.marks[index].value}: final)"), style="dim"
+            )
+        elif given is not None:
             self.out.print(
                 words.plain(f"your answer so far: {given} (type another to change it)"), style="dim"
             )
@@ -244,6 +345,7 @@ class ExamFlow:
             Kind.MULTI: "the numbers of every right answer, e.g. 1 3",
             Kind.ORDER: "the numbers in order, e.g. 3 1 2",
             Kind.TRUEFALSE: "t or f",
+            Kind.BASIC: "your answer, then mark it",
         }.get(question.card.kind, "your answer")
         self.out.print(
             render.footer([("enter", hint), (":n", "skip"), (":l", "list"), (":s", "submit"), (":h", "help")])
@@ -265,14 +367,14 @@ class ExamFlow:
         elif word == ":l":
             self.out.print(render.exam_list(exam.questions, exam.responses))
         elif word == ":s":
-            return Step.SUBMIT if self._confirm_submit() else Step.STAY
+            return self._confirm_submit()
         elif word == ":q":
             return Step.ABANDON
         else:
             self.out.print(render.plain_pairs(QUIZ_COMMANDS))
         return Step.STAY
 
-    def _confirm_submit(self) -> bool:
+    def _confirm_submit(self) -> Step:
         exam = self.exam
         self.out.print(render.exam_list(exam.questions, exam.responses))
         missing = exam.unanswered()
@@ -282,15 +384,22 @@ class ExamFlow:
             if missing
             else f"All answered. {ask}"
         )
-        self.out.print(question)
-        left = exam.left(self.env.clock())
-        reply = self.keys.timed_line("> ", left.total_seconds() if left is not None else None)
-        if reply is None or reply is Event.TIMEOUT or reply.strip() in ("", ":s", "y", "yes"):
-            return True
-        word, _, argument = reply.strip().partition(" ")
-        if word == ":g" and argument.strip().isdigit() and 1 <= int(argument) <= len(exam.questions):
-            exam.current = int(argument) - 1
-        return False
+        while True:
+            self.out.print(question)
+            left = exam.left(self.env.clock())
+            reply = self.keys.timed_line("> ", left.total_seconds() if left is not None else None)
+            if reply is Event.TIMEOUT or (reply is Event.EOF and not self.keys.interactive):
+                return Step.SUBMIT
+            if isinstance(reply, Event):
+                if self._abandon():
+                    return Step.ABANDON
+                continue
+            if reply.strip() in ("", ":s", "y", "yes"):
+                return Step.SUBMIT
+            word, _, argument = reply.strip().partition(" ")
+            if word == ":g" and argument.strip().isdigit() and 1 <= int(argument) <= len(exam.questions):
+                exam.current = int(argument) - 1
+            return Step.STAY
 
 
 def history(env: Environment, deck: str | None, as_json: bool = False) -> int:
@@ -301,6 +410,13 @@ def history(env: Environment, deck: str | None, as_json: bool = False) -> int:
         exams = ExamLog(store)
         attempts = exams.history(deck_id)
         tags = exams.tag_scores(deck_id)
+    if deck is not None and not attempts:
+        deck_paths(env, [deck])  # no exams and no such deck: say so, and name the known decks
+    tz = env.settings.tz
+    # In the learner's zone, as the table and the reports give them (the same moments).
+    attempts = [
+        replace(a, started=a.started.astimezone(tz), finished=a.finished.astimezone(tz)) for a in attempts
+    ]
     if as_json:
         history_json: HistoryJSON = {
             "attempts": [a.to_dict() for a in attempts],

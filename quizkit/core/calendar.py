@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
@@ -97,3 +97,17 @@ def streaks(runs: Sequence[tuple[int, int]], today: int) -> Streaks:
     """The streaks in runs of consecutive study days, (first, last) day numbers, oldest first."""
     current = next((last - first + 1 for first, last in reversed(runs) if last >= today - 1), 0)
     return Streaks(current, max((last - first + 1 for first, last in runs), default=0))
+
+
+def zone_name(tz: tzinfo, moment: datetime) -> str:
+    """The learner's zone as they would name it: its tz database name (Asia/Karachi) where it has
+    one, else its abbreviation at `moment` (UTC, or an offset such as UTC+05:00)."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str) and key:
+        return key
+    return moment.astimezone(tz).tzname() or "UTC"
+
+
+def local_time(moment: datetime, tz: tzinfo) -> str:
+    """'2026-12-02 03:04 Asia/Karachi': a moment in the learner's zone, the zone named."""
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M} {zone_name(tz, moment)}"

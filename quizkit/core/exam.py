@@ -7,27 +7,93 @@ needs any of this, so `quizkit review` does not load it.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from quizkit.core.choices import shuffle_items
-from quizkit.core.grading import Grade, Verdict, grade
-from quizkit.model import Card, Deck, Key, Kind
+from quizkit.core.grading import Grade, Verdict, grade, normalize
+from quizkit.model import Card, Deck, Key, Kind, SelfGraded
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One exam question: the card as asked, and its options in the order shown."""
+    """One exam question: the card as asked, and its options in the order shown.
+
+    A basic card asked as it is (SelfGraded.ASK) keeps Kind.BASIC: the learner marks it after
+    seeing the answer (`Question.self_graded`). Asked as multiple choice it is a Kind.CHOICE card.
+    """
 
     key: Key
     card: Card
     shown: tuple[str, ...]
 
+    @property
+    def self_graded(self) -> bool:
+        return self.card.kind is Kind.BASIC
 
-def as_question(key: Key, card: Card, rng: random.Random) -> Question:
-    """Self-graded kinds become typed questions; choices and order items are shuffled."""
-    if card.kind.self_graded:
+
+MAX_DISTRACTORS = 3
+"""Wrong options beside the answer when a basic card is asked as multiple choice."""
+
+
+def is_reverse(card: Card) -> bool:
+    """The reverse side of a reversed basic card: it shows the answer and asks for the question."""
+    return card.kind is Kind.BASIC and bool(card.note_id) and card.id == card.note_id + ".rev"
+
+
+def _sides(card: Card) -> tuple[str, str]:
+    """(question, answer) of the note a basic or typed card belongs to, whichever side it is."""
+    return (card.answer, card.prompt) if is_reverse(card) else (card.prompt, card.answer)
+
+
+def distractors(card: Card, cards: Sequence[Card], rng: random.Random) -> tuple[str, ...]:
+    """Up to MAX_DISTRACTORS wrong options for a basic card: the same side of other basic and typed
+    cards (their answers, or their questions for a reverse side), from cards sharing a tag first,
+    then from the rest. None equals the answer or another option once normalised."""
+    want = 0 if is_reverse(card) else 1
+    answer = _sides(card)[want]
+    note = card.note_id or card.id
+    seen = {normalize(answer)}
+    same_tag: list[str] = []
+    other: list[str] = []
+    tags = set(card.tags)
+    for candidate in cards:
+        if candidate.kind not in (Kind.BASIC, Kind.TYPED) or (candidate.note_id or candidate.id) == note:
+            continue
+        text = _sides(candidate)[want]
+        folded = normalize(text)
+        if not folded or folded in seen:
+            continue
+        seen.add(folded)
+        (same_tag if tags & set(candidate.tags) else other).append(text)
+    picked = rng.sample(same_tag, min(MAX_DISTRACTORS, len(same_tag)))
+    if len(picked) < MAX_DISTRACTORS:
+        picked += rng.sample(other, min(MAX_DISTRACTORS - len(picked), len(other)))
+    return tuple(picked)
+
+
+def as_multiple_choice(card: Card, cards: Sequence[Card], rng: random.Random) -> Card | None:
+    """A basic card as a choice card (its own answer among distractors); None when no other card
+    gives a distractor."""
+    wrong = distractors(card, cards, rng)
+    if not wrong:
+        return None
+    return replace(card, kind=Kind.CHOICE, choices=(card.answer, *wrong), accept=(card.answer,))
+
+
+def as_question(
+    key: Key,
+    card: Card,
+    rng: random.Random,
+    self_graded: SelfGraded = SelfGraded.ASK,
+    cards: Sequence[Card] = (),
+) -> Question:
+    """Basic cards are marked by the learner or become multiple choice; cloze deletions are typed;
+    choices and order items are shuffled."""
+    if card.kind is Kind.BASIC and self_graded is SelfGraded.CHOICE:
+        card = as_multiple_choice(card, cards, rng) or card
+    elif card.kind.self_graded and card.kind is not Kind.BASIC:
         card = replace(card, kind=Kind.TYPED)
     if card.kind in (Kind.CHOICE, Kind.MULTI):
         shown = list(card.choices)
@@ -46,11 +112,13 @@ def draw_questions(
     *,
     tags: Iterable[str] = (),
     kinds: Iterable[Kind] = (),
+    self_graded: SelfGraded = SelfGraded.ASK,
 ) -> list[Question]:
     """Draw questions at random (all matching cards when count is None or larger).
 
     Siblings (a note's cloze deletions, both sides of a reversed card) give each other away: an
     exam has two cards of one note only when it asks for more questions than there are notes.
+    With SelfGraded.SKIP basic cards are not drawn at all.
     """
     wanted_tags, wanted_kinds = set(tags), set(kinds)
     pool = [
@@ -58,9 +126,15 @@ def draw_questions(
         for card in deck.cards
         if (not wanted_tags or wanted_tags & set(card.tags))
         and (not wanted_kinds or card.kind in wanted_kinds)
+        and not (self_graded is SelfGraded.SKIP and card.kind is Kind.BASIC)
     ]
     picked = rng.sample(pool, min(count, len(pool)) if count is not None else len(pool))
-    return [as_question((deck.id, card.id), card, rng) for card in _apart(picked, pool, rng)]
+    # Only basic cards asked as multiple choice draw distractors from the rng: any other exam is
+    # the one its seed always gave.
+    return [
+        as_question((deck.id, card.id), card, rng, self_graded, deck.cards)
+        for card in _apart(picked, pool, rng)
+    ]
 
 
 def _apart(picked: list[Card], pool: list[Card], rng: random.Random) -> list[Card]:
@@ -98,6 +172,8 @@ class Quiz:
     deadline: datetime | None = None
     responses: dict[int, str] = field(default_factory=dict)
     seconds: dict[int, float] = field(default_factory=dict)
+    marks: dict[int, Verdict] = field(default_factory=dict)
+    """The learner's own marks for self-graded questions (right, partial or wrong)."""
     current: int = 0
 
     def expired(self, now: datetime) -> bool:
@@ -106,13 +182,22 @@ class Quiz:
     def left(self, now: datetime) -> timedelta | None:
         return None if self.deadline is None else max(timedelta(0), self.deadline - now)
 
-    def answer(self, index: int, response: str, now: datetime, spent: float) -> bool:
-        """Record an answer; False (and nothing recorded) once time is up."""
+    def answer(
+        self, index: int, response: str, now: datetime, spent: float, mark: Verdict | None = None
+    ) -> bool:
+        """Record an answer (with the learner's mark, for a self-graded question); False (and
+        nothing recorded) once time is up."""
         if self.expired(now):
             return False
         self.responses[index] = response
         self.seconds[index] = self.seconds.get(index, 0.0) + spent
+        if mark is not None:
+            self.marks[index] = mark
         return True
+
+    def final(self, index: int) -> bool:
+        """A self-graded question's answer cannot change once its answer was revealed."""
+        return index in self.marks
 
     def spend(self, index: int, spent: float) -> None:
         self.seconds[index] = self.seconds.get(index, 0.0) + spent
@@ -139,6 +224,11 @@ class QuestionResult:
     response: str | None
     grade: Grade
     seconds: float
+
+    @property
+    def self_marked(self) -> bool:
+        """The mark is the learner's own (a self-graded question that was answered)."""
+        return self.question.self_graded and self.response is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +262,11 @@ class QuizResult:
         return sum(item.grade.right for item in self.items)
 
     @property
+    def self_marked(self) -> int:
+        """How many marks the learner gave themselves."""
+        return sum(item.self_marked for item in self.items)
+
+    @property
     def passed(self) -> bool | None:
         return None if self.pass_mark is None else self.score * 100 >= self.pass_mark - 1e-9
 
@@ -189,6 +284,10 @@ class QuizResult:
         return sorted(rows, key=lambda row: (row.score, -row.questions, row.tag))
 
 
+MARK_SCORES = {Verdict.RIGHT: 1.0, Verdict.PARTIAL: 0.5, Verdict.WRONG: 0.0, Verdict.TYPO: 1.0}
+"""What a learner's own mark earns: partly right is half a mark."""
+
+
 def score_quiz(
     quiz: Quiz,
     deck: Deck,
@@ -201,8 +300,12 @@ def score_quiz(
     items = []
     for index, question in enumerate(quiz.questions):
         response = quiz.responses.get(index)
+        mark = quiz.marks.get(index)
         if response is None:
             result = Grade(Verdict.WRONG, 0.0, question.card.answer, "")
+        elif question.self_graded:
+            verdict = mark or Verdict.WRONG
+            result = Grade(verdict, MARK_SCORES[verdict], question.card.answer, response.strip())
         else:
             result = grade(question.card, response, question.shown or None)
         items.append(

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from array import array
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io.disk import atomic_file, decode, read_bytes
-from quizkit.model import Card, CardList, Deck, DeckSettings, Kind
+from quizkit.model import Card, CardList, Deck, DeckSettings, Kind, SelfGraded
 
 if TYPE_CHECKING:
     import os
@@ -31,7 +31,7 @@ class DeckCache:
     file) falls back to parsing the deck.
     """
 
-    FORMAT = 6
+    FORMAT = 7
     RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 
@@ -165,7 +165,7 @@ class DeckCache:
         meta, ids, tag_sets, tag_index, offset_bytes = header[5:10]
         macs = header[11]
         deck_id, title, description, source, author, settings = meta
-        retention, new, reviews, max_interval, exam, bury = settings
+        retention, new, reviews, max_interval, exam, bury, asked = settings
         offsets = array("Q")
         offsets.frombytes(offset_bytes)
 
@@ -215,7 +215,13 @@ class DeckCache:
             source,
             author,
             DeckSettings(
-                retention, new, reviews, max_interval, date.fromisoformat(exam) if exam else None, bury
+                retention,
+                new,
+                reviews,
+                max_interval,
+                date.fromisoformat(exam) if exam else None,
+                bury,
+                SelfGraded(asked) if asked else None,
             ),
         )
 
@@ -260,6 +266,7 @@ class DeckCache:
                     settings.max_interval,
                     settings.exam_date.isoformat() if settings.exam_date else None,
                     settings.bury_siblings,
+                    settings.self_graded.value if settings.self_graded else None,
                 ),
             )
             return (
@@ -322,8 +329,10 @@ _SETTING_TYPES = (
     (int, type(None)),
     (str, type(None)),
     (bool, type(None)),
+    (str, type(None)),
 )
 _KINDS = frozenset(kind.value for kind in Kind)
+_SELF_GRADED = frozenset(way.value for way in SelfGraded)
 
 
 def _sound(header: object, version: str, body_size: int) -> bool:
@@ -362,6 +371,8 @@ def _sound(header: object, version: str, body_size: int) -> bool:
         isinstance(v, t) and (not isinstance(v, bool) or bool in t)
         for v, t in zip(settings, _SETTING_TYPES, strict=True)
     ):
+        return False
+    if settings[6] is not None and settings[6] not in _SELF_GRADED:
         return False
     return body_size >= 0
 

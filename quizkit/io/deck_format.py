@@ -29,6 +29,7 @@ DECK_KEYS = (
     "max_interval",
     "exam_date",
     "bury_siblings",
+    "self_graded",
 )
 
 

@@ -30,7 +30,7 @@ from quizkit.io.deck_format import (
 )
 from quizkit.io.disk import decode, read_text
 from quizkit.io.toml_text import Positions, syntax_problem, type_name
-from quizkit.model import Card, Deck, DeckSettings, Kind
+from quizkit.model import Card, Deck, DeckSettings, Kind, SelfGraded
 
 
 def parse_valid(source: str | bytes, path: str = "<deck>", default_id: str = "deck") -> Deck:
@@ -354,6 +354,7 @@ class _Builder:
             max_interval=deck_fields.get("max_interval"),
             exam_date=deck_fields.get("exam_date"),
             bury_siblings=deck_fields.get("bury_siblings"),
+            self_graded=deck_fields.get("self_graded"),
         )
         deck = Deck(
             id=deck_fields.get("id") or self.default_id,
@@ -420,6 +421,16 @@ class _Builder:
                     )
                 else:
                     out[key] = value
+            elif key == "self_graded":
+                if value not in tuple(SelfGraded):
+                    self.error(
+                        line,
+                        None,
+                        "[deck] self_graded is ask, choice or skip",
+                        'how a mock exam asks basic cards, e.g. self_graded = "choice"',
+                    )
+                else:
+                    out[key] = SelfGraded(value)
             elif key == "exam_date":
                 if not isinstance(value, date) or hasattr(value, "hour"):
                     self.error(

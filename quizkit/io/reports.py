@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from pathlib import Path
 
+from quizkit.core.calendar import local_time, zone_name
 from quizkit.core.exam import QuizResult
 from quizkit.core.text import json_text, markdown
 from quizkit.errors import UsageError
@@ -11,17 +13,20 @@ from quizkit.io.disk import atomic_file
 from quizkit.shapes.exams import ExamReportJSON
 
 
-def report_dict(result: QuizResult) -> ExamReportJSON:
-    """The exam as data: the one serialized shape of a result (JSON report and tests)."""
+def report_dict(result: QuizResult, tz: tzinfo = UTC) -> ExamReportJSON:
+    """The exam as data: the one serialized shape of a result (JSON report and tests), its times
+    in the learner's zone."""
     return {
         "deck": {"id": result.deck_id, "title": result.deck_title},
-        "started": result.started.isoformat(),
-        "finished": result.finished.isoformat(),
+        "started": result.started.astimezone(tz).isoformat(),
+        "finished": result.finished.astimezone(tz).isoformat(),
+        "time_zone": zone_name(tz, result.finished),
         "seed": result.seed,
         "time_limit_seconds": result.time_limit.total_seconds() if result.time_limit else None,
         "timed_out": result.timed_out,
         "questions": len(result.items),
         "right": result.right,
+        "self_graded": result.self_marked,
         "score": round(result.score * 100, 1),
         "pass_mark": result.pass_mark,
         "passed": result.passed,
@@ -39,6 +44,7 @@ def report_dict(result: QuizResult) -> ExamReportJSON:
                 "answer_given": item.grade.given if item.response is not None else None,
                 "right_answer": item.question.card.answer,
                 "verdict": item.grade.verdict.value if item.response is not None else "unanswered",
+                "self_graded": item.self_marked,
                 "score": item.grade.score,
                 "seconds": item.seconds,
                 "explain": item.question.card.explain,
@@ -50,13 +56,14 @@ def report_dict(result: QuizResult) -> ExamReportJSON:
     }
 
 
-def report_markdown(result: QuizResult) -> str:
-    data = report_dict(result)
+def report_markdown(result: QuizResult, tz: tzinfo = UTC) -> str:
+    data = report_dict(result, tz)
+    own = f"; {result.self_marked} marked by the learner" if result.self_marked else ""
     lines = [
         f"# Exam: {md(result.deck_title)}",
         "",
-        f"- Date: {result.finished:%Y-%m-%d %H:%M} UTC",
-        f"- Score: **{data['score']}%** ({result.right} of {len(result.items)} right)",
+        f"- Date: {local_time(result.finished, tz)}",
+        f"- Score: **{data['score']}%** ({result.right} of {len(result.items)} right{own})",
     ]
     if result.pass_mark is not None:
         lines.append(f"- Pass mark: {result.pass_mark:g}% — **{'passed' if result.passed else 'failed'}**")
@@ -67,7 +74,11 @@ def report_markdown(result: QuizResult) -> str:
     lines += ["", "## By tag", "", "| tag | questions | score |", "|---|---|---|"]
     lines += [f"| {md(row['tag'])} | {row['questions']} | {row['score']}% |" for row in data["by_tag"]]
     lines += ["", "## Questions", "", "| # | result | time |", "|---|---|---|"]
-    lines += [f"| {item['number']} | {item['verdict']} | {item['seconds']:.0f} s |" for item in data["items"]]
+    lines += [
+        f"| {item['number']} | {item['verdict']}{' (self-marked)' if item['self_graded'] else ''} "
+        f"| {item['seconds']:.0f} s |"
+        for item in data["items"]
+    ]
     missed = [item for item in data["items"] if item["verdict"] not in ("right", "typo")]
     lines += ["", "## Missed", ""]
     if not missed:
@@ -79,6 +90,8 @@ def report_markdown(result: QuizResult) -> str:
             f"- Your answer: {md(item['answer_given'] or '(none)')}",
             f"- Right answer: {md(item['right_answer'])}",
         ]
+        if item["self_graded"]:
+            lines.append(f"- Marked by the learner: {item['verdict']}")
         if item["explain"]:
             lines.append(f"- Why: {md(item['explain'])}")
         if item["source"]:
@@ -87,11 +100,11 @@ def report_markdown(result: QuizResult) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_report(result: QuizResult, path: Path) -> None:
+def write_report(result: QuizResult, path: Path, tz: tzinfo = UTC) -> None:
     if path.suffix.lower() == ".json":
-        text = json_text(report_dict(result)) + "\n"
+        text = json_text(report_dict(result, tz)) + "\n"
     else:
-        text = report_markdown(result)
+        text = report_markdown(result, tz)
     try:
         with atomic_file(path) as out:
             out.write(text.encode("utf-8"))

@@ -101,6 +101,8 @@ class ReportItemJSON(TypedDict):
     right_answer: str
     verdict: str
     """right, typo, partial, wrong or unanswered."""
+    self_graded: bool
+    """The verdict is the learner's own mark (a basic card, asked and marked)."""
     score: float
     seconds: float
     explain: str
@@ -115,17 +117,24 @@ class ExamSettingsJSON(TypedDict):
     kinds: list[str]
     feedback: str
     count: int | None
+    self_graded: str
+    """How basic cards were asked: ask, choice or skip."""
 
 
 class ExamReportJSON(TypedDict):
     deck: ReportDeckJSON
     started: str
+    """ISO 8601 in the learner's time zone, with its offset."""
     finished: str
+    time_zone: str
+    """The learner's zone by name, e.g. Asia/Karachi."""
     seed: int | None
     time_limit_seconds: float | None
     timed_out: bool
     questions: int
     right: int
+    self_graded: int
+    """How many of the marks were the learner's own."""
     score: float
     pass_mark: float | None
     passed: bool | None

@@ -458,10 +458,12 @@ def plain_pairs(pairs: Mapping[str, str]) -> Table:
 
 
 def quiz_result(result: QuizResult) -> RenderableType:
-    """The score, pass or fail, a table by tag, the time per question and every missed question."""
+    """The score, pass or fail, a table by tag, the time per question and every missed question;
+    the marks the learner gave themselves are labelled so."""
     head = Text()
     head.append(f"Score: {result.score * 100:.0f}%", style="bold")
-    head.append(f"  ({result.right} of {len(result.items)} right)")
+    own = f"; {result.self_marked} marked by you" if result.self_marked else ""
+    head.append(f"  ({result.right} of {len(result.items)} right{own})")
     if result.passed is not None:
         head.append("  ")
         head.append(
@@ -485,7 +487,10 @@ def quiz_result(result: QuizResult) -> RenderableType:
     for item in result.items:
         word = item.grade.verdict.value if item.response is not None else "unanswered"
         style = "green" if item.grade.right else "yellow" if word == "partial" else "red"
-        times.add_row(str(item.number), Text(word, style=style), f"{item.seconds:.0f}s")
+        shown = Text(word, style=style)
+        if item.self_marked:
+            shown.append(" (your mark)", style="dim")
+        times.add_row(str(item.number), shown, f"{item.seconds:.0f}s")
     parts: list[RenderableType] = [head, tags, times]
     if result.missed:
         parts.append(Text("missed", style="bold"))
@@ -498,6 +503,8 @@ def quiz_result(result: QuizResult) -> RenderableType:
         given = plain(item.grade.given) if item.response is not None else Text("(not answered)")
         grid.add_row("", Text("your answer: ", style="dim") + given)
         grid.add_row("", Text("right answer: ", style="dim") + plain(card.answer, style="green"))
+        if item.self_marked:
+            grid.add_row("", Text(f"your mark: {item.grade.verdict.value}", style="dim"))
         if card.explain:
             grid.add_row("", plain(card.explain))
         if card.source:
@@ -515,8 +522,11 @@ def sparkline(values: Sequence[float]) -> str:
 
 
 def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzinfo) -> RenderableType:
+    from quizkit.core.calendar import zone_name
+
     table = _table(title=Text("past exams"), title_justify="left")
-    table.add_column("date")
+    zone = zone_name(tz, attempts[0].finished) if attempts else "UTC"
+    table.add_column(Text(f"date ({zone})"))
     table.add_column("deck", overflow="fold")
     table.add_column("questions", justify="right")
     table.add_column("score", justify="right")

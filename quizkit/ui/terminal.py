@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from enum import Enum
@@ -54,8 +55,10 @@ class Keys(Protocol):
     def line(self, prompt: str) -> str | None:
         """A typed answer; None when input ends or the learner interrupts."""
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
-        """Like line(), but gives up after `seconds` (Event.TIMEOUT) where the terminal allows it."""
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Event:
+        """A typed answer for an exam, or what came instead: Event.TIMEOUT after `seconds` (where
+        the terminal allows it), Event.INTERRUPT for Ctrl-C, Event.EOF at the end of input. On a
+        terminal a countdown to the time limit is redrawn every second beside the prompt."""
 
 
 class LineKeys:
@@ -69,28 +72,31 @@ class LineKeys:
     def hold(self) -> AbstractContextManager[None]:
         return nullcontext()
 
-    def _read(self) -> str | None:
+    def _read(self) -> str | Literal[Event.EOF, Event.INTERRUPT]:
         try:
             raw = self.stream.readline()
-        except (KeyboardInterrupt, UnicodeDecodeError):
-            return None
+        except KeyboardInterrupt:
+            return Event.INTERRUPT
+        except UnicodeDecodeError:
+            return Event.EOF
         if raw == "":
-            return None
+            return Event.EOF
         return raw.rstrip("\r\n")
 
     def key(self) -> str | Event:
         raw = self._read()
-        if raw is None:
-            return Event.EOF
+        if isinstance(raw, Event):
+            return raw
         text = raw.strip()
         if text == "":
             return Event.ENTER
         return text
 
     def line(self, prompt: str) -> str | None:
-        return self._read()
+        raw = self._read()
+        return None if isinstance(raw, Event) else raw
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Event:
         # Scripts and tests drive time with QUIZKIT_NOW: the caller checks the clock after each line.
         return self._read()
 
@@ -317,7 +323,8 @@ class TerminalKeys:
         with self.hold():
             return self._line(prompt)
 
-    def _line(self, prompt: str) -> str | None:
+    def _line(self, prompt: str, interrupts: bool = False) -> str | None:
+        """A line with echo and editing; Ctrl-C is None, or raised with `interrupts`."""
         import termios
 
         ahead = self.pending.decode("utf-8", errors="replace")
@@ -326,11 +333,11 @@ class TerminalKeys:
         if self._saved is not None:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)  # echo and editing for the line
         try:
-            return self._read_line(prompt, ahead)
+            return self._read_line(prompt, ahead, interrupts)
         finally:
             termios.tcsetattr(self.fd, termios.TCSANOW, held)
 
-    def _read_line(self, prompt: str, ahead: str) -> str | None:
+    def _read_line(self, prompt: str, ahead: str, interrupts: bool = False) -> str | None:
         if self.stream is sys.stdin:
             # input() with readline: arrow keys, Home/End and Ctrl-U edit the answer as in a shell.
             try:
@@ -341,7 +348,12 @@ class TerminalKeys:
                 readline.set_startup_hook(lambda: readline.insert_text(ahead))
             try:
                 return input(prompt)
-            except (KeyboardInterrupt, EOFError):
+            except KeyboardInterrupt:
+                self.out.write("\n")
+                if interrupts:
+                    raise
+                return None
+            except EOFError:
                 self.out.write("\n")
                 return None
             finally:
@@ -354,34 +366,85 @@ class TerminalKeys:
             raw = self.stream.readline()
         except KeyboardInterrupt:
             self.out.write("\n")
+            if interrupts:
+                raise
             return None
         if raw == "":
             self.out.write("\n")
             return None
         return ahead + raw.rstrip("\r\n")
 
-    def timed_line(self, prompt: str, seconds: float | None) -> str | Literal[Event.TIMEOUT] | None:
-        """Read a line, cut short by SIGALRM when the time is up: the countdown cannot be outwaited."""
-        if seconds is None:
-            return self.line(prompt)
-        import signal
+    def timed_line(self, prompt: str, seconds: float | None) -> str | Event:
+        """Without a time limit, a line edited as in a shell; with one, a line typed beside a
+        countdown redrawn every second (the limit cannot be outwaited)."""
+        with self.hold():
+            if seconds is None:
+                try:
+                    typed = self._line(prompt, interrupts=True)
+                except KeyboardInterrupt:
+                    return Event.INTERRUPT
+                return Event.EOF if typed is None else typed
+            return self._countdown_line(prompt, time.monotonic() + seconds)
 
-        class _TimeUp(Exception):
-            pass
-
-        def ring(signum: int, frame: object) -> None:
-            raise _TimeUp
-
-        previous = signal.signal(signal.SIGALRM, ring)
-        signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    def _countdown_line(self, prompt: str, deadline: float) -> str | Event:
+        """Keys in single-key mode, echoed on one line that starts with the time left: Backspace
+        and Ctrl-U edit; the line scrolls sideways rather than wrap, so redrawing it is one \\r."""
+        ahead = self.pending.decode("utf-8", errors="replace")
+        self.pending.clear()
+        typed = [char for char in ahead if char.isprintable() and char not in "\r\n"]
         try:
-            return self.line(prompt)
-        except _TimeUp:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._draw_countdown(prompt, typed, 0)
+                    self.out.write("\n")
+                    self.out.flush()
+                    return Event.TIMEOUT
+                self._draw_countdown(prompt, typed, left)
+                # Wake when the shown second changes (or sooner, for a key).
+                wait = left - int(left) or 1.0
+                if not self.pending and not select.select([self.fd], [], [], wait)[0]:
+                    continue
+                first = self._byte(None)
+                if first == b"\x15":  # Ctrl-U: start the answer again
+                    typed.clear()
+                    continue
+                key = self._decode(first)
+                if key is Event.ENTER:
+                    self.out.write("\n")
+                    self.out.flush()
+                    return "".join(typed)
+                if key is Event.EOF or key is Event.INTERRUPT:
+                    self.out.write("\n")
+                    self.out.flush()
+                    return key
+                if key is Event.BACKSPACE:
+                    if typed:
+                        typed.pop()
+                elif key is Event.SPACE:
+                    typed.append(" ")
+                elif isinstance(key, str):
+                    typed.append(key)
+        except KeyboardInterrupt:
             self.out.write("\n")
-            return Event.TIMEOUT
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            self.out.flush()
+            return Event.INTERRUPT
+
+    def _draw_countdown(self, prompt: str, typed: list[str], left: float) -> None:
+        whole = max(0, int(left))  # whole seconds left, as the exam's header counts them
+        hours, rest = divmod(whole, 3600)
+        minutes, secs = divmod(rest, 60)
+        clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+        head = f"[{clock} left] {prompt}"
+        try:
+            width = os.get_terminal_size(self.out.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            width = 80
+        room = max(1, width - len(head) - 1)
+        text = "".join(typed)
+        shown = text if len(text) <= room else "…" + text[-(room - 1) :] if room > 1 else text[-1:]
+        self.out.write("\r\x1b[K" + head + shown)
+        self.out.flush()
 
 
 def keys_for(stream: TextIO, isatty: bool) -> Keys:
