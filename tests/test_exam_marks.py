@@ -270,7 +270,7 @@ def test_reports_and_history_give_times_in_the_learners_zone(
     data = run_quiz(runner, deck, tmp_path, [":s", ""], "--seed", "1")
     assert data["finished"] == "2026-12-02T03:04:00+05:00" and data["time_zone"] == "Asia/Karachi"
     history = runner.invoke(app, ["history"]).output
-    assert "date (Asia/Karachi)" in history and "2026-12-02 03:04" in history
+    assert "past exams · times in Asia/Karachi" in history and "2026-12-02 03:04" in history
     attempts = json.loads(runner.invoke(app, ["history", "--json"]).output)["attempts"]
     assert {a["finished"] for a in attempts} == {"2026-12-02T03:04:00+05:00"}
 

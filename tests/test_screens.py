@@ -376,13 +376,13 @@ def test_history_after_two_quizzes(runner: CliRunner, deck: Path) -> None:
     # river and capital right, ocean wrong), dates 2 of 2, rivers 1 of 1; the untagged order card
     # is not listed. Both exams are among the last 3, so the two score columns agree.
     expected = """\
-past exams
-┏━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
-┃ date (Europe/Berlin) ┃ deck    ┃ questions ┃ score ┃ result ┃
-┡━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
-│ 2026-03-02 09:45     │ screens │         4 │   75% │ pass   │
-│ 2026-02-28 18:00     │ screens │         3 │   44% │ -      │
-└──────────────────────┴─────────┴───────────┴───────┴────────┘
+past exams · times in Europe/Berlin
+┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
+┃ date             ┃ deck    ┃ questions ┃ score ┃ result ┃
+┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
+│ 2026-03-02 09:45 │ screens │         4 │   75% │ pass   │
+│ 2026-02-28 18:00 │ screens │         3 │   44% │ -      │
+└──────────────────┴─────────┴───────────┴───────┴────────┘
 trend (oldest to newest): ▄▇  +31 points since the first
 weakest tags (all exams · last 3)
 ┏━━━━━━━━┳━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓

@@ -84,7 +84,7 @@ def deck(runner: CliRunner, tmp_path: Path) -> Path:
     run(
         runner,
         ["quiz", str(path), "--seed", "1", "--count", "2"],
-        ["kandahar", "x", ""],
+        ["kandahar", "r", "x", "w", ""],  # basic cards: the answer, then the learner's mark
         QUIZKIT_NOW="2026-03-01T12:00:00+01:00",
     )
     return path
@@ -172,7 +172,7 @@ Due today
 └────────────────────────────┴─────┴───────┴────────┴──────┘
 """,
     "history 40": """\
-past exams
+past exams · times in Europe/Berlin
 2026-03-01 12:00
   deck taliban-pakistan-long-deck
   questions 2 · score 50% · result -
@@ -187,7 +187,7 @@ weakest tags (all exams · last 3)
 └─────────────────┴───────┴────────┘
 """,
     "history 80": """\
-past exams
+past exams · times in Europe/Berlin
 ┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
 ┃ date             ┃ deck                       ┃ questions ┃ score ┃ result ┃
 ┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩
@@ -204,7 +204,7 @@ weakest tags (all exams · last 3)
 └─────────────────┴─────────┴───────┴────────┘
 """,
     "history 200": """\
-past exams
+past exams · times in Europe/Berlin
 ┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━┓
 ┃ date             ┃ deck                       ┃ questions ┃ score ┃ result ┃
 ┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━┩

@@ -143,8 +143,8 @@ class ReviewFlow:
     def run(self) -> int:
         self.tally.started = self.env.clock()
         with self.keys.hold():
-            screen = self.keys.interactive and not self.plain and self.out.is_terminal
-            if screen and isinstance(self.keys, terminal.TerminalKeys):  # else lines (a pipe, --plain)
+            whole = self.keys.interactive and not self.plain and self.out.is_terminal
+            if whole and isinstance(self.keys, terminal.TerminalKeys):  # else lines (a pipe, --plain)
                 with Screen(self.out, self.keys) as screen:
                     self.screen = screen
                     self.display = screen

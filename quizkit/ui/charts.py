@@ -869,8 +869,10 @@ def exam_load(deck_id: str, exam: ExamLoad) -> ExamLoadChart:
 
 def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzinfo) -> RenderableType:
     """Past exams, newest first, then the weakest tags; dates and tags kept whole."""
+    from quizkit.core.calendar import zone_name
     from quizkit.ui.render import sparkline
 
+    zone = zone_name(tz, attempts[0].finished) if attempts else "UTC"
     table = FittedTable(
         [
             Column("date", Role.KEY),
@@ -893,7 +895,7 @@ def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzin
             ]
             for attempt in attempts
         ],
-        title=Text("past exams"),
+        title=Text(f"past exams · times in {zone}"),
         title_justify="left",
     )
     scores = [a.score / 100 for a in reversed(attempts)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exa
     from quizkit.core.exam import QuizResult
 
     # 18 dataclasses: off the start-up path
-    from quizkit.shapes.exams import Attempt, TagTrend
 
 
 def _table(**options: Any) -> Table:
@@ -519,51 +518,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 def sparkline(values: Sequence[float]) -> str:
     """Scores from 0 to 1 as a row of bars."""
     return "".join(SPARKS[min(len(SPARKS) - 1, int(v * len(SPARKS)))] for v in values)
-
-
-def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzinfo) -> RenderableType:
-    from quizkit.core.calendar import zone_name
-
-    table = _table(title=Text("past exams"), title_justify="left")
-    zone = zone_name(tz, attempts[0].finished) if attempts else "UTC"
-    table.add_column(Text(f"date ({zone})"))
-    table.add_column("deck", overflow="fold")
-    table.add_column("questions", justify="right")
-    table.add_column("score", justify="right")
-    table.add_column("result")
-    for attempt in attempts:
-        passed = attempt.passed
-        table.add_row(
-            f"{attempt.finished.astimezone(tz):%Y-%m-%d %H:%M}",
-            plain(attempt.deck),
-            str(attempt.questions),
-            f"{attempt.score:.0f}%",
-            Text("pass", style="green")
-            if passed
-            else Text("fail", style="red")
-            if passed is not None
-            else Text("-"),
-        )
-    scores = [a.score / 100 for a in reversed(attempts)]
-    trend = Text("trend (oldest to newest): ")
-    trend.append(sparkline(scores), style="cyan")
-    if len(scores) > 1:
-        change = (scores[-1] - scores[0]) * 100
-        trend.append(f"  {change:+.0f} points since the first")
-    weak = _table(title=Text("weakest tags (all exams · last 3)"), title_justify="left")
-    weak.add_column("tag", overflow="fold")
-    weak.add_column("answers", justify="right")
-    weak.add_column("score", justify="right")
-    weak.add_column("last 3", justify="right")
-    for row in tags[:8]:
-        recent = row.recent_score
-        weak.add_row(
-            plain(row.tag),
-            str(row.answers),
-            f"{row.score:.0f}%",
-            f"{recent:.0f}%" if recent is not None else "-",
-        )
-    return Group(table, trend, weak)
 
 
 # ---------------------------------------------------------------- a wrong typed answer, compared
