@@ -31,7 +31,7 @@ class DeckCache:
     file) falls back to parsing the deck.
     """
 
-    FORMAT = 6
+    FORMAT = 7
     RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 

@@ -14,6 +14,62 @@ CLOZE_PATTERN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 ANKI_CLOZE_PREFIX = re.compile(r"^c\d+::")
 
 
+CLOZE_BAR = re.compile(r"(?<!\\)\|")
+"""Separates a deletion's alternatives, {{Sharia law|Sharia}}: a bar not written as \\|."""
+
+
+FORMULA = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.+?\$\$|\$(?=\S)[^$]*?(?<=\S)\$(?!\d)", re.DOTALL)
+"""LaTeX in deck text: \\( \\), \\[ \\], $$ $$, and $ $ as Pandoc reads it (no space inside the
+dollars, no digit after the closing one, so "$5 or $6" is money)."""
+
+
+def cloze_deletion(body: str) -> tuple[tuple[str, ...], str]:
+    """A deletion's text between the braces as (its answers, its hint), each stripped.
+
+    {{Sharia law|Sharia::legal system}} -> (("Sharia law", "Sharia"), "legal system"): the first
+    answer is the one shown, the others are accepted too. The hint follows the first "::". A
+    bar written \\| is a literal "|" (in the answers and the hint); every other backslash is
+    itself. A formula is kept as written, bars and backslashes alike, so |x| and LaTeX's \\|
+    inside \\( \\) mean what they meant before deletions had alternatives. Empty answers are
+    kept, for the loader to report.
+    """
+    answers, _, hint = body.partition("::")
+    hint_pieces = _pieces(hint, split=False)
+    return tuple(a.strip() for a in _pieces(answers, split=True)), hint_pieces[0].strip()
+
+
+def bars_outside_formulas(text: str) -> bool:
+    """Whether the text has a "|" that would separate alternatives (one not escaped, not in a formula)."""
+    return len(_pieces(text, split=True)) > 1
+
+
+def _pieces(text: str, split: bool) -> list[str]:
+    """The text cut at its separating bars (if `split`), with \\| unescaped outside formulas."""
+    pieces = [""]
+    last = 0
+    for formula in [*FORMULA.finditer(text), None]:
+        start = formula.start() if formula else len(text)
+        plain = text[last:start]
+        cut = CLOZE_BAR.split(plain) if split else [plain]
+        pieces[-1] += cut[0].replace("\\|", "|")
+        pieces += [piece.replace("\\|", "|") for piece in cut[1:]]
+        if formula:
+            pieces[-1] += formula.group()
+            last = formula.end()
+    return pieces
+
+
+def escape_bars(text: str) -> str:
+    """Text whose "|" must stay literal inside a deletion (an imported Anki cloze has none of
+    quizkit's alternatives). Formulas are kept as they are: they are read as written."""
+    pieces: list[str] = []
+    last = 0
+    for formula in FORMULA.finditer(text):
+        pieces += (text[last : formula.start()].replace("|", "\\|"), formula.group())
+        last = formula.end()
+    return "".join([*pieces, text[last:].replace("|", "\\|")])
+
+
 TOP_KEYS = ("deck", "cards")
 
 
