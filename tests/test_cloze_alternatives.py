@@ -13,6 +13,8 @@ from quizkit.core import grading, lint
 from quizkit.core.grading import Verdict
 from quizkit.io import anki_notes, apkg, deck_files, deck_parse
 
+from conftest import BUNDLED
+
 SHARIA = """
 [deck]
 id = "ideology"
@@ -271,3 +273,25 @@ def test_worksheets_print_the_gap_and_put_the_alternatives_in_the_key(
     assert "Sharia" not in questions
     assert "legal system" in questions
     assert "(1) Sharia law (also accepted: Sharia)" in key
+
+
+# ---------------------------------------------------------------- the bundled deck
+
+
+@pytest.mark.parametrize(
+    ("card_id", "typed", "shown"),
+    [
+        ("sharia-faction.c1", "Sharia", "Sharia law"),
+        ("ttp-insurgency.c1", "insurgency", "outright armed insurgency"),
+        ("ttp-insurgency.c1", "an armed insurgency", "outright armed insurgency"),
+        ("intro-complex-picture.c2", "competing interests", "conflicting interests"),
+        ("war-on-terror-ally.c1", "key ally", "major ally"),
+    ],
+)
+def test_the_bundled_deck_accepts_the_answers_issue_15_found_marked_wrong(
+    card_id: str, typed: str, shown: str
+) -> None:
+    card = deck_files.load_deck(BUNDLED / "taliban-pakistan.toml").card(card_id)
+    assert card is not None
+    assert grading.grade(card, typed).verdict is Verdict.RIGHT
+    assert card.answer == shown
