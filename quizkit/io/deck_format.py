@@ -34,8 +34,9 @@ def cloze_deletion(body: str) -> tuple[tuple[str, ...], str]:
     kept, for the loader to report.
     """
     answers, _, hint = body.partition("::")
-    hint_pieces = _pieces(hint, split=False)
-    return tuple(a.strip() for a in _pieces(answers, split=True)), hint_pieces[0].strip()
+    if "|" not in body:  # nearly every deletion: no alternatives, nothing escaped
+        return (answers.strip(),), hint.strip()
+    return tuple(a.strip() for a in _pieces(answers, split=True)), _pieces(hint, split=False)[0].strip()
 
 
 def bars_outside_formulas(text: str) -> bool:

@@ -647,7 +647,7 @@ class _Builder:
             if answers == ("",):
                 err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
                 return []
-            if not _alternatives_checked(body, answers, hint, err, warn):
+            if "|" in body and not _alternatives_checked(body, answers, hint, err, warn):
                 return []
             parts.append((answers, hint))
         # The text with every answer filled in, once, and where each answer sits in it: each
@@ -655,7 +655,8 @@ class _Builder:
         pieces: list[str] = []
         spans: list[tuple[int, int]] = []
         last = size = 0
-        for match, ((answer, *_), _) in zip(deletions, parts, strict=True):
+        for match, (answers, _) in zip(deletions, parts, strict=True):
+            answer = answers[0]
             before = sentence[last : match.start()]
             pieces += (before, answer)
             size += len(before)
