@@ -12,6 +12,7 @@ from quizkit.cli import app
 from quizkit.core import grading, lint
 from quizkit.core.grading import Verdict
 from quizkit.io import anki_notes, apkg, deck_files, deck_parse
+from quizkit.model import CardList
 
 from conftest import BUNDLED
 
@@ -207,6 +208,14 @@ def test_the_quiz_asks_with_a_gap_and_gives_the_first_alternative_as_the_answer(
     lines = [line.strip("│ ") for line in scored.splitlines()]
     assert "your answer: Islam" in lines
     assert "right answer: Sharia law" in lines
+
+
+def test_the_deck_cache_keeps_the_alternatives(write_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deck = write_deck(SHARIA)
+    parsed = deck_files.load_deck(deck, tmp_path / "cache")
+    cached = deck_files.load_deck(deck, tmp_path / "cache")
+    assert isinstance(cached.cards, CardList)
+    assert [c.accept for c in cached.cards] == [c.accept for c in parsed.cards] == [("Sharia law", "Sharia")]
 
 
 def test_show_lists_the_alternatives(runner: CliRunner, write_deck) -> None:  # type: ignore[no-untyped-def]
