@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.core import grading, lint
 from quizkit.core.grading import Verdict
-from quizkit.io import anki_notes, apkg, deck_files, deck_parse
+from quizkit.io import anki_notes, apkg, deck_files, deck_format, deck_parse
 from quizkit.model import CardList
 
 from conftest import BUNDLED
@@ -100,6 +104,31 @@ def test_an_escaped_bar_and_a_formula_are_literal() -> None:
     assert cards_of(r"The norm {{\(\|v\|\)}}.")[0][2] == r"\(\|v\|\)"
     # Money is not a formula: "$5|$6" has two answers.
     assert cards_of("It cost {{$5|$6}}.")[0][3] == ("$5", "$6")
+
+
+FORMULA = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.+?\$\$|\$(?=\S)[^$]*?(?<=\S)\$(?!\d)", re.DOTALL)
+"""What formula_spans finds, as a regex: clear, but quadratic on a hostile "\\(\\(\\(..."."""
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\\(", "\\)", "\\[", "\\]", "$", "$$", " ", "x", "5", "|", "\\|"]), max_size=14)
+)
+def test_formulas_are_found_as_the_regex_finds_them(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert deck_format.formula_spans(text) == [m.span() for m in FORMULA.finditer(text)]
+
+
+def test_hostile_formulas_load_in_linear_time(tmp_path: Path) -> None:
+    body = "\\\\(" * 4900 + "|x"
+    text = '[deck]\ntitle = "T"\n' + "".join(
+        f'[[cards]]\nid = "c{i}"\ncloze = "{{{{{body}}}}}"\n' for i in range(100)
+    )
+    start = time.perf_counter()
+    deck, problems = deck_parse.parse_deck(text)
+    assert time.perf_counter() - start < 3
+    assert deck is not None and problems == []
+    assert deck.cards[0].accept == ("\\(" * 4900, "x")
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,50 @@ CLOZE_BAR = re.compile(r"(?<!\\)\|")
 """Separates a deletion's alternatives, {{Sharia law|Sharia}}: a bar not written as \\|."""
 
 
-FORMULA = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.+?\$\$|\$(?=\S)[^$]*?(?<=\S)\$(?!\d)", re.DOTALL)
-"""LaTeX in deck text: \\( \\), \\[ \\], $$ $$, and $ $ as Pandoc reads it (no space inside the
-dollars, no digit after the closing one, so "$5 or $6" is money)."""
+def formula_spans(text: str) -> list[tuple[int, int]]:
+    """Where the LaTeX formulas are, as (start, end): \\( \\), \\[ \\], $$ $$, and $ $ as Pandoc
+    reads it (no space just inside the dollars, no digit after the closing one, so "$5 or $6" is
+    money). One pass: a hostile "\\(\\(\\(..." costs no more than its length.
+    """
+    spans: list[tuple[int, int]] = []
+    gone: set[str] = set()  # closers that do not occur again: no later opener can use them
+    at = 0
+    while (found := _OPENER.search(text, at)) is not None:
+        start = found.start()
+        opener = "$$" if text.startswith("$$", start) else found.group()
+        end = -1
+        closer = _CLOSERS.get(opener, "")
+        if closer and closer not in gone:
+            close = text.find(closer, start + len(opener) + (opener == "$$"))  # $$ $$ holds something
+            if close == -1:
+                gone.add(closer)
+            else:
+                end = close + len(closer)
+        if end == -1 and opener[0] == "$":
+            end = _dollar_end(text, start)
+        if end == -1:
+            at = start + 1
+        else:
+            spans.append((start, end))
+            at = end
+    return spans
+
+
+_OPENER = re.compile(r"\\[(\[]|\$")
+
+
+_CLOSERS = {"\\(": "\\)", "\\[": "\\]", "$$": "$$"}
+
+
+def _dollar_end(text: str, start: int) -> int:
+    """The end of a $...$ formula opened at `start`, or -1 (its closer is the next "$", or none)."""
+    after = start + 1
+    if after >= len(text) or text[after].isspace():
+        return -1
+    close = text.find("$", after)
+    if close == -1 or text[close - 1].isspace() or text[close + 1 : close + 2].isdecimal():
+        return -1
+    return close + 1
 
 
 def cloze_deletion(body: str) -> tuple[tuple[str, ...], str]:
@@ -48,15 +89,13 @@ def _pieces(text: str, split: bool) -> list[str]:
     """The text cut at its separating bars (if `split`), with \\| unescaped outside formulas."""
     pieces = [""]
     last = 0
-    for formula in [*FORMULA.finditer(text), None]:
-        start = formula.start() if formula else len(text)
+    for start, end in [*formula_spans(text), (len(text), len(text))]:
         plain = text[last:start]
         cut = CLOZE_BAR.split(plain) if split else [plain]
         pieces[-1] += cut[0].replace("\\|", "|")
         pieces += [piece.replace("\\|", "|") for piece in cut[1:]]
-        if formula:
-            pieces[-1] += formula.group()
-            last = formula.end()
+        pieces[-1] += text[start:end]
+        last = end
     return pieces
 
 
@@ -65,9 +104,9 @@ def escape_bars(text: str) -> str:
     quizkit's alternatives). Formulas are kept as they are: they are read as written."""
     pieces: list[str] = []
     last = 0
-    for formula in FORMULA.finditer(text):
-        pieces += (text[last : formula.start()].replace("|", "\\|"), formula.group())
-        last = formula.end()
+    for start, end in formula_spans(text):
+        pieces += (text[last:start].replace("|", "\\|"), text[start:end])
+        last = end
     return "".join([*pieces, text[last:].replace("|", "\\|")])
 
 
