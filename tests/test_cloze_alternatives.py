@@ -52,8 +52,8 @@ def test_a_quiz_accepts_a_cloze_alternative(runner: CliRunner, write_deck, tmp_p
     assert item["question"].endswith("interpretation of [...].")
 
 
-def parse(cloze: str, extra: str = ""):  # type: ignore[no-untyped-def]
-    text = f'[deck]\ntitle = "T"\n\n[[cards]]\nid = "z"\ncloze = {json.dumps(cloze)}\n{extra}'
+def parse(cloze: str):  # type: ignore[no-untyped-def]
+    text = f'[deck]\ntitle = "T"\n\n[[cards]]\nid = "z"\ncloze = {json.dumps(cloze)}\n'
     return deck_parse.parse_deck(text, "d.toml", default_id="d")
 
 
