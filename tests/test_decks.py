@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizkit.errors import DeckError
-from quizkit.io import deck_files, deck_format, deck_parse
+from quizkit.io import deck_files, deck_format, deck_parse, deck_write
 from quizkit.model import Kind
 
 from tests_support import HEAD
@@ -72,6 +72,37 @@ def test_cloze_gives_one_card_per_deletion_with_hints() -> None:
         ("z.c1", "Kabul fell in [year] to the Taliban.", "1996"),
         ("z.c2", "Kabul fell in 1996 to the [...].", "Taliban"),
     ]
+
+
+_cloze_piece = st.text(
+    st.one_of(
+        st.characters(exclude_characters="{}:$([\\|", exclude_categories=("Cs",)), st.sampled_from("|\\ ")
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda piece: piece.strip() == piece and not piece.endswith("\\"))
+"""An answer or alternative as an author means it: no braces, no '::', no formula, not ending in \\."""
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_cloze_piece, min_size=1, max_size=4, unique=True),
+    st.one_of(st.just(""), _cloze_piece),
+)
+def test_cloze_alternatives_and_hint_round_trip(answers: list[str], hint: str) -> None:
+    body = "|".join(map(_escaped, answers)) + (f"::{_escaped(hint)}" if hint else "")
+    text = HEAD + deck_write.dump_card({"id": "z", "cloze": f"Before {{{{{body}}}}} after."})
+    deck, problems = deck_parse.parse_deck(text, "d.toml")
+    assert deck is not None, problems
+    assert all(p.severity == "warning" for p in problems)
+    (card,) = deck.cards
+    assert (card.answer, card.accept) == (answers[0], tuple(answers))
+    assert card.prompt == f"Before [{hint or '...'}] after."
+    assert deck_format.cloze_deletion(body) == (tuple(answers), hint)
 
 
 def test_order_card_keeps_the_right_sequence() -> None:

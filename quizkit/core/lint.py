@@ -115,16 +115,18 @@ def _too_long_to_type(card: Card, warn: Callable[..., None]) -> None:
 
 
 def _cloze_giveaway(card: Card, number: int, warn: Callable[..., None]) -> None:
-    answer = _normal(card.answer)
-    if len(answer) < 2:
-        return
-    # Both are normalised to words joined by single spaces: this is a whole-word search.
-    if f" {answer} " in f" {_normal(card.prompt)} ":
-        warn(
-            f"deletion {number} ({card.answer!r}) can be read elsewhere in the sentence while it is hidden",
-            "hide every place it appears in one deletion, or reword the sentence",
-            card,
-        )
+    prompt = f" {_normal(card.prompt)} "
+    # Each accepted form ({{Sharia law|Sharia}}) gives the gap away as surely as the answer.
+    for answer in card.accept or (card.answer,):
+        normal = _normal(answer)
+        # Both are normalised to words joined by single spaces: this is a whole-word search.
+        if len(normal) >= 2 and f" {normal} " in prompt:
+            warn(
+                f"deletion {number} ({answer!r}) can be read elsewhere in the sentence while it is hidden",
+                "hide every place it appears in one deletion, or reword the sentence",
+                card,
+            )
+            return
 
 
 def _missing(deck: Deck, notes: list[list[Card]], key: str, message: str, hint: str) -> Iterable[Problem]:

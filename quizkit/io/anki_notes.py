@@ -40,15 +40,27 @@ def cloze_from_anki(text: str) -> tuple[str, bool]:
     cut = text.rfind("}}")
     head, tail = (text[: cut + 2], text[cut + 2 :]) if cut != -1 else ("", text)
     numbers = [int(m.group(1)[:18]) for m in ANKI_CLOZE.finditer(head)]
-    converted = ANKI_CLOZE.sub(lambda m: "{{" + m.group(2) + "}}", head) + tail
+    # Anki has no alternatives: a "|" in its deletion is a literal bar, and stays one.
+    converted = ANKI_CLOZE.sub(lambda m: "{{" + deck_format.escape_bars(m.group(2)) + "}}", head) + tail
     return converted, numbers != list(range(1, len(numbers) + 1))
 
 
 def cloze_to_anki(text: str) -> str:
-    """quizkit's cloze text as Anki HTML: {{Kabul}} in {{1996::y}} -> {{c1::Kabul}} in {{c2::1996::y}}."""
+    """quizkit's cloze text as Anki HTML: {{Kabul}} in {{1996::y}} -> {{c1::Kabul}} in {{c2::1996::y}}.
+
+    Anki has no alternatives: a deletion keeps its first, {{Sharia law|Sharia}} -> {{c1::Sharia law}}.
+    """
     escaped = html_field(text)
     numbers = itertools.count(1)
-    return deck_format.CLOZE_PATTERN.sub(lambda m: f"{{{{c{next(numbers)}::{m.group(1)}}}}}", escaped)
+    return deck_format.CLOZE_PATTERN.sub(lambda m: f"{{{{c{next(numbers)}::{_first(m.group(1))}}}}}", escaped)
+
+
+def _first(body: str) -> str:
+    """A deletion with its first alternative only (unchanged if it has no alternatives)."""
+    if "|" not in body:
+        return body
+    answers, hint = deck_format.cloze_deletion(body)
+    return answers[0] + (f"::{hint}" if hint else "")
 
 
 RENUMBERED = "its cloze numbers were not 1, 2, 3... in reading order: quizkit asks each deletion on its own"

@@ -26,6 +26,8 @@ from quizkit.io.deck_format import (
     KIND_HINT,
     KIND_KEYS,
     TOP_KEYS,
+    bars_outside_formulas,
+    cloze_deletion,
     did_you_mean,
 )
 from quizkit.io.disk import decode, read_text
@@ -512,6 +514,9 @@ class _Builder:
         def err(key: str | None, message: str, hint: str = "") -> None:
             self.error(self.lines.card_line(index, key) if key else line, label, message, hint)
 
+        def warn(key: str | None, message: str, hint: str = "") -> None:
+            self.warn(self.lines.card_line(index, key) if key else line, label, message, hint)
+
         self.unknown_keys(table, err)
         kind = self.kind(table, err)
         if kind is None:
@@ -522,7 +527,7 @@ class _Builder:
         explain = fields.text("explain", required=False)
         source = fields.text("source", required=False)
         built = (
-            self.cloze(fields.text("cloze"), fields.text("q", required=False), err)
+            self.cloze(fields.text("cloze"), fields.text("q", required=False), err, warn)
             if kind is Kind.CLOZE
             else (_PARTS[kind](fields, err))
         )
@@ -619,7 +624,7 @@ class _Builder:
             err(None, "cannot tell what kind of card this is", KIND_HINT)
         return None
 
-    def cloze(self, sentence: str, instruction: str, err: Any) -> list[_Part]:
+    def cloze(self, sentence: str, instruction: str, err: _Err, warn: _Err) -> list[_Part]:
         if not sentence:
             return []
         deletions = list(CLOZE_PATTERN.finditer(sentence))
@@ -639,7 +644,7 @@ class _Builder:
         if not deletions:
             err("cloze", "cloze has no deletions", "wrap the words to hide in double braces: {{1996}}")
             return []
-        parts: list[tuple[str, str]] = []
+        parts: list[tuple[tuple[str, ...], str]] = []
         for match in deletions:
             body = match.group(1)
             if ANKI_CLOZE_PREFIX.match(body):
@@ -649,17 +654,20 @@ class _Builder:
                     "write just {{answer}}: quizkit numbers deletions in order",
                 )
                 return []
-            answer, _, hint = body.partition("::")
-            if not answer.strip():
+            answers, hint = cloze_deletion(body)
+            if answers == ("",):
                 err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
                 return []
-            parts.append((answer.strip(), hint.strip()))
+            if "|" in body and not _alternatives_checked(body, answers, hint, err, warn):
+                return []
+            parts.append((answers, hint))
         # The text with every answer filled in, once, and where each answer sits in it: each
         # card's prompt is then two slices and its gap, linear in the text.
         pieces: list[str] = []
         spans: list[tuple[int, int]] = []
         last = size = 0
-        for match, (answer, _) in zip(deletions, parts, strict=True):
+        for match, (answers, _) in zip(deletions, parts, strict=True):
+            answer = answers[0]
             before = sentence[last : match.start()]
             pieces += (before, answer)
             size += len(before)
@@ -670,11 +678,50 @@ class _Builder:
         filled = "".join(pieces)
         lead = f"{instruction}\n" if instruction else ""
         cards: list[_Part] = []
-        for number, ((answer, hint), (start, end)) in enumerate(zip(parts, spans, strict=True), start=1):
+        for number, ((answers, hint), (start, end)) in enumerate(zip(parts, spans, strict=True), start=1):
             gap = f"[{hint}]" if hint else "[...]"
             prompt = f"{lead}{filled[:start]}{gap}{filled[end:]}"
-            cards.append((f".c{number}", prompt, answer, (answer,), (), False))
+            cards.append((f".c{number}", prompt, answers[0], answers, (), False))
         return cards
+
+
+def _alternatives_checked(body: str, answers: tuple[str, ...], hint: str, err: _Err, warn: _Err) -> bool:
+    """Whether a deletion's alternatives ({{Sharia law|Sharia}}) are usable; reports what is not."""
+    shown = f"'{{{{{body if len(body) <= 60 else body[:57] + '...'}}}}}'"
+    literal = 'for a literal "|" write \\| (\\\\| inside "...")'
+    if bars_outside_formulas(body.partition("::")[2]):
+        warn(
+            "cloze",
+            f"{shown}: the hint {hint!r} has a '|'; alternatives go before '::'",
+            f"write {{{{answer|alternative::hint}}}}; {literal}",
+        )
+    if len(answers) == 1:
+        return True
+    if "" in answers:
+        err(
+            "cloze",
+            f"{shown} has an empty alternative: a '|' with nothing on one side",
+            f"write the alternatives between bars, {{{{Sharia law|Sharia}}}}; {literal}",
+        )
+        return False
+    dupes = sorted({a for a in answers if answers.count(a) > 1})
+    if dupes:
+        err("cloze", f"{shown} lists {', '.join(map(repr, dupes))} more than once", "remove the duplicate")
+        return False
+    from quizkit.core.grading import normalize
+
+    seen: dict[str, str] = {}
+    for answer in answers:
+        key = normalize(answer) or f"\0{answer}"  # punctuation alone is compared as written
+        if key in seen:
+            warn(
+                "cloze",
+                f"{shown}: alternative {answer!r} is already accepted as {seen[key]!r}",
+                "remove it: case, accents, punctuation and a leading 'the' are ignored when grading",
+            )
+        else:
+            seen[key] = answer
+    return True
 
 
 def inferred_kind(table: dict[str, Any]) -> Kind | None:

@@ -87,7 +87,8 @@ EXAMPLES = """
 # tags = ["deserts"]
 # explain = "Antarctica is larger: a desert is defined by how little rain falls, not by heat."
 #
-# cloze: each {{...}} is hidden in turn, one card each; a hint goes after ::.
+# cloze: each {{...}} is hidden in turn, one card each; a hint goes after ::,
+# other right answers after |, as in {{Sharia law|Sharia::legal system}}.
 # [[cards]]
 # id = "cloze-everest"
 # cloze = "Mount Everest lies on the border between {{Nepal}} and {{China::a country}}."

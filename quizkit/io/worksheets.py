@@ -79,12 +79,14 @@ def _question(number: int, kind: Kind, table: Table, seed: int) -> SheetQuestion
 
 
 def _gaps(sentence: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The sentence with its gaps marked, each gap's hint, and each gap's answer for the key (the
+    one shown, then any alternatives: "Sharia law (also accepted: Sharia)")."""
     hints, answers = [], []
 
     def gap(match: re.Match[str]) -> str:
-        answer, _, hint = match.group(1).partition("::")
-        answers.append(answer.strip())
-        hints.append(hint.strip())
+        (answer, *also), hint = deck_format.cloze_deletion(match.group(1))
+        answers.append(answer + (f" (also accepted: {'; '.join(also)})" if also else ""))
+        hints.append(hint)
         return f"{_GAP}{len(answers)}{_GAP}"
 
     return deck_format.CLOZE_PATTERN.sub(gap, sentence.replace(_GAP, "")), tuple(hints), tuple(answers)

@@ -107,7 +107,7 @@ def card_table(deck: Deck) -> Table:
             question.append(f"\n{number}. ")
             question.append_text(plain(option, style="green" if option in card.accept else ""))
         answer = plain(card.answer)
-        if card.kind is Kind.TYPED and len(card.accept) > 1:
+        if card.kind in (Kind.TYPED, Kind.CLOZE) and len(card.accept) > 1:
             answer.append("\nalso: " + clean(", ".join(card.accept[1:])), style="dim")
         if card.explain:
             answer.append("\n" + clean(card.explain), style="dim italic")
