@@ -334,3 +334,14 @@ def test_printed_pages_in_chromium(runner: CliRunner, formulas_deck: Path, tmp_p
     # and no LaTeX is left.
     assert "√" in key and "∫" in questions and "\\sqrt" not in key and "\\int" not in questions
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 5000
+
+
+def test_validate_warns_of_a_formula_that_cannot_be_converted(runner: CliRunner, formulas_deck: Path) -> None:
+    result = runner.invoke(app, ["validate", str(formulas_deck)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "the formula" in line]
+    assert lines == [
+        f"{formulas_deck}:16: warning: card hostile: the formula {source} cannot be converted; it is"
+        " shown as written — check its LaTeX: braces that close, commands that exist"
+        for source in (r"\(\text{<img src=x onerror=alert(3)>}\)", r"\(\frac{1}{\)", r"\(\nosuchcommand{y}\)")
+    ]

@@ -16,6 +16,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from quizkit.core.text import formula_parts, has_formula, readable
+from quizkit.errors import Problem, Severity
+from quizkit.model import Deck
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -100,3 +102,24 @@ def unconvertible(text: str) -> list[str]:
     if not has_formula(text):
         return []
     return [part.source for part in formula_parts(text) if part.formula and mathml(part.text) is None]
+
+
+def formula_problems(deck: Deck) -> list[Problem]:
+    """validate's warnings: each formula in a card that cannot be converted (it is shown as written)."""
+    found: dict[tuple[str, str], Problem] = {}
+    for card in deck.cards:
+        note = card.note_id or card.id
+        for text in (card.prompt, card.answer, *card.choices, card.explain):
+            for source in unconvertible(text):
+                found.setdefault(
+                    (note, source),
+                    Problem(
+                        deck.path,
+                        card.line or None,
+                        note,
+                        f"the formula {source} cannot be converted; it is shown as written",
+                        "check its LaTeX: braces that close, commands that exist",
+                        Severity.WARNING,
+                    ),
+                )
+    return list(found.values())
