@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -345,3 +347,72 @@ def test_validate_warns_of_a_formula_that_cannot_be_converted(runner: CliRunner,
         " shown as written — check its LaTeX: braces that close, commands that exist"
         for source in (r"\(\text{<img src=x onerror=alert(3)>}\)", r"\(\frac{1}{\)", r"\(\nosuchcommand{y}\)")
     ]
+
+
+# Deck text as a hostile author might write it: delimiters, LaTeX commands and HTML mixed.
+_PIECES = st.sampled_from(
+    [r"\(", r"\)", "$", " ", "x", "^", "_", "{", "}", "<", ">", "&", '"', "'", "=", "/", "\\", "\n"]
+    + [r"\href", r"\text", r"\frac", r"\sqrt", r"\mathrm", r"\style", r"\color", r"\class", r"\html"]
+    + ["<script>", "</math>", "javascript:", "onload=", "<img src=x>", "&lt;", "&#60;", "]]>", "<!--"]
+)
+
+
+_BODY = st.lists(_PIECES.filter(lambda piece: piece not in (r"\(", r"\)", "$")), max_size=12).map("".join)
+_FORMULA = st.one_of(_BODY.map(lambda body: rf"\({body}\)"), _BODY.map(lambda body: f"${body}$"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, _FORMULA), max_size=12).map("".join))
+def test_no_deck_text_turns_into_html_other_than_mathml(text: str) -> None:
+    import html
+
+    from quizkit.io import formulas
+
+    made = formulas.html_text(text, lambda prose: html.escape(prose).replace("\n", "<br>"))
+    reader = _Reader()
+    reader.feed(made)
+    assert reader.printed.tags <= set(MATHML) | {"br"}, made
+    assert reader.printed.attributes <= {"display", "mathvariant", "stretchy", "fence", "width"} | {
+        "lspace",
+        "rspace",
+        "separator",
+        "columnalign",
+        "linethickness",
+        "form",
+        "accent",
+        "movablelimits",
+        "largeop",
+        "symmetric",
+        "displaystyle",
+        "scriptlevel",
+        "minsize",
+        "maxsize",
+        "notation",
+        "rowspacing",
+        "columnspacing",
+        "columnlines",
+        "rowlines",
+        "frame",
+        "accentunder",
+        "mathsize",
+        "mathcolor",
+        "mathbackground",
+        "height",
+        "depth",
+        "rowalign",
+    }, made
+    assert "javascript:" not in " ".join(re.findall(r"<[^>]*>", made)), made
+
+
+def test_formula_parts_keep_every_character() -> None:
+    from quizkit.core.text import formula_parts
+
+    for text in [r"a \(x\) b $y$ c", "$5 and $10", r"\(unclosed", r"$x$$y$", "", r"\$ \(\frac{a}{b}\)\)"]:
+        assert "".join(part.source or part.text for part in formula_parts(text)) == text
+
+
+MATHML = (
+    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
+    "mtable mtr mtd mstyle mpadded mphantom menclose merror semantics annotation mmultiscripts "
+    "mprescripts none"
+).split()
