@@ -416,3 +416,18 @@ MATHML = (
     "mtable mtr mtd mstyle mpadded mphantom menclose merror semantics annotation mmultiscripts "
     "mprescripts none"
 ).split()
+
+
+def test_one_variant_with_a_separate_key(runner: CliRunner, tmp_path: Path) -> None:
+    output = export(runner, EXAMPLE, tmp_path / "sheet.md", "--key", "separate", "-n", "3", "--seed", "9")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet-key.md", "sheet.md"]
+    paper, key = (
+        (tmp_path / "sheet.md").read_text(encoding="utf-8"),
+        (tmp_path / "sheet-key.md").read_text(encoding="utf-8"),
+    )
+    assert "Answer key" not in paper and "*Variant A · seed 9*" in paper
+    assert key.startswith(
+        "# Example: every kind of card (world geography) · answer key\n\n*Variant A · seed 9*\n\n1. **"
+    )
+    assert "Name: ___" not in key and len(re.findall(r"(?m)^\d\. \*\*", key)) == 3
+    assert output.splitlines()[1:] == [f"  {tmp_path / 'sheet.md'}", f"  {tmp_path / 'sheet-key.md'}"]
