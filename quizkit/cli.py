@@ -753,26 +753,80 @@ def export(
         ),
     ] = None,
     tag: TagOption = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            "--count", "-n", min=1, metavar="N", help="Worksheets: N questions, drawn as quiz draws them."
+        ),
+    ] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", metavar="KIND,...", help="Worksheets: only these kinds, e.g. choice,typed."),
+    ] = None,
     shuffle: Annotated[
         bool, typer.Option("--shuffle", help="Worksheets: shuffle the questions too.")
     ] = False,
+    variants: Annotated[
+        int,
+        typer.Option(
+            "--variants",
+            metavar="N",
+            help="Worksheets: N versions, A, B, C..., each with its own order of questions and "
+            "choices and its own key, in FILE-A.html, FILE-B.html...",
+        ),
+    ] = 1,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="separate|end|none",
+            help="Worksheets: the answer key in its own file (FILE-key.html, FILE-A-key.html), "
+            "at the end on a new page (the default), or left out.",
+        ),
+    ] = None,
     seed: Annotated[
         int,
         typer.Option(
             "--seed",
             callback=_seed,
             metavar="S",
-            help="Worksheets: the variant; one seed, one order of questions and choices.",
+            help="Worksheets: one seed, the same papers; printed on every page with the variant.",
         ),
     ] = 0,
 ) -> None:
-    """Write a deck as an Anki package, a CSV file, or a printable worksheet with an answer key.
+    """Write a deck as an Anki package, a CSV file, or printable worksheets with answer keys.
 
-    Example: quizkit export taliban-pakistan --to html -o exam.html --shuffle --seed 2
+    Example: quizkit export taliban-pakistan --to html -o exam.html -n 20 --variants 3 --key separate
     """
     from quizkit.app import exchange as use
+    from quizkit.errors import UsageError
+    from quizkit.io.worksheets import KeyPlace
+    from quizkit.model import Kind
 
-    _run(lambda env: use.export_deck(env, deck, to, output, shuffle=shuffle, seed=seed, tags=tag or []))
+    def work(env: object) -> int:
+        try:
+            wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
+        except ValueError:
+            raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+        try:
+            place = KeyPlace(key.strip().lower()) if key is not None else None
+        except ValueError:
+            raise UsageError(f"--key {key}: use separate, end or none") from None
+        return use.export_deck(
+            env,  # type: ignore[arg-type]
+            deck,
+            to,
+            output,
+            shuffle=shuffle,
+            seed=seed,
+            tags=tag or [],
+            count=count,
+            kinds=wanted,
+            variants=variants,
+            key=place,
+        )
+
+    _run(work)
 
 
 CRASHED = 70

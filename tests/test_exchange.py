@@ -387,7 +387,7 @@ def test_html_worksheet_is_self_contained_and_escapes_deck_text(runner: CliRunne
     assert "&lt;yes&gt;" in page
     assert not re.search(r"(src|href)=", page), "no outside resources"
     assert "@page" in page and "break-before: page" in page
-    assert page.index('class="key"') > page.index('class="question"')
+    assert page.index('class="key after"') > page.index('class="question"')
 
 
 def test_shuffled_variants_are_reproducible_and_differ(runner: CliRunner, tmp_path: Path) -> None:
@@ -409,14 +409,24 @@ def test_shuffled_variants_are_reproducible_and_differ(runner: CliRunner, tmp_pa
 
     one, again, two = variant(1, "a.md"), variant(1, "b.md"), variant(2, "c.md")
     assert one == again and one != two
-    assert "*Variant 1*" in one
-    plain = tables_of(BUNDLED / "taliban-pakistan.toml")
-    firsts = [worksheets.worksheet(plain, True, seed)[0].prompt for seed in range(5)]
+    assert "*Variant A · seed 1*" in one
+    firsts = [sheet(BUNDLED / "taliban-pakistan.toml", seed)[0].prompt for seed in range(5)]
     assert len(set(firsts)) > 1
 
 
+def sheet(path: Path, seed: int) -> list[worksheets.SheetQuestion]:
+    """Variant A of a shuffled worksheet of every card, drawn as export draws it."""
+    import random
+
+    from quizkit.core.exam import draw_questions
+
+    deck, _, tables = deck_write.load_tables(path)
+    drawn = draw_questions(deck, None, random.Random(seed))
+    return worksheets.papers(tables, drawn, seed, shuffle=True)[0].questions
+
+
 def test_worksheet_key_matches_the_printed_letters() -> None:
-    for question in worksheets.worksheet(tables_of(EXAMPLE), True, 7):
+    for question in sheet(EXAMPLE, 7):
         if question.kind is Kind.CHOICE:
             (answer,) = question.answer
             letter, _, text = answer.partition(". ")

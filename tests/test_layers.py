@@ -40,6 +40,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "genanki": ("quizkit.io.apkg",),
     "zstandard": ("quizkit.io.apkg",),
     "platformdirs": ("quizkit.app.env",),
+    "pylatexenc": ("quizkit.io.formulas", "quizkit.ui.words"),  # Unicode formulas: files, screen
+    "latex2mathml": ("quizkit.io.formulas",),
 }
 
 

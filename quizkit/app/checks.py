@@ -25,6 +25,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
     from dataclasses import replace
 
     from quizkit.core.lint import content_problems
+    from quizkit.io.formulas import formula_problems
 
     files = deck_files.find_deck_files(deck_paths(env, paths)) if paths else deck_files.bundled_deck_files()
     if not files:
@@ -34,7 +35,8 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
     for path in files:
         deck, problems = deck_parse.check_deck(path)
         if deck is not None:
-            problems = sorted([*problems, *content_problems(deck)], key=lambda p: p.line or 0)
+            found = [*problems, *content_problems(deck), *formula_problems(deck)]
+            problems = sorted(found, key=lambda p: p.line or 0)
             if deck.id in owners:
                 problems = [*problems, shared_id(path, deck.id, owners[deck.id])]
                 deck = None

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import to_anki_notes
 from quizkit.io.delimited import to_csv
 from quizkit.io.importing import read_source
-from quizkit.io.worksheets import to_html, to_markdown, worksheet
+from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
+from quizkit.model import Deck, Kind
 from quizkit.ui import render, words
 
 if TYPE_CHECKING:
@@ -91,8 +92,12 @@ def export_deck(
     shuffle: bool = False,
     seed: int = 0,
     tags: Sequence[str] = (),
+    count: int | None = None,
+    kinds: Sequence[Kind] = (),
+    variants: int = 1,
+    key: KeyPlace | None = None,
 ) -> int:
-    """Write a deck as an Anki package, a CSV file, or a printable worksheet (Markdown, HTML)."""
+    """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML)."""
     if fmt is None:
         if out is None:
             raise UsageError(
@@ -102,6 +107,20 @@ def export_deck(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"cannot export to {fmt!r}; use --to apkg, csv, md or html")
+    sheet_only = [
+        name
+        for name, given in (
+            ("--count", count is not None),
+            ("--kinds", bool(kinds)),
+            ("--variants", variants != 1),
+            ("--key", key is not None),
+        )
+        if given
+    ]
+    if fmt in ("csv", "apkg") and sheet_only:
+        raise UsageError(f"{', '.join(sheet_only)}: only for worksheets (--to md or html)")
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise UsageError(f"--variants {variants}: give 1 to {MAX_VARIANTS} (they are lettered A to Z)")
     from quizkit.app.library import deck_path as resolve
 
     deck_path = resolve(env, deck_name)
@@ -112,6 +131,10 @@ def export_deck(
         raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
     disk.check_output(out)
     deck, _meta, tables = deck_write.load_tables(deck_path)
+    if fmt in ("md", "html"):
+        return _export_sheets(
+            env, deck_path, deck, tables, fmt, out, seed, shuffle, tags, count, kinds, variants, key
+        )
     if tags:
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
         if not tables:
@@ -119,20 +142,72 @@ def export_deck(
     note = ""
     if fmt == "csv":
         data = ("\ufeff" + to_csv(tables)).encode("utf-8")
-    elif fmt == "apkg":
+    else:
         notes, flattened = to_anki_notes(deck.id, tables)
         data = apkg.write_package(deck.title, deck.description, deck.id, notes, env.clock().timestamp())
         if flattened:
             note = "became basic notes with their choices listed: " + render.counts(flattened)
-    else:
-        questions = worksheet(tables, shuffle, seed)
-        variant = seed if shuffle else None
-        render_sheet: Callable[..., str] = to_markdown if fmt == "md" else to_html
-        data = render_sheet(deck.title, deck.description, questions, variant).encode("utf-8")
     disk.write_atomic(out, data)
     env.stdout.print(
         words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
     )
     if note:
         env.stdout.print(words.plain(f"  {note}"), soft_wrap=True)
+    return 0
+
+
+def sheet_files(out: Path, letter: str, variants: int, key: KeyPlace) -> tuple[Path, Path | None]:
+    """Where one variant's paper and its separate key go: exam.html and exam-key.html for one
+    variant; exam-A.html and exam-A-key.html, exam-B.html... for several."""
+    stem = f"{out.stem}-{letter}" if variants > 1 else out.stem
+    paper = out.with_name(stem + out.suffix)
+    return paper, (out.with_name(f"{stem}-key{out.suffix}") if key is KeyPlace.SEPARATE else None)
+
+
+def _export_sheets(
+    env: Environment,
+    deck_path: Path,
+    deck: Deck,
+    tables: Sequence[tuple[Kind, dict[str, Any]]],
+    fmt: str,
+    out: Path,
+    seed: int,
+    shuffle: bool,
+    tags: Sequence[str],
+    count: int | None,
+    kinds: Sequence[Kind],
+    variants: int,
+    key: KeyPlace | None,
+) -> int:
+    """Worksheets drawn as a quiz is (core.exam.draw_questions), in variants with their keys; every
+    file is made and checked before the first is written."""
+    import random
+
+    from quizkit.core.exam import draw_questions
+
+    place = key or KeyPlace.END
+    drawn = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds)
+    if not drawn:
+        raise UsageError(f"no cards in {deck_path} match those tags and kinds")
+    render_sheet: Callable[..., str] = to_markdown if fmt == "md" else to_html
+    files: list[tuple[Path, str]] = []
+    made: list[Paper] = papers(tables, drawn, seed, variants, shuffle)
+    for paper in made:
+        paper_file, key_file = sheet_files(out, paper.letter, variants, place)
+        files.append(
+            (paper_file, render_sheet(deck.title, deck.description, paper, key=place is KeyPlace.END))
+        )
+        if key_file is not None:
+            files.append((key_file, render_sheet(deck.title, deck.description, paper, questions=False)))
+    for path, _ in files:
+        if path.resolve() == deck_path.resolve():
+            raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
+        disk.check_output(path)
+    for path, text in files:
+        disk.write_atomic(path, text.encode("utf-8"))
+    asked = len(made[0].questions)
+    what = f"{asked} questions" + (f" in {variants} variants" if variants > 1 else "")
+    env.stdout.print(words.plain(f"exported {what} from {deck_path} (seed {seed}):"), soft_wrap=True)
+    for path, _ in files:
+        env.stdout.print(words.plain(f"  {path}"), soft_wrap=True)
     return 0

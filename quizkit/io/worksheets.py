@@ -8,12 +8,24 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from quizkit.core.choices import choice_letter, shuffle_items
+from quizkit.core.choices import choice_letter
+from quizkit.core.exam import Question, as_question
 from quizkit.core.text import clean, markdown
-from quizkit.io import deck_format
+from quizkit.io import deck_format, formulas
 from quizkit.io.imported import Table
 from quizkit.model import Kind
+
+
+class KeyPlace(StrEnum):
+    """Where a worksheet's answer key goes."""
+
+    SEPARATE = "separate"
+    """In a file of its own beside the paper (exam.html, exam-key.html)."""
+    END = "end"
+    """At the end of the paper, from a new printed page."""
+    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -33,44 +45,86 @@ class SheetQuestion:
     lines: int = 1
 
 
+@dataclass(frozen=True)
+class Paper:
+    """One variant of a worksheet: its letter, the seed it was made with, and its questions."""
+
+    letter: str
+    seed: int
+    questions: list[SheetQuestion]
+
+    @property
+    def stamp(self) -> str:
+        """Printed on every page, so that a marked paper can be matched to its key."""
+        return f"Variant {self.letter} · seed {self.seed}"
+
+
+MAX_VARIANTS = 26
+"""Variants are lettered A to Z."""
+
+
 _GAP = "\ue000"
 """Marks a cloze gap in a prompt until it is printed: a private-use character, taken out of deck text."""
 
 
-def worksheet(tables: Sequence[tuple[Kind, Table]], shuffle: bool, seed: int) -> list[SheetQuestion]:
-    """The questions of a worksheet: in deck order, or shuffled with the seed (a variant).
+def papers(
+    tables: Sequence[tuple[Kind, Table]],
+    drawn: Sequence[Question],
+    seed: int,
+    variants: int = 1,
+    shuffle: bool = False,
+) -> list[Paper]:
+    """The variants A, B, C... of a worksheet of the questions drawn for a quiz (core.exam).
 
-    Choices and order items are always printed shuffled (the seed and the card id decide
-    how), so that the deck's own order cannot give an answer away.
+    Every variant asks the same questions, one question per note (a cloze note with all its
+    gaps); each has its own order of questions (deck order for a single variant unless
+    `shuffle`) and its own order of choices, from a random.Random of the seed and its letter,
+    so the same seed always gives the same papers.
     """
-    order = list(tables)
-    if shuffle:
-        random.Random(seed).shuffle(order)
-    return [_question(number, kind, table, seed) for number, (kind, table) in enumerate(order, start=1)]
+    notes = {str(table["id"]): (index, kind, table) for index, (kind, table) in enumerate(tables)}
+    asked: dict[str, Question] = {}
+    for question in drawn:  # a note drawn twice (more questions asked than notes): its front
+        note = question.card.note_id or question.card.id
+        if note not in asked or question.card.id == note:
+            asked[note] = question
+    made = []
+    for number in range(variants):
+        letter = choice_letter(number)
+        rng = random.Random(f"{seed}:{letter}")
+        order = sorted(asked.items(), key=lambda item: notes[item[0]][0])
+        if shuffle or variants > 1:
+            rng.shuffle(order)
+        questions = []
+        for position, (note, question) in enumerate(order, start=1):
+            _, kind, table = notes[note]
+            shown = as_question(question.key, question.card, rng)  # the quiz's own shuffle of choices
+            questions.append(_question(position, kind, table, shown))
+        made.append(Paper(letter, seed, questions))
+    return made
 
 
-def _question(number: int, kind: Kind, table: Table, seed: int) -> SheetQuestion:
-    rng = random.Random(f"{seed}:{table['id']}")
+def _question(number: int, kind: Kind, table: Table, asked: Question) -> SheetQuestion:
+    card = asked.card
     explain, source = str(table.get("explain", "")), str(table.get("source", ""))
     q = str(table.get("q", ""))
     options: tuple[str, ...] = ()
     blanks: tuple[str, ...] = ()
     lines = 1
     if kind in (Kind.BASIC, Kind.TYPED):
-        answer = str(table["a"])
-        also = list(table.get("accept", []))
+        reverse = kind is Kind.BASIC and card.id != (card.note_id or card.id)
+        answer = card.answer if reverse else str(table["a"])
+        q = card.prompt if reverse else q
+        also = [] if reverse else list(table.get("accept", []))
         key: tuple[str, ...] = (answer, *(["also accepted: " + "; ".join(also)] if also else []))
         lines = max(1, min(4, len(answer) // 45 + 1))
     elif kind in (Kind.CHOICE, Kind.MULTI):
-        options = tuple(shuffle_items(list(table["choices"]), rng))
-        right = table["a"] if isinstance(table["a"], list) else [table["a"]]
-        key = tuple(f"{choice_letter(options.index(r))}. {r}" for r in options if r in right)
+        options = asked.shown
+        key = tuple(f"{choice_letter(options.index(r))}. {r}" for r in options if r in card.accept)
     elif kind is Kind.TRUEFALSE:
         key = ("True" if table["a"] else "False",)
     elif kind is Kind.ORDER:
-        items = list(table["order"])
-        options = tuple(shuffle_items(items, rng))
-        key = (" → ".join(f"{choice_letter(options.index(item))} {item}" for item in items),)
+        options = asked.shown
+        key = (" → ".join(f"{choice_letter(options.index(item))} {item}" for item in card.accept),)
     else:
         prompt, blanks, answers = _gaps(str(table["cloze"]))
         key = tuple(f"({n}) {a}" for n, a in enumerate(answers, start=1))
@@ -116,50 +170,68 @@ def _fill_gaps(prompt: str, blanks: Sequence[str], gap: Callable[[int, str], str
     return re.sub(f"{_GAP}(\\d+){_GAP}", lambda m: gap(int(m.group(1)), blanks[int(m.group(1)) - 1]), prompt)
 
 
-def to_markdown(title: str, description: str, questions: Sequence[SheetQuestion], variant: int | None) -> str:
-    out = [f"# {markdown(title)}", ""]
-    if description:
-        out += [markdown(description, starts_line=True), ""]
-    out += ["Name: ______________________ Class: __________ Date: __________", ""]
-    if variant is not None:
-        out += [f"*Variant {variant}*", ""]
-    out += ["## Questions", ""]
+def _md(text: str, **how: bool) -> str:
+    """Deck text for Markdown, its formulas as readable Unicode."""
+    return markdown(formulas.unicode_text(text), **how)
+
+
+def to_markdown(
+    title: str, description: str, paper: Paper, *, questions: bool = True, key: bool = True
+) -> str:
+    """A worksheet in Markdown: the questions, the answer key, or both (the key after a rule).
+
+    Markdown has no pages: the variant and seed are printed at the top and again at the key."""
+    out = [f"# {_md(title)}" + ("" if questions else " · answer key"), ""]
+    if description and questions:
+        out += [_md(description, starts_line=True), ""]
+    out += [f"*{paper.stamp}*", ""]
+    if questions:
+        out += ["Name: ______________________ Class: __________ Date: __________", ""]
+        out += _markdown_questions(paper.questions)
+    if key:
+        if questions:
+            out += ["---", "", "## Answer key", "", f"*{paper.stamp}*", ""]
+        for question in paper.questions:
+            answer = "; ".join(_md(a) for a in question.answer)
+            line = f"{question.number}. **{answer}**"
+            if question.explain:
+                line += f" {_md(question.explain)}"
+            if question.source:
+                line += f" *Source: {_md(question.source)}*"
+            out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _markdown_questions(questions: Sequence[SheetQuestion]) -> list[str]:
+    out = ["## Questions", ""]
     for question in questions:
-        prompt = markdown(question.prompt)
+        prompt = _md(question.prompt)
         prompt = _fill_gaps(
             prompt,
             question.blanks,
-            lambda n, hint: f"**({n})** ________" + (f" \\[{markdown(hint)}\\]" if hint else ""),
+            lambda n, hint: f"**({n})** ________" + (f" \\[{_md(hint)}\\]" if hint else ""),
         )
         how = f" *({_how(question)})*" if _how(question) else ""
         out += [f"**{question.number}.** {prompt}{how}", ""]
         if question.kind in (Kind.CHOICE, Kind.MULTI, Kind.ORDER):
             mark = "____" if question.kind is Kind.ORDER else "[ ]"  # a place to number, or to tick
             out += [
-                f"- {mark} {choice_letter(i)}. {markdown(option)}"
-                for i, option in enumerate(question.options)
+                f"- {mark} {choice_letter(i)}. {_md(option)}" for i, option in enumerate(question.options)
             ]
             out += [""]
         elif question.kind is Kind.TRUEFALSE:
             out += ["True ☐   False ☐", ""]
         elif question.kind in (Kind.BASIC, Kind.TYPED):
             out += ["_" * 60 + "  " for _ in range(question.lines)] + [""]
-    out += ["---", "", "## Answer key", ""]
-    for question in questions:
-        answer = "; ".join(markdown(a) for a in question.answer)
-        line = f"{question.number}. **{answer}**"
-        if question.explain:
-            line += f" {markdown(question.explain)}"
-        if question.source:
-            line += f" *Source: {markdown(question.source)}*"
-        out.append(line)
-    return "\n".join(out) + "\n"
+    return out
 
 
 _CSS = """
-@page { margin: 18mm; }
+@page { margin: 18mm 18mm 20mm;
+        @bottom-center { content: var(--stamp); font: 9pt Georgia, serif; color: #555; } }
 body { font-family: Georgia, "Times New Roman", serif; font-size: 12pt; line-height: 1.45;
        max-width: 46em; margin: 2em auto; padding: 0 1em; color: #000; background: #fff; }
+@media print { body { margin: 0 auto; } }
 h1 { font-size: 1.6em; margin-bottom: .2em; }
 .about { color: #333; margin-top: 0; }
 .who { margin: 1.5em 0; white-space: nowrap; }
@@ -175,21 +247,31 @@ h1 { font-size: 1.6em; margin-bottom: .2em; }
 .slot { display: inline-block; width: 2.2em; border-bottom: 1px solid #000; margin-right: .5em; }
 .gap { display: inline-block; min-width: 7em; border-bottom: 1px solid #000; }
 .hint { color: #444; font-size: .9em; }
-.key { break-before: page; page-break-before: always; }
+.key.after { break-before: page; page-break-before: always; }
 .key ol { padding-left: 2em; }
 .key li { margin: .4em 0; break-inside: avoid; }
 .explain { color: #222; }
 .source { color: #555; font-style: italic; font-size: .9em; }
 .variant { color: #555; font-size: .9em; }
+math { font-size: 1.1em; }
 """
 
 
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
 def _h(text: str) -> str:
-    return html.escape(clean(text), quote=True).replace("\n", "<br>")
+    """Deck text for HTML: escaped, its formulas as MathML (io.formulas keeps that safe too)."""
+    return formulas.html_text(clean(text), _escape)
 
 
-def to_html(title: str, description: str, questions: Sequence[SheetQuestion], variant: int | None) -> str:
-    """A single self-contained page that prints cleanly: questions, then the answer key on a new page."""
+def to_html(title: str, description: str, paper: Paper, *, questions: bool = True, key: bool = True) -> str:
+    """A single self-contained page that prints cleanly: the questions, the answer key (on a new
+    page after them), or both. The variant and seed are at the foot of every printed page."""
+    heading = _h(title) + ("" if questions else " · answer key")
+    # The stamp is made of a letter and a number only: safe in CSS as it is.
+    stamp = f'"{paper.stamp} · page " counter(page)'
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -198,17 +280,36 @@ def to_html(title: str, description: str, questions: Sequence[SheetQuestion], va
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h(title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<title>{heading} · {paper.stamp}</title>",
+        f"<style>{_CSS.replace('var(--stamp)', stamp)}</style>",
         "</head>",
         "<body>",
-        f"<h1>{_h(title)}</h1>",
     ]
-    if description:
-        out.append(f'<p class="about">{_h(description)}</p>')
-    if variant is not None:
-        out.append(f'<p class="variant">Variant {variant}</p>')
-    out.append('<p class="who">Name:<span></span> Class:<span></span> Date:<span></span></p>')
+    if questions:
+        out.append(f"<h1>{heading}</h1>")
+        if description:
+            out.append(f'<p class="about">{_h(description)}</p>')
+        out.append(f'<p class="variant">{paper.stamp}</p>')
+        out.append('<p class="who">Name:<span></span> Class:<span></span> Date:<span></span></p>')
+        out += _html_questions(paper.questions)
+    if key:
+        out += [f'<section class="key{" after" if questions else ""}">']
+        out += ["<h2>Answer key</h2>" if questions else f"<h1>{heading}</h1>"]
+        out += [f'<p class="variant">{paper.stamp}</p>', "<ol>"]
+        for question in paper.questions:
+            item = f'<li value="{question.number}"><b>{"; ".join(_h(a) for a in question.answer)}</b>'
+            if question.explain:
+                item += f' <span class="explain">{_h(question.explain)}</span>'
+            if question.source:
+                item += f' <span class="source">Source: {_h(question.source)}</span>'
+            out.append(item + "</li>")
+        out += ["</ol>", "</section>"]
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _html_questions(questions: Sequence[SheetQuestion]) -> list[str]:
+    out = []
     for question in questions:
         prompt = _h(question.prompt)
         prompt = _fill_gaps(
@@ -238,13 +339,4 @@ def to_html(title: str, description: str, questions: Sequence[SheetQuestion], va
         elif question.kind in (Kind.BASIC, Kind.TYPED):
             out += ['<div class="write"></div>'] * question.lines
         out.append("</div>")
-    out += ['<section class="key">', "<h2>Answer key</h2>", "<ol>"]
-    for question in questions:
-        item = f'<li value="{question.number}"><b>{"; ".join(_h(a) for a in question.answer)}</b>'
-        if question.explain:
-            item += f' <span class="explain">{_h(question.explain)}</span>'
-        if question.source:
-            item += f' <span class="source">Source: {_h(question.source)}</span>'
-        out.append(item + "</li>")
-    out += ["</ol>", "</section>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return out

@@ -20,7 +20,7 @@ from quizkit.core.grading import Edit, Grade
 from quizkit.core.text import clean
 from quizkit.errors import Problem, Severity
 from quizkit.model import Card, Deck, Kind
-from quizkit.ui.words import plain
+from quizkit.ui.words import formulas, plain
 
 if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exam
     from rich.table import Table
@@ -138,7 +138,7 @@ def card_panel(
 ) -> RenderableType:
     """The question, with numbered options for choice, multi and order cards."""
     body = Text()
-    body.append_text(plain(card.prompt))
+    body.append_text(plain(formulas(card.prompt)))
     picked = set(selected)
     if card.kind is Kind.TRUEFALSE:
         body.append("\n\nTrue or false?", style="dim")

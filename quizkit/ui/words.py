@@ -14,12 +14,22 @@ from rich.console import Console
 from rich.text import Text
 
 from quizkit.core.scheduler import round_half_up
-from quizkit.core.text import clean, json_text
+from quizkit.core.text import clean, has_formula, json_text, readable
 
 
 def plain(text: str, style: str = "") -> Text:
     """Untrusted text as a Rich Text: shown literally, never parsed as markup."""
     return Text(clean(text), style=style)
+
+
+def formulas(text: str) -> str:
+    """Deck text with its LaTeX formulas (\\( \\) or $ $) as readable Unicode, for a card on the
+    screen: x^2 \\leq \\sqrt{y} is shown as x² ≤ √y. Still untrusted: show it with `plain`."""
+    if not has_formula(text):
+        return text  # most cards: the converter is never loaded
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return readable(text, LatexNodes2Text(math_mode="text").latex_to_text)
 
 
 def print_json(console: Console, data: object) -> None:
