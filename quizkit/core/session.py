@@ -328,15 +328,7 @@ class Session:
                 answered.discard(key)
                 if not answered:
                     self.touched.pop(note, None)
-        if key in self.cards and not before.suspended and not _buried(before, now):
-            if before.phase is Phase.NEW:
-                self.new_queue.insert(0, key)
-            elif before.phase is Phase.REVIEW:
-                self.review_queue.insert(0, key)
-            else:
-                self.learning.add(key)
-        if self._buries(key) and (key in self.new_queue or key in self.review_queue):
-            self._hold_siblings(key, answered=False)  # back in the queue: a sibling let in waits again
+        self.restore(key, before, now)
         self._release_sibling(key)
 
     def restore(self, key: Key, state: CardState, now: datetime) -> None:
