@@ -398,6 +398,7 @@ def quiz(
             show_default=False,
         ),
     ] = None,
+    plain: PlainOption = False,
     db: DbOption = None,
 ) -> None:
     """Take a timed mock exam: a score, a table by tag and every missed question explained.
@@ -444,7 +445,7 @@ def quiz(
             self_graded=asked,
         )
 
-    _run(work, db)
+    _run(work, db, plain=plain)
 
 
 @app.command()

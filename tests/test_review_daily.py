@@ -285,3 +285,12 @@ def test_keys_from_a_terminal_and_output_to_a_pipe_print_lines(deck: Path, tmp_p
     assert "\x1b[?1049h" not in text and "\x1b[H" not in text  # no alternate screen, no cursor moves
     assert "First answer" in text and "session over" in text
     assert rows(tmp_path, "SELECT card_id, rating FROM reviews") == [("first", 3)]
+
+
+def test_a_quiz_in_plain_mode_draws_no_boxes(runner: CliRunner, deck: Path) -> None:
+    result = runner.invoke(
+        app, ["quiz", str(deck), "--count", "2", "--seed", "1", "--plain"], input="x\nw\nx\nw\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert not set(result.output) & set("╭╮╰╯│─┏┓┗┛┃━┡┩")
+    assert "Question, " in result.output and "exam: Daily:" in result.output

@@ -103,7 +103,7 @@ def quiz(
         env.stdout.print("Exam abandoned; nothing was saved.")
         return 0
     result = score_quiz(exam, deck, finished, pass_mark=pass_mark, seed=seed)
-    env.stdout.print(render.quiz_result(result))
+    env.stdout.print(render.quiz_result(result, plain_mode=env.plain))
     settings: ExamSettingsJSON = {
         "tags": list(tags),
         "kinds": [k.value for k in kinds],
@@ -282,7 +282,11 @@ class ExamFlow:
                 continue  # too late: the loop reports the time is up
             if self.immediate and not question.self_graded:
                 result = grading.grade(question.card, typed, question.shown or None)
-                self.out.print(render.answer_panel(question.card, result, question.shown, result.given))
+                self.out.print(
+                    render.answer_panel(
+                        question.card, result, question.shown, result.given, plain_mode=self.env.plain
+                    )
+                )
             following = exam.next_unanswered(index)
             if following is None:
                 outcome = self._confirm_submit()
@@ -307,7 +311,7 @@ class ExamFlow:
         answer is marked (Step.ABANDON after Ctrl-C twice; Step.STAY, nothing kept, when a
         script's input ends first)."""
         self.out.print(Text("your answer: ", style="dim") + words.plain(typed.strip() or "(none)"))
-        self.out.print(render.answer_panel(question.card, None, (), None))
+        self.out.print(render.answer_panel(question.card, None, (), None, plain_mode=self.env.plain))
         self.out.print(render.footer([("r", "right"), ("p", "partly right"), ("w", "wrong")]))
         while True:
             pressed = self.keys.key()
@@ -330,7 +334,7 @@ class ExamFlow:
                 self.deck.title, index + 1, len(exam.questions), len(exam.responses), exam.left(now)
             )
         )
-        self.out.print(render.card_panel(question.card, question.shown))
+        self.out.print(render.card_panel(question.card, question.shown, plain_mode=self.env.plain))
         given = exam.responses.get(index)
         if given is not None and exam.final(index):
             self.out.print(

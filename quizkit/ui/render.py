@@ -456,7 +456,7 @@ def plain_pairs(pairs: Mapping[str, str]) -> Table:
     return table
 
 
-def quiz_result(result: QuizResult) -> RenderableType:
+def quiz_result(result: QuizResult, *, plain_mode: bool = False) -> RenderableType:
     """The score, pass or fail, a table by tag, the time per question and every missed question;
     the marks the learner gave themselves are labelled so."""
     head = Text()
@@ -473,13 +473,14 @@ def quiz_result(result: QuizResult) -> RenderableType:
         )
     if result.timed_out:
         head.append("\ntime ran out", style="red")
-    tags = _table(title=Text("by tag (weakest first)"), title_justify="left")
+    bare: dict[str, Any] = {"box": None} if plain_mode else {}  # screen readers: no box drawing
+    tags = _table(title=Text("by tag (weakest first)"), title_justify="left", **bare)
     tags.add_column("tag", overflow="fold")
     tags.add_column("questions", justify="right")
     tags.add_column("score", justify="right")
     for row in result.by_tag():
         tags.add_row(plain(row.tag), str(row.questions), f"{row.score * 100:.0f}%")
-    times = _table(title=Text("time per question"), title_justify="left")
+    times = _table(title=Text("time per question"), title_justify="left", **bare)
     times.add_column("#", justify="right")
     times.add_column("result")
     times.add_column("time", justify="right")
@@ -509,7 +510,7 @@ def quiz_result(result: QuizResult) -> RenderableType:
         if card.source:
             grid.add_row("", Text("source: ", style="dim") + plain(card.source, style="dim italic"))
         parts.append(grid)
-    return Panel(Group(*parts), title=plain(f"exam: {result.deck_title}"), title_align="left", padding=(0, 1))
+    return boxed(Group(*parts), plain(f"exam: {result.deck_title}"), plain_mode)
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
