@@ -591,5 +591,5 @@ def test_a_package_is_read_from_its_file_not_loaded_whole(
     source = Path(__file__).parent / "data" / "geography.apkg"
     result = runner.invoke(app, ["import", str(source), "-o", str(tmp_path / "geo.toml")])
     assert result.exit_code == 0, result.output
-    assert reads and all(head == 4 for _, head in reads[:1])
+    assert reads and all(head is not None and head <= 16 for _, head in reads[:1])
     assert not any(head is None and limit is None for limit, head in reads)  # never the whole package
