@@ -747,6 +747,7 @@ def import_(
             "per deck (default: files for a folder, tags for a .toml).",
         ),
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Turn another tool's cards into a deck file, listing what could not be carried over.
 
@@ -757,7 +758,8 @@ def import_(
     _run(
         lambda env: use.import_deck(
             env, source, output, title, force, with_progress=with_progress, layout=decks
-        )
+        ),
+        db,
     )
 
 

@@ -84,14 +84,14 @@ def import_deck(
     for path, deck_title, description, tables in _layout(imported, out, layout, source):
         if layout == "files":
             _refuse_existing(path, force)
-            disk.check_output(path)
+            disk.check_output(path if out.is_dir() else out)  # the folder is made, in an existing one
         meta = {"id": deck_id_for(path.stem), "title": (title or deck_title or title_for(path.stem)).strip()}
         if description:
             meta["description"] = description
         text = deck_write.dump_deck(meta, tables, header=header)
         made.append((path, text, deck_parse.parse_valid(text, str(path), default_id=path.stem), tables))
     if layout == "files":
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
     for path, text, _deck, _tables in made:
         disk.write_atomic(path, text.encode("utf-8"))
     say = env.stdout.print
@@ -275,7 +275,8 @@ def _import_progress(
     if skipped:
         say(words.plain(f"  reviews not replayed: {'; '.join(skipped)}"), soft_wrap=True)
     if suspended or buried:
-        say(words.plain(f"  {suspended} cards suspended and {buried} buried, as in Anki"), soft_wrap=True)
+        cards = "card" if suspended == 1 else "cards"
+        say(words.plain(f"  as in Anki: {suspended} {cards} suspended, {buried} buried"), soft_wrap=True)
 
 
 def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 30) -> None:

@@ -351,10 +351,11 @@ def _progress(
     if not with_progress:
         studied = sorted({r.card_id for r in package.reviews} | {c.id for c in package.cards if c.queue})
         kind = f"{SCHEDULING[:-1]}; {len(package.reviews)} reviews in all)"
+        asked = {str(t["id"]): str(t.get("q") or t.get("cloze") or "") for t in result.cards}
         for cid in studied:
             ids = where.get(cid)
             if ids is not None:
-                result.lose(kind, f"card {ids[1]}")
+                result.lose(kind, f"card {ids[1]}{short_label(asked.get(ids[0], ''))}")
         return
     progress = ImportedProgress()
     lost: set[int] = set()
