@@ -295,3 +295,51 @@ def test_the_text_export_keeps_the_whole_deck_path(runner: CliRunner, tmp_path: 
     assert sorted(p.name for p in out.iterdir()) == ["History-French-Revolution-Terror.toml", "Spanish.toml"]
     text = (out / "History-French-Revolution-Terror.toml").read_text(encoding="utf-8")
     assert 'title = "History › French Revolution › Terror"' in text
+
+
+def test_a_cloze_cards_history_follows_its_deletion_and_a_buried_card_stays_buried(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    collection = pytest.importorskip("anki.collection")
+    from anki.collection import ExportAnkiPackageOptions
+
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = collection.Collection(str(folder / "collection.anki2"))
+    try:
+        note = col.new_note(col.models.by_name("Cloze"))
+        note["Text"] = "{{c2::Paris}} is the capital of {{c1::France}}."  # Anki's c2 is read first
+        col.add_note(note, col.decks.id("Geography"))
+        by_ord = {card.ord: card.id for card in note.cards()}
+        for n in range(3):
+            col.db.execute(
+                "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                "VALUES (?, ?, -1, 3, 1, 0, 2500, 6000, ?)",
+                START_MS + n * 3 * DAY_MS,
+                by_ord[1],
+                min(n, 1),
+            )
+        col.db.execute("UPDATE cards SET type = 2, queue = 2, ivl = 5 WHERE id = ?", by_ord[1])
+        col.sched.bury_cards([by_ord[0]])
+        out = tmp_path / "geo.apkg"
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        )
+        col.export_anki_package(out_path=str(out), options=options, limit=None)
+    finally:
+        col.close()
+    queues = {card.ord: card.queue for card in apkg.read_package(out, str(out)).cards}
+    result = _import(runner, out, tmp_path / "geo.toml", "--with-progress")
+    assert "progress: 3 reviews of 1 cards" in result.output
+    (deck_id, _file, table) = next(iter(_by_front_cloze(tmp_path / "geo.toml").values()))
+    stored = _stored(tmp_path)
+    paris = f"{table['id']}.c1"  # the first deletion in reading order: Anki's c2, card ord 1
+    assert stored[(deck_id, paris)][1] == 3
+    assert queues[0] in (-2, -3)  # Anki keeps the burial in the package
+    assert stored[(deck_id, f"{table['id']}.c2")][3] is not None
+    assert "as in Anki: 0 cards suspended, 1 buried" in result.output
+
+
+def _by_front_cloze(path: Path) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    deck, _meta, tables = deck_write.load_tables(path)
+    return {str(table["cloze"]): (deck.id, path.name, table) for _kind, table in tables}
