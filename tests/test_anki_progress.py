@@ -147,8 +147,8 @@ def _review_rows(tmp_path: Path) -> list[tuple[Any, ...]]:
 
 def test_the_package_holds_what_anki_wrote(package: tuple[Path, dict[str, Any]]) -> None:
     path, known = package
-    read = apkg.read_package(path, str(path))
-    assert len(read.reviews) == 201
+    read = apkg.read_package(path, str(path), history=True)
+    assert len(read.reviews) == read.review_count == 201
     assert {card.deck for card in read.cards} == {"Spanish", TERROR}
     assert read.descriptions == {TERROR: "The <b>Terror</b>, 1793-94."}
     assert [card.id for card in read.cards if card.suspended] == [known["cards"]["gato"]]

@@ -349,8 +349,8 @@ def _progress(
     cards = {card.id: card for card in package.cards}
     where = {card.id: placed.get((card.note_id, card.ord)) for card in package.cards}
     if not with_progress:
-        studied = sorted({r.card_id for r in package.reviews} | {c.id for c in package.cards if c.queue})
-        kind = f"{SCHEDULING[:-1]}; {len(package.reviews)} reviews in all)"
+        studied = sorted(c.id for c in package.cards if c.queue)  # not new: learning, review, set aside
+        kind = f"{SCHEDULING[:-1]}; {package.review_count} reviews in all)"
         asked = {str(t["id"]): str(t.get("q") or t.get("cloze") or "") for t in result.cards}
         for cid in studied:
             ids = where.get(cid)

@@ -62,8 +62,8 @@ MAX_NOTETYPES = 10_000
 MAX_DECKS = 100_000
 MAX_MEDIA_FILES = 500_000
 MAX_SCHEMA_ENTRIES = 10_000
-MAX_REVIEWS = 5_000_000
-"""Rows of the review log (revlog) read, for --with-progress: years of daily study."""
+MAX_REVIEWS = 1_000_000
+"""Rows of the review log (revlog) read, for --with-progress: 250 reviews a day for ten years."""
 
 MAX_VALUE_BYTES = 16 * MB
 """The largest single value (a note's fields, the note types' JSON) SQLite will hand back."""
@@ -165,7 +165,9 @@ class Package:
     """Which collection file was read, e.g. collection.anki21b."""
     cards: tuple[AnkiCard, ...] = ()
     reviews: tuple[Revlog, ...] = ()
-    """The review log, oldest first (empty when exported without scheduling)."""
+    """The review log, oldest first (read only when asked for: read_package's `history`)."""
+    review_count: int = 0
+    """How many rows the review log has (also when it was not read)."""
     descriptions: Mapping[str, str] = _field(default_factory=dict)
     """Each deck's description (HTML), by its full name (History::French Revolution)."""
 
@@ -190,9 +192,10 @@ CARDS = "cards"
 REVIEWS = "reviews"
 
 
-def read_package(data: bytes | Path, path: str) -> Package:
+def read_package(data: bytes | Path, path: str, history: bool = False) -> Package:
     """Read the notes of an .apkg, in memory or from its file (read member by member, so a big
-    package of media is never held whole). Raises DeckError naming the file and the fix."""
+    package of media is never held whole), and with `history` its review log. Raises DeckError
+    naming the file and the fix."""
     source: io.BytesIO | Path = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         if not zipfile.is_zipfile(source):
@@ -224,12 +227,12 @@ def read_package(data: bytes | Path, path: str) -> Package:
             _unpack(archive, members[chosen], path, MAX_COLLECTION_BYTES, out, zstd=chosen.endswith("b"))
         try:
             with _Collection(file, path) as db:
-                notes, cards, reviews, descriptions = _read(db)
+                notes, cards, reviews, descriptions, review_count = _read(db, history)
         except _Damaged as damaged:
             raise _fail(path, f"the package's {damaged.what} are damaged: {damaged.detail}") from None
         except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
             raise _fail(path, f"holds a collection quizkit cannot read ({chosen}: {error})") from None
-    return Package(notes, media, chosen, cards, reviews, descriptions)
+    return Package(notes, media, chosen, cards, reviews, review_count, descriptions)
 
 
 def _outside(name: str) -> bool:
@@ -495,8 +498,8 @@ def _json(text: object, what: str) -> object:
 
 
 def _read(
-    db: _Collection,
-) -> tuple[tuple[Note, ...], tuple[AnkiCard, ...], tuple[Revlog, ...], dict[str, str]]:
+    db: _Collection, history: bool
+) -> tuple[tuple[Note, ...], tuple[AnkiCard, ...], tuple[Revlog, ...], dict[str, str], int]:
     text = _Text(db.path)
     if _check_schema(db):
         notetypes, decks, descriptions = _schema18(db, text)
@@ -522,7 +525,12 @@ def _read(
         cards.append(AnkiCard(cid, nid, ord_, decks.get(did, ""), queue))
     cards.sort(key=lambda card: card.id)
     reviews: list[Revlog] = []
-    if db.has_revlog and {"id", "cid", "ease", "type"} <= db.columns.get("revlog", set()):
+    review_count = 0
+    readable = db.has_revlog and {"id", "cid", "ease", "type"} <= db.columns.get("revlog", set())
+    if readable and not history:  # only to say what is left behind
+        count = next(iter(db.rows("SELECT count(*) FROM revlog", 1, "counts")))[0]
+        review_count = _int(count, REVIEWS, "the review log cannot be counted")
+    if readable and history:
         for rid, cid, ease, kind in db.rows(
             "SELECT id, cid, ease, type FROM revlog", MAX_REVIEWS, "reviews in the review log"
         ):
@@ -535,6 +543,7 @@ def _read(
                 )
             )
         reviews.sort(key=lambda review: review.id)
+        review_count = len(reviews)
     checked = []
     for nid, guid, mid, tags, fields in db.rows(
         "SELECT id, guid, mid, tags, flds FROM notes", MAX_NOTES, "notes"
@@ -563,7 +572,7 @@ def _read(
         )
     used = {card.deck for card in cards}
     kept = {name: about for name, about in descriptions.items() if about.strip() and name in used}
-    return tuple(notes), tuple(cards), tuple(reviews), kept
+    return tuple(notes), tuple(cards), tuple(reviews), kept, review_count
 
 
 def _ordered(items: object, what: str, detail: str) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ def read_source(path: Path, with_progress: bool = False) -> Imported:
         )
     if path.suffix.lower() in (".apkg", ".colpkg") or head[:4] == b"PK\x03\x04":
         # Read from the file, member by member: a package full of media is never held whole.
-        return from_package(apkg.read_package(path, name), name, with_progress)
+        return from_package(apkg.read_package(path, name, with_progress), name, with_progress)
     data = disk.read_bytes(path)  # text is capped like a deck
     text = disk.decode(
         data,
