@@ -89,6 +89,17 @@ def _build(folder: Path, *, colpkg: bool = False) -> tuple[Path, dict[str, Any]]
                 with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
             )
             col.export_anki_package(out_path=str(out), options=options, limit=None)
+            # Studied on in Anki: two more reviews a card, exported again.
+            for n, cid in enumerate(ids * 2):
+                at = START_MS + 160 * DAY_MS + n * 3_600_000
+                col.db.execute(
+                    "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                    "VALUES (?, ?, -1, 3, 9, 5, 2500, 6000, 1)",
+                    at,
+                    cid,
+                )
+                reviews[cid].append((at, 3))
+            col.export_anki_package(out_path=str(folder.parent / "later.apkg"), options=options, limit=None)
     finally:
         col.close()
     return out, {"cards": cards, "reviews": reviews}
@@ -172,7 +183,7 @@ def test_each_deck_becomes_a_file_with_the_history_replayed(
         question = front.split("/")[0]
         deck_id, _file, table = cards[question]
         card_id = str(table["id"]) + (".rev" if front.endswith("/reverse") else "")
-        expected = _replayed(known["reviews"][cid], deck_id, card_id)
+        expected = _replayed(known["reviews"][cid][:-2], deck_id, card_id)  # as first exported
         due, reps, suspended, buried = stored[(deck_id, card_id)]
         assert (datetime.fromtimestamp(due / 1000, UTC), reps) == (expected.due, expected.reps), front
         assert bool(suspended) is (front == "gato")
@@ -182,7 +193,7 @@ def test_each_deck_becomes_a_file_with_the_history_replayed(
         )
     rows = _review_rows(tmp_path)
     assert len(rows) == 200 and {row[2] for row in rows} == {"review"}
-    assert sorted(row[3] for row in rows) == sorted(at for r in known["reviews"].values() for at, _ in r)
+    assert sorted(row[3] for row in rows) == sorted(at for r in known["reviews"].values() for at, _ in r[:-2])
     first = datetime.fromtimestamp(START_MS / 1000, UTC).date()
     last = datetime.fromtimestamp(max(r[4] for r in rows) / 1000, UTC).date()
     assert (
@@ -209,6 +220,24 @@ def test_importing_again_adds_no_reviews(
     assert _review_rows(tmp_path) == before and _stored(tmp_path) == states
     assert "progress: no new reviews" in again.output
     assert "reviews not replayed: 200 already imported" in again.output
+
+
+def test_a_later_export_adds_only_the_new_reviews(
+    runner: CliRunner, tmp_path: Path, package: tuple[Path, dict[str, Any]]
+) -> None:
+    source, known = package
+    out = tmp_path / "decks"
+    _import(runner, source, out, "--with-progress")
+    result = _import(runner, source.with_name("later.apkg"), out, "--with-progress", "--force")
+    assert "progress: 14 reviews of 7 cards, from 2026-02-08 to 2026-02-08" in result.output
+    assert "reviews not replayed: 200 already imported" in result.output
+    assert len(_review_rows(tmp_path)) == 214
+    cards, stored = _by_front(out), _stored(tmp_path)
+    for front, cid in known["cards"].items():
+        deck_id, _file, table = cards[front.split("/")[0]]
+        card_id = str(table["id"]) + (".rev" if front.endswith("/reverse") else "")
+        expected = _replayed(known["reviews"][cid], deck_id, card_id)  # the whole history, replayed
+        assert stored[(deck_id, card_id)][:2] == (int(expected.due.timestamp() * 1000), expected.reps)
 
 
 def test_undo_never_takes_back_an_imported_review(
