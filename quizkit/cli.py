@@ -710,7 +710,9 @@ def import_(
     source: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="CSV, TSV, Anki's 'Notes in Plain Text' or an .apkg.", show_default=False
+            metavar="FILE",
+            help="CSV, TSV, Anki's 'Notes in Plain Text', an .apkg or a .colpkg.",
+            show_default=False,
         ),
     ],
     output: Annotated[

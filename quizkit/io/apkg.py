@@ -20,6 +20,9 @@ current `collection.anki21b`, a zstd-compressed collection (schema 18) whose
 media map is zstd-compressed protobuf. Writing uses genanki and produces a
 legacy package that every Anki, AnkiDroid and AnkiMobile can import.
 
+Besides the notes, it reads each card's deck and queue (suspended, buried), each deck's
+description, and, only when asked (`history`, for import --with-progress), the review log.
+
 Turning Anki notes into quizkit cards (and back) is `exchange.py`'s business:
 this module only speaks the package format.
 """
