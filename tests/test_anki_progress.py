@@ -262,6 +262,11 @@ def test_stats_count_imported_reviews(
     assert result.exit_code == 0, result.output
     days = json.loads(result.output)["heatmap"]["reviews"]
     assert sum(days.values()) == 4 * 29 and days["2025-09-01"] == 4  # the 4 Spanish cards, 29 times
+    db = sqlite3.connect(tmp_path / "progress.db")
+    try:  # Anki's answer times come too (6 s each in the fixture)
+        assert db.execute("SELECT DISTINCT duration_ms FROM reviews").fetchall() == [(6000,)]
+    finally:
+        db.close()
 
 
 def test_one_file_with_a_tag_per_deck(

@@ -177,6 +177,11 @@ def _import_progress(
     progress = imported.progress
     assert progress is not None
     now = env.clock()
+    most = env.settings.max_answer_seconds * 1000
+
+    def cap(duration_ms: int | None) -> int | None:  # as quizkit's own answers are capped
+        return duration_ms if duration_ms is None or not most else min(duration_ms, most)
+
     home: dict[str, Deck] = {}
     for deck, tables in made:
         for table in tables:
@@ -221,6 +226,7 @@ def _import_progress(
                         mode=Mode.REVIEW,
                         fingerprint=card.fingerprint,
                         scheduler=setting,
+                        duration_ms=cap(review.duration_ms),
                         imported_from=review.source_id,
                     )
                 )

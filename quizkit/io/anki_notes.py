@@ -368,7 +368,8 @@ def _progress(
         if review.ease not in (1, 2, 3, 4) or review.type in (4, 5):
             progress.manual += 1
             continue
-        progress.reviews.append(ImportedReview(review.id, ids[0], ids[1], review.id, review.ease))
+        took = review.time_ms if 0 < review.time_ms < 24 * 3_600_000 else None
+        progress.reviews.append(ImportedReview(review.id, ids[0], ids[1], review.id, review.ease, took))
     for card in package.cards:
         ids = where.get(card.id)
         if ids is not None and card.suspended:

@@ -155,6 +155,8 @@ class Revlog:
     """The button: 1 Again to 4 Easy; 0 for a manual change (reschedule, forget)."""
     type: int
     """0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual, 5 rescheduled."""
+    time_ms: int = 0
+    """How long the answer took (Anki caps it, by default at a minute)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,8 +536,9 @@ def _read(
         count = next(iter(db.rows("SELECT count(*) FROM revlog", 1, "counts")))[0]
         review_count = _int(count, REVIEWS, "the review log cannot be counted")
     if readable and history:
-        for rid, cid, ease, kind in db.rows(
-            "SELECT id, cid, ease, type FROM revlog", MAX_REVIEWS, "reviews in the review log"
+        took = "time" if "time" in db.columns.get("revlog", set()) else "0"
+        for rid, cid, ease, kind, time_ms in db.rows(
+            f"SELECT id, cid, ease, type, {took} FROM revlog", MAX_REVIEWS, "reviews in the review log"
         ):
             reviews.append(
                 Revlog(
@@ -543,6 +546,7 @@ def _read(
                     _int(cid, REVIEWS, "a review's card id is not a number"),
                     _int(ease, REVIEWS, "a review's button is not a number"),
                     _int(kind, REVIEWS, "a review's kind is not a number"),
+                    _int(time_ms, REVIEWS, "a review's time is not a number"),
                 )
             )
         reviews.sort(key=lambda review: review.id)

@@ -69,6 +69,7 @@ class ImportedReview:
     """The card's id in the deck: the table's, or with its suffix (.rev, .c2)."""
     at_ms: int
     rating: int
+    duration_ms: int | None = None
 
 
 @dataclass
