@@ -377,3 +377,27 @@ def test_a_cloze_cards_history_follows_its_deletion_and_a_buried_card_stays_buri
 def _by_front_cloze(path: Path) -> dict[str, tuple[str, str, dict[str, Any]]]:
     deck, _meta, tables = deck_write.load_tables(path)
     return {str(table["cloze"]): (deck.id, path.name, table) for _kind, table in tables}
+
+
+@pytest.mark.parametrize(
+    ("out", "extra", "message"),
+    [
+        ("d.toml", ["--decks", "files"], "--decks files: -o names a folder for the deck files, e.g. -o"),
+        ("decks", ["--decks", "tags"], "deck files end in .toml; try -o"),
+        (
+            "d.toml",
+            ["--decks", "piles"],
+            "--decks piles: give files (a deck file per deck) or tags (one file)",
+        ),
+        ("missing/decks", [], "is not a folder; create it first"),
+    ],
+)
+def test_the_layout_options_are_checked_before_anything_is_read(
+    runner: CliRunner, tmp_path: Path, out: str, extra: list[str], message: str
+) -> None:
+    source = tmp_path / "words.csv"
+    source.write_text("perro,dog\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(source), "-o", str(tmp_path / out), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["words.csv"]

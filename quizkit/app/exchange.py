@@ -48,7 +48,7 @@ def import_deck(
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
     if layout is not None and layout.strip().lower() not in LAYOUTS:
         raise UsageError(f"--decks {layout}: give files (a deck file per deck) or tags (one file)")
-    folder = out.is_dir() or not out.suffix
+    folder = out.suffix != ".toml" and (out.is_dir() or not out.suffix)  # x.toml is always a file
     layout = (layout or ("files" if folder else "tags")).strip().lower()
     if layout == "files" and not folder:
         raise UsageError(
