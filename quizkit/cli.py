@@ -711,11 +711,19 @@ def import_(
     source: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="CSV, TSV, Anki's 'Notes in Plain Text' or an .apkg.", show_default=False
+            metavar="FILE",
+            help="CSV, TSV, Anki's 'Notes in Plain Text', an .apkg or a .colpkg.",
+            show_default=False,
         ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="DECK.toml", help="The deck file to write.")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DECK.toml|FOLDER",
+            help="The deck file to write, or a folder for a deck file per Anki deck.",
+        ),
     ],
     title: Annotated[
         str | None,
@@ -725,6 +733,24 @@ def import_(
         bool,
         typer.Option("--force", help="Replace DECK.toml if it exists (ids are stable: progress is kept)."),
     ] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Anki packages: bring the review history, suspended and buried cards into your "
+            "progress (replayed through quizkit's scheduler; never twice).",
+        ),
+    ] = False,
+    decks: Annotated[
+        str | None,
+        typer.Option(
+            "--decks",
+            metavar="files|tags",
+            help="Several Anki decks: a deck file each in the -o folder, or one file with a tag "
+            "per deck (default: files for a folder, tags for a .toml).",
+        ),
+    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Turn another tool's cards into a deck file, listing what could not be carried over.
 
@@ -732,7 +758,12 @@ def import_(
     """
     from quizkit.app import exchange as use
 
-    _run(lambda env: use.import_deck(env, source, output, title, force))
+    _run(
+        lambda env: use.import_deck(
+            env, source, output, title, force, with_progress=with_progress, layout=decks
+        ),
+        db,
+    )
 
 
 @app.command()

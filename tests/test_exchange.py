@@ -110,6 +110,28 @@ def test_html_to_text(markup: str, text: str, media: list[str]) -> None:
     assert html_text.html_to_text(markup) == (text, media)
 
 
+TABLES = "tables (kept as cells separated by ' | ', a row a line)"
+
+
+@pytest.mark.parametrize(
+    ("markup", "text", "lost"),
+    [
+        ("<table><tr><td>x</td><td>y</td></tr></table>", "x | y", [TABLES]),  # was "xy" (issue 17)
+        (
+            "<table><tr><th>year</th><th>event</th></tr><tr><td>1793</td><td>Terror</td></tr></table>after",
+            "year | event\n1793 | Terror\nafter",
+            [TABLES],
+        ),
+        ("a <b>bold</b> and <i>italic</i> word", "a bold and italic word", ["bold", "italics"]),
+        ('<font color="#ff0000">red</font> <span style="color: blue">blue</span>', "red blue", ["colour"]),
+        ('<span style="font-weight: 700">heavy</span>', "heavy", ["fonts and styles"]),
+        ("plain <br> text", "plain\ntext", []),
+    ],
+)
+def test_formatting_is_kept_as_text_and_its_loss_named(markup: str, text: str, lost: list[str]) -> None:
+    assert html_text.html_to_text_noting(markup) == (text, [], lost)
+
+
 def test_cloze_numbering_both_ways() -> None:
     assert anki_notes.cloze_from_anki("{{c1::Kabul}} in {{c2::1996::year}}") == (
         "{{Kabul}} in {{1996::year}}",
@@ -284,8 +306,12 @@ def test_anki_notes_in_plain_text_as_anki_writes_them() -> None:
     assert cards["Which country has this flag?"]["a"] == "Japan"
     assert all(re.fullmatch(r"anki-[0-9a-f]{10}", str(c["id"])) for c in imported.cards)
     assert len(imported.cards) == 8
-    assert any("flag.png (media)" in item for item in imported.left_out)
-    assert any("its front is empty once images and sounds are left out" in item for item in imported.left_out)
+    assert imported.left_out == [
+        "formatting (the text is kept): 1 (line 7 (Capital of France?): bold)",
+        "media (images, sounds): 1 (line 14 (Which country has this flag?): flag.png)",
+        "notes with an empty side: 2 (line 15: its front is empty once images and sounds are left out; "
+        "line 16 (Katze): its back is empty once images and sounds are left out)",
+    ]
     assert "tag 'europe::france' became 'europe.france'" in imported.changed
 
 

@@ -16,6 +16,7 @@ from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import to_anki_notes
 from quizkit.io.delimited import to_csv
+from quizkit.io.imported import Imported
 from quizkit.io.importing import read_source
 from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
 from quizkit.model import Deck, Kind
@@ -27,21 +28,45 @@ if TYPE_CHECKING:
 FORMATS = ("apkg", "csv", "md", "html")
 
 
+LAYOUTS = ("files", "tags")
+"""--decks: each Anki deck its own file in the -o folder, or one file with a tag per deck."""
+
+
 def import_deck(
-    env: Environment, source: Path, out: Path, title: str | None = None, force: bool = False
+    env: Environment,
+    source: Path,
+    out: Path,
+    title: str | None = None,
+    force: bool = False,
+    *,
+    with_progress: bool = False,
+    layout: str | None = None,
 ) -> int:
-    """Read another tool's file into a new deck file; everything is checked before anything is written."""
+    """Read another tool's file into a new deck file (or, with a folder for -o, one deck file per
+    Anki deck); everything is checked before anything is written, the progress last."""
     if not out.name:
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
-    if out.suffix != ".toml":
-        raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
-    if out.exists() and not force:
+    if layout is not None and layout.strip().lower() not in LAYOUTS:
+        raise UsageError(f"--decks {layout}: give files (a deck file per deck) or tags (one file)")
+    folder = out.suffix != ".toml" and (out.is_dir() or not out.suffix)  # x.toml is always a file
+    layout = (layout or ("files" if folder else "tags")).strip().lower()
+    if layout == "files" and not folder:
         raise UsageError(
-            f"{out} already exists; add --force to replace it "
-            "(card ids are stable, so the progress on cards that are still there is kept)"
+            f"--decks files: -o names a folder for the deck files, e.g. -o {out.with_suffix('')}"
         )
-    disk.check_output(out)
-    imported = read_source(source)
+    if layout == "tags" and out.suffix != ".toml":
+        raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
+    if layout == "files" and out.exists() and not out.is_dir():
+        raise UsageError(f"-o {out}: that is a file; give a folder for the deck files (it is made)")
+    if layout == "tags":
+        _refuse_existing(out, force)
+        disk.check_output(out)
+    imported = read_source(source, with_progress)
+    if with_progress and imported.progress is None:
+        raise UsageError(
+            f"--with-progress: {source.name} has no review history; it works with Anki packages "
+            "(.apkg, .colpkg) exported with 'Include scheduling information'"
+        )
     if not imported.cards:
         for item in imported.left_out:
             env.stderr.print(words.plain(f"  not carried over: {item}"), soft_wrap=True)
@@ -50,27 +75,214 @@ def import_deck(
         )
     from quizkit.core.ids import deck_id_for, title_for
 
-    meta = {"id": deck_id_for(out.stem), "title": (title or imported.title or title_for(source.stem)).strip()}
     header = (
         f"Imported from {source.name} by quizkit import.\n"
         "Card ids come from the source (see docs/import-export.md): keep them, and\n"
         "re-importing an updated file keeps the learners' progress."
     )
-    text = deck_write.dump_deck(meta, imported.cards, header=header)
-    deck = deck_parse.parse_valid(text, str(out), default_id=out.stem)
-    disk.write_atomic(out, text.encode("utf-8"))
-    kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+    made: list[tuple[Path, str, Deck, list[dict[str, Any]]]] = []
+    for path, deck_title, description, tables in _layout(imported, out, layout, source):
+        if layout == "files":
+            _refuse_existing(path, force)
+            disk.check_output(path if out.is_dir() else out)  # the folder is made, in an existing one
+        meta = {"id": deck_id_for(path.stem), "title": (title or deck_title or title_for(path.stem)).strip()}
+        if description:
+            meta["description"] = description
+        text = deck_write.dump_deck(meta, tables, header=header)
+        made.append((path, text, deck_parse.parse_valid(text, str(path), default_id=path.stem), tables))
+    if layout == "files":
+        out.mkdir(exist_ok=True)
+    for path, text, _deck, _tables in made:
+        disk.write_atomic(path, text.encode("utf-8"))
     say = env.stdout.print
-    say(
-        words.plain(
-            f"imported {len(imported.cards)} card blocks ({len(deck.cards)} cards: {kinds}) into {out}"
-        ),
-        soft_wrap=True,
-    )
+    for path, _text, deck, tables in made:
+        kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+        say(
+            words.plain(f"imported {len(tables)} card blocks ({len(deck.cards)} cards: {kinds}) into {path}"),
+            soft_wrap=True,
+        )
+    if imported.progress is not None:
+        _import_progress(env, imported, [(deck, tables) for _p, _t, deck, tables in made])
     _listing(env, "not carried over", imported.left_out)
     _listing(env, "changed on the way", imported.changed)
-    say(words.plain(f"next: quizkit validate {out}   quizkit show {out}"), soft_wrap=True)
+    shown = made[0][0] if len(made) == 1 else out
+    say(words.plain(f"next: quizkit validate {shown}   quizkit show {made[0][0]}"), soft_wrap=True)
     return 0
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise UsageError(
+            f"{out} already exists; add --force to replace it "
+            "(card ids are stable, so the progress on cards that are still there is kept)"
+        )
+
+
+def _layout(
+    imported: Imported, out: Path, layout: str, source: Path
+) -> list[tuple[Path, str, str, list[dict[str, Any]]]]:
+    """The deck files to write: (path, title, description, card tables)."""
+    from quizkit.core.ids import deck_id_for
+    from quizkit.io.imported import deck_path_tag, deck_path_title, title_of
+
+    decks = imported.decks
+    about = imported.descriptions
+    if layout == "tags":
+        names = {decks.get(str(t["id"]), "") for t in imported.cards}
+        tables = imported.cards
+        if len(names) > 1:  # a tag per deck, so that the subdecks can still be studied apart
+            tables = []
+            for table in imported.cards:
+                tag = deck_path_tag(decks.get(str(table["id"]), ""))
+                tags = list(table.get("tags", []))
+                if tag and tag not in tags:
+                    tags.append(tag)
+                tables.append({**table, "tags": tags} if tags else table)
+        described = [(name, about[name]) for name in sorted(n for n in names if n) if about.get(name)]
+        if len(described) == 1 and len(names) == 1:
+            description = described[0][1]
+        else:
+            description = "\n".join(f"{deck_path_title(name)}: {text}" for name, text in described)
+        return [(out, imported.title, description, tables)]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for table in imported.cards:
+        groups.setdefault(decks.get(str(table["id"]), ""), []).append(table)
+    files = []
+    taken: set[str] = set()
+    for name, tables in groups.items():
+        stem = deck_id_for(name.replace("::", "-").replace(" ", "-")) if name else deck_id_for(source.stem)
+        base, number = stem, 2
+        while stem.casefold() in taken:
+            stem, number = f"{base}-{number}", number + 1
+        taken.add(stem.casefold())
+        files.append((out / f"{stem}.toml", title_of([name]) or imported.title, about.get(name, ""), tables))
+    return files
+
+
+def _import_progress(
+    env: Environment, imported: Imported, made: list[tuple[Deck, list[dict[str, Any]]]]
+) -> None:
+    """Replay the imported answers through quizkit's scheduler, card by card, into the progress
+    store (each an ordinary review marked imported_from its revlog id), then suspend and bury.
+    Answers imported before are skipped, and so are those older than the card's quizkit progress."""
+    import json
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from quizkit.core import scheduler
+    from quizkit.core.session import fuzz_key
+    from quizkit.model import Mode, Rating
+    from quizkit.store.progress import Answer
+
+    progress = imported.progress
+    assert progress is not None
+    now = env.clock()
+    most = env.settings.max_answer_seconds * 1000
+
+    def cap(duration_ms: int | None) -> int | None:  # as quizkit's own answers are capped
+        return duration_ms if duration_ms is None or not most else min(duration_ms, most)
+
+    home: dict[str, Deck] = {}
+    for deck, tables in made:
+        for table in tables:
+            home[str(table["id"])] = deck
+    by_card: dict[tuple[str, str], list[Any]] = {}
+    for review in progress.reviews:
+        owner = home.get(review.table_id)
+        if owner is not None:
+            by_card.setdefault((owner.id, review.card_id), []).append(review)
+    added: list[int] = []
+    touched: set[tuple[str, str]] = set()
+    older = 0
+    suspended = buried = 0
+    with env.open_store() as store, store.write(now):
+        already = store.imported_ids(r.source_id for r in progress.reviews)
+        for (deck_id, card_id), reviews in by_card.items():
+            deck = next(d for d, _ in made if d.id == deck_id)
+            card = next((c for c in deck.cards if c.id == card_id), None)
+            if card is None:
+                continue
+            config = env.settings.scheduler_config(deck)
+            setting = json.dumps(config.to_dict(), sort_keys=True)
+            state = store.state(deck_id, card_id)
+            for review in reviews:
+                if review.source_id in already:
+                    continue
+                at = datetime.fromtimestamp(review.at_ms / 1000, UTC)
+                if state.last_review is not None and at <= state.last_review:
+                    older += 1
+                    continue
+                after = scheduler.review(
+                    state, Rating(review.rating), at, config, key=fuzz_key((deck_id, card_id))
+                )
+                store.record(
+                    Answer(
+                        deck_id=deck_id,
+                        card_id=card_id,
+                        at=at,
+                        rating=Rating(review.rating),
+                        before=state,
+                        after=after,
+                        mode=Mode.REVIEW,
+                        fingerprint=card.fingerprint,
+                        scheduler=setting,
+                        duration_ms=cap(review.duration_ms),
+                        imported_from=review.source_id,
+                    )
+                )
+                state = after
+                added.append(review.at_ms)
+                touched.add((deck_id, card_id))
+        for marked, table_and_card in (
+            *((True, key) for key in sorted(progress.suspended)),
+            *((False, key) for key in sorted(progress.buried)),
+        ):
+            holder = home.get(table_and_card[0])
+            if holder is None or not any(c.id == table_and_card[1] for c in holder.cards):
+                continue
+            state = store.state(holder.id, table_and_card[1])
+            config = env.settings.scheduler_config(holder)
+            if marked and not state.suspended:
+                state = replace(state, suspended=True)
+                suspended += 1
+            elif not marked and state.buried_until is None:
+                tomorrow = scheduler.study_day(now, config) + timedelta(days=1)
+                state = replace(state, buried_until=scheduler.day_start(tomorrow, config))
+                buried += 1
+            else:
+                continue
+            store.set_state(holder.id, table_and_card[1], state, now)
+    say = env.stdout.print
+    if added:
+        config = env.settings.scheduler_config()
+        first, last = (
+            scheduler.study_day(datetime.fromtimestamp(ms / 1000, UTC), config)
+            for ms in (min(added), max(added))
+        )
+        say(
+            words.plain(
+                f"progress: {len(added)} reviews of {len(touched)} cards, from {first.isoformat()} to "
+                f"{last.isoformat()}, replayed through quizkit's scheduler"
+            ),
+            soft_wrap=True,
+        )
+    else:
+        say(words.plain("progress: no new reviews"), soft_wrap=True)
+    skipped = [
+        text
+        for count, text in (
+            (len(already), "already imported"),
+            (older, "older than the card's quizkit progress"),
+            (progress.manual, "manual changes in Anki (rescheduled, forgotten), not answers"),
+        )
+        if count
+        for text in [f"{count} {text}"]
+    ]
+    if skipped:
+        say(words.plain(f"  reviews not replayed: {'; '.join(skipped)}"), soft_wrap=True)
+    if suspended or buried:
+        cards = "card" if suspended == 1 else "cards"
+        say(words.plain(f"  as in Anki: {suspended} {cards} suspended, {buried} buried"), soft_wrap=True)
 
 
 def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 30) -> None:

@@ -14,15 +14,18 @@ from quizkit.core.choices import choice_letter, shuffle_items
 from quizkit.core.ids import id_from_guid, unique_id
 from quizkit.io import apkg, deck_format
 from quizkit.io.delimited import cell_lines
-from quizkit.io.html_text import html_field, html_to_text
+from quizkit.io.html_text import html_field, html_to_text, html_to_text_noting
 from quizkit.io.imported import (
     Imported,
+    ImportedProgress,
+    ImportedReview,
     Table,
     check_imported,
     clean_tags,
     note_table,
     short_label,
     tag_notes,
+    title_of,
 )
 from quizkit.model import Kind
 
@@ -186,38 +189,52 @@ def plan_notetype(notetype: apkg.NoteType) -> _Plan | str:
     )
 
 
-def from_package(package: apkg.Package, path: str) -> Imported:
+FORMATTING = "formatting (the text is kept)"
+MEDIA = "media (images, sounds)"
+NOTE_TYPES = "notes of note types quizkit has no kind for"
+TEMPLATES = "card types of a note type (only the first, and its reverse, became cards)"
+FIELDS = "fields no card showed"
+EMPTY = "notes with an empty side"
+SCHEDULING = "scheduling and review history (add --with-progress to bring them)"
+UNMAPPED = "review history of cards that did not become quizkit cards"
+
+
+def from_package(package: apkg.Package, path: str, with_progress: bool = False) -> Imported:
     """quizkit cards from an Anki package's notes: basic, reversed, cloze and type-in notes.
 
-    Fields become plain text; media are left out and listed; notes of note types that fit
-    no quizkit kind are listed with the reason.
+    Fields become plain text; media, formatting, unknown note types and unused fields are
+    listed, each kind once. Each card remembers its Anki deck (the full path). With
+    `with_progress`, the review log and the suspended and buried cards come along, attached
+    to the quizkit card ids.
     """
     result = Imported(title="", cards=[])
     plans: dict[int, _Plan | str] = {}
-    unknown: Counter[tuple[str, str]] = Counter()
     renamed: dict[str, str] = {}
     taken: set[str] = set()
-    decks_seen: Counter[str] = Counter()
     warned_templates: set[int] = set()
+    placed: dict[tuple[int, int], tuple[str, str]] = {}
+    """(Anki note id, card ord) -> (table id, quizkit card id)."""
     for note in package.notes:
         notetype = note.notetype
         plan = plans.get(notetype.id)
         if plan is None:
             plan = plans[notetype.id] = plan_notetype(notetype)
+        label = f"note {note.id}"
         if isinstance(plan, str):
-            unknown[(notetype.name, plan)] += 1
+            result.lose(NOTE_TYPES, f"{notetype.name!r}: {plan}")
             continue
         if plan.unused_templates and notetype.id not in warned_templates:
             warned_templates.add(notetype.id)
-            result.left_out.append(
-                f"note type {notetype.name!r}: {plan.unused_templates} of its card types "
-                "(only the first, and its reverse, became quizkit cards)"
-            )
+            result.lose(TEMPLATES, f"{notetype.name!r}: {plan.unused_templates} left out")
         media: list[str] = []
+        formatting: set[str] = set()
 
-        def text(name: str, note: apkg.Note = note, media: list[str] = media) -> str:
-            value, found = html_to_text(note.field(name))
+        def text(
+            name: str, note: apkg.Note = note, media: list[str] = media, formatting: set[str] = formatting
+        ) -> str:
+            value, found, looks = html_to_text_noting(note.field(name))
             media.extend(found)
+            formatting.update(looks)
             return value
 
         question = "\n".join(t for t in (text(n) for n in plan.question) if t)
@@ -226,8 +243,10 @@ def from_package(package: apkg.Package, path: str) -> Imported:
         label = f"note {note.id}{short_label(cloze or question)}"
         fields: Table = {"explain": explain, "source": text(plan.source) if plan.source else ""}
         reason = ""
+        numbers: list[int] = []
         if plan.kind is Kind.CLOZE:
             sentence, renumbered = cloze_from_anki(cloze)
+            numbers = cloze_numbers(cloze)
             fields |= {"cloze": sentence, "q": question}
             reason = "its cloze text is empty" if not sentence else ""
             if renumbered:
@@ -243,30 +262,123 @@ def from_package(package: apkg.Package, path: str) -> Imported:
                 side = "question" if not question else "answer"
                 reason = f"its {side} is empty" + (" once images and sounds are left out" if media else "")
         if reason:
-            result.left_out.append(f"{label}: {reason}")
+            result.lose(EMPTY, f"{label}: {reason}")
             continue
         if media:
-            result.left_out.append(f"{label}: left out {', '.join(dict.fromkeys(media))} (media)")
+            result.lose(MEDIA, f"{label}: {', '.join(dict.fromkeys(media))}")
+        if formatting:
+            result.lose(FORMATTING, f"{label}: {', '.join(sorted(formatting))}")
+        used = {*plan.question, *plan.explain, plan.answer, plan.cloze, plan.source, plan.accept}
+        used |= _switches(notetype)
+        unused = [n for n in notetype.fields if n not in used and html_to_text(note.field(n))[0]]
+        if unused:
+            result.lose(FIELDS, f"{label}: {', '.join(repr(n) for n in unused)}")
         table = note_table(plan.kind, fields)
         tags = clean_tags(note.tags, renamed)
         if tags:
             table["tags"] = tags
         card_id = unique_id(id_from_guid(note.guid), taken)
         result.cards.append({"id": card_id, **table})
-        if note.deck:
-            decks_seen[note.deck] += 1
-    for (name, why), count in sorted(unknown.items()):
-        result.left_out.append(f"{count} note{'s' if count != 1 else ''} of type {name!r}: {why}")
+        result.decks[card_id] = note.deck
+        for ord_ in note.card_ords:
+            suffix = _suffix(plan, ord_, numbers, bool(table.get("reverse")))
+            if suffix is not None:
+                placed[(note.id, ord_)] = (card_id, card_id + suffix)
     if package.media:
-        shown = ", ".join(package.media[:5]) + (", ..." if len(package.media) > 5 else "")
+        shown = ", ".join(package.media[:2]) + (", ..." if len(package.media) > 2 else "")
         result.left_out.append(
-            f"{len(package.media)} media file(s) in the package ({shown}): quizkit decks are text"
+            f"media files in the package: {len(package.media)} ({shown}): quizkit decks are text"
         )
+    result.descriptions = {
+        name: html_to_text(about)[0] for name, about in package.descriptions.items() if html_to_text(about)[0]
+    }
     result.changed.extend(tag_notes(renamed))
-    title = decks_seen.most_common(1)[0][0] if decks_seen else ""
-    result.title = title.split("::")[-1] if title else ""
+    result.title = title_of(result.decks.values())
     check_imported(result, path, drop=True)
+    kept = {table["id"] for table in result.cards}
+    placed = {key: ids for key, ids in placed.items() if ids[0] in kept}
+    _progress(result, package, placed, with_progress)
+    result.list_losses()
     return result
+
+
+def _switches(notetype: apkg.NoteType) -> set[str]:
+    """Fields the templates only test ({{#Add Reverse}}): switches, not text to lose."""
+    names: set[str] = set()
+    for front, back in notetype.templates:
+        for template in (front, back):
+            at = 0
+            while (start := template.find("{{", at)) != -1:
+                end = template.find("}}", start + 2)
+                if end == -1:
+                    break
+                body = template[start + 2 : end].strip()
+                at = end + 2
+                if body[:1] in ("#", "^"):
+                    names.add(body[1:].strip())
+    return names
+
+
+def cloze_numbers(text: str) -> list[int]:
+    """The Anki numbers of a cloze text's deletions, in reading order: c3, c1, c2 -> [3, 1, 2]."""
+    cut = text.rfind("}}")  # as in cloze_from_anki: linear on hostile text
+    return [int(m.group(1)[:18]) for m in ANKI_CLOZE.finditer(text[: cut + 2] if cut != -1 else "")]
+
+
+def _suffix(plan: _Plan, ord_: int, numbers: list[int], reverse: bool) -> str | None:
+    """The quizkit card id suffix of an Anki card (its template number, `ord`), or None if it
+    became no quizkit card. A cloze card is deletion ord + 1; quizkit numbers them in reading order."""
+    if plan.kind is Kind.CLOZE:
+        if ord_ + 1 not in numbers:
+            return None
+        return f".c{numbers.index(ord_ + 1) + 1}"
+    if ord_ == 0:
+        return ""
+    if reverse and ord_ == plan.reverse_ord:
+        return ".rev"
+    return None
+
+
+def _progress(
+    result: Imported,
+    package: apkg.Package,
+    placed: dict[tuple[int, int], tuple[str, str]],
+    with_progress: bool,
+) -> None:
+    """The review log and the suspended and buried cards, by quizkit card, or the loss of them."""
+    cards = {card.id: card for card in package.cards}
+    where = {card.id: placed.get((card.note_id, card.ord)) for card in package.cards}
+    if not with_progress:
+        studied = sorted(c.id for c in package.cards if c.queue)  # not new: learning, review, set aside
+        kind = f"{SCHEDULING[:-1]}; {package.review_count} reviews in all)"
+        asked = {str(t["id"]): str(t.get("q") or t.get("cloze") or "") for t in result.cards}
+        for cid in studied:
+            ids = where.get(cid)
+            if ids is not None:
+                result.lose(kind, f"card {ids[1]}{short_label(asked.get(ids[0], ''))}")
+        return
+    progress = ImportedProgress()
+    lost: set[int] = set()
+    for review in package.reviews:
+        ids = where.get(review.card_id)
+        if ids is None:
+            if review.card_id in cards:
+                lost.add(review.card_id)
+            continue
+        if review.ease not in (1, 2, 3, 4) or review.type in (4, 5):
+            progress.manual += 1
+            continue
+        took = review.time_ms if 0 < review.time_ms < 24 * 3_600_000 else None
+        progress.reviews.append(ImportedReview(review.id, ids[0], ids[1], review.id, review.ease, took))
+    for card in package.cards:
+        ids = where.get(card.id)
+        if ids is not None and card.suspended:
+            progress.suspended.add(ids)
+        elif ids is not None and card.buried:
+            progress.buried.add(ids)
+    for cid in sorted(lost):
+        result.lose(UNMAPPED, f"Anki card {cid} of note {cards[cid].note_id}")
+    result.progress = progress
 
 
 def to_anki_notes(

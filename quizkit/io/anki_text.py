@@ -8,9 +8,18 @@ from collections import Counter
 from quizkit.core.ids import id_from_guid, id_from_text, unique_id
 from quizkit.errors import DeckError, Problem
 from quizkit.io import apkg
-from quizkit.io.anki_notes import ANKI_CLOZE, RENUMBERED, cloze_from_anki, from_model
+from quizkit.io.anki_notes import (
+    ANKI_CLOZE,
+    EMPTY,
+    FIELDS,
+    FORMATTING,
+    MEDIA,
+    RENUMBERED,
+    cloze_from_anki,
+    from_model,
+)
 from quizkit.io.delimited import delimited_rows
-from quizkit.io.html_text import html_to_text, plain_field
+from quizkit.io.html_text import html_to_text_noting, plain_field
 from quizkit.io.imported import (
     Imported,
     Table,
@@ -19,6 +28,7 @@ from quizkit.io.imported import (
     note_table,
     short_label,
     tag_notes,
+    title_of,
 )
 from quizkit.model import Kind
 
@@ -81,9 +91,13 @@ def read_anki_text(text: str, path: str) -> Imported:
             return cells[index] if index is not None and index < len(cells) else ""
 
         fields = [c for i, c in enumerate(cells) if i not in special.values()]
-        texts, media = [], []
+        texts, media, formatting = [], [], set()
         for value in fields:
-            text, found = html_to_text(value) if as_html else plain_field(value)
+            if as_html:
+                text, found, looks = html_to_text_noting(value)
+                formatting.update(looks)
+            else:
+                text, found = plain_field(value)
             texts.append(text)
             media.extend(found)
         notetype = cell("notetype") or directives.get("notetype", "")
@@ -93,13 +107,15 @@ def read_anki_text(text: str, path: str) -> Imported:
         guid = cell("guid")
         label = f"line {line}{short_label(texts[0] if texts else '')}"
         table, reason, lost = _text_note(notetype, texts)
-        if media:
-            lost.append(f"{', '.join(media)} (media)")
         if table is None:
-            result.left_out.append(f"{label}: {reason}")
+            result.lose(EMPTY, f"{label}: {reason}")
             continue
+        if media:
+            result.lose(MEDIA, f"{label}: {', '.join(dict.fromkeys(media))}")
+        if formatting:
+            result.lose(FORMATTING, f"{label}: {', '.join(sorted(formatting))}")
         for item in lost:
-            result.left_out.append(f"{label}: left out {item}")
+            result.lose(FIELDS, f"{label}: {item}")
         tags = clean_tags([*global_tags, *cell("tags").split()], renamed)
         if tags:
             table["tags"] = tags
@@ -109,9 +125,12 @@ def read_anki_text(text: str, path: str) -> Imported:
             result.changed.append(f"{label}: {reason}")
         result.cards.append({"id": card_id, **table})
         result.lines[card_id] = line
+        result.decks[card_id] = deck_name
     result.changed.extend(tag_notes(renamed))
-    result.title = decks_seen.most_common(1)[0][0] if decks_seen else ""
+    # As from a package: the full deck path (History › French Revolution), never only its last part.
+    result.title = title_of(decks_seen)
     check_imported(result, path, drop=True)
+    result.list_losses()
     return result
 
 

@@ -20,6 +20,9 @@ current `collection.anki21b`, a zstd-compressed collection (schema 18) whose
 media map is zstd-compressed protobuf. Writing uses genanki and produces a
 legacy package that every Anki, AnkiDroid and AnkiMobile can import.
 
+Besides the notes, it reads each card's deck and queue (suspended, buried), each deck's
+description, and, only when asked (`history`, for import --with-progress), the review log.
+
 Turning Anki notes into quizkit cards (and back) is `exchange.py`'s business:
 this module only speaks the package format.
 """
@@ -37,6 +40,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -61,6 +65,8 @@ MAX_NOTETYPES = 10_000
 MAX_DECKS = 100_000
 MAX_MEDIA_FILES = 500_000
 MAX_SCHEMA_ENTRIES = 10_000
+MAX_REVIEWS = 1_000_000
+"""Rows of the review log (revlog) read, for --with-progress: 250 reviews a day for ten years."""
 
 MAX_VALUE_BYTES = 16 * MB
 """The largest single value (a note's fields, the note types' JSON) SQLite will hand back."""
@@ -120,6 +126,40 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class AnkiCard:
+    """One Anki card: which note and template it is, its deck, and its queue (suspended, buried)."""
+
+    id: int
+    note_id: int
+    ord: int
+    deck: str
+    queue: int
+    """Anki's queue: -1 suspended, -2 and -3 buried, 0 new, 1 and 3 learning, 2 review."""
+
+    @property
+    def suspended(self) -> bool:
+        return self.queue == -1
+
+    @property
+    def buried(self) -> bool:
+        return self.queue in (-2, -3)
+
+
+@dataclass(frozen=True, slots=True)
+class Revlog:
+    """One row of Anki's review log: its id (the moment, in ms), the card, the button, the kind."""
+
+    id: int
+    card_id: int
+    ease: int
+    """The button: 1 Again to 4 Easy; 0 for a manual change (reschedule, forget)."""
+    type: int
+    """0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual, 5 rescheduled."""
+    time_ms: int = 0
+    """How long the answer took (Anki caps it, by default at a minute)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Package:
     """What quizkit reads from an .apkg."""
 
@@ -128,6 +168,13 @@ class Package:
     """Names of the media files (images, sounds) packed with the notes."""
     collection: str
     """Which collection file was read, e.g. collection.anki21b."""
+    cards: tuple[AnkiCard, ...] = ()
+    reviews: tuple[Revlog, ...] = ()
+    """The review log, oldest first (read only when asked for: read_package's `history`)."""
+    review_count: int = 0
+    """How many rows the review log has (also when it was not read)."""
+    descriptions: Mapping[str, str] = _field(default_factory=dict)
+    """Each deck's description (HTML), by its full name (History::French Revolution)."""
 
 
 def _fail(path: str, message: str, hint: str = REEXPORT_HINT) -> DeckError:
@@ -147,11 +194,13 @@ NOTE_TYPES = "note types"
 DECKS = "decks"
 NOTES = "notes"
 CARDS = "cards"
+REVIEWS = "reviews"
 
 
-def read_package(data: bytes | Path, path: str) -> Package:
+def read_package(data: bytes | Path, path: str, history: bool = False) -> Package:
     """Read the notes of an .apkg, in memory or from its file (read member by member, so a big
-    package of media is never held whole). Raises DeckError naming the file and the fix."""
+    package of media is never held whole), and with `history` its review log. Raises DeckError
+    naming the file and the fix."""
     source: io.BytesIO | Path = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         if not zipfile.is_zipfile(source):
@@ -183,12 +232,12 @@ def read_package(data: bytes | Path, path: str) -> Package:
             _unpack(archive, members[chosen], path, MAX_COLLECTION_BYTES, out, zstd=chosen.endswith("b"))
         try:
             with _Collection(file, path) as db:
-                notes = tuple(_notes(db))
+                notes, cards, reviews, descriptions, review_count = _read(db, history)
         except _Damaged as damaged:
             raise _fail(path, f"the package's {damaged.what} are damaged: {damaged.detail}") from None
         except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
             raise _fail(path, f"holds a collection quizkit cannot read ({chosen}: {error})") from None
-    return Package(notes, media, chosen)
+    return Package(notes, media, chosen, cards, reviews, review_count, descriptions)
 
 
 def _outside(name: str) -> bool:
@@ -287,6 +336,8 @@ class _Collection:
     def __init__(self, file: Path, path: str) -> None:
         self.path = path
         self.stopped = ""
+        self.has_revlog = False
+        self.columns: dict[str, set[str]] = {}
         with open(file, "r+b") as image:
             header = image.read(100)
             if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
@@ -380,7 +431,8 @@ def _check_schema(db: _Collection) -> bool:
             raise _fail(db.path, f"holds a trigger ({str(name)!r}); Anki collections have none")
         kinds[str(name).casefold()] = (str(kind), str(sql))
     schema18 = "notetypes" in kinds
-    for name in _SCHEMA18 if schema18 else _SCHEMA11:
+    # The review log is read only when it is there: a package made without scheduling may lack it.
+    for name in (*(_SCHEMA18 if schema18 else _SCHEMA11), *(("revlog",) if "revlog" in kinds else ())):
         if name not in kinds:
             raise _fail(db.path, f"holds a collection that has no {name!r} table")
         kind, sql = kinds[name]
@@ -391,10 +443,12 @@ def _check_schema(db: _Collection) -> bool:
         if kind != "table" or re.match(r"\s*create\s+virtual", sql, re.IGNORECASE):
             raise _fail(db.path, f"holds a collection whose {name!r} is not an ordinary table")
         for column in db.rows(f"SELECT name, hidden FROM pragma_table_xinfo('{name}')", 1000, "columns"):
+            db.columns.setdefault(name, set()).add(str(column[0]).casefold())
             if column[1] not in (0, 1):
                 raise _fail(
                     db.path, f"holds a collection whose {name!r} table has computed columns; Anki's have none"
                 )
+    db.has_revlog = "revlog" in kinds
     return schema18
 
 
@@ -448,21 +502,55 @@ def _json(text: object, what: str) -> object:
         raise _Damaged(what, f"they are not valid JSON ({str(error)[:80]})") from None
 
 
-def _notes(db: _Collection) -> Iterator[Note]:
+def _read(
+    db: _Collection, history: bool
+) -> tuple[tuple[Note, ...], tuple[AnkiCard, ...], tuple[Revlog, ...], dict[str, str], int]:
     text = _Text(db.path)
     if _check_schema(db):
-        notetypes, decks = _schema18(db, text)
+        notetypes, decks, descriptions = _schema18(db, text)
     else:
-        notetypes, decks = _schema11(db, text)
+        notetypes, decks, descriptions = _schema11(db, text)
     ords: dict[int, set[int]] = {}
     first_card: dict[int, tuple[int, int]] = {}
-    for nid, ord_, did in db.rows("SELECT nid, ord, did FROM cards", MAX_CARDS, "cards"):
+    cards: list[AnkiCard] = []
+    # A package made by hand (not by Anki) may lack the cards' own ids and queues: none is suspended.
+    have = db.columns.get("cards", set())
+    card_id, card_queue = ("id" if "id" in have else "-1"), ("queue" if "queue" in have else "0")
+    for cid, nid, ord_, did, queue in db.rows(
+        f"SELECT {card_id}, nid, ord, did, {card_queue} FROM cards", MAX_CARDS, "cards"
+    ):
+        cid = _int(cid, CARDS, "a card's id is not a number")
         nid = _int(nid, CARDS, "a card's note id is not a number")
         ord_ = _int(ord_, CARDS, "a card's number is not a number")
         did = _int(did, CARDS, "a card's deck id is not a number")
+        queue = _int(queue, CARDS, "a card's queue is not a number")
         ords.setdefault(nid, set()).add(ord_)
         if nid not in first_card or ord_ < first_card[nid][0]:
             first_card[nid] = (ord_, did)
+        cards.append(AnkiCard(cid, nid, ord_, decks.get(did, ""), queue))
+    cards.sort(key=lambda card: card.id)
+    reviews: list[Revlog] = []
+    review_count = 0
+    readable = db.has_revlog and {"id", "cid", "ease", "type"} <= db.columns.get("revlog", set())
+    if readable and not history:  # only to say what is left behind
+        count = next(iter(db.rows("SELECT count(*) FROM revlog", 1, "counts")))[0]
+        review_count = _int(count, REVIEWS, "the review log cannot be counted")
+    if readable and history:
+        took = "time" if "time" in db.columns.get("revlog", set()) else "0"
+        for rid, cid, ease, kind, time_ms in db.rows(
+            f"SELECT id, cid, ease, type, {took} FROM revlog", MAX_REVIEWS, "reviews in the review log"
+        ):
+            reviews.append(
+                Revlog(
+                    _int(rid, REVIEWS, "a review's id is not a number"),
+                    _int(cid, REVIEWS, "a review's card id is not a number"),
+                    _int(ease, REVIEWS, "a review's button is not a number"),
+                    _int(kind, REVIEWS, "a review's kind is not a number"),
+                    _int(time_ms, REVIEWS, "a review's time is not a number"),
+                )
+            )
+        reviews.sort(key=lambda review: review.id)
+        review_count = len(reviews)
     checked = []
     for nid, guid, mid, tags, fields in db.rows(
         "SELECT id, guid, mid, tags, flds FROM notes", MAX_NOTES, "notes"
@@ -475,17 +563,23 @@ def _notes(db: _Collection) -> Iterator[Note]:
         text.add(len(guid) + len(tags) + len(fields))
         checked.append((nid, guid, mid, tags, fields))
     checked.sort(key=lambda row: row[0])
+    notes = []
     for nid, guid, mid, tags, fields in checked:
         notetype = notetypes.get(mid) or NoteType(mid, f"unknown note type {mid}", (), (), False)
-        yield Note(
-            id=nid,
-            guid=guid,
-            notetype=notetype,
-            fields=tuple(fields.split("\x1f")),
-            tags=tuple(tags.split()),
-            card_ords=frozenset(ords.get(nid, ())),
-            deck=decks.get(first_card.get(nid, (0, -1))[1], ""),
+        notes.append(
+            Note(
+                id=nid,
+                guid=guid,
+                notetype=notetype,
+                fields=tuple(fields.split("\x1f")),
+                tags=tuple(tags.split()),
+                card_ords=frozenset(ords.get(nid, ())),
+                deck=decks.get(first_card.get(nid, (0, -1))[1], ""),
+            )
         )
+    used = {card.deck for card in cards}
+    kept = {name: about for name, about in descriptions.items() if about.strip() and name in used}
+    return tuple(notes), tuple(cards), tuple(reviews), kept, review_count
 
 
 def _ordered(items: object, what: str, detail: str) -> list[dict[str, Any]]:
@@ -499,7 +593,7 @@ def _ordered(items: object, what: str, detail: str) -> list[dict[str, Any]]:
     return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
-def _schema11(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _schema11(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str], dict[str, str]]:
     """Anki 2.0/2.1 collections: note types and decks are JSON in the col table."""
     rows = list(db.rows("SELECT models, decks FROM col", 1, "col rows"))
     if not rows:
@@ -540,17 +634,19 @@ def _schema11(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[i
     if len(deck_map) > MAX_DECKS:
         raise _fail(db.path, f"has more than {MAX_DECKS} decks", SPLIT_HINT)
     decks = {}
+    descriptions = {}
     for key, deck in deck_map.items():
         label = f"deck {str(key)[:40]!r}"
         if not isinstance(deck, dict):
             raise _Damaged(DECKS, f"{label} is not a deck")
-        decks[_int(deck.get("id"), DECKS, f"{label} has no valid id")] = _str(
-            deck.get("name"), DECKS, f"{label} has no name"
-        )
-    return notetypes, decks
+        name = _str(deck.get("name"), DECKS, f"{label} has no name")
+        decks[_int(deck.get("id"), DECKS, f"{label} has no valid id")] = name
+        about = deck.get("desc", "")
+        descriptions[name] = about if isinstance(about, str) else ""
+    return notetypes, decks, descriptions
 
 
-def _schema18(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _schema18(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[int, str], dict[str, str]]:
     """Current collections: note types, fields and templates in tables, settings as protobuf."""
     fields: dict[int, list[tuple[int, str]]] = {}
     for ntid, ord_, name in db.rows("SELECT ntid, ord, name FROM fields", 100 * MAX_NOTETYPES, "fields"):
@@ -589,10 +685,19 @@ def _schema18(db: _Collection, text: _Text) -> tuple[dict[int, NoteType], dict[i
             kind == 1,
         )
     decks = {}
-    for did, name in db.rows("SELECT id, name FROM decks", MAX_DECKS, "decks"):
+    descriptions = {}
+    kind_column = "kind" if "kind" in db.columns.get("decks", set()) else "NULL"
+    for did, name, kind in db.rows(f"SELECT id, name, {kind_column} FROM decks", MAX_DECKS, "decks"):
         did = _int(did, DECKS, "a deck's id is not a number")
-        decks[did] = _str(name, DECKS, f"deck {did} has no name").replace("\x1f", "::")
-    return notetypes, decks
+        decks[did] = full = _str(name, DECKS, f"deck {did} has no name").replace("\x1f", "::")
+        if isinstance(kind, bytes):
+            text.add(len(kind))
+            try:  # DeckKindContainer: 1 a normal deck, whose field 4 is its description
+                normal = next((v for n, v in _fields(kind) if n == 1 and isinstance(v, bytes)), b"")
+                descriptions[full] = _protobuf_text(normal, 4)
+            except ValueError:
+                raise _Damaged(DECKS, f"deck {did}'s settings cannot be read") from None
+    return notetypes, decks, descriptions
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

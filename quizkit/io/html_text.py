@@ -15,6 +15,32 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+_FORMATTING = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italics",
+    "em": "italics",
+    "u": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "sup": "superscript",
+    "sub": "subscript",
+    "mark": "highlight",
+    "code": "code",
+    "pre": "code",
+    "h1": "headings",
+    "h2": "headings",
+    "h3": "headings",
+    "h4": "headings",
+    "h5": "headings",
+    "h6": "headings",
+    "a": "links",
+    "table": "tables (kept as cells separated by ' | ', a row a line)",
+}
+"""Tags whose look is lost (their text is kept), named as the import's list of losses names them."""
+
+
 _MEDIA_TAGS = frozenset("img audio video source embed object".split())
 
 
@@ -45,12 +71,28 @@ class _TextParser(HTMLParser):
         self.media: list[str] = []
         self.hidden = 0
         self.lists: list[_List] = []
+        self.formatting: set[str] = set()
+        self.cell_open = False
 
     def newline(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in _FORMATTING:
+            self.formatting.add(_FORMATTING[tag])
+        if tag == "font" and found.get("color") or "color" in (found.get("style") or ""):
+            self.formatting.add("colour")
+        elif tag == "font" or re.search(r"font|background|weight|decoration", found.get("style") or ""):
+            self.formatting.add("fonts and styles")
+        if tag in ("td", "th"):
+            # A table's cells, side by side in a row: " | " between them (a row is a line).
+            if self.cell_open and self.parts and not self.parts[-1].endswith("\n"):
+                self.parts.append(" | ")
+            self.cell_open = True
+        elif tag == "tr":
+            self.cell_open = False
         if tag in ("script", "style", "head", "title"):
             self.hidden += 1
         elif tag == "br":
@@ -87,11 +129,18 @@ class _TextParser(HTMLParser):
 
 def html_to_text(markup: str) -> tuple[str, list[str]]:
     """Plain text from an Anki field, and the media (images, sounds) it refers to, which are dropped."""
+    text, media, _formatting = html_to_text_noting(markup)
+    return text, media
+
+
+def html_to_text_noting(markup: str) -> tuple[str, list[str], list[str]]:
+    """html_to_text, and also the kinds of formatting whose look was lost (bold, colour, tables...):
+    their text is kept as it reads; a table's cells are separated by " | ", a row a line."""
     sounds = _SOUND.findall(markup)
     parser = _TextParser()
     parser.feed(_SOUND.sub(" ", markup))
     parser.close()
-    return _tidy("".join(parser.parts)), [*parser.media, *sounds]
+    return _tidy("".join(parser.parts)), [*parser.media, *sounds], sorted(parser.formatting)
 
 
 def _tidy(text: str) -> str:

@@ -37,6 +37,78 @@ class Imported:
     """What was carried over with a change: tags renamed, cloze deletions renumbered."""
     lines: dict[str, int] = field(default_factory=dict)
     """The line (row) each card id came from, for error messages."""
+    decks: dict[str, str] = field(default_factory=dict)
+    """The source's deck of each card table (by id), its full path: History::French Revolution."""
+    descriptions: dict[str, str] = field(default_factory=dict)
+    """Each source deck's description, as text, by its full path."""
+    progress: ImportedProgress | None = None
+    """The review history and suspended or buried cards (Anki packages only)."""
+    losses: dict[str, list[str]] = field(default_factory=dict)
+    """Each kind of loss (formatting, media, note types...): every note it touched, for `lose`."""
+
+    def lose(self, kind: str, example: str) -> None:
+        """Note one loss of a kind; `list_losses` lists each kind once, with a count and two examples."""
+        self.losses.setdefault(kind, []).append(example)
+
+    def list_losses(self) -> None:
+        for kind, examples in self.losses.items():
+            shown = "; ".join(examples[:2]) + ("; ..." if len(examples) > 2 else "")
+            self.left_out.append(f"{kind}: {len(examples)} ({shown})")
+        self.losses.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedReview:
+    """One answer from another tool's review log, for the card it now belongs to."""
+
+    source_id: int
+    """Its id in the source (Anki's revlog id): an answer imported once is never imported again."""
+    table_id: str
+    """The card table's id (the note)."""
+    card_id: str
+    """The card's id in the deck: the table's, or with its suffix (.rev, .c2)."""
+    at_ms: int
+    rating: int
+    duration_ms: int | None = None
+
+
+@dataclass
+class ImportedProgress:
+    """What a learner had done with the cards: their answers, oldest first, and their state."""
+
+    reviews: list[ImportedReview] = field(default_factory=list)
+    suspended: set[tuple[str, str]] = field(default_factory=set)
+    """(table id, card id) of the suspended cards."""
+    buried: set[tuple[str, str]] = field(default_factory=set)
+    manual: int = 0
+    """Manual changes in the log (rescheduled, forgotten): not answers, so not replayed."""
+
+
+def deck_path_title(path: str) -> str:
+    """An Anki deck's full name as a title: History::French Revolution -> History › French Revolution."""
+    return " › ".join(part.strip() for part in path.split("::") if part.strip())
+
+
+def deck_path_tag(path: str) -> str:
+    """The tag a card of a subdeck carries when several decks go into one file."""
+    return clean_tag(path)
+
+
+def title_of(decks: Iterable[str]) -> str:
+    """The title for cards from these decks: the one deck's full name, or the deepest deck they
+    all share, or their names joined with " + "."""
+    paths = sorted({d for d in decks if d})
+    if not paths:
+        return ""
+    parts = [p.split("::") for p in paths]
+    shared: list[str] = []
+    for column in zip(*parts, strict=False):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    if shared:
+        return deck_path_title("::".join(shared))
+    return " + ".join(deck_path_title(p) for p in paths)
 
 
 def clean_tag(tag: str) -> str:

@@ -14,17 +14,27 @@ from quizkit.io.imported import Imported
 _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
 
 
-def read_source(path: Path) -> Imported:
-    """Read a file to import, whatever it is: .apkg, Anki's text export, CSV or TSV."""
+_COLLECTIONS = (".anki2", ".anki21", ".anki21b")
+
+
+def read_source(path: Path, with_progress: bool = False) -> Imported:
+    """Read a file to import, whatever it is: .apkg, Anki's text export, CSV or TSV. With
+    `with_progress`, an Anki package's review history comes along (Imported.progress)."""
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
         raise UsageError(f"{path} is a spreadsheet; save it as CSV (UTF-8) and import that")
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give the file to import")
-    head = disk.read_bytes(path, limit=None, head=4)  # also refuses a pipe or a device
-    if path.suffix.lower() in (".apkg", ".colpkg") or head == b"PK\x03\x04":
+    head = disk.read_bytes(path, limit=None, head=16)  # also refuses a pipe or a device
+    if path.suffix.lower() in _COLLECTIONS or head == b"SQLite format 3\x00":
+        raise UsageError(
+            f"{path} is an Anki collection (the database Anki keeps its cards in), not a file made "
+            "for sharing; in Anki, use File > Export > 'Anki Deck Package (*.apkg)' (or "
+            "'Anki Collection Package (*.colpkg)' for everything) and import that"
+        )
+    if path.suffix.lower() in (".apkg", ".colpkg") or head[:4] == b"PK\x03\x04":
         # Read from the file, member by member: a package full of media is never held whole.
-        return from_package(apkg.read_package(path, name), name)
+        return from_package(apkg.read_package(path, name, with_progress), name, with_progress)
     data = disk.read_bytes(path)  # text is capped like a deck
     text = disk.decode(
         data,

@@ -343,6 +343,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             set_at INTEGER NOT NULL
         ) STRICT""",
     ),
+    # 7: review history imported from Anki (quizkit import --with-progress). An imported answer is
+    # an ordinary review (mode 'review': stats count it) whose imported_from is Anki's revlog id;
+    # the unique index keeps one from being imported twice, and undo never takes one back. A
+    # column, not a new mode: SQLite cannot change the mode's CHECK without rebuilding the table.
+    (
+        "ALTER TABLE reviews ADD COLUMN imported_from INTEGER",
+        "CREATE UNIQUE INDEX reviews_imported ON reviews (imported_from) WHERE imported_from IS NOT NULL",
+    ),
 )
 
 

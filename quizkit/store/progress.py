@@ -104,6 +104,8 @@ class Answer:
     """Where the answer was given (see app.env.Environment.origin): undo takes back only its own."""
     graded: bool | None = None
     """The automatic verdict on a typed or chosen answer; `correct` is the learner's, if overridden."""
+    imported_from: int | None = None
+    """Anki's revlog id of an answer imported from Anki (never undone, never imported twice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,8 +346,8 @@ class Store(Database):
             cursor = self.db.execute(
                 """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer, correct,
                        duration_ms, mode, phase_before, state_before, state_after, stability, difficulty,
-                       due, scheduler_id, origin, graded)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       due, scheduler_id, origin, graded, imported_from)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     answer.deck_id,
                     answer.card_id,
@@ -365,6 +367,7 @@ class Store(Database):
                     scheduler_id,
                     answer.origin,
                     None if answer.graded is None else int(answer.graded),
+                    answer.imported_from,
                 ),
             )
             if answer.mode is Mode.REVIEW:
@@ -382,7 +385,7 @@ class Store(Database):
         row = self.db.execute(
             f"""SELECT id, deck_id, card_id, reviewed_at, rating, mode, state_before, state_after
                 FROM reviews r
-                WHERE mode = 'review' AND deck_id IN ({marks})
+                WHERE mode = 'review' AND deck_id IN ({marks}) AND r.imported_from IS NULL
                   AND (? IS NULL OR r.origin IS NULL OR r.origin = ?)
                   AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
                 ORDER BY id DESC LIMIT 1""",
@@ -424,6 +427,21 @@ class Store(Database):
             else:
                 self._put_state(review.deck_id, review.card_id, review.before, None)
         return True
+
+    def imported_ids(self, ids: Iterable[int]) -> set[int]:
+        """Which of these Anki revlog ids were imported already."""
+        wanted = list(ids)
+        found: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT imported_from FROM reviews WHERE imported_from IN ({marks})", chunk
+                )
+            )
+        return found
 
     def answered_since(self, deck_id: str, since: datetime) -> tuple[int, int]:
         """(new cards introduced, reviews done) in review mode since a moment, undone answers excluded."""
