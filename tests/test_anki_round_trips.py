@@ -4,6 +4,8 @@ package carries the checksums, sort fields and new-card order Anki itself would 
 
 from __future__ import annotations
 
+import sqlite3
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +172,86 @@ def test_importing_the_same_package_again_changes_nothing(
     import_default(col, package)
     log = import_default(col, package)
     assert (len(log.new), len(log.updated), len(log.conflicting), len(log.duplicate)) == (0, 0, 0, 6)
+
+
+# ---------------------------------------------------------------- what Anki itself would store
+
+STORED = """[deck]
+id = "stored"
+title = "Stored"
+
+[[cards]]
+id = "html"
+q = "What is <b>not</b> bold & stays \\"quoted\\"?"
+a = "Plain"
+
+[[cards]]
+id = "lines"
+q = "Two\\nlines  and  spaces"
+a = "Yes"
+reverse = true
+
+[[cards]]
+id = "number"
+q = "1996"
+a = "The year"
+
+[[cards]]
+id = "cloze"
+cloze = "The Taliban took {{Kabul}} in {{1996::year}}."
+
+[[cards]]
+id = "choice"
+q = "Largest ocean?"
+choices = ["Pacific", "Atlantic"]
+a = "Pacific"
+"""
+
+
+def package_rows(package: Path, query: str) -> list[tuple[Any, ...]]:
+    with zipfile.ZipFile(package) as archive:
+        data = archive.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(data)
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
+def test_packages_carry_the_sort_field_checksum_and_new_card_order_anki_would(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    package = export(runner, tmp_path, STORED, "stored")
+    written = {
+        guid: (sfld, csum) for guid, sfld, csum in package_rows(package, "SELECT guid, sfld, csum FROM notes")
+    }
+    import_default(col, package)
+    # Anki works both out again for the notes it adds: they must agree with the package's.
+    computed = {guid: (sfld, csum) for guid, sfld, csum in col.db.all("SELECT guid, sfld, csum FROM notes")}
+    assert written == computed
+    assert written["quizkit:stored:html"][0] == 'What is <b>not</b> bold & stays "quoted"?'
+    assert all(csum != 0 for _, csum in written.values())
+    # New cards come in deck order, a note's cards together: due is the note's position.
+    dues = package_rows(
+        package, "SELECT n.guid, c.ord, c.due FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.due, c.ord"
+    )
+    assert [(guid.rpartition(":")[2], ord_, due) for guid, ord_, due in dues] == [
+        ("html", 0, 1),
+        ("lines", 0, 2),
+        ("lines", 1, 2),
+        ("number", 0, 3),
+        ("cloze", 0, 4),
+        ("cloze", 1, 4),
+        ("choice", 0, 5),
+    ]
+    in_anki = [col.get_card(cid) for cid in col.find_cards("", order="c.due, c.ord")]
+    assert [col.get_note(card.nid).guid.rpartition(":")[2] for card in in_anki] == [
+        "html",
+        "lines",
+        "lines",
+        "number",
+        "cloze",
+        "cloze",
+        "choice",
+    ]
