@@ -4,7 +4,12 @@ package carries the checksums, sort fields and new-card order Anki itself would 
 
 from __future__ import annotations
 
+import html
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quizkit.cli import app
+from quizkit.io import deck_write
 
 pytest.importorskip("anki.collection")
 
@@ -255,3 +261,180 @@ def test_packages_carry_the_sort_field_checksum_and_new_card_order_anki_would(
         "cloze",
         "choice",
     ]
+
+
+# ---------------------------------------------------------------- choice-like cards, whole
+
+CHOICES = """[deck]
+id = "choices"
+title = "Choices"
+
+[[cards]]
+id = "choice"
+q = "Largest ocean?"
+choices = ["Pacific", "Atlantic", "Indian", "Arctic"]
+a = "Pacific"
+explain = "By far."
+tags = ["oceans"]
+
+[[cards]]
+id = "multi"
+q = "Landlocked?"
+choices = ["Bolivia", "Chile", "Mongolia", "Peru"]
+a = ["Bolivia", "Mongolia"]
+
+[[cards]]
+id = "tf"
+q = "The Sahara is the largest desert."
+a = false
+source = "An atlas"
+
+[[cards]]
+id = "order"
+q = "Planets from the Sun"
+order = ["Mercury", "Venus", "Earth", "Mars"]
+
+[[cards]]
+id = "hostile"
+q = "<script>alert(1)</script>?"
+choices = ["<img src=x onerror=alert(2)>", "[b]plain[/b]"]
+a = "[b]plain[/b]"
+"""
+
+
+def export_from_anki(col: Any, deck_name: str, out: Path) -> Path:
+    """The deck exported by Anki itself, as File > Export > Anki Deck Package does it."""
+    from anki.collection import ExportAnkiPackageOptions
+    from anki.decks import DeckId
+    from anki.import_export_pb2 import ExportLimit
+
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    limit = ExportLimit(deck_id=DeckId(col.decks.id_for_name(deck_name)))
+    col.export_anki_package(out_path=str(out), options=options, limit=limit)
+    return out
+
+
+def test_choice_like_cards_come_back_from_anki_as_themselves(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    deck = tmp_path / "choices.toml"
+    deck.write_text(CHOICES, encoding="utf-8")
+    import_default(col, export(runner, tmp_path, CHOICES, "choices"))
+    again = export_from_anki(col, "Choices", tmp_path / "from-anki.apkg")
+    back = tmp_path / "back.toml"
+    result = runner.invoke(app, ["import", str(again), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert "choice 2 · multi 1 · order 1 · truefalse 1" in " ".join(result.output.split())
+    assert deck_write.load_tables(back)[2] == deck_write.load_tables(deck)[2]
+
+
+def test_a_renamed_quizkit_note_type_is_still_known_and_a_broken_note_is_named(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    import_default(col, export(runner, tmp_path, CHOICES, "choices"))
+    notetype = col.models.by_name("quizkit")
+    notetype["name"] = "My quiz cards"
+    col.models.update_dict(notetype)
+    notes = notes_by_guid(col)
+    edits = {"choice": ("Back", "Neptune"), "tf": ("Back", "Maybe"), "order": ("Kind", "essay")}
+    for card_id, (field, value) in edits.items():
+        note = notes[f"quizkit:choices:{card_id}"]
+        note[field] = value
+        col.update_note(note)
+    again = export_from_anki(col, "Choices", tmp_path / "from-anki.apkg")
+    back = tmp_path / "back.toml"
+    result = runner.invoke(app, ["import", str(again), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert sorted(str(table["id"]) for _, table in deck_write.load_tables(back)[2]) == ["hostile", "multi"]
+    flat = " ".join(result.output.split())
+    for reason in (
+        "(Largest ocean?): its back is not one of its choices",
+        "(The Sahara is the largest desert.): its back is neither True nor False",
+        "(Planets from the Sun): its Kind 'essay' is not choice, multi, truefalse or order",
+    ):
+        assert reason in flat, result.output
+
+
+def shown(tmp_path: Path, card_html: str, name: str) -> str:
+    """A card as Chromium shows it, its script run: the page's text, one block a line, list items
+    marked "- " (and "* " where marked right), "---" for the line between question and answer."""
+    page = tmp_path / f"{name}.html"
+    page.write_text(f"<!doctype html><meta charset=utf-8><body>{card_html}</body>", encoding="utf-8")
+    profile = tmp_path / "chromium-profile"
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-crash-reporter",
+        f"--user-data-dir={profile}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(profile),
+        "XDG_CACHE_HOME": str(profile),
+    }
+    dom = subprocess.run(command, env=env, capture_output=True, timeout=120, check=True, text=True).stdout
+    body = dom.split("<body>", 1)[1]
+    body = re.sub(r"(?s)<script>.*?</script>|<style>.*?</style>", "", body)
+    body = body.replace('<li class="qk-right">', "\n* ").replace("<li>", "\n- ")
+    body = re.sub(r"<hr[^>]*>", "\n---\n", body)
+    body = re.sub(r"<div[^>]*>", "\n", body)
+    body = html.unescape(re.sub(r"<[^>]+>", "", body))
+    return "\n".join(line.strip() for line in body.splitlines() if line.strip())
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
+def test_in_anki_choices_are_shuffled_the_same_on_both_sides_and_the_answer_is_marked(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    import_default(col, export(runner, tmp_path, CHOICES, "choices"))
+    notes = notes_by_guid(col)
+
+    card = notes["quizkit:choices:choice"].cards()[0]
+    front = shown(tmp_path, card.question(), "choice-front")
+    assert front.splitlines()[:2] == ["Largest ocean?", "Choose one:"]
+    listed = front.splitlines()[2:]
+    assert sorted(listed) == ["- Arctic", "- Atlantic", "- Indian", "- Pacific"]
+    assert listed != ["- Pacific", "- Atlantic", "- Indian", "- Arctic"]  # shuffled (drawn from the text)
+    assert shown(tmp_path, card.question(), "choice-front-again") == front  # the same at every review
+    back = shown(tmp_path, card.answer(), "choice-back")
+    assert back.splitlines()[2:6] == [line.replace("- Pacific", "* Pacific") for line in listed]
+    assert back.splitlines()[6:] == ["---", "Pacific", "By far."]
+
+    multi = shown(tmp_path, notes["quizkit:choices:multi"].cards()[0].answer(), "multi-back")
+    assert multi.splitlines()[1] == "Select all that apply:"
+    assert sorted(line for line in multi.splitlines() if line.startswith("*")) == ["* Bolivia", "* Mongolia"]
+
+    tf = shown(tmp_path, notes["quizkit:choices:tf"].cards()[0].answer(), "tf-back")
+    assert tf.splitlines() == [
+        "The Sahara is the largest desert.",
+        "True or false?",
+        "---",
+        "False",
+        "An atlas",
+    ]
+
+    order = shown(tmp_path, notes["quizkit:choices:order"].cards()[0].answer(), "order-back")
+    lines = order.splitlines()
+    assert lines[:2] == ["Planets from the Sun", "Put in order:"]
+    assert sorted(lines[2:6]) == ["- Earth", "- Mars", "- Mercury", "- Venus"]
+    assert lines[6:] == ["---", "- Mercury", "- Venus", "- Earth", "- Mars"]
+
+    # Deck text stays text: no script of its own runs, no picture is made from it.
+    hostile = shown(tmp_path, notes["quizkit:choices:hostile"].cards()[0].answer(), "hostile-back")
+    assert hostile.splitlines()[0] == "<script>alert(1)</script>?"
+    assert sorted(hostile.splitlines()[2:4]) == ["* [b]plain[/b]", "- <img src=x onerror=alert(2)>"]
