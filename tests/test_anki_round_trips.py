@@ -438,3 +438,35 @@ def test_in_anki_choices_are_shuffled_the_same_on_both_sides_and_the_answer_is_m
     hostile = shown(tmp_path, notes["quizkit:choices:hostile"].cards()[0].answer(), "hostile-back")
     assert hostile.splitlines()[0] == "<script>alert(1)</script>?"
     assert sorted(hostile.splitlines()[2:4]) == ["* [b]plain[/b]", "- <img src=x onerror=alert(2)>"]
+
+
+def test_anki_text_export_of_quizkit_notes_comes_back_as_the_same_cards(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    from anki.decks import DeckId
+    from anki.import_export_pb2 import ExportLimit
+
+    deck = tmp_path / "choices.toml"
+    deck.write_text(CHOICES + V1.replace('[deck]\nid = "kinds"\ntitle = "Kinds"\n', ""), encoding="utf-8")
+    import_default(col, export(runner, tmp_path, deck.read_text(encoding="utf-8"), "all"))
+    text = tmp_path / "notes.txt"
+    col.export_note_csv(
+        out_path=str(text),
+        limit=ExportLimit(deck_id=DeckId(col.decks.id_for_name("Choices"))),
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    back = tmp_path / "back.toml"
+    result = runner.invoke(app, ["import", str(text), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+
+    def without_ids(path: Path) -> list[str]:
+        return sorted(
+            repr(sorted((k, v) for k, v in t.items() if k != "id"))
+            for _, t in deck_write.load_tables(path)[2]
+        )
+
+    assert without_ids(back) == without_ids(deck)
