@@ -755,10 +755,7 @@ _SCRIPT = """<script>
 </script>"""
 
 
-_QUESTION = (
-    "{{Front}}"
-    '{{#Kind}}<div class=qk-choices data-kind="{{text:Kind}}">{{Choices}}</div>{{/Kind}}'
-)
+_QUESTION = '{{Front}}{{#Kind}}<div class=qk-choices data-kind="{{text:Kind}}">{{Choices}}</div>{{/Kind}}'
 
 
 _TEMPLATES: dict[Model, list[dict[str, str]]] = {
