@@ -470,3 +470,67 @@ def test_anki_text_export_of_quizkit_notes_comes_back_as_the_same_cards(
         )
 
     assert without_ids(back) == without_ids(deck)
+
+
+# ---------------------------------------------------------------- packages from quizkit 0.1
+
+
+def quizkit_01_package(path: Path) -> Path:
+    """A package as quizkit 0.1 wrote it: basic, reversed and typed cards in three note types."""
+    import genanki
+
+    def model(number: int, name: str, fields: list[str], templates: list[tuple[str, str]]) -> Any:
+        return genanki.Model(
+            1735601000 + number,
+            name,
+            fields=[{"name": f} for f in fields],
+            templates=[{"name": f"Card {i}", "qfmt": q, "afmt": a} for i, (q, a) in enumerate(templates, 1)],
+        )
+
+    basic = model(1, "quizkit Basic", ["Front", "Back", "Explain", "Source"], [("{{Front}}", "{{Back}}")])
+    typed = model(
+        3,
+        "quizkit Type-in",
+        ["Front", "Back", "Accept", "Explain", "Source"],
+        [("{{Front}} {{type:Back}}", "{{type:Back}}")],
+    )
+    deck = genanki.Deck(1234567890, "Kinds")
+    deck.add_note(
+        genanki.Note(basic, ["Isthmus", "A narrow strip of land", "", ""], guid="quizkit:kinds:to-reversed")
+    )
+    deck.add_note(genanki.Note(typed, ["Year?", "2011", "", "", ""], guid="quizkit:kinds:from-typed"))
+    genanki.Package(deck).write_to_file(str(path), timestamp=1772000000)
+    return path
+
+
+def test_a_quizkit_01_collection_updates_once_its_note_types_are_merged(
+    runner: CliRunner, tmp_path: Path, col: Any
+) -> None:
+    import_default(col, quizkit_01_package(tmp_path / "old.apkg"))
+    package = export(runner, tmp_path, V2, "v2")
+    assert len(import_default(col, package).conflicting) == 2  # the old note types differ
+    options = ImportAnkiPackageOptions(merge_notetypes=True)
+    log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
+    assert (len(log.conflicting), len(log.updated)) == (0, 2)
+    notes = notes_by_guid(col)
+    assert {note.note_type()["name"] for note in notes.values()} == {"quizkit"}
+    assert len(notes["quizkit:kinds:to-reversed"].cards()) == 2
+    assert "quizkit Basic" not in col.models.all_names()
+
+
+def test_quizkit_01_note_types_in_a_text_export_still_import(runner: CliRunner, tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n"
+        "quizkit Basic (and reversed card)\tIsthmus\tA strip of land\tWhy.\t\n"
+        "quizkit Type-in\tYear?\t2011\tMCMXI<br>2011 AD\t\t\n",
+        encoding="utf-8",
+    )
+    back = tmp_path / "back.toml"
+    result = runner.invoke(app, ["import", str(text), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    tables = [{k: v for k, v in t.items() if k != "id"} for _, t in deck_write.load_tables(back)[2]]
+    assert tables == [
+        {"q": "Isthmus", "a": "A strip of land", "reverse": True, "explain": "Why."},
+        {"q": "Year?", "a": "2011", "accept": ["MCMXI", "2011 AD"]},  # typed: it has accept
+    ]
