@@ -351,20 +351,15 @@ def export_deck(
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
         if not tables:
             raise UsageError(f"no card in {deck_path} has the tag {', '.join(tags)}")
-    note = ""
     if fmt == "csv":
         data = ("\ufeff" + to_csv(tables)).encode("utf-8")
     else:
-        notes, flattened = to_anki_notes(deck.id, tables)
+        notes = to_anki_notes(deck.id, tables)
         data = apkg.write_package(deck.title, deck.description, deck.id, notes, env.clock().timestamp())
-        if flattened:
-            note = "became basic notes with their choices listed: " + render.counts(flattened)
     disk.write_atomic(out, data)
     env.stdout.print(
         words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
     )
-    if note:
-        env.stdout.print(words.plain(f"  {note}"), soft_wrap=True)
     return 0
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from quizkit.core.choices import choice_letter, shuffle_items
+from quizkit.core.choices import shuffle_items
 from quizkit.core.ids import id_from_guid, unique_id
 from quizkit.io import apkg, deck_format
 from quizkit.io.delimited import cell_lines
@@ -70,7 +69,7 @@ RENUMBERED = "its cloze numbers were not 1, 2, 3... in reading order: quizkit as
 
 
 def from_model(model: apkg.Model, named: dict[str, str]) -> tuple[Table | None, str, list[str]]:
-    """A note of one of the note types quizkit writes, back to the card it came from."""
+    """A note of one of the note types quizkit writes (fields as text, by name), back to its card."""
     common = {"explain": named.get("Explain", ""), "source": named.get("Source", "")}
     if model is apkg.Model.CLOZE:
         sentence, renumbered = cloze_from_anki(named.get("Text", ""))
@@ -78,14 +77,76 @@ def from_model(model: apkg.Model, named: dict[str, str]) -> tuple[Table | None, 
             return None, "its cloze text is empty", []
         fields: Table = {"cloze": sentence, "q": named.get("Question", ""), **common}
         return note_table(Kind.CLOZE, fields), RENUMBERED if renumbered else "", []
-    q, a = named.get("Front", ""), named.get("Back", "")
-    if not q or not a:
-        return None, "its front or back is empty", []
-    if model is apkg.Model.TYPED:
-        fields = {"q": q, "a": a, "accept": cell_lines(named.get("Accept", "")), **common}
-        return note_table(Kind.TYPED, fields), "", []
-    fields = {"q": q, "a": a, "reverse": model is apkg.Model.REVERSED, **common}
-    return note_table(Kind.BASIC, fields), "", []
+    kind, fields, reason = card_from_fields(named)
+    return (None, reason, []) if reason else (note_table(kind, fields), "", [])
+
+
+_LEGACY_MODELS = {
+    # The note types of quizkit 0.1 packages, by name (Anki's text export names them): their
+    # fields, and the switches of today's note type that stand for what they were.
+    "quizkit basic": (("Front", "Back", "Explain", "Source"), {}),
+    "quizkit basic (and reversed card)": (("Front", "Back", "Explain", "Source"), {"Add reverse": "y"}),
+    "quizkit type-in": (("Front", "Back", "Accept", "Explain", "Source"), {"Type answer": "y"}),
+}
+
+
+def from_quizkit_text(notetype: str, texts: list[str]) -> tuple[Table | None, str, list[str]] | None:
+    """A note of a quizkit note type in Anki's text export (its fields in order, its note type
+    named), back to its card; None for a note type quizkit does not write."""
+    name = notetype.casefold()
+    model = next((m for m, n in apkg.MODEL_NAMES.items() if n.casefold() == name), None)
+    if model is not None:
+        return from_model(model, dict(zip(apkg.MODEL_FIELDS[model], texts, strict=False)))
+    if name in _LEGACY_MODELS:
+        names, switches = _LEGACY_MODELS[name]
+        return from_model(apkg.Model.CARD, {**dict(zip(names, texts, strict=False)), **switches})
+    return None
+
+
+_CHOICE_KINDS = {k.value: k for k in (Kind.CHOICE, Kind.MULTI, Kind.TRUEFALSE, Kind.ORDER)}
+
+
+def card_from_fields(named: Mapping[str, str]) -> tuple[Kind, Table, str]:
+    """A note of the quizkit note type (apkg.Model.CARD, fields as text by name) as a card's kind
+    and fields, or the reason it is none. Its Kind field names choice, multi, truefalse or order;
+    otherwise "Type answer" makes it typed and "Add reverse" a reversed basic card."""
+    q, a = named.get("Front", "").strip(), named.get("Back", "").strip()
+    common: Table = {"explain": named.get("Explain", ""), "source": named.get("Source", "")}
+    if not q:
+        return Kind.BASIC, {}, "its front is empty"
+    kind_name = named.get("Kind", "").strip().casefold()
+    if kind_name and kind_name not in _CHOICE_KINDS:
+        return Kind.BASIC, {}, f"its Kind {kind_name[:40]!r} is not choice, multi, truefalse or order"
+    kind = _CHOICE_KINDS.get(kind_name)
+    answers = cell_lines(a)
+    if kind is Kind.TRUEFALSE:
+        if a.casefold() not in ("true", "false"):
+            return kind, {}, "its back is neither True nor False"
+        return kind, {"q": q, "a": a.casefold() == "true", **common}, ""
+    if kind is Kind.ORDER:
+        if len(answers) < 2:
+            return kind, {}, "its back does not list the items in order, one a line"
+        return kind, {"q": q, "order": answers, **common}, ""
+    if kind is not None:
+        choices = cell_lines(named.get("Choices", ""))
+        if len(choices) < 2:
+            return kind, {}, "its choices are not listed, one a line"
+        if not answers or any(answer not in choices for answer in answers):
+            return kind, {}, "its back is not one of its choices"
+        if kind is Kind.CHOICE and len(answers) != 1:
+            return kind, {}, "its back names more than one choice, and its Kind is choice"
+        right: str | list[str] = answers[0] if kind is Kind.CHOICE else answers
+        return kind, {"q": q, "choices": choices, "a": right, **common}, ""
+    if not a:
+        return Kind.BASIC, {}, "its back is empty"
+    if named.get("Type answer", "").strip():
+        return Kind.TYPED, {"q": q, "a": a, "accept": cell_lines(named.get("Accept", "")), **common}, ""
+    return Kind.BASIC, {"q": q, "a": a, "reverse": bool(named.get("Add reverse", "").strip()), **common}, ""
+
+
+def is_quizkit_notetype(notetype: apkg.NoteType) -> bool:
+    """The note type quizkit writes for every kind but cloze, known by its fields (renamed or not)."""
+    return not notetype.cloze and set(apkg.MODEL_FIELDS[apkg.Model.CARD]) <= set(notetype.fields)
 
 
 _EXPLAIN_FIELDS = frozenset(
@@ -112,6 +173,8 @@ class _Plan:
     accept: str = ""
     reverse_ord: int | None = None
     unused_templates: int = 0
+    own: bool = False
+    """quizkit's own note type: its fields, not its templates, say each note's kind (card_from_fields)."""
 
 
 def _role(name: str) -> str:
@@ -132,6 +195,8 @@ def plan_notetype(notetype: apkg.NoteType) -> _Plan | str:
     `{{cloze:F}}` makes a cloze, `{{type:F}}` a typed card, a second template showing the
     back field on its front a reversed card. Returns the reason when it fits no quizkit kind.
     """
+    if is_quizkit_notetype(notetype):
+        return _Plan(Kind.BASIC, ("Front",), explain=("Explain",), source="Source", own=True)
     if not notetype.templates:
         return "it has no card templates"
     front, back = notetype.templates[0]
@@ -195,6 +260,7 @@ NOTE_TYPES = "notes of note types quizkit has no kind for"
 TEMPLATES = "card types of a note type (only the first, and its reverse, became cards)"
 FIELDS = "fields no card showed"
 EMPTY = "notes with an empty side"
+BROKEN = "quizkit notes edited in Anki into something that is no card"
 SCHEDULING = "scheduling and review history (add --with-progress to bring them)"
 UNMAPPED = "review history of cards that did not become quizkit cards"
 
@@ -244,7 +310,10 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
         fields: Table = {"explain": explain, "source": text(plan.source) if plan.source else ""}
         reason = ""
         numbers: list[int] = []
-        if plan.kind is Kind.CLOZE:
+        kind = plan.kind
+        if plan.own:
+            kind, fields, reason = card_from_fields({name: text(name) for name in notetype.fields})
+        elif plan.kind is Kind.CLOZE:
             sentence, renumbered = cloze_from_anki(cloze)
             numbers = cloze_numbers(cloze)
             fields |= {"cloze": sentence, "q": question}
@@ -262,18 +331,19 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
                 side = "question" if not question else "answer"
                 reason = f"its {side} is empty" + (" once images and sounds are left out" if media else "")
         if reason:
-            result.lose(EMPTY, f"{label}: {reason}")
+            result.lose(BROKEN if plan.own else EMPTY, f"{label}: {reason}")
             continue
         if media:
             result.lose(MEDIA, f"{label}: {', '.join(dict.fromkeys(media))}")
         if formatting:
             result.lose(FORMATTING, f"{label}: {', '.join(sorted(formatting))}")
-        used = {*plan.question, *plan.explain, plan.answer, plan.cloze, plan.source, plan.accept}
-        used |= _switches(notetype)
-        unused = [n for n in notetype.fields if n not in used and html_to_text(note.field(n))[0]]
-        if unused:
-            result.lose(FIELDS, f"{label}: {', '.join(repr(n) for n in unused)}")
-        table = note_table(plan.kind, fields)
+        if not plan.own:  # a quizkit note uses every field it has
+            used = {*plan.question, *plan.explain, plan.answer, plan.cloze, plan.source, plan.accept}
+            used |= _switches(notetype)
+            unused = [n for n in notetype.fields if n not in used and html_to_text(note.field(n))[0]]
+            if unused:
+                result.lose(FIELDS, f"{label}: {', '.join(repr(n) for n in unused)}")
+        table = note_table(kind, fields)
         tags = clean_tags(note.tags, renamed)
         if tags:
             table["tags"] = tags
@@ -381,13 +451,10 @@ def _progress(
     result.progress = progress
 
 
-def to_anki_notes(
-    deck_id: str, tables: Sequence[tuple[Kind, Table]]
-) -> tuple[list[apkg.NewNote], Counter[str]]:
-    """Anki notes for the cards: basic, reversed, typed and cloze keep their kind; the rest become
-    basic notes with the choices listed. Also returns how many cards of each kind changed kind."""
+def to_anki_notes(deck_id: str, tables: Sequence[tuple[Kind, Table]]) -> list[apkg.NewNote]:
+    """Anki notes for the cards, in deck order: cloze notes, and notes of the one quizkit note type
+    for every other kind, whose fields keep the card whole (card_from_fields reads them back)."""
     notes = []
-    flattened: Counter[str] = Counter()
     for kind, table in tables:
         note_id = str(table["id"])
         extras = {
@@ -395,45 +462,40 @@ def to_anki_notes(
             "Source": html_field(str(table.get("source", ""))),
         }
         question = html_field(str(table.get("q", "")))
-        rng = random.Random(f"quizkit:{note_id}")
+        model = apkg.Model.CARD
         if kind is Kind.CLOZE:
             model = apkg.Model.CLOZE
             fields = {"Text": cloze_to_anki(str(table["cloze"])), "Question": question}
         elif kind is Kind.TYPED:
-            model = apkg.Model.TYPED
             accept = "<br>".join(html_field(a) for a in table.get("accept", []))
             fields = {"Front": question, "Back": html_field(str(table["a"])), "Accept": accept}
+            fields["Type answer"] = "y"
         elif kind is Kind.BASIC:
-            model = apkg.Model.REVERSED if table.get("reverse") else apkg.Model.BASIC
             fields = {"Front": question, "Back": html_field(str(table["a"]))}
+            fields["Add reverse"] = "y" if table.get("reverse") else ""
         else:
-            model = apkg.Model.BASIC
-            flattened[kind.value] += 1
-            fields = _flattened(kind, table, question, rng)
+            fields = {"Front": question, "Kind": kind.value, **_choice_fields(kind, table, note_id)}
         notes.append(
             apkg.NewNote(
                 model, {**fields, **extras}, tuple(table.get("tags", [])), f"quizkit:{deck_id}:{note_id}"
             )
         )
-    return notes, flattened
+    return notes
 
 
-def _flattened(kind: Kind, table: Table, question: str, rng: random.Random) -> dict[str, str]:
-    """A choice, multi, true/false or order card as the front and back of a basic note."""
+def _lines(items: Sequence[str]) -> str:
+    """Items as a field's lines, one each (an item's own line breaks become spaces)."""
+    return "<br>".join(html_field(" ".join(str(item).splitlines())) for item in items)
+
+
+def _choice_fields(kind: Kind, table: Table, note_id: str) -> dict[str, str]:
+    """The Back and Choices of a choice, multi, true/false or order card."""
     if kind is Kind.TRUEFALSE:
-        return {
-            "Front": f"{question}<br><br><i>True or false?</i>",
-            "Back": "True" if table["a"] else "False",
-        }
+        return {"Back": "True" if table["a"] else "False"}
     if kind is Kind.ORDER:
+        # Shown shuffled (the card's script shuffles them again, the same way at every review).
         items = list(table["order"])
-        shuffled = shuffle_items(items, rng)
-        listed = "".join(f"<li>{html_field(i)}</li>" for i in shuffled)
-        front = f"{question}<br><i>Put in order:</i><ul>{listed}</ul>"
-        return {"Front": front, "Back": f"<ol>{''.join(f'<li>{html_field(i)}</li>' for i in items)}</ol>"}
-    choices = shuffle_items(list(table["choices"]), rng)
+        shuffled = shuffle_items(items, random.Random(f"quizkit:{note_id}"))
+        return {"Back": _lines(items), "Choices": _lines(shuffled)}
     right = table["a"] if isinstance(table["a"], list) else [table["a"]]
-    hint = "Select all that apply:" if kind is Kind.MULTI else "Choose one:"
-    listed = "".join(f"<li>{html_field(c)}</li>" for c in choices)
-    letters = [f"{choice_letter(index)}. {html_field(c)}" for index, c in enumerate(choices) if c in right]
-    return {"Front": f'{question}<br><i>{hint}</i><ol type="A">{listed}</ol>', "Back": "<br>".join(letters)}
+    return {"Back": _lines(right), "Choices": _lines(list(table["choices"]))}

@@ -7,7 +7,6 @@ from collections import Counter
 
 from quizkit.core.ids import id_from_guid, id_from_text, unique_id
 from quizkit.errors import DeckError, Problem
-from quizkit.io import apkg
 from quizkit.io.anki_notes import (
     ANKI_CLOZE,
     EMPTY,
@@ -16,7 +15,7 @@ from quizkit.io.anki_notes import (
     MEDIA,
     RENUMBERED,
     cloze_from_anki,
-    from_model,
+    from_quizkit_text,
 )
 from quizkit.io.delimited import delimited_rows
 from quizkit.io.html_text import html_to_text_noting, plain_field
@@ -142,10 +141,9 @@ def _text_note(notetype: str, texts: list[str]) -> tuple[Table | None, str, list
     name = notetype.casefold()
     fields = [*texts, "", "", "", "", ""]
     lost: list[str] = []
-    if name.startswith("quizkit"):
-        model = next((m for m, n in apkg.MODEL_NAMES.items() if n.casefold() == name), apkg.Model.BASIC)
-        named = dict(zip(apkg.MODEL_FIELDS[model], fields, strict=False))
-        return from_model(model, named)
+    own = from_quizkit_text(notetype, fields)
+    if own is not None:
+        return own
     if "cloze" in name or ANKI_CLOZE.search(fields[0]):
         sentence, renumbered = cloze_from_anki(fields[0])
         if not sentence:

@@ -748,37 +748,42 @@ def _protobuf_text(data: bytes, number: int) -> str:
 
 
 class Model(StrEnum):
-    """The note types quizkit writes; their field names are MODEL_FIELDS."""
+    """The note types quizkit writes; their field names are MODEL_FIELDS.
 
-    BASIC = "basic"
-    REVERSED = "reversed"
-    TYPED = "typed"
+    Every kind but cloze shares one note type, so that a card which changes kind (basic to
+    reversed, typed or choice) keeps its note type and Anki's import updates its note in place:
+    Anki matches a note by guid and refuses to update one whose note type differs. Switch fields
+    (filled or empty, like Anki's "Basic (optional reversed card)") say what its cards do.
+    Anki keeps cloze note types apart, so cloze has its own.
+    """
+
+    CARD = "card"
     CLOZE = "cloze"
 
 
 MODEL_FIELDS: dict[Model, tuple[str, ...]] = {
-    Model.BASIC: ("Front", "Back", "Explain", "Source"),
-    Model.REVERSED: ("Front", "Back", "Explain", "Source"),
-    Model.TYPED: ("Front", "Back", "Accept", "Explain", "Source"),
+    # Kind: choice, multi, truefalse or order (empty: basic or typed, as "Type answer" says).
+    Model.CARD: (
+        "Front",
+        "Back",
+        "Choices",
+        "Accept",
+        "Explain",
+        "Source",
+        "Kind",
+        "Type answer",
+        "Add reverse",
+    ),
     Model.CLOZE: ("Text", "Question", "Explain", "Source"),
 }
 
 
-MODEL_NAMES = {
-    Model.BASIC: "quizkit Basic",
-    Model.REVERSED: "quizkit Basic (and reversed card)",
-    Model.TYPED: "quizkit Type-in",
-    Model.CLOZE: "quizkit Cloze",
-}
+MODEL_NAMES = {Model.CARD: "quizkit", Model.CLOZE: "quizkit Cloze"}
 
 
 # Fixed ids, so that exporting again updates the same note types in Anki instead of adding copies.
-MODEL_IDS = {
-    Model.BASIC: 1735601001,
-    Model.REVERSED: 1735601002,
-    Model.TYPED: 1735601003,
-    Model.CLOZE: 1735601004,
-}
+# (1735601001-1735601003 were the basic, reversed and typed note types of quizkit 0.1.)
+MODEL_IDS = {Model.CARD: 1735601005, Model.CLOZE: 1735601004}
 
 
 _EXTRAS = (
@@ -793,24 +798,89 @@ _CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: center; 
 .accept { margin-top: .5em; font-size: 16px; color: #444; }
 ol, ul { display: inline-block; text-align: left; }
 .cloze { font-weight: bold; color: blue; }
+.qk-hint { margin-top: .5em; font-size: 16px; font-style: italic; }
+.qk-right { font-weight: bold; color: green; }
+.qk-right::after { content: " \\2713"; }
 """
 
 
+# Choice, multi, true/false and order cards: the script lists the choices (the Choices field, one
+# a line) lettered A, B, C in an order drawn from their own text, so a card shows the same order on
+# its front and its back and every review; on the back the right ones are marked. It moves the
+# field's own HTML about and never makes markup from text. Without scripts the field shows as is.
+_SCRIPT = """<script>
+(function () {
+  var lines = function (html) {
+    return html.split(/<br\\s*\\/?>|<\\/?(?:div|p|li|ul|ol)\\b[^>]*>/i)
+      .map(function (part) { return part.trim(); })
+      .filter(function (part) { return part.replace(/&nbsp;/g, "").trim() !== ""; });
+  };
+  var text = function (html) {
+    var box = document.createElement("div");
+    box.innerHTML = html;
+    return (box.textContent || "").replace(/\\s+/g, " ").trim();
+  };
+  var hints = {choice: "Choose one:", multi: "Select all that apply:",
+               truefalse: "True or false?", order: "Put in order:"};
+  var answer = document.querySelector(".qk-answer");
+  var right = answer ? lines(answer.innerHTML).map(text) : [];
+  document.querySelectorAll(".qk-choices").forEach(function (box) {
+    if (box.getAttribute("data-done")) { return; }
+    box.setAttribute("data-done", "1");
+    var kind = box.getAttribute("data-kind");
+    var items = lines(box.innerHTML);
+    var seed = 2166136261, all = items.map(text).join("\\n");
+    for (var i = 0; i < all.length; i++) { seed = Math.imul(seed ^ all.charCodeAt(i), 16777619) >>> 0; }
+    var next = function () {
+      seed = (seed + 0x6D2B79F5) >>> 0;
+      var t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (var j = items.length - 1; j > 0; j--) {
+      var k = Math.floor(next() * (j + 1)), swap = items[j];
+      items[j] = items[k];
+      items[k] = swap;
+    }
+    var html = "<div class=qk-hint>" + (hints[kind] || "") + "</div>";
+    if (items.length) {
+      html += "<ol type=A>" + items.map(function (item) {
+        var marked = kind !== "order" && right.indexOf(text(item)) !== -1;
+        return (marked ? "<li class=qk-right>" : "<li>") + item + "</li>";
+      }).join("") + "</ol>";
+    }
+    box.innerHTML = html;
+  });
+  if (answer && /order/.test(answer.className)) {
+    answer.innerHTML = "<ol>" + lines(answer.innerHTML).map(function (item) {
+      return "<li>" + item + "</li>";
+    }).join("") + "</ol>";
+  }
+})();
+</script>"""
+
+
+_QUESTION = '{{Front}}{{#Kind}}<div class=qk-choices data-kind="{{text:Kind}}">{{Choices}}</div>{{/Kind}}'
+
+
 _TEMPLATES: dict[Model, list[dict[str, str]]] = {
-    Model.BASIC: [
-        {"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}" + _EXTRAS}
-    ],
-    Model.REVERSED: [
-        {"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}" + _EXTRAS},
-        {"name": "Card 2", "qfmt": "{{Back}}", "afmt": "{{FrontSide}}<hr id=answer>{{Front}}" + _EXTRAS},
-    ],
-    Model.TYPED: [
+    Model.CARD: [
         {
             "name": "Card 1",
-            "qfmt": "{{Front}}<br><br>{{type:Back}}",
-            "afmt": "{{Front}}<hr id=answer>{{type:Back}}"
-            "{{#Accept}}<div class=accept>Also accepted:<br>{{Accept}}</div>{{/Accept}}" + _EXTRAS,
-        }
+            "qfmt": _QUESTION + "{{#Type answer}}<br><br>{{type:Back}}{{/Type answer}}" + _SCRIPT,
+            "afmt": _QUESTION + "<hr id=answer>"
+            "{{#Type answer}}{{type:Back}}"
+            "{{#Accept}}<div class=accept>Also accepted:<br>{{Accept}}</div>{{/Accept}}{{/Type answer}}"
+            '{{^Type answer}}<div class="qk-answer qk-{{text:Kind}}">{{Back}}</div>{{/Type answer}}'
+            + _EXTRAS
+            + _SCRIPT,
+        },
+        {
+            # Only for a note whose "Add reverse" is filled in.
+            "name": "Card 2",
+            "qfmt": "{{#Add reverse}}{{Back}}{{/Add reverse}}",
+            "afmt": "{{FrontSide}}<hr id=answer>{{Front}}" + _EXTRAS,
+        },
     ],
     Model.CLOZE: [
         {
@@ -832,6 +902,34 @@ class NewNote:
     guid: str
 
 
+_TAG_OR_COMMENT = re.compile(r"(?s)<!--.*?-->|<.*?>")
+
+_MEDIA_TAG = re.compile(
+    r"""(?is)<(?:img|audio|video|source|object|embed)\b[^>]*?\b(?:src|data)\s*=\s*"""
+    r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>"""
+)
+
+
+def stripped_field(field: str) -> str:
+    """A field's HTML as Anki keeps it to sort notes and find duplicates: comments and tags removed
+    (a picture's or a sound's file name kept), entities decoded, as Anki's
+    strip_html_preserving_media_filenames does."""
+    text = _MEDIA_TAG.sub(lambda m: f" {next(g for g in m.groups() if g is not None)} ", field)
+    text = _TAG_OR_COMMENT.sub("", text)
+    if "&" in text:
+        import html
+
+        text = html.unescape(text.replace("&nbsp;", " "))
+    return text
+
+
+def field_checksum(field: str) -> int:
+    """Anki's `csum` of a note: the first 8 hex digits of the sha1 of its first field, stripped."""
+    import hashlib
+
+    return int(hashlib.sha1(stripped_field(field).encode("utf-8")).hexdigest()[:8], 16)
+
+
 def write_package(
     deck_name: str, description: str, deck_key: str, notes: Sequence[NewNote], now: float
 ) -> bytes:
@@ -839,6 +937,8 @@ def write_package(
 
     `deck_key` makes the Anki deck id: the same key gives the same deck, so
     importing a newer export updates the notes in place (they are matched by guid).
+    Each note carries what Anki itself would store: its sort field as plain text, the checksum
+    of its first field, and its new cards at the note's position (1, 2, 3... in deck order).
     Built in memory: no temporary files.
     """
     import hashlib
@@ -858,19 +958,25 @@ def write_package(
     }
     digest = int(hashlib.sha1(f"quizkit:{deck_key}".encode()).hexdigest()[:12], 16)
     deck = genanki.Deck((1 << 30) + digest % (1 << 30), deck_name, description)
-    for note in notes:
+    checksums = []
+    for position, note in enumerate(notes, start=1):
+        fields = [note.fields.get(name, "") for name in MODEL_FIELDS[note.model]]
+        checksums.append((field_checksum(fields[0]), note.guid))
         deck.add_note(
             genanki.Note(
                 model=models[note.model],
-                fields=[note.fields.get(name, "") for name in MODEL_FIELDS[note.model]],
+                fields=fields,
+                sort_field=stripped_field(fields[0]),
                 tags=list(note.tags),
                 guid=note.guid,
+                due=position,
             )
         )
     db = sqlite3.connect(":memory:")
     try:
         package = genanki.Package(deck)
         package.write_to_db(db.cursor(), now, _ids(now))
+        db.executemany("UPDATE notes SET csum = ? WHERE guid = ?", checksums)  # genanki writes 0
         db.commit()
         collection = db.serialize()
     finally:
