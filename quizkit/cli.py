@@ -710,7 +710,9 @@ def import_(
     source: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="CSV, TSV, Anki's 'Notes in Plain Text' or an .apkg.", show_default=False
+            metavar="FILE",
+            help="CSV, TSV, a Quizlet export, Anki's 'Notes in Plain Text' or an .apkg; - for standard input.",
+            show_default=False,
         ),
     ],
     output: Annotated[
@@ -724,14 +726,67 @@ def import_(
         bool,
         typer.Option("--force", help="Replace DECK.toml if it exists (ids are stable: progress is kept)."),
     ] = False,
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append", help="Add the cards to the existing DECK.toml, leaving its text as it is."
+        ),
+    ] = False,
+    sep: Annotated[
+        str | None,
+        typer.Option(
+            "--sep",
+            metavar="SEP",
+            help="CSV: the separator, comma, tab, semicolon, pipe or one character (default: guessed).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="KEY,...",
+            help="CSV: what each column is, by position, e.g. q,a,explain,-,tags (- leaves one out).",
+        ),
+    ] = None,
+    quizlet: Annotated[
+        bool,
+        typer.Option(
+            "--quizlet",
+            help="A Quizlet export: no quotes; --sep between term and definition (default tab).",
+        ),
+    ] = False,
+    rows: Annotated[
+        str | None,
+        typer.Option(
+            "--rows", metavar="SEP", help="With --quizlet: between cards (default: a new line), e.g. ';'."
+        ),
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option("--skip-bad-rows", help="CSV: leave out bad rows and list them, instead of stopping."),
+    ] = False,
 ) -> None:
     """Turn another tool's cards into a deck file, listing what could not be carried over.
 
     Example: quizkit import biology.apkg -o biology.toml
     """
     from quizkit.app import exchange as use
+    from quizkit.errors import UsageError
+    from quizkit.io.delimited import Layout, parse_columns, parse_sep
 
-    _run(lambda env: use.import_deck(env, source, output, title, force))
+    def work(env: object) -> int:
+        if rows is not None and not quizlet:
+            raise UsageError("--rows is for Quizlet exports: add --quizlet")
+        layout = Layout(
+            sep=parse_sep(sep, quizlet) if sep is not None else None,
+            columns=parse_columns(columns) if columns is not None else None,
+            quizlet=quizlet,
+            rows=parse_sep(rows, quizlet=True) if rows is not None else None,
+            skip_bad=skip_bad_rows,
+        )
+        return use.import_deck(env, source, output, title, force, layout=layout, append=append)  # type: ignore[arg-type]
+
+    _run(work)
 
 
 @app.command()
@@ -793,6 +848,7 @@ def export(
             help="Worksheets: one seed, the same papers; printed on every page with the variant.",
         ),
     ] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Write a deck as an Anki package, a CSV file, or printable worksheets with answer keys.
 
@@ -824,6 +880,7 @@ def export(
             kinds=wanted,
             variants=variants,
             key=place,
+            force=force,
         )
 
     _run(work)

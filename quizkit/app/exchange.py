@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import to_anki_notes
-from quizkit.io.delimited import to_csv
-from quizkit.io.importing import read_source
+from quizkit.io.delimited import Layout, to_csv
+from quizkit.io.imported import Imported
+from quizkit.io.importing import STDIN, read_source, read_text_source
 from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
 from quizkit.model import Deck, Kind
 from quizkit.ui import render, words
@@ -28,49 +29,116 @@ FORMATS = ("apkg", "csv", "md", "html")
 
 
 def import_deck(
-    env: Environment, source: Path, out: Path, title: str | None = None, force: bool = False
+    env: Environment,
+    source: Path,
+    out: Path,
+    title: str | None = None,
+    force: bool = False,
+    *,
+    layout: Layout = Layout(),
+    append: bool = False,
 ) -> int:
-    """Read another tool's file into a new deck file; everything is checked before anything is written."""
+    """Read another tool's file (`-`: standard input) into a new deck file, or append its cards to
+    an existing one; everything is checked before anything is written."""
     if not out.name:
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
     if out.suffix != ".toml":
         raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
-    if out.exists() and not force:
+    if append and force:
+        raise UsageError("--append adds to the deck and --force replaces it: give one of them")
+    if append and not out.is_file():
+        raise UsageError(f"--append: {out} does not exist; leave out --append to create it")
+    if out.exists() and not force and not append:
         raise UsageError(
             f"{out} already exists; add --force to replace it "
-            "(card ids are stable, so the progress on cards that are still there is kept)"
+            "(card ids are stable, so the progress on cards that are still there is kept), "
+            "or --append to add the cards to it"
         )
     disk.check_output(out)
-    imported = read_source(source)
+    from_stdin = str(source) == "-"
+    if from_stdin:
+        imported = read_text_source(_stdin_bytes(env), STDIN, "", layout)
+    else:
+        imported = read_source(source, layout)
     if not imported.cards:
         for item in imported.left_out:
             env.stderr.print(words.plain(f"  not carried over: {item}"), soft_wrap=True)
-        raise DeckError(
-            [Problem(str(source), None, None, "has no cards quizkit can import", "see the list above")]
-        )
-    from quizkit.core.ids import deck_id_for, title_for
+        for item in imported.skipped:
+            env.stderr.print(words.plain(f"  skipped: {item}"), soft_wrap=True)
+        name = STDIN if from_stdin else str(source)
+        raise DeckError([Problem(name, None, None, "has no cards quizkit can import", "see the list above")])
+    if append:
+        deck = _append(env, out, imported)
+    else:
+        from quizkit.core.ids import deck_id_for, title_for
 
-    meta = {"id": deck_id_for(out.stem), "title": (title or imported.title or title_for(source.stem)).strip()}
-    header = (
-        f"Imported from {source.name} by quizkit import.\n"
-        "Card ids come from the source (see docs/import-export.md): keep them, and\n"
-        "re-importing an updated file keeps the learners' progress."
-    )
-    text = deck_write.dump_deck(meta, imported.cards, header=header)
-    deck = deck_parse.parse_valid(text, str(out), default_id=out.stem)
-    disk.write_atomic(out, text.encode("utf-8"))
-    kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+        stem = out.stem if from_stdin else source.stem
+        meta = {"id": deck_id_for(out.stem), "title": (title or imported.title or title_for(stem)).strip()}
+        header = (
+            f"Imported from {'standard input' if from_stdin else source.name} by quizkit import.\n"
+            "Card ids come from the source (see docs/import-export.md): keep them, and\n"
+            "re-importing an updated file keeps the learners' progress."
+        )
+        text = deck_write.dump_deck(meta, imported.cards, header=header)
+        deck = deck_parse.parse_valid(text, str(out), default_id=out.stem)
+        disk.write_atomic(out, text.encode("utf-8"))
+    kinds = render.counts(Counter(card.kind.value for card in deck.cards if card.note_id in imported.lines))
     say = env.stdout.print
-    say(
-        words.plain(
-            f"imported {len(imported.cards)} card blocks ({len(deck.cards)} cards: {kinds}) into {out}"
-        ),
-        soft_wrap=True,
-    )
+    blocks = len(imported.cards)
+    if append:
+        what = f"appended {blocks} card blocks to {out} (now {len(deck.cards)} cards)"
+    else:
+        what = f"imported {blocks} card blocks ({len(deck.cards)} cards: {kinds}) into {out}"
+    say(words.plain(what), soft_wrap=True)
+    if imported.preview:  # how a spreadsheet's columns were read, then its first cards as read
+        say(words.plain(f"columns read: {imported.preview[0]}"), soft_wrap=True)
+        for line in imported.preview[1:]:
+            say(words.plain(f"  {line}"), soft_wrap=True)
     _listing(env, "not carried over", imported.left_out)
     _listing(env, "changed on the way", imported.changed)
+    _listing(env, "rows skipped", imported.skipped)
     say(words.plain(f"next: quizkit validate {out}   quizkit show {out}"), soft_wrap=True)
     return 0
+
+
+def _stdin_bytes(env: Environment) -> bytes:
+    """Standard input, whole, capped as a deck file is."""
+    stream = getattr(env.stdin, "buffer", None)
+    data = stream.read(disk.MAX_DECK_BYTES + 1) if stream is not None else env.stdin.read().encode("utf-8")
+    if len(data) > disk.MAX_DECK_BYTES:
+        raise UsageError(f"standard input is over {disk.MAX_DECK_BYTES // 2**20} MB; split it")
+    return bytes(data)
+
+
+def _append(env: Environment, out: Path, imported: Imported) -> Deck:
+    """Append the imported cards to a deck as `quizkit add` does: the file's bytes are kept as they
+    are and the blocks go after them; an id the deck already has gets -2, -3... (and a note)."""
+    from quizkit.core.ids import unique_id
+
+    raw = disk.read_bytes(out)
+    existing = deck_parse.parse_valid(disk.decode(raw, str(out)), str(out), default_id=out.stem)
+    taken = {c.note_id for c in existing.cards} | {c.id for c in existing.cards}
+    renamed: list[str] = []
+    lines: dict[str, int] = {}
+    for table in imported.cards:
+        old = table["id"]
+        table["id"] = unique_id(old, taken)
+        lines[table["id"]] = imported.lines.get(old, 0)
+        if table["id"] != old:
+            renamed.append(f"{old!r} became {table['id']!r}")
+    imported.lines = lines
+    if renamed:
+        imported.changed.append(
+            f"{len(renamed)} id(s) the deck already has were given new ones "
+            f"(imported before?): {', '.join(renamed[:3])}" + (", ..." if len(renamed) > 3 else "")
+        )
+    newline = "\r\n" if b"\r\n" in raw else "\n"
+    ending = b"" if not raw or raw.endswith(b"\n") else newline.encode()
+    blocks = "".join(newline + deck_write.dump_card(table).replace("\n", newline) for table in imported.cards)
+    data = raw + ending + blocks.encode("utf-8")
+    deck = deck_parse.parse_valid(disk.decode(data, str(out)), str(out), default_id=out.stem)
+    disk.write_atomic(out, data)
+    return deck
 
 
 def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 30) -> None:
@@ -96,8 +164,10 @@ def export_deck(
     kinds: Sequence[Kind] = (),
     variants: int = 1,
     key: KeyPlace | None = None,
+    force: bool = False,
 ) -> int:
-    """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML)."""
+    """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML); an
+    existing file is only replaced with `force`."""
     if fmt is None:
         if out is None:
             raise UsageError(
@@ -130,10 +200,12 @@ def export_deck(
     if out.suffix.lower() == ".toml" or out.resolve() == deck_path.resolve():
         raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
     disk.check_output(out)
+    if fmt not in ("md", "html"):
+        _refuse_existing(out, force)
     deck, _meta, tables = deck_write.load_tables(deck_path)
     if fmt in ("md", "html"):
         return _export_sheets(
-            env, deck_path, deck, tables, fmt, out, seed, shuffle, tags, count, kinds, variants, key
+            env, deck_path, deck, tables, fmt, out, seed, shuffle, tags, count, kinds, variants, key, force
         )
     if tags:
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
@@ -154,6 +226,11 @@ def export_deck(
     if note:
         env.stdout.print(words.plain(f"  {note}"), soft_wrap=True)
     return 0
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise UsageError(f"{out} already exists; add --force to replace it")
 
 
 def sheet_files(out: Path, letter: str, variants: int, key: KeyPlace) -> tuple[Path, Path | None]:
@@ -178,6 +255,7 @@ def _export_sheets(
     kinds: Sequence[Kind],
     variants: int,
     key: KeyPlace | None,
+    force: bool = False,
 ) -> int:
     """Worksheets drawn as a quiz is (core.exam.draw_questions), in variants with their keys; every
     file is made and checked before the first is written."""
@@ -203,6 +281,7 @@ def _export_sheets(
         if path.resolve() == deck_path.resolve():
             raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
         disk.check_output(path)
+        _refuse_existing(path, force)
     for path, text in files:
         disk.write_atomic(path, text.encode("utf-8"))
     asked = len(made[0].questions)

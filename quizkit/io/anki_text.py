@@ -123,6 +123,8 @@ def _text_note(notetype: str, texts: list[str]) -> tuple[Table | None, str, list
     name = notetype.casefold()
     fields = [*texts, "", "", "", "", ""]
     lost: list[str] = []
+    if "image occlusion" in name or any("::image-occlusion:" in text for text in texts):
+        return None, "image occlusion notes are pictures, which quizkit cards cannot show", lost
     if name.startswith("quizkit"):
         model = next((m for m, n in apkg.MODEL_NAMES.items() if n.casefold() == name), apkg.Model.BASIC)
         named = dict(zip(apkg.MODEL_FIELDS[model], fields, strict=False))

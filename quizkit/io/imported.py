@@ -37,6 +37,10 @@ class Imported:
     """What was carried over with a change: tags renamed, cloze deletions renumbered."""
     lines: dict[str, int] = field(default_factory=dict)
     """The line (row) each card id came from, for error messages."""
+    skipped: list[str] = field(default_factory=list)
+    """Rows left out as bad (`--skip-bad-rows`), each with its line and why."""
+    preview: list[str] = field(default_factory=list)
+    """How a spreadsheet's columns were read, and its first cards as read."""
 
 
 def clean_tag(tag: str) -> str:

@@ -8,13 +8,17 @@ from quizkit.errors import UsageError
 from quizkit.io import apkg, disk
 from quizkit.io.anki_notes import from_package
 from quizkit.io.anki_text import is_anki_text, read_anki_text
-from quizkit.io.delimited import guess_delimiter, read_delimited
+from quizkit.io.delimited import Layout, guess_delimiter, read_delimited
 from quizkit.io.imported import Imported
 
 _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
 
 
-def read_source(path: Path) -> Imported:
+STDIN = "<stdin>"
+"""The name standard input (`quizkit import -`) goes by in messages."""
+
+
+def read_source(path: Path, layout: Layout = Layout()) -> Imported:
     """Read a file to import, whatever it is: .apkg, Anki's text export, CSV or TSV."""
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
@@ -25,7 +29,13 @@ def read_source(path: Path) -> Imported:
     if path.suffix.lower() in (".apkg", ".colpkg") or head == b"PK\x03\x04":
         # Read from the file, member by member: a package full of media is never held whole.
         return from_package(apkg.read_package(path, name), name)
-    data = disk.read_bytes(path)  # text is capped like a deck
+    return read_text_source(disk.read_bytes(path), name, path.suffix.lower(), layout)  # capped like a deck
+
+
+def read_text_source(data: bytes, name: str, suffix: str, layout: Layout = Layout()) -> Imported:
+    """Cards from the bytes of a text file (or standard input): Anki's text export, CSV, TSV or Quizlet."""
+    if data.startswith(b"PK\x03\x04"):
+        raise UsageError(f"{name} is an Anki package; give it as a file, not on standard input")
     text = disk.decode(
         data,
         name,
@@ -36,6 +46,6 @@ def read_source(path: Path) -> Imported:
         ),
         utf16=True,
     )
-    if is_anki_text(text):
+    if is_anki_text(text) and not layout.quizlet:
         return read_anki_text(text.lstrip("\ufeff"), name)
-    return read_delimited(text, name, guess_delimiter(text, path.suffix.lower()))
+    return read_delimited(text, name, guess_delimiter(text, suffix), layout)

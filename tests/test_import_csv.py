@@ -1,0 +1,309 @@
+"""Importing CSV, TSV, Quizlet and spreadsheet files as Anki does, and better (issue 17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quizkit.cli import app
+from quizkit.errors import DeckError
+from quizkit.io import deck_parse, delimited, disk, importing
+
+LAYOUT = delimited.Layout()
+
+
+def read(text: str, name: str = "cards.csv", layout: delimited.Layout = LAYOUT):  # type: ignore[no-untyped-def]
+    return delimited.read_delimited(text, name, delimited.guess_delimiter(text, Path(name).suffix), layout)
+
+
+def run(runner: CliRunner, *args: str, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args), input=input)
+    assert "Traceback" not in result.output
+    return result
+
+
+def flat(output: str) -> str:
+    return " ".join(output.split())
+
+
+# ---------------------------------------------------------------- Found 1: the third column
+
+
+def test_an_unmapped_third_column_is_left_out_with_a_note_not_made_tags() -> None:
+    imported = read("to return,kaerimasu,Uchi ni kaerimasu -> come back home\n")
+    assert imported.cards == [{"id": imported.cards[0]["id"], "q": "to return", "a": "kaerimasu"}]
+    assert not imported.changed
+    [note] = imported.left_out
+    assert "column 3" in note and "Uchi ni kaerimasu" in note and "--columns" in note
+
+
+def test_the_anki_manuals_semicolon_example_keeps_its_third_column_out_of_tags() -> None:
+    imported = read("foo bar; bar baz; baz quux\n")
+    assert [(c["q"], c["a"]) for c in imported.cards] == [("foo bar", "bar baz")]
+    assert "tags" not in imported.cards[0]
+    assert "column 3" in imported.left_out[0]
+
+
+def test_columns_map_by_position_and_a_dash_skips_one() -> None:
+    layout = delimited.Layout(columns=delimited.parse_columns("q,a,explain,-,tags"))
+    imported = read("to return,kaerimasu,Uchi ni kaerimasu,ignored,verbs jlpt5\n", layout=layout)
+    card = imported.cards[0]
+    assert (card["q"], card["a"], card["explain"], card["tags"]) == (
+        "to return",
+        "kaerimasu",
+        "Uchi ni kaerimasu",
+        ["verbs", "jlpt5"],
+    )
+    assert any("column 4" in item for item in imported.left_out)
+
+
+def test_unknown_column_names_are_refused_with_the_names_known() -> None:
+    from quizkit.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown column 'colour'"):
+        delimited.parse_columns("q,a,colour")
+
+
+def test_a_header_maps_by_name_and_an_unknown_column_is_left_out_with_a_note() -> None:
+    imported = read("Chapter,Term,Definition,Explain\n3,to return,kaerimasu,home\n")
+    card = imported.cards[0]
+    assert (card["q"], card["a"], card["explain"]) == ("to return", "kaerimasu", "home")
+    assert any("'Chapter'" in item for item in imported.left_out)
+    preview = "\n".join(imported.preview)
+    assert "Term" in preview and "q" in preview and "to return" in preview
+
+
+def test_the_summary_shows_the_mapping_and_the_columns_left_out(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "words.csv"
+    source.write_text("Chapter,Term,Definition\n3,to return,kaerimasu\n4,to go,ikimasu\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(tmp_path / "words.toml"))
+    assert result.exit_code == 0, result.output
+    out = flat(result.output)
+    assert "columns read:" in out and "Term → q" in out and "Definition → a" in out
+    assert "'Chapter'" in out and "left out" in out
+
+
+# ---------------------------------------------------------------- Found 5: a space after the separator
+
+
+def test_a_space_after_the_separator_does_not_break_quoting() -> None:
+    imported = read('hello, "a, b"\n')
+    assert [(c["q"], c["a"]) for c in imported.cards] == [("hello", "a, b")]
+
+
+# ---------------------------------------------------------------- Found 6: comments, many columns, --sep
+
+
+def test_hash_comment_lines_are_comments_but_not_inside_a_quoted_cell() -> None:
+    imported = read('# my words\nfront,back\n"Q one","line 1\n# not a comment"\n#another\nQ two,A two\n')
+    assert [(c["q"], c["a"]) for c in imported.cards] == [
+        ("Q one", "line 1\n# not a comment"),
+        ("Q two", "A two"),
+    ]
+    assert imported.lines[imported.cards[1]["id"]] == 6
+
+
+def test_eleven_columns_without_a_header_give_one_note_not_an_error_per_row() -> None:
+    text = "".join(",".join(f"r{row}c{col}" for col in range(11)) + "\n" for row in range(521))
+    imported = read(text)
+    assert len(imported.cards) == 521
+    assert len(imported.left_out) == 1 and "columns 3-11" in imported.left_out[0]
+
+
+def test_repeated_row_errors_are_one_line_with_a_count_and_examples() -> None:
+    text = "".join(f"only {n}\n" for n in range(50))
+    with pytest.raises(DeckError) as caught:
+        read(text)
+    [problem] = caught.value.problems
+    assert problem.line == 1 and "50 rows" in problem.message and "lines 1, 2, 3" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("name", "char"),
+    [("comma", ","), ("tab", "\t"), ("semicolon", ";"), ("pipe", "|"), ("\\t", "\t"), ("~", "~")],
+)
+def test_sep_names_and_single_characters(name: str, char: str) -> None:
+    assert delimited.parse_sep(name) == char
+
+
+def test_sep_is_used_instead_of_the_guess(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "words.txt"
+    source.write_text("Capital of France, please?|Paris, of course\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(tmp_path / "w.toml"), "--sep", "pipe")
+    assert result.exit_code == 0, result.output
+    deck = deck_parse.parse_valid((tmp_path / "w.toml").read_text(encoding="utf-8"), "w.toml")
+    assert [(c.prompt, c.answer) for c in deck.cards] == [("Capital of France, please?", "Paris, of course")]
+
+
+def test_a_bad_sep_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "words.csv"
+    source.write_text("a,b\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(tmp_path / "w.toml"), "--sep", "ab")
+    assert result.exit_code == 2 and "--sep 'ab'" in result.output
+
+
+# ---------------------------------------------------------------- Quizlet
+
+
+def test_quizlet_tab_and_newline_with_multi_line_definitions() -> None:
+    text = "photosynthesis\tlight into sugar\nin the leaves\nosmosis\twater through a membrane\n"
+    imported = read(text, "set.txt", delimited.Layout(quizlet=True))
+    assert [(c["q"], c["a"]) for c in imported.cards] == [
+        ("photosynthesis", "light into sugar\nin the leaves"),
+        ("osmosis", "water through a membrane"),
+    ]
+    assert imported.lines[imported.cards[1]["id"]] == 3
+
+
+def test_quizlet_custom_separators_and_quotes_are_text() -> None:
+    text = 'dog - "le chien"; a big\ncat - le chat, une chatte;bird - l\'oiseau;'
+    layout = delimited.Layout(quizlet=True, sep=" - ", rows=";")
+    imported = read(text, "set.txt", layout)
+    assert [(c["q"], c["a"]) for c in imported.cards] == [
+        ("dog", '"le chien"'),
+        ("a big\ncat", "le chat, une chatte"),
+        ("bird", "l'oiseau"),
+    ]
+
+
+def test_a_quizlet_file_read_as_tsv_suggests_quizlet() -> None:
+    with pytest.raises(DeckError) as caught:
+        read("term\tdefinition\nmore of it\n", "set.tsv")
+    assert "--quizlet" in caught.value.problems[0].hint
+
+
+def test_quizlet_from_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "set.txt"
+    source.write_text("a|first\nsecond line\n\nb|x\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(tmp_path / "s.toml"), "--quizlet", "--sep", "|")
+    assert result.exit_code == 0, result.output
+    deck = deck_parse.parse_valid((tmp_path / "s.toml").read_text(encoding="utf-8"), "s.toml")
+    assert [c.answer for c in deck.cards] == ["first\nsecond line", "x"]
+
+
+# ---------------------------------------------------------------- --skip-bad-rows
+
+
+def test_skip_bad_rows_imports_the_rest_and_reports_the_lines(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "words.csv"
+    source.write_text("Q1,A1\nno answer\nQ3,A3\n,A4\n", encoding="utf-8")
+    out = tmp_path / "w.toml"
+    refused = run(runner, "import", str(source), "-o", str(out))
+    assert refused.exit_code == 1 and f"{source}:2:" in flat(refused.output) and not out.exists()
+    result = run(runner, "import", str(source), "-o", str(out), "--skip-bad-rows")
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert "rows skipped (2):" in text and "line 2: row has only one column" in text
+    assert "line 4: row has no front" in text
+    deck = deck_parse.parse_valid(out.read_text(encoding="utf-8"), str(out))
+    assert [c.prompt for c in deck.cards] == ["Q1", "Q3"]
+
+
+# ---------------------------------------------------------------- --append
+
+
+def test_append_keeps_the_deck_byte_for_byte_and_ids_do_not_collide(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    deck = tmp_path / "w.toml"
+    original = (
+        '# my own words\r\n[deck]\r\ntitle = "Words"   # keep this\r\n\r\n'
+        '[[cards]]\r\nid = "dog"\r\nq = "dog"\r\na = "chien"\r\n'
+    )
+    deck.write_bytes(original.encode("utf-8"))
+    source = tmp_path / "more.csv"
+    source.write_text("id,q,a\ndog,dog,le chien\ncat,cat,chat\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(deck), "--append")
+    assert result.exit_code == 0, result.output
+    data = deck.read_bytes()
+    assert data.startswith(original.encode("utf-8"))
+    loaded = deck_parse.parse_valid(data.decode("utf-8"), str(deck))
+    assert [(c.id, c.answer) for c in loaded.cards] == [("dog", "chien"), ("dog-2", "le chien"), ("cat", "chat")]
+    assert "appended 2 card blocks" in flat(result.output)
+
+
+def test_append_needs_an_existing_deck_and_not_force(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "more.csv"
+    source.write_text("q,a\n", encoding="utf-8")
+    missing = run(runner, "import", str(source), "-o", str(tmp_path / "none.toml"), "--append")
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    (tmp_path / "d.toml").write_text('[deck]\ntitle = "D"\n', encoding="utf-8")
+    both = run(runner, "import", str(source), "-o", str(tmp_path / "d.toml"), "--append", "--force")
+    assert both.exit_code == 2 and "--append" in both.output
+
+
+# ---------------------------------------------------------------- standard input
+
+
+def test_a_dash_reads_standard_input(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "in.toml"
+    result = run(runner, "import", "-", "-o", str(out), input="Capital of France?\tParis\n")
+    assert result.exit_code == 0, result.output
+    deck = deck_parse.parse_valid(out.read_text(encoding="utf-8"), str(out))
+    assert [(c.prompt, c.answer) for c in deck.cards] == [("Capital of France?", "Paris")]
+
+
+def test_standard_input_errors_name_it(runner: CliRunner, tmp_path: Path) -> None:
+    result = run(runner, "import", "-", "-o", str(tmp_path / "in.toml"), input="Q,A\nonly\n")
+    assert result.exit_code == 1 and "<stdin>:2:" in flat(result.output)
+
+
+# ---------------------------------------------------------------- Found 4: image occlusion in text
+
+
+def test_image_occlusion_in_an_anki_text_export_is_a_listed_loss(tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n"
+        "Image Occlusion\t{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4}}\t<img src=\"a.png\">\n"
+        "Basic\tCapital of France?\tParis\n",
+        encoding="utf-8",
+    )
+    imported = importing.read_source(source)
+    assert [c["q"] for c in imported.cards] == ["Capital of France?"]
+    assert any("image occlusion" in item for item in imported.left_out)
+
+
+def test_image_occlusion_in_a_plain_csv_is_a_listed_loss() -> None:
+    imported = read('"{{c1::image-occlusion:rect:left=.1:top=.2}}",x\nQ,A\n')
+    assert [c["q"] for c in imported.cards] == ["Q"]
+    assert any("image occlusion" in item for item in imported.left_out)
+
+
+# ---------------------------------------------------------------- Found 9: small ones
+
+
+def test_a_nested_cloze_says_so() -> None:
+    text = '[deck]\ntitle = "T"\n\n[[cards]]\nid = "n"\ncloze = "The {{outer {{inner}} part}} here"\n'
+    _deck, problems = deck_parse.parse_deck(text, "d.toml")
+    assert [p.message for p in problems] == ["nested cloze is not supported"]
+
+
+def test_a_utf16_deck_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_bytes('[deck]\ntitle = "Café"\n\n[[cards]]\nid = "q"\nq = "Q"\na = "A"\n'.encode("utf-16"))
+    deck, problems = deck_parse.check_deck(path)
+    assert not problems and deck is not None and deck.title == "Café"
+
+
+def test_a_utf16_deck_cannot_be_appended_to_and_says_why(tmp_path: Path) -> None:
+    with pytest.raises(DeckError) as caught:
+        disk.decode("x".encode("utf-16"), "d.toml")
+    assert "UTF-16" in caught.value.problems[0].message
+
+
+def test_export_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "d.toml"
+    deck.write_text('[deck]\ntitle = "T"\n\n[[cards]]\nq = "Q"\na = "A"\n', encoding="utf-8")
+    out = tmp_path / "d.csv"
+    out.write_text("mine", encoding="utf-8")
+    refused = run(runner, "export", str(deck), "-o", str(out))
+    assert refused.exit_code == 2 and "already exists; add --force" in refused.output
+    assert out.read_text(encoding="utf-8") == "mine"
+    sheet = tmp_path / "d.html"
+    sheet.write_text("mine", encoding="utf-8")
+    assert run(runner, "export", str(deck), "-o", str(sheet)).exit_code == 2
+    assert run(runner, "export", str(deck), "-o", str(out), "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").startswith("id,")
