@@ -711,7 +711,7 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="CSV, TSV, a Quizlet export, Anki's 'Notes in Plain Text' or an .apkg; - for standard input.",
+            help="CSV, TSV, Quizlet, Anki's 'Notes in Plain Text' or an .apkg; - for standard input.",
             show_default=False,
         ),
     ],
@@ -728,9 +728,7 @@ def import_(
     ] = False,
     append: Annotated[
         bool,
-        typer.Option(
-            "--append", help="Add the cards to the existing DECK.toml, leaving its text as it is."
-        ),
+        typer.Option("--append", help="Add the cards to the existing DECK.toml, leaving its text as it is."),
     ] = False,
     sep: Annotated[
         str | None,

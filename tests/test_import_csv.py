@@ -220,7 +220,11 @@ def test_append_keeps_the_deck_byte_for_byte_and_ids_do_not_collide(
     data = deck.read_bytes()
     assert data.startswith(original.encode("utf-8"))
     loaded = deck_parse.parse_valid(data.decode("utf-8"), str(deck))
-    assert [(c.id, c.answer) for c in loaded.cards] == [("dog", "chien"), ("dog-2", "le chien"), ("cat", "chat")]
+    assert [(c.id, c.answer) for c in loaded.cards] == [
+        ("dog", "chien"),
+        ("dog-2", "le chien"),
+        ("cat", "chat"),
+    ]
     assert "appended 2 card blocks" in flat(result.output)
 
 
@@ -257,7 +261,7 @@ def test_image_occlusion_in_an_anki_text_export_is_a_listed_loss(tmp_path: Path)
     source = tmp_path / "notes.txt"
     source.write_text(
         "#separator:tab\n#html:true\n#notetype column:1\n"
-        "Image Occlusion\t{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4}}\t<img src=\"a.png\">\n"
+        'Image Occlusion\t{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.4}}\t<img src="a.png">\n'
         "Basic\tCapital of France?\tParis\n",
         encoding="utf-8",
     )

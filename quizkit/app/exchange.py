@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import to_anki_notes
-from quizkit.io.delimited import Layout, to_csv
+from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
 from quizkit.io.importing import STDIN, read_source, read_text_source
 from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
@@ -35,7 +35,7 @@ def import_deck(
     title: str | None = None,
     force: bool = False,
     *,
-    layout: Layout = Layout(),
+    layout: Layout = GUESS,
     append: bool = False,
 ) -> int:
     """Read another tool's file (`-`: standard input) into a new deck file, or append its cards to
@@ -82,7 +82,8 @@ def import_deck(
         text = deck_write.dump_deck(meta, imported.cards, header=header)
         deck = deck_parse.parse_valid(text, str(out), default_id=out.stem)
         disk.write_atomic(out, text.encode("utf-8"))
-    kinds = render.counts(Counter(card.kind.value for card in deck.cards if card.note_id in imported.lines))
+    new_ids = {table["id"] for table in imported.cards}
+    kinds = render.counts(Counter(card.kind.value for card in deck.cards if card.note_id in new_ids))
     say = env.stdout.print
     blocks = len(imported.cards)
     if append:

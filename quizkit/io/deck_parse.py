@@ -638,7 +638,9 @@ class _Builder:
         if len(sentence) > MAX_FIELD_CHARS:
             return []  # reported by _Fields.text
         if any("{{" in match.group(1) for match in deletions):
-            err("cloze", "nested cloze is not supported", "write the deletions one after another: {{a}} {{b}}")
+            err(
+                "cloze", "nested cloze is not supported", "write the deletions one after another: {{a}} {{b}}"
+            )
             return []
         leftover = CLOZE_PATTERN.sub("", sentence)
         if "{{" in leftover or "}}" in leftover:

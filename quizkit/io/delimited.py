@@ -58,7 +58,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*")
 
 
-SEPARATORS = {"comma": ",", "tab": "\t", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":", "\\t": "\t"}
+SEPARATORS = {
+    "comma": ",",
+    "tab": "\t",
+    "semicolon": ";",
+    "pipe": "|",
+    "space": " ",
+    "colon": ":",
+    "\\t": "\t",
+}
 """Names `--sep` takes (as Anki's #separator does), besides any one character."""
 
 
@@ -89,6 +97,10 @@ class Layout:
     """Quizlet's row separator; None: a new line."""
     skip_bad: bool = False
     """Leave out a bad row (and report it) instead of refusing the file."""
+
+
+GUESS = Layout()
+"""Everything guessed: the separator, a header row, or front and back."""
 
 
 def parse_sep(value: str, quizlet: bool = False) -> str:
@@ -224,7 +236,9 @@ def _flag(cell: str) -> bool | None:
 
 def _lines(numbers: Sequence[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:_EXAMPLES])
-    return f"line {shown}" if len(numbers) == 1 else f"lines {shown}" + (", ..." if len(numbers) > _EXAMPLES else "")
+    if len(numbers) == 1:
+        return f"line {shown}"
+    return f"lines {shown}" + (", ..." if len(numbers) > _EXAMPLES else "")
 
 
 def _span(indexes: Sequence[int]) -> str:
@@ -254,11 +268,13 @@ def _collapsed(problems: list[Problem]) -> list[Problem]:
             continue
         lines = [p.line for p in found if p.line is not None]
         first = found[0]
-        out.append(Problem(first.path, first.line, None, f"{message} ({len(found)} rows: {_lines(lines)})", hint))
+        out.append(
+            Problem(first.path, first.line, None, f"{message} ({len(found)} rows: {_lines(lines)})", hint)
+        )
     return sorted(out, key=lambda p: p.line or 0)
 
 
-def read_delimited(text: str, path: str, delimiter: str, layout: Layout = Layout()) -> Imported:
+def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS) -> Imported:
     """Cards from CSV/TSV (or a Quizlet export): the columns `layout.columns` or a header row
     names, or else front and back; a column nothing maps is left out, with a note.
 
@@ -324,7 +340,9 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = Layout
         result.cards.append({"id": card_id, **table})
         result.lines[card_id] = line
     if occlusions:
-        result.left_out.append(f"{len(occlusions)} image occlusion note(s) ({_lines(occlusions)}): {_LOST_OCCLUSION}")
+        result.left_out.append(
+            f"{len(occlusions)} image occlusion note(s), {_lines(occlusions)}: {_LOST_OCCLUSION}"
+        )
     result.left_out.extend(_unmapped_notes(unmapped, names, layout.columns is not None))
     result.preview.extend(_preview(keys, names, result))
     result.changed.extend(tag_notes(renamed))
@@ -343,7 +361,9 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = Layout
     return result
 
 
-def _unmapped_notes(unmapped: dict[int, list[tuple[int, str]]], names: Sequence[str], mapped: bool) -> list[str]:
+def _unmapped_notes(
+    unmapped: dict[int, list[tuple[int, str]]], names: Sequence[str], mapped: bool
+) -> list[str]:
     """One note for the columns nothing maps, with how many rows had text there and an example."""
     if not unmapped:
         return []

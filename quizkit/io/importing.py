@@ -8,7 +8,7 @@ from quizkit.errors import UsageError
 from quizkit.io import apkg, disk
 from quizkit.io.anki_notes import from_package
 from quizkit.io.anki_text import is_anki_text, read_anki_text
-from quizkit.io.delimited import Layout, guess_delimiter, read_delimited
+from quizkit.io.delimited import GUESS, Layout, guess_delimiter, read_delimited
 from quizkit.io.imported import Imported
 
 _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
@@ -18,7 +18,7 @@ STDIN = "<stdin>"
 """The name standard input (`quizkit import -`) goes by in messages."""
 
 
-def read_source(path: Path, layout: Layout = Layout()) -> Imported:
+def read_source(path: Path, layout: Layout = GUESS) -> Imported:
     """Read a file to import, whatever it is: .apkg, Anki's text export, CSV or TSV."""
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
@@ -32,7 +32,7 @@ def read_source(path: Path, layout: Layout = Layout()) -> Imported:
     return read_text_source(disk.read_bytes(path), name, path.suffix.lower(), layout)  # capped like a deck
 
 
-def read_text_source(data: bytes, name: str, suffix: str, layout: Layout = Layout()) -> Imported:
+def read_text_source(data: bytes, name: str, suffix: str, layout: Layout = GUESS) -> Imported:
     """Cards from the bytes of a text file (or standard input): Anki's text export, CSV, TSV or Quizlet."""
     if data.startswith(b"PK\x03\x04"):
         raise UsageError(f"{name} is an Anki package; give it as a file, not on standard input")
