@@ -168,9 +168,21 @@ def test_quizlet_custom_separators_and_quotes_are_text() -> None:
     ]
 
 
-def test_a_quizlet_file_read_as_tsv_suggests_quizlet() -> None:
+def test_quizlets_default_export_is_detected_where_tsv_would_refuse_it() -> None:
+    imported = read(
+        "cell\tthe unit of life\nall living things have them\natom\tthe unit of matter\n", "set.txt"
+    )
+    assert [(c["q"], c["a"]) for c in imported.cards] == [
+        ("cell", "the unit of life\nall living things have them"),
+        ("atom", "the unit of matter"),
+    ]
+    assert any("read as a Quizlet export" in item for item in imported.changed)
+    assert not any("Quizlet" in item for item in read("cell\tunit\natom\tmatter\n", "set.txt").changed)
+
+
+def test_a_file_that_is_not_quite_quizlet_suggests_quizlet() -> None:
     with pytest.raises(DeckError) as caught:
-        read("term\tdefinition\nmore of it\n", "set.tsv")
+        read('term\t"defined"\tx\nmore of it\n', "set.tsv")
     assert "--quizlet" in caught.value.problems[0].hint
 
 
@@ -252,6 +264,19 @@ def test_a_dash_reads_standard_input(runner: CliRunner, tmp_path: Path) -> None:
 def test_standard_input_errors_name_it(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "import", "-", "-o", str(tmp_path / "in.toml"), input="Q,A\nonly\n")
     assert result.exit_code == 1 and "<stdin>:2:" in flat(result.output)
+
+
+def test_csv_options_are_refused_for_anki_files_rather_than_ignored(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("#separator:tab\nQ\tA\n", encoding="utf-8")
+    result = run(runner, "import", str(text), "-o", str(tmp_path / "n.toml"), "--columns", "q,a")
+    assert result.exit_code == 2 and "Anki's text export" in result.output
+    package = tmp_path / "deck.apkg"
+    package.write_bytes(b"PK\x03\x04 not really")
+    result = run(runner, "import", str(package), "-o", str(tmp_path / "p.toml"), "--skip-bad-rows")
+    assert result.exit_code == 2 and "is an Anki package" in result.output
 
 
 # ---------------------------------------------------------------- Found 4: image occlusion in text

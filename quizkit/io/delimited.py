@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quizkit.core.ids import id_from_text, unique_id
 from quizkit.core.text import clean
@@ -106,7 +106,8 @@ GUESS = Layout()
 def parse_sep(value: str, quizlet: bool = False) -> str:
     """`--sep`: a name (comma, tab, semicolon, pipe, space, colon), `\\t`, or one character
     (for Quizlet, any text: its custom separators can be longer)."""
-    named = SEPARATORS.get(value.lower(), value.replace("\\t", "\t").replace("\\n", "\n"))
+    names = {**SEPARATORS, "newline": "\n"} if quizlet else SEPARATORS
+    named = names.get(value.lower(), value.replace("\\t", "\t").replace("\\n", "\n"))
     if named and (len(named) == 1 or quizlet):
         return named
     raise UsageError(
@@ -135,12 +136,12 @@ def parse_columns(value: str) -> tuple[str, ...]:
 
 
 def delimited_rows(
-    text: str, path: str, delimiter: str, first_line: int = 1, comments: bool = False
+    text: str, path: str, delimiter: str, first_line: int = 1, comments: bool = False, spaces: bool = False
 ) -> list[tuple[int, list[str]]]:
     """The non-empty rows of CSV text, each with the line it starts on.
 
-    A space after the separator is not part of the cell (`hello, "a, b"` is two cells). With
-    `comments`, a line that starts with `#` where a row would start is a comment, as in Anki;
+    With `spaces`, a space after the separator is not part of the cell (`hello, "a, b"` is two
+    cells). With `comments`, a line that starts with `#` where a row would start is a comment, as in Anki;
     a `#` inside a quoted cell that spans lines is text.
     """
     at_start = True
@@ -158,7 +159,9 @@ def delimited_rows(
                 at_start = False
             yield line
 
-    reader = csv.reader(lines(), delimiter=delimiter, strict=True, skipinitialspace=delimiter != " ")
+    reader = csv.reader(
+        lines(), delimiter=delimiter, strict=True, skipinitialspace=spaces and delimiter != " "
+    )
     rows: list[tuple[int, list[str]]] = []
     try:
         for cells in reader:
@@ -208,6 +211,17 @@ def guess_delimiter(text: str, suffix: str) -> str:
     if counts[best] == 0:
         return "\t" if suffix == ".txt" else ","
     return best
+
+
+def _looks_like_quizlet(text: str) -> bool:
+    """Quizlet's default export, told apart from TSV only where TSV would refuse it: no quotes, no
+    header, a term and a tab on the first line, and some line without a tab (a definition's
+    second line). Quizlet writes a definition's new lines as they are, where TSV would quote it."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines or '"' in text or any(line.count("\t") > 1 for line in lines):
+        return False
+    first = lines[0].split("\t")
+    return len(first) == 2 and _header(first) is None and any("\t" not in line for line in lines[1:])
 
 
 def _header(cells: Sequence[str]) -> list[str] | None:
@@ -282,10 +296,13 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
     `layout.skip_bad`, the row is left out and listed in `skipped`).
     """
     text = text.lstrip("\ufeff")
+    detected = not layout.quizlet and layout.sep is None and delimiter == "\t" and _looks_like_quizlet(text)
+    if detected:
+        layout = replace(layout, quizlet=True)
     if layout.quizlet:
         rows = quizlet_rows(text, layout.sep or "\t", layout.rows)
     else:
-        rows = delimited_rows(text, path, layout.sep or delimiter, comments=True)
+        rows = delimited_rows(text, path, layout.sep or delimiter, comments=True, spaces=True)
     problems: list[Problem] = []
     header = _header(rows[0][1]) if rows and not layout.quizlet else None
     names: list[str] = []
@@ -304,6 +321,11 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
     if not rows:
         problems.append(Problem(path, None, None, "has no cards", "each row is a card: front, back"))
     result = Imported(title="", cards=[])
+    if detected:
+        result.changed.append(
+            "read as a Quizlet export: a line without a tab continues the definition above it "
+            "(give --sep tab to read it as TSV)"
+        )
     taken: set[str] = set()
     renamed: dict[str, str] = {}
     unmapped: dict[int, list[tuple[int, str]]] = {}

@@ -27,6 +27,10 @@ def read_source(path: Path, layout: Layout = GUESS) -> Imported:
         raise UsageError(f"{path} is a folder; give the file to import")
     head = disk.read_bytes(path, limit=None, head=4)  # also refuses a pipe or a device
     if path.suffix.lower() in (".apkg", ".colpkg") or head == b"PK\x03\x04":
+        if layout != GUESS:
+            raise UsageError(
+                f"{path} is an Anki package: --sep, --columns, --quizlet and --skip-bad-rows are for CSV"
+            )
         # Read from the file, member by member: a package full of media is never held whole.
         return from_package(apkg.read_package(path, name), name)
     return read_text_source(disk.read_bytes(path), name, path.suffix.lower(), layout)  # capped like a deck
@@ -47,5 +51,9 @@ def read_text_source(data: bytes, name: str, suffix: str, layout: Layout = GUESS
         utf16=True,
     )
     if is_anki_text(text) and not layout.quizlet:
+        if layout.sep is not None or layout.columns is not None:
+            raise UsageError(
+                f"{name} is Anki's text export: its # lines say how to read it; leave out --sep and --columns"
+            )
         return read_anki_text(text.lstrip("\ufeff"), name)
     return read_delimited(text, name, guess_delimiter(text, suffix), layout)
