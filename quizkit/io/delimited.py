@@ -401,10 +401,11 @@ def _unmapped_notes(
     if nameless:
         rows = sorted({line for i in nameless for line, _ in unmapped[i]})
         line, example = unmapped[nameless[0]][0]
-        how = "--columns gives this column no key" if mapped else "no header names it"
+        them = "them" if len(nameless) > 1 else "it"
+        how = f"--columns gives {them} no key" if mapped else f"no header names {them}"
         notes.append(
             f"{_span(nameless)} ({len(rows)} row(s), e.g. line {line}: {_quote(example)}): {how}; "
-            "to keep it, map it, e.g. --columns q,a,explain (or q,a,tags)"
+            f"to keep {them}, map {them}, e.g. --columns q,a,explain (or q,a,tags)"
         )
     return notes
 
