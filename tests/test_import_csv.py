@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizkit.cli import app
@@ -85,6 +87,35 @@ def test_the_summary_shows_the_mapping_and_the_columns_left_out(runner: CliRunne
     assert "'Chapter'" in out and "left out" in out
 
 
+def test_a_header_may_have_a_cloze_column_alone_and_a_second_front_is_named() -> None:
+    imported = read("cloze,tags,question,front\nThe {{Nile}} is long,rivers,Q,other\n")
+    assert [c.get("cloze") for c in imported.cards] == ["The {{Nile}} is long"]
+    assert any("'front'" in item and "a second q column" in item for item in imported.left_out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1),
+        ).filter(lambda row: all(cell.strip() and "{{" not in cell and "}}" not in cell for cell in row)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_any_quoted_cells_come_back_as_written(rows: list[tuple[str, str]], sep: str) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, quoting=csv.QUOTE_ALL).writerows(rows)
+    layout = delimited.Layout(sep=sep, columns=("q", "a"))
+    imported = delimited.read_delimited(out.getvalue(), "cards.csv", sep, layout)
+    assert [(c["q"], c["a"]) for c in imported.cards] == [(q.strip(), a.strip()) for q, a in rows]
+
+
 # ---------------------------------------------------------------- Found 5: a space after the separator
 
 
@@ -103,6 +134,13 @@ def test_hash_comment_lines_are_comments_but_not_inside_a_quoted_cell() -> None:
         ("Q two", "A two"),
     ]
     assert imported.lines[imported.cards[1]["id"]] == 6
+    assert not imported.left_out  # comments with no separator: nothing to say
+
+
+def test_a_comment_line_that_looks_like_a_row_is_listed() -> None:
+    imported = read('#1 hit,a song\nQ1,A1\n"#2",second\n')
+    assert [c["q"] for c in imported.cards] == ["Q1", "#2"]
+    assert any("read as comments" in item and "line 1" in item for item in imported.left_out)
 
 
 def test_eleven_columns_without_a_header_give_one_note_not_an_error_per_row() -> None:

@@ -136,24 +136,28 @@ def parse_columns(value: str) -> tuple[str, ...]:
 
 
 def delimited_rows(
-    text: str, path: str, delimiter: str, first_line: int = 1, comments: bool = False, spaces: bool = False
+    text: str,
+    path: str,
+    delimiter: str,
+    first_line: int = 1,
+    comments: list[tuple[int, str]] | None = None,
+    spaces: bool = False,
 ) -> list[tuple[int, list[str]]]:
     """The non-empty rows of CSV text, each with the line it starts on.
 
     With `spaces`, a space after the separator is not part of the cell (`hello, "a, b"` is two
-    cells). With `comments`, a line that starts with `#` where a row would start is a comment, as in Anki;
-    a `#` inside a quoted cell that spans lines is text.
+    cells). With a `comments` list, a line that starts with `#` where a row would start is a comment,
+    as in Anki, and goes in the list with its number; a `#` inside a quoted cell is text.
     """
     at_start = True
     line_of_row = 0
-    comment_lines: list[int] = []
 
     def lines() -> Iterator[str]:
         nonlocal at_start, line_of_row
         for number, line in enumerate(io.StringIO(text, newline=""), start=first_line):
             if at_start:
-                if comments and line.startswith("#"):
-                    comment_lines.append(number)
+                if comments is not None and line.startswith("#"):
+                    comments.append((number, line))
                     continue
                 line_of_row = number
                 at_start = False
@@ -296,13 +300,14 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
     `layout.skip_bad`, the row is left out and listed in `skipped`).
     """
     text = text.lstrip("\ufeff")
+    comments: list[tuple[int, str]] = []
     detected = not layout.quizlet and layout.sep is None and delimiter == "\t" and _looks_like_quizlet(text)
     if detected:
         layout = replace(layout, quizlet=True)
     if layout.quizlet:
         rows = quizlet_rows(text, layout.sep or "\t", layout.rows)
     else:
-        rows = delimited_rows(text, path, layout.sep or delimiter, comments=True, spaces=True)
+        rows = delimited_rows(text, path, layout.sep or delimiter, comments=comments, spaces=True)
     problems: list[Problem] = []
     header = _header(rows[0][1]) if rows and not layout.quizlet else None
     names: list[str] = []
@@ -340,7 +345,7 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         if any(_IMAGE_OCCLUSION.search(cell) for cell in cells):
             occlusions.append(line)
             continue
-        if len(cells) < 2 and sum(1 for key in keys if key) > 1:
+        if len(cells) < 2 and header is None and layout.columns is None:
             hint = "each row needs a front and a back"
             if delimiter == "\t" or layout.quizlet:
                 hint += "; a Quizlet export whose definitions have several lines: add --quizlet"
@@ -365,8 +370,13 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         result.left_out.append(
             f"{len(occlusions)} image occlusion note(s), {_lines(occlusions)}: {_LOST_OCCLUSION}"
         )
+    rowlike = [number for number, line in comments if (layout.sep or delimiter) in line]
+    if rowlike:
+        result.left_out.append(
+            f"{len(rowlike)} line(s) starting with # read as comments, as Anki does ({_lines(rowlike)}): "
+            'to import such a row, quote its first cell ("#1 hit",...)'
+        )
     result.left_out.extend(_unmapped_notes(unmapped, names, layout.columns is not None))
-    result.preview.extend(_preview(keys, names, result))
     result.changed.extend(tag_notes(renamed))
     problems.extend(check_imported(result, path, drop=False))
     if layout.skip_bad:
@@ -380,6 +390,7 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         problems = [p for p in problems if p.line is None]
     if problems:
         raise DeckError(_collapsed(problems))
+    result.preview.extend(_preview(keys, names, result))
     return result
 
 
@@ -394,9 +405,13 @@ def _unmapped_notes(
     nameless = [i for i in sorted(unmapped) if i not in named]
     for index in named:
         found = unmapped[index]
+        twice = COLUMNS.get(names[index].lower())
+        why = (
+            f"a second {twice} column" if twice and not mapped else "quizkit has no place for it"
+        ) + "; rename it in the header, or map it with --columns"
         notes.append(
-            f"column {names[index]!r} ({_span([index])}, {len(found)} row(s), e.g. {_quote(found[0][1])}): "
-            "quizkit has no place for it; rename it in the header, or map it with --columns"
+            f"column {names[index]!r} ({_span([index])}, {len(found)} row(s), "
+            f"e.g. {_quote(found[0][1])}): {why}"
         )
     if nameless:
         rows = sorted({line for i in nameless for line, _ in unmapped[i]})
