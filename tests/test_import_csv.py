@@ -304,6 +304,20 @@ def test_standard_input_errors_name_it(runner: CliRunner, tmp_path: Path) -> Non
     assert result.exit_code == 1 and "<stdin>:2:" in flat(result.output)
 
 
+def test_anki_text_headers_and_comment_lines_below_them(tmp_path: Path) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text(
+        "#separator:comma\n#columns:Front,Back,Tags\n#tags column:3\nQ1,A1,t1 t2\n# a comment\nQ2,A2,\n",
+        encoding="utf-8",
+    )
+    imported = importing.read_source(source)
+    assert [(c["q"], c["a"], c.get("tags")) for c in imported.cards] == [
+        ("Q1", "A1", ["t1", "t2"]),
+        ("Q2", "A2", None),
+    ]
+    assert not imported.left_out
+
+
 def test_csv_options_are_refused_for_anki_files_rather_than_ignored(
     runner: CliRunner, tmp_path: Path
 ) -> None:

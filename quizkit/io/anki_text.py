@@ -68,7 +68,8 @@ def read_anki_text(text: str, path: str) -> Imported:
         return int(value) - 1 if value.isdigit() and int(value) > 0 else None
 
     special = {name: column(name) for name in ("tags", "guid", "notetype", "deck")}
-    rows = delimited_rows("\n".join(lines[skipped:]), path, separator, first_line=skipped + 1)
+    # A # line further down is a comment, as Anki reads it (inside a quoted field it is text).
+    rows = delimited_rows("\n".join(lines[skipped:]), path, separator, first_line=skipped + 1, comments=[])
     result = Imported(title="", cards=[])
     taken: set[str] = set()
     renamed: dict[str, str] = {}
