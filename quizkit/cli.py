@@ -767,6 +767,8 @@ def import_(
     """Turn another tool's cards into a deck file, listing what could not be carried over.
 
     Example: quizkit import biology.apkg -o biology.toml
+
+    Example: quizkit import words.csv -o words.toml --columns q,a,explain,-,tags --append
     """
     from quizkit.app import exchange as use
     from quizkit.errors import UsageError

@@ -233,6 +233,18 @@ def test_quizlet_from_the_command_line(runner: CliRunner, tmp_path: Path) -> Non
     assert [c.answer for c in deck.cards] == ["first\nsecond line", "x"]
 
 
+def test_quizlet_custom_rows_from_standard_input(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "q.toml"
+    args = ("import", "-", "-o", str(out), "--quizlet", "--sep", " - ", "--rows", "semicolon")
+    result = run(runner, *args, input="dog - chien;cat - chat\nune chatte;")
+    assert result.exit_code == 0, result.output
+    assert "columns read: term → q · definition → a" in result.output
+    deck = deck_parse.parse_valid(out.read_text(encoding="utf-8"), str(out))
+    assert [(c.prompt, c.answer) for c in deck.cards] == [("dog", "chien"), ("cat", "chat\nune chatte")]
+    alone = run(runner, "import", "-", "-o", str(tmp_path / "r.toml"), "--rows", ";", input="a;b")
+    assert alone.exit_code == 2 and "--rows is for Quizlet exports" in alone.output
+
+
 # ---------------------------------------------------------------- --skip-bad-rows
 
 

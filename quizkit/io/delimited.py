@@ -310,7 +310,7 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         rows = delimited_rows(text, path, layout.sep or delimiter, comments=comments, spaces=True)
     problems: list[Problem] = []
     header = _header(rows[0][1]) if rows and not layout.quizlet else None
-    names: list[str] = []
+    names: list[str] = ["term", "definition"] if layout.quizlet else []
     if header is not None:
         names = [cell.strip() for cell in rows[0][1]]
         rows = rows[1:]
