@@ -224,6 +224,13 @@ def test_a_file_that_is_not_quite_quizlet_suggests_quizlet() -> None:
     assert "--quizlet" in caught.value.problems[0].hint
 
 
+def test_a_quizlet_row_without_the_separator_says_so() -> None:
+    with pytest.raises(DeckError) as caught:
+        read("dog - chien;cat chat;", "set.txt", delimited.Layout(quizlet=True, sep=" - ", rows=";"))
+    [problem] = caught.value.problems
+    assert problem.message == "row has no ' - ' between term and definition"
+
+
 def test_quizlet_from_the_command_line(runner: CliRunner, tmp_path: Path) -> None:
     source = tmp_path / "set.txt"
     source.write_text("a|first\nsecond line\n\nb|x\n", encoding="utf-8")

@@ -345,9 +345,13 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         if any(_IMAGE_OCCLUSION.search(cell) for cell in cells):
             occlusions.append(line)
             continue
+        if len(cells) < 2 and layout.quizlet:
+            sep = layout.sep or "\t"
+            bad(f"row has no {sep!r} between term and definition", "give --sep the separator Quizlet used")
+            continue
         if len(cells) < 2 and header is None and layout.columns is None:
             hint = "each row needs a front and a back"
-            if delimiter == "\t" or layout.quizlet:
+            if delimiter == "\t":
                 hint += "; a Quizlet export whose definitions have several lines: add --quizlet"
             bad("row has only one column", hint)
             continue
