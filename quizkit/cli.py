@@ -768,7 +768,7 @@ def import_(
 
     Example: quizkit import biology.apkg -o biology.toml
 
-    Example: quizkit import words.csv -o words.toml --columns q,a,-,tags --append
+    Example: quizkit import words.csv -o words.toml --columns q,a,-,tags
     """
     from quizkit.app import exchange as use
     from quizkit.errors import UsageError
