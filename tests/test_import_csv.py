@@ -116,6 +116,28 @@ def test_any_quoted_cells_come_back_as_written(rows: list[tuple[str, str]], sep:
     assert [(c["q"], c["a"]) for c in imported.cards] == [(q.strip(), a.strip()) for q, a in rows]
 
 
+def test_the_whole_summary_of_a_spreadsheet_import(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    Path("w.csv").write_text(
+        "Chapter,Term,Definition,Extra\n3,to return,kaerimasu,Uchi ni kaerimasu\n,,only one\n4,to go,ikimasu\n",
+        encoding="utf-8",
+    )
+    result = run(runner, "import", "w.csv", "-o", "w.toml", "--skip-bad-rows")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "imported 2 card blocks (2 cards: basic 2) into w.toml\n"
+        "columns read: Chapter → left out · Term → q · Definition → a · Extra → explain\n"
+        "  line 2: q='to return', a='kaerimasu', explain='Uchi ni kaerimasu'\n"
+        "  line 4: q='to go', a='ikimasu'\n"
+        "not carried over (1):\n"
+        "  - column 'Chapter' (column 1, 2 row(s), e.g. '3'): quizkit has no place for it; "
+        "rename it in the header, or map it with --columns\n"
+        "rows skipped (1):\n"
+        "  - line 3: row has no front (question)\n"
+        "next: quizkit validate w.toml   quizkit show w.toml\n"
+    )
+
+
 # ---------------------------------------------------------------- Found 5: a space after the separator
 
 

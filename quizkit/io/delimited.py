@@ -40,6 +40,9 @@ COLUMNS = {
     "exact": "exact",
     "explain": "explain",
     "explanation": "explain",
+    "extra": "explain",
+    "back extra": "explain",
+    "notes": "explain",
     "source": "source",
 }
 """Column names a header row may use (any case), and the deck key each fills."""
@@ -429,6 +432,10 @@ def _unmapped_notes(
     return notes
 
 
+def _order(key: str) -> int:
+    return CSV_ORDER.index(key) if key in CSV_ORDER else len(CSV_ORDER)
+
+
 def _preview(keys: Sequence[str], names: Sequence[str], result: Imported, rows: int = 2) -> list[str]:
     """How the columns were read: each column and its deck key, then the first cards as read."""
     mapping = []
@@ -440,7 +447,7 @@ def _preview(keys: Sequence[str], names: Sequence[str], result: Imported, rows: 
     for table in result.cards[:rows]:
         shown = ", ".join(
             f"{key}={_quote(' '.join(value) if isinstance(value, list) else str(value), 24)}"
-            for key, value in table.items()
+            for key, value in sorted(table.items(), key=lambda item: _order(item[0]))
             if key != "id"
         )
         lines.append(f"line {result.lines[table['id']]}: {shown}")
