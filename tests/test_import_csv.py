@@ -416,6 +416,17 @@ def test_a_utf16_deck_cannot_be_appended_to_and_says_why(tmp_path: Path) -> None
     assert "UTF-16" in caught.value.problems[0].message
 
 
+def test_append_to_a_utf16_deck_asks_for_utf8_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "d.toml"
+    original = '[deck]\ntitle = "T"\n\n[[cards]]\nid = "q"\nq = "Q"\na = "A"\n'.encode("utf-16")
+    deck.write_bytes(original)
+    source = tmp_path / "more.csv"
+    source.write_text("Q2,A2\n", encoding="utf-8")
+    result = run(runner, "import", str(source), "-o", str(deck), "--append")
+    assert result.exit_code == 1 and "is UTF-16 text" in flat(result.output) and "UTF-8" in result.output
+    assert deck.read_bytes() == original
+
+
 def test_export_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: Path) -> None:
     deck = tmp_path / "d.toml"
     deck.write_text('[deck]\ntitle = "T"\n\n[[cards]]\nq = "Q"\na = "A"\n', encoding="utf-8")

@@ -104,6 +104,10 @@ def import_deck(
 
 def _stdin_bytes(env: Environment) -> bytes:
     """Standard input, whole, capped as a deck file is."""
+    if env.stdin_isatty:  # someone typing: say what is awaited and how to end it
+        env.stderr.print(
+            "reading cards from standard input (CSV, TSV or Quizlet text); Ctrl-D ends it", soft_wrap=True
+        )
     stream = getattr(env.stdin, "buffer", None)
     data = stream.read(disk.MAX_DECK_BYTES + 1) if stream is not None else env.stdin.read().encode("utf-8")
     if len(data) > disk.MAX_DECK_BYTES:
