@@ -712,7 +712,7 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="CSV, TSV, Anki's 'Notes in Plain Text', an .apkg or a .colpkg.",
+            help="CSV, TSV, Quizlet, Anki's 'Notes in Plain Text', .apkg or .colpkg; - for standard input.",
             show_default=False,
         ),
     ],
@@ -750,20 +750,78 @@ def import_(
             "per deck (default: files for a folder, tags for a .toml).",
         ),
     ] = None,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="Add the cards to the existing DECK.toml, leaving its text as it is."),
+    ] = False,
+    sep: Annotated[
+        str | None,
+        typer.Option(
+            "--sep",
+            metavar="SEP",
+            help="CSV: the separator, comma, tab, semicolon, pipe or one character (default: guessed).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="KEY,...",
+            help="CSV: what each column is, by position, e.g. q,a,explain,-,tags (- leaves one out).",
+        ),
+    ] = None,
+    quizlet: Annotated[
+        bool,
+        typer.Option(
+            "--quizlet",
+            help="A Quizlet export: no quotes; --sep between term and definition (default tab).",
+        ),
+    ] = False,
+    rows: Annotated[
+        str | None,
+        typer.Option(
+            "--rows", metavar="SEP", help="With --quizlet: between cards (default: a new line), e.g. ';'."
+        ),
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option("--skip-bad-rows", help="CSV: leave out bad rows and list them, instead of stopping."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Turn another tool's cards into a deck file, listing what could not be carried over.
 
     Example: quizkit import biology.apkg -o biology.toml
+
+    Example: quizkit import words.csv -o words.toml --columns q,a,-,tags
     """
     from quizkit.app import exchange as use
+    from quizkit.errors import UsageError
+    from quizkit.io.delimited import Layout, parse_columns, parse_sep
 
-    _run(
-        lambda env: use.import_deck(
-            env, source, output, title, force, with_progress=with_progress, layout=decks
-        ),
-        db,
-    )
+    def work(env: object) -> int:
+        if rows is not None and not quizlet:
+            raise UsageError("--rows is for Quizlet exports: add --quizlet")
+        reading = Layout(
+            sep=parse_sep(sep, quizlet) if sep is not None else None,
+            columns=parse_columns(columns) if columns is not None else None,
+            quizlet=quizlet,
+            rows=parse_sep(rows, quizlet=True) if rows is not None else None,
+            skip_bad=skip_bad_rows,
+        )
+        return use.import_deck(
+            env,  # type: ignore[arg-type]
+            source,
+            output,
+            title,
+            force,
+            with_progress=with_progress,
+            layout=decks,
+            reading=reading,
+            append=append,
+        )
+
+    _run(work, db)
 
 
 @app.command()
@@ -825,6 +883,7 @@ def export(
             help="Worksheets: one seed, the same papers; printed on every page with the variant.",
         ),
     ] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Write a deck as an Anki package, a CSV file, or printable worksheets with answer keys.
 
@@ -856,6 +915,7 @@ def export(
             kinds=wanted,
             variants=variants,
             key=place,
+            force=force,
         )
 
     _run(work)

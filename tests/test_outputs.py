@@ -75,7 +75,7 @@ def test_an_output_through_a_symlink_to_a_file_is_written(runner: CliRunner, tmp
     target.write_text("old", encoding="utf-8")
     link = tmp_path / "link.csv"
     link.symlink_to(target)
-    result = runner.invoke(app, ["export", str(EXAMPLE), "--to", "csv", "-o", str(link)])
+    result = runner.invoke(app, ["export", str(EXAMPLE), "--to", "csv", "-o", str(link), "--force"])
     assert result.exit_code == 0, result.output
     assert "Paris" in link.read_text(encoding="utf-8-sig") or link.read_text(encoding="utf-8-sig").startswith(
         "id,"

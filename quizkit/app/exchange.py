@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import to_anki_notes
-from quizkit.io.delimited import to_csv
+from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
-from quizkit.io.importing import read_source
+from quizkit.io.importing import STDIN, read_source, read_text_source
 from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
 from quizkit.model import Deck, Kind
 from quizkit.ui import render, words
@@ -41,27 +41,50 @@ def import_deck(
     *,
     with_progress: bool = False,
     layout: str | None = None,
+    reading: Layout = GUESS,
+    append: bool = False,
 ) -> int:
-    """Read another tool's file into a new deck file (or, with a folder for -o, one deck file per
-    Anki deck); everything is checked before anything is written, the progress last."""
+    """Read another tool's file (`-`: standard input) into a new deck file (or, with a folder for
+    -o, one deck file per Anki deck), or append its cards to an existing deck; everything is
+    checked before anything is written, the progress last. `reading` is how a CSV is read."""
     if not out.name:
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
-    if layout is not None and layout.strip().lower() not in LAYOUTS:
-        raise UsageError(f"--decks {layout}: give files (a deck file per deck) or tags (one file)")
-    folder = out.suffix != ".toml" and (out.is_dir() or not out.suffix)  # x.toml is always a file
-    layout = (layout or ("files" if folder else "tags")).strip().lower()
-    if layout == "files" and not folder:
-        raise UsageError(
-            f"--decks files: -o names a folder for the deck files, e.g. -o {out.with_suffix('')}"
-        )
-    if layout == "tags" and out.suffix != ".toml":
-        raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
-    if layout == "files" and out.exists() and not out.is_dir():
-        raise UsageError(f"-o {out}: that is a file; give a folder for the deck files (it is made)")
-    if layout == "tags":
-        _refuse_existing(out, force)
+    from_stdin = str(source) == "-"
+    if append:
+        if force:
+            raise UsageError("--append adds to the deck and --force replaces it: give one of them")
+        if with_progress or layout is not None:
+            raise UsageError("--append adds to one existing deck: leave out --with-progress and --decks")
+        if out.suffix != ".toml":
+            raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
+        if not out.is_file():
+            raise UsageError(f"--append: {out} does not exist; leave out --append to create it")
         disk.check_output(out)
-    imported = read_source(source, with_progress)
+        layout = "tags"
+    else:
+        if layout is not None and layout.strip().lower() not in LAYOUTS:
+            raise UsageError(f"--decks {layout}: give files (a deck file per deck) or tags (one file)")
+        folder = out.suffix != ".toml" and (out.is_dir() or not out.suffix)  # x.toml is always a file
+        layout = (layout or ("files" if folder else "tags")).strip().lower()
+        if layout == "files" and not folder:
+            raise UsageError(
+                f"--decks files: -o names a folder for the deck files, e.g. -o {out.with_suffix('')}"
+            )
+        if layout == "tags" and out.suffix != ".toml":
+            raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
+        if layout == "files" and out.exists() and not out.is_dir():
+            raise UsageError(f"-o {out}: that is a file; give a folder for the deck files (it is made)")
+        if layout == "tags":
+            _refuse_existing_deck(out, force)
+            disk.check_output(out)
+    if from_stdin:
+        if with_progress:
+            raise UsageError(
+                "--with-progress works with an Anki package given as a file, not on standard input"
+            )
+        imported = read_text_source(_stdin_bytes(env), STDIN, "", reading)
+    else:
+        imported = read_source(source, with_progress, reading)
     if with_progress and imported.progress is None:
         raise UsageError(
             f"--with-progress: {source.name} has no review history; it works with Anki packages "
@@ -70,47 +93,69 @@ def import_deck(
     if not imported.cards:
         for item in imported.left_out:
             env.stderr.print(words.plain(f"  not carried over: {item}"), soft_wrap=True)
-        raise DeckError(
-            [Problem(str(source), None, None, "has no cards quizkit can import", "see the list above")]
-        )
-    from quizkit.core.ids import deck_id_for, title_for
-
-    header = (
-        f"Imported from {source.name} by quizkit import.\n"
-        "Card ids come from the source (see docs/import-export.md): keep them, and\n"
-        "re-importing an updated file keeps the learners' progress."
-    )
-    made: list[tuple[Path, str, Deck, list[dict[str, Any]]]] = []
-    for path, deck_title, description, tables in _layout(imported, out, layout, source):
-        if layout == "files":
-            _refuse_existing(path, force)
-            disk.check_output(path if out.is_dir() else out)  # the folder is made, in an existing one
-        meta = {"id": deck_id_for(path.stem), "title": (title or deck_title or title_for(path.stem)).strip()}
-        if description:
-            meta["description"] = description
-        text = deck_write.dump_deck(meta, tables, header=header)
-        made.append((path, text, deck_parse.parse_valid(text, str(path), default_id=path.stem), tables))
-    if layout == "files":
-        out.mkdir(exist_ok=True)
-    for path, text, _deck, _tables in made:
-        disk.write_atomic(path, text.encode("utf-8"))
+        for item in imported.skipped:
+            env.stderr.print(words.plain(f"  skipped: {item}"), soft_wrap=True)
+        name = STDIN if from_stdin else str(source)
+        raise DeckError([Problem(name, None, None, "has no cards quizkit can import", "see the list above")])
     say = env.stdout.print
-    for path, _text, deck, tables in made:
-        kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+    made: list[tuple[Path, str, Deck, list[dict[str, Any]]]] = []
+    if append:
+        deck = _append(env, out, imported)
+        new_ids = {table["id"] for table in imported.cards}
+        shown_path = out
         say(
-            words.plain(f"imported {len(tables)} card blocks ({len(deck.cards)} cards: {kinds}) into {path}"),
+            words.plain(
+                f"appended {len(imported.cards)} card blocks to {out} (now {len(deck.cards)} cards: "
+                f"{render.counts(Counter(c.kind.value for c in deck.cards if c.note_id in new_ids))} new)"
+            ),
             soft_wrap=True,
         )
+    else:
+        from quizkit.core.ids import deck_id_for, title_for
+
+        header = (
+            f"Imported from {'standard input' if from_stdin else source.name} by quizkit import.\n"
+            "Card ids come from the source (see docs/import-export.md): keep them, and\n"
+            "re-importing an updated file keeps the learners' progress."
+        )
+        for path, deck_title, description, tables in _layout(imported, out, layout, source):
+            if layout == "files":
+                _refuse_existing_deck(path, force)
+                disk.check_output(path if out.is_dir() else out)  # the folder is made, in an existing one
+            stem = path.stem if from_stdin or layout == "files" else source.stem
+            meta = {"id": deck_id_for(path.stem), "title": (title or deck_title or title_for(stem)).strip()}
+            if description:
+                meta["description"] = description
+            text = deck_write.dump_deck(meta, tables, header=header)
+            made.append((path, text, deck_parse.parse_valid(text, str(path), default_id=path.stem), tables))
+        if layout == "files":
+            out.mkdir(exist_ok=True)
+        for path, text, _deck, _tables in made:
+            disk.write_atomic(path, text.encode("utf-8"))
+        for path, _text, deck, tables in made:
+            kinds = render.counts(Counter(card.kind.value for card in deck.cards))
+            say(
+                words.plain(
+                    f"imported {len(tables)} card blocks ({len(deck.cards)} cards: {kinds}) into {path}"
+                ),
+                soft_wrap=True,
+            )
+        shown_path = made[0][0] if len(made) == 1 else out
+    if imported.preview:  # how a spreadsheet's columns were read, then its first cards as read
+        say(words.plain(f"columns read: {imported.preview[0]}"), soft_wrap=True)
+        for line in imported.preview[1:]:
+            say(words.plain(f"  {line}"), soft_wrap=True)
     if imported.progress is not None:
         _import_progress(env, imported, [(deck, tables) for _p, _t, deck, tables in made])
     _listing(env, "not carried over", imported.left_out)
     _listing(env, "changed on the way", imported.changed)
-    shown = made[0][0] if len(made) == 1 else out
-    say(words.plain(f"next: quizkit validate {shown}   quizkit show {made[0][0]}"), soft_wrap=True)
+    _listing(env, "rows skipped", imported.skipped)
+    first = made[0][0] if made else out
+    say(words.plain(f"next: quizkit validate {shown_path}   quizkit show {first}"), soft_wrap=True)
     return 0
 
 
-def _refuse_existing(out: Path, force: bool) -> None:
+def _refuse_existing_deck(out: Path, force: bool) -> None:
     if out.exists() and not force:
         raise UsageError(
             f"{out} already exists; add --force to replace it "
@@ -285,6 +330,50 @@ def _import_progress(
         say(words.plain(f"  as in Anki: {suspended} {cards} suspended, {buried} buried"), soft_wrap=True)
 
 
+def _stdin_bytes(env: Environment) -> bytes:
+    """Standard input, whole, capped as a deck file is."""
+    if env.stdin_isatty:  # someone typing: say what is awaited and how to end it
+        env.stderr.print(
+            "reading cards from standard input (CSV, TSV or Quizlet text); Ctrl-D ends it", soft_wrap=True
+        )
+    stream = getattr(env.stdin, "buffer", None)
+    data = stream.read(disk.MAX_DECK_BYTES + 1) if stream is not None else env.stdin.read().encode("utf-8")
+    if len(data) > disk.MAX_DECK_BYTES:
+        raise UsageError(f"standard input is over {disk.MAX_DECK_BYTES // 2**20} MB; split it")
+    return bytes(data)
+
+
+def _append(env: Environment, out: Path, imported: Imported) -> Deck:
+    """Append the imported cards to a deck as `quizkit add` does: the file's bytes are kept as they
+    are and the blocks go after them; an id the deck already has gets -2, -3... (and a note)."""
+    from quizkit.core.ids import unique_id
+
+    raw = disk.read_bytes(out)
+    existing = deck_parse.parse_valid(disk.decode(raw, str(out)), str(out), default_id=out.stem)
+    taken = {c.note_id for c in existing.cards} | {c.id for c in existing.cards}
+    renamed: list[str] = []
+    lines: dict[str, int] = {}
+    for table in imported.cards:
+        old = table["id"]
+        table["id"] = unique_id(old, taken)
+        lines[table["id"]] = imported.lines.get(old, 0)
+        if table["id"] != old:
+            renamed.append(f"{old!r} became {table['id']!r}")
+    imported.lines = lines
+    if renamed:
+        imported.changed.append(
+            f"{len(renamed)} id(s) the deck already has were given new ones "
+            f"(imported before?): {', '.join(renamed[:3])}" + (", ..." if len(renamed) > 3 else "")
+        )
+    newline = "\r\n" if b"\r\n" in raw else "\n"
+    ending = b"" if not raw or raw.endswith(b"\n") else newline.encode()
+    blocks = "".join(newline + deck_write.dump_card(table).replace("\n", newline) for table in imported.cards)
+    data = raw + ending + blocks.encode("utf-8")
+    deck = deck_parse.parse_valid(disk.decode(data, str(out)), str(out), default_id=out.stem)
+    disk.write_atomic(out, data)
+    return deck
+
+
 def _listing(env: Environment, heading: str, items: Sequence[str], limit: int = 30) -> None:
     if not items:
         return
@@ -308,8 +397,10 @@ def export_deck(
     kinds: Sequence[Kind] = (),
     variants: int = 1,
     key: KeyPlace | None = None,
+    force: bool = False,
 ) -> int:
-    """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML)."""
+    """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML); an
+    existing file is only replaced with `force`."""
     if fmt is None:
         if out is None:
             raise UsageError(
@@ -342,10 +433,12 @@ def export_deck(
     if out.suffix.lower() == ".toml" or out.resolve() == deck_path.resolve():
         raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
     disk.check_output(out)
+    if fmt not in ("md", "html"):
+        _refuse_existing(out, force)
     deck, _meta, tables = deck_write.load_tables(deck_path)
     if fmt in ("md", "html"):
         return _export_sheets(
-            env, deck_path, deck, tables, fmt, out, seed, shuffle, tags, count, kinds, variants, key
+            env, deck_path, deck, tables, fmt, out, seed, shuffle, tags, count, kinds, variants, key, force
         )
     if tags:
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
@@ -361,6 +454,11 @@ def export_deck(
         words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
     )
     return 0
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise UsageError(f"{out} already exists; add --force to replace it")
 
 
 def sheet_files(out: Path, letter: str, variants: int, key: KeyPlace) -> tuple[Path, Path | None]:
@@ -385,6 +483,7 @@ def _export_sheets(
     kinds: Sequence[Kind],
     variants: int,
     key: KeyPlace | None,
+    force: bool = False,
 ) -> int:
     """Worksheets drawn as a quiz is (core.exam.draw_questions), in variants with their keys; every
     file is made and checked before the first is written."""
@@ -410,6 +509,7 @@ def _export_sheets(
         if path.resolve() == deck_path.resolve():
             raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
         disk.check_output(path)
+        _refuse_existing(path, force)
     for path, text in files:
         disk.write_atomic(path, text.encode("utf-8"))
     asked = len(made[0].questions)

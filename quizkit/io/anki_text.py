@@ -77,7 +77,8 @@ def read_anki_text(text: str, path: str) -> Imported:
         return int(value) - 1 if value.isdigit() and int(value) > 0 else None
 
     special = {name: column(name) for name in ("tags", "guid", "notetype", "deck")}
-    rows = delimited_rows("\n".join(lines[skipped:]), path, separator, first_line=skipped + 1)
+    # A # line further down is a comment, as Anki reads it (inside a quoted field it is text).
+    rows = delimited_rows("\n".join(lines[skipped:]), path, separator, first_line=skipped + 1, comments=[])
     result = Imported(title="", cards=[])
     taken: set[str] = set()
     renamed: dict[str, str] = {}
@@ -141,6 +142,8 @@ def _text_note(notetype: str, texts: list[str]) -> tuple[Table | None, str, list
     name = notetype.casefold()
     fields = [*texts, "", "", "", "", ""]
     lost: list[str] = []
+    if "image occlusion" in name or any("::image-occlusion:" in text for text in texts):
+        return None, "image occlusion notes are pictures, which quizkit cards cannot show", lost
     own = from_quizkit_text(notetype, fields)
     if own is not None:
         return own

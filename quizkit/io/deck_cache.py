@@ -79,7 +79,7 @@ class DeckCache:
             renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat), old[11])
             self._write(entry, [body], lambda offsets, macs: renewed)
             return self._deck(path, entry, renewed, memoryview(body))
-        text = decode(data, str(path))
+        text = decode(data, str(path), utf16=True)
         del data  # the text is enough from here: keep one copy of a big deck, not two
         from quizkit.io.deck_parse import parse_deck, valid_deck  # parsing: only on a miss
 

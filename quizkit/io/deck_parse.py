@@ -66,7 +66,7 @@ def parse_deck(
 
     if isinstance(source, bytes):
         try:
-            source = decode(source, path)
+            source = decode(source, path, utf16=True)
         except DeckError as error:
             return None, error.problems
     if not source.strip():
@@ -637,6 +637,11 @@ class _Builder:
             return []
         if len(sentence) > MAX_FIELD_CHARS:
             return []  # reported by _Fields.text
+        if any("{{" in match.group(1) for match in deletions):
+            err(
+                "cloze", "nested cloze is not supported", "write the deletions one after another: {{a}} {{b}}"
+            )
+            return []
         leftover = CLOZE_PATTERN.sub("", sentence)
         if "{{" in leftover or "}}" in leftover:
             err("cloze", "cloze has an unclosed '{{' or a stray '}}'", "each deletion is written {{answer}}")

@@ -1,15 +1,17 @@
-"""Spreadsheets: CSV and TSV into card tables (header detected), and card tables out as CSV."""
+"""Spreadsheets: CSV, TSV and Quizlet exports into card tables (columns mapped by a header, by
+--columns, or front and back), and card tables out as CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from quizkit.core.ids import id_from_text, unique_id
 from quizkit.core.text import clean
-from quizkit.errors import DeckError, Problem
+from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import deck_format
 from quizkit.io.imported import CSV_HINT, Imported, Table, check_imported, clean_tags, note_table, tag_notes
 from quizkit.model import Kind
@@ -38,6 +40,9 @@ COLUMNS = {
     "exact": "exact",
     "explain": "explain",
     "explanation": "explain",
+    "extra": "explain",
+    "back extra": "explain",
+    "notes": "explain",
     "source": "source",
 }
 """Column names a header row may use (any case), and the deck key each fills."""
@@ -56,33 +61,174 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*")
 
 
-def delimited_rows(text: str, path: str, delimiter: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
-    """The non-empty rows of CSV text, each with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+SEPARATORS = {
+    "comma": ",",
+    "tab": "\t",
+    "semicolon": ";",
+    "pipe": "|",
+    "space": " ",
+    "colon": ":",
+    "\\t": "\t",
+}
+"""Names `--sep` takes (as Anki's #separator does), besides any one character."""
+
+
+SKIP = ("-", "skip", "")
+"""What `--columns` takes for a column to leave out."""
+
+
+_EXAMPLES = 3
+
+
+_IMAGE_OCCLUSION = re.compile(r"\{\{c\d+::image-occlusion:", re.IGNORECASE)
+
+
+_LOST_OCCLUSION = "image occlusion notes are pictures, which quizkit cards cannot show"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to read a delimited file (the options of quizkit import); the defaults guess, as Anki does."""
+
+    sep: str | None = None
+    """The separator (one character; for Quizlet, the text between term and definition)."""
+    columns: tuple[str, ...] | None = None
+    """The deck key of each column by position ("" leaves it out); None: a header row, or q, a."""
+    quizlet: bool = False
+    """A Quizlet export: no quoting; a line without the separator continues the definition."""
+    rows: str | None = None
+    """Quizlet's row separator; None: a new line."""
+    skip_bad: bool = False
+    """Leave out a bad row (and report it) instead of refusing the file."""
+
+
+GUESS = Layout()
+"""Everything guessed: the separator, a header row, or front and back."""
+
+
+def parse_sep(value: str, quizlet: bool = False) -> str:
+    """`--sep`: a name (comma, tab, semicolon, pipe, space, colon), `\\t`, or one character
+    (for Quizlet, any text: its custom separators can be longer)."""
+    names = {**SEPARATORS, "newline": "\n"} if quizlet else SEPARATORS
+    named = names.get(value.lower(), value.replace("\\t", "\t").replace("\\n", "\n"))
+    if named and (len(named) == 1 or quizlet):
+        return named
+    raise UsageError(
+        f"--sep {value!r}: give comma, tab, semicolon, pipe, space, colon or one character"
+        + ("" if quizlet else " (with --quizlet, any text)")
+    )
+
+
+def parse_columns(value: str) -> tuple[str, ...]:
+    """`--columns q,a,explain,-,tags`: each column's deck key by position; `-` leaves one out."""
+    keys: list[str] = []
+    for raw in value.split(","):
+        name = raw.strip().lower()
+        if name in SKIP:
+            keys.append("")
+            continue
+        if name not in COLUMNS:
+            known = ", ".join(dict.fromkeys(COLUMNS.values()))
+            raise UsageError(f"--columns: unknown column {raw.strip()!r}; use {known}, or - to leave one out")
+        if COLUMNS[name] in keys:
+            raise UsageError(f"--columns: {raw.strip()!r} is given twice")
+        keys.append(COLUMNS[name])
+    if not any(keys):
+        raise UsageError("--columns: name at least the question column, e.g. --columns q,a")
+    return tuple(keys)
+
+
+def delimited_rows(
+    text: str,
+    path: str,
+    delimiter: str,
+    first_line: int = 1,
+    comments: list[tuple[int, str]] | None = None,
+    spaces: bool = False,
+) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of CSV text, each with the line it starts on.
+
+    With `spaces`, a space after the separator is not part of the cell (`hello, "a, b"` is two
+    cells). With a `comments` list, a line that starts with `#` where a row would start is a comment,
+    as in Anki, and goes in the list with its number; a `#` inside a quoted cell is text.
+    """
+    at_start = True
+    line_of_row = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal at_start, line_of_row
+        for number, line in enumerate(io.StringIO(text, newline=""), start=first_line):
+            if at_start:
+                if comments is not None and line.startswith("#"):
+                    comments.append((number, line))
+                    continue
+                line_of_row = number
+                at_start = False
+            yield line
+
+    reader = csv.reader(
+        lines(), delimiter=delimiter, strict=True, skipinitialspace=spaces and delimiter != " "
+    )
     rows: list[tuple[int, list[str]]] = []
-    start = 1
     try:
         for cells in reader:
+            at_start = True
             if any(cell.strip() for cell in cells):
-                rows.append((start + first_line - 1, cells))
-            start = reader.line_num + 1
+                rows.append((line_of_row, cells))
     except csv.Error as error:
         # The row that failed starts here: an unclosed quote is found only at the end of the file.
-        raise DeckError(
-            [Problem(path, start + first_line - 1, None, f"is not valid CSV: {error}", CSV_HINT)]
-        ) from None
+        raise DeckError([Problem(path, line_of_row, None, f"is not valid CSV: {error}", CSV_HINT)]) from None
+    return rows
+
+
+def quizlet_rows(text: str, separator: str, row_separator: str | None) -> list[tuple[int, list[str]]]:
+    """The cards of a Quizlet export: no quoting, term and definition split at the first separator.
+
+    With rows on lines, a line without the separator continues the definition above it (Quizlet
+    writes a multi-line definition as it is); with a custom row separator, rows are split at it.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    if row_separator in (None, "\n", "\r\n"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if separator in line:
+                term, _, definition = line.partition(separator)
+                rows.append((number, [term, definition]))
+            elif rows and len(rows[-1][1]) == 2 and line.strip():
+                rows[-1][1][1] += "\n" + line
+            elif line.strip():
+                rows.append((number, [line]))
+        return rows
+    offset = 0
+    for chunk in text.split(row_separator):
+        start = offset + len(chunk) - len(chunk.lstrip())
+        offset += len(chunk) + len(row_separator)
+        if not chunk.strip():
+            continue
+        term, found, definition = chunk.partition(separator)
+        rows.append((text.count("\n", 0, start) + 1, [term, definition] if found else [term]))
     return rows
 
 
 def guess_delimiter(text: str, suffix: str) -> str:
     if suffix in (".tsv", ".tab"):
         return "\t"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    first = next((line for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
         return "\t" if suffix == ".txt" else ","
     return best
+
+
+def _looks_like_quizlet(text: str) -> bool:
+    """Quizlet's default export, told apart from TSV only where TSV would refuse it: no quotes, no
+    header, a term and a tab on the first line, and some line without a tab (a definition's
+    second line). Quizlet writes a definition's new lines as they are, where TSV would quote it."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines or '"' in text or any(line.count("\t") > 1 for line in lines):
+        return False
+    first = lines[0].split("\t")
+    return len(first) == 2 and _header(first) is None and any("\t" not in line for line in lines[1:])
 
 
 def _header(cells: Sequence[str]) -> list[str] | None:
@@ -109,61 +255,113 @@ def _flag(cell: str) -> bool | None:
     return None
 
 
-def read_delimited(text: str, path: str, delimiter: str) -> Imported:
-    """Cards from CSV/TSV: front, back and optional tags, or the columns a header row names.
+def _lines(numbers: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:_EXAMPLES])
+    if len(numbers) == 1:
+        return f"line {shown}"
+    return f"lines {shown}" + (", ..." if len(numbers) > _EXAMPLES else "")
 
-    Every row is checked; any bad row is an error naming its line, and nothing is imported.
+
+def _span(indexes: Sequence[int]) -> str:
+    """Columns by number, as people count them: 'column 3', 'columns 3-11', 'columns 3, 5'."""
+    numbers = [i + 1 for i in indexes]
+    if len(numbers) == 1:
+        return f"column {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"columns {numbers[0]}-{numbers[-1]}"
+    return "columns " + ", ".join(str(n) for n in numbers)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    one_line = " ".join(text.split())
+    return repr(one_line if len(one_line) <= limit else one_line[: limit - 1] + "…")
+
+
+def _collapsed(problems: list[Problem]) -> list[Problem]:
+    """One problem per message: a message found on many rows once, with a count and examples."""
+    by_message: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        by_message.setdefault((problem.message, problem.hint), []).append(problem)
+    out: list[Problem] = []
+    for (message, hint), found in by_message.items():
+        if len(found) <= _EXAMPLES:
+            out.extend(found)
+            continue
+        lines = [p.line for p in found if p.line is not None]
+        first = found[0]
+        out.append(
+            Problem(first.path, first.line, None, f"{message} ({len(found)} rows: {_lines(lines)})", hint)
+        )
+    return sorted(out, key=lambda p: p.line or 0)
+
+
+def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS) -> Imported:
+    """Cards from CSV/TSV (or a Quizlet export): the columns `layout.columns` or a header row
+    names, or else front and back; a column nothing maps is left out, with a note.
+
+    Every row is checked; a bad row is an error naming its line, and nothing is imported (with
+    `layout.skip_bad`, the row is left out and listed in `skipped`).
     """
-    rows = delimited_rows(text.lstrip("\ufeff"), path, delimiter)
+    text = text.lstrip("\ufeff")
+    comments: list[tuple[int, str]] = []
+    detected = not layout.quizlet and layout.sep is None and delimiter == "\t" and _looks_like_quizlet(text)
+    if detected:
+        layout = replace(layout, quizlet=True)
+    if layout.quizlet:
+        rows = quizlet_rows(text, layout.sep or "\t", layout.rows)
+    else:
+        rows = delimited_rows(text, path, layout.sep or delimiter, comments=comments, spaces=True)
     problems: list[Problem] = []
-    header = _header(rows[0][1]) if rows else None
+    header = _header(rows[0][1]) if rows and not layout.quizlet else None
+    names: list[str] = ["term", "definition"] if layout.quizlet else []
     if header is not None:
-        unknown = [name for name in header if name and name not in COLUMNS]
-        if unknown:
-            problems.append(
-                Problem(
-                    path,
-                    rows[0][0],
-                    None,
-                    f"unknown column {unknown[0]!r} in the header row",
-                    "name columns front, back, tags (or id, type, choices, accept, order, cloze, reverse, "
-                    "exact, explain, source); see docs/import-export.md",
-                )
-            )
+        names = [cell.strip() for cell in rows[0][1]]
         rows = rows[1:]
+    if layout.columns is not None:
+        keys = list(layout.columns)
+    elif header is not None:
+        keys = []
+        for name in header:
+            key = COLUMNS.get(name, "")
+            keys.append("" if key in keys else key)  # a second column for the same key: left out
+    else:
+        keys = ["q", "a"]
     if not rows:
-        problems.append(Problem(path, None, None, "has no cards", "each row is a card: front, back, tags"))
+        problems.append(Problem(path, None, None, "has no cards", "each row is a card: front, back"))
     result = Imported(title="", cards=[])
+    if detected:
+        result.changed.append(
+            "read as a Quizlet export: a line without a tab continues the definition above it "
+            "(give --sep tab to read it as TSV)"
+        )
     taken: set[str] = set()
     renamed: dict[str, str] = {}
+    unmapped: dict[int, list[tuple[int, str]]] = {}
+    occlusions: list[int] = []
+    skipped_lines: set[int] = set()
     for line, cells in rows:
         cells = [_unguard(cell) for cell in cells]
 
         def bad(message: str, hint: str, line: int = line) -> None:
             problems.append(Problem(path, line, None, message, hint))
 
-        if header is None:
-            if len(cells) < 2:
-                bad("row has only one column", "each row needs a front and a back, then optional tags")
-                continue
-            if any(cell.strip() for cell in cells[3:]):
-                bad(
-                    f"row has {len(cells)} columns; quizkit reads front, back and tags",
-                    "add a header row to name more columns (see docs/import-export.md)",
-                )
-                continue
-            values = {"q": cells[0], "a": cells[1], "tags": cells[2] if len(cells) > 2 else ""}
-        else:
-            if any(cell.strip() for cell in cells[len(header) :]):
-                bad(
-                    f"row has {len(cells)} cells but the header names {len(header)} columns",
-                    "add the column name",
-                )
-                continue
-            values = {}
-            for name, cell in zip(header, cells, strict=False):
-                if name in COLUMNS:
-                    values[COLUMNS[name]] = cell
+        if any(_IMAGE_OCCLUSION.search(cell) for cell in cells):
+            occlusions.append(line)
+            continue
+        if len(cells) < 2 and layout.quizlet:
+            sep = layout.sep or "\t"
+            bad(f"row has no {sep!r} between term and definition", "give --sep the separator Quizlet used")
+            continue
+        if len(cells) < 2 and header is None and layout.columns is None:
+            hint = "each row needs a front and a back"
+            if delimiter == "\t":
+                hint += "; a Quizlet export whose definitions have several lines: add --quizlet"
+            bad("row has only one column", hint)
+            continue
+        for index, cell in enumerate(cells):
+            if (index >= len(keys) or not keys[index]) and cell.strip():
+                unmapped.setdefault(index, []).append((line, cell))
+        values = {key: cell for key, cell in zip(keys, cells, strict=False) if key}
         table, message = _row_table(values, renamed)
         if message:
             bad(*message)
@@ -175,11 +373,85 @@ def read_delimited(text: str, path: str, delimiter: str) -> Imported:
             continue
         result.cards.append({"id": card_id, **table})
         result.lines[card_id] = line
+    if occlusions:
+        result.left_out.append(
+            f"{len(occlusions)} image occlusion note(s), {_lines(occlusions)}: {_LOST_OCCLUSION}"
+        )
+    rowlike = [number for number, line in comments if (layout.sep or delimiter) in line]
+    if rowlike:
+        result.left_out.append(
+            f"{len(rowlike)} line(s) starting with # read as comments, as Anki does ({_lines(rowlike)}): "
+            'to import such a row, quote its first cell ("#1 hit",...)'
+        )
+    result.left_out.extend(_unmapped_notes(unmapped, names, layout.columns is not None))
     result.changed.extend(tag_notes(renamed))
     problems.extend(check_imported(result, path, drop=False))
+    if layout.skip_bad:
+        for problem in sorted(problems, key=lambda p: p.line or 0):
+            if problem.line is None:
+                continue
+            skipped_lines.add(problem.line)
+            result.skipped.append(f"line {problem.line}: {problem.message}")
+        kept = [card for card in result.cards if result.lines.get(card["id"]) not in skipped_lines]
+        result.cards = kept
+        problems = [p for p in problems if p.line is None]
     if problems:
-        raise DeckError(sorted(problems, key=lambda p: p.line or 0))
+        raise DeckError(_collapsed(problems))
+    result.preview.extend(_preview(keys, names, result))
     return result
+
+
+def _unmapped_notes(
+    unmapped: dict[int, list[tuple[int, str]]], names: Sequence[str], mapped: bool
+) -> list[str]:
+    """One note for the columns nothing maps, with how many rows had text there and an example."""
+    if not unmapped:
+        return []
+    notes: list[str] = []
+    named = [i for i in sorted(unmapped) if i < len(names) and names[i]]
+    nameless = [i for i in sorted(unmapped) if i not in named]
+    for index in named:
+        found = unmapped[index]
+        twice = COLUMNS.get(names[index].lower())
+        why = (
+            f"a second {twice} column" if twice and not mapped else "quizkit has no place for it"
+        ) + "; rename it in the header, or map it with --columns"
+        notes.append(
+            f"column {names[index]!r} ({_span([index])}, {len(found)} row(s), "
+            f"e.g. {_quote(found[0][1])}): {why}"
+        )
+    if nameless:
+        rows = sorted({line for i in nameless for line, _ in unmapped[i]})
+        line, example = unmapped[nameless[0]][0]
+        them = "them" if len(nameless) > 1 else "it"
+        how = f"--columns gives {them} no key" if mapped else f"no header names {them}"
+        notes.append(
+            f"{_span(nameless)} ({len(rows)} row(s), e.g. line {line}: {_quote(example)}): {how}; "
+            f"to keep {them}, map {them}, e.g. --columns q,a,explain (or q,a,tags)"
+        )
+    return notes
+
+
+def _order(key: str) -> int:
+    return CSV_ORDER.index(key) if key in CSV_ORDER else len(CSV_ORDER)
+
+
+def _preview(keys: Sequence[str], names: Sequence[str], result: Imported, rows: int = 2) -> list[str]:
+    """How the columns were read: each column and its deck key, then the first cards as read."""
+    mapping = []
+    for index in range(max(len(keys), len(names))):
+        key = keys[index] if index < len(keys) else ""
+        label = names[index] if index < len(names) and names[index] else f"column {index + 1}"
+        mapping.append(f"{label} → {key or 'left out'}")
+    lines = [" · ".join(mapping)]
+    for table in result.cards[:rows]:
+        shown = ", ".join(
+            f"{key}={_quote(' '.join(value) if isinstance(value, list) else str(value), 24)}"
+            for key, value in sorted(table.items(), key=lambda item: _order(item[0]))
+            if key != "id"
+        )
+        lines.append(f"line {result.lines[table['id']]}: {shown}")
+    return lines
 
 
 def _row_table(values: dict[str, str], renamed: dict[str, str]) -> tuple[Table, tuple[str, str] | None]:

@@ -19,7 +19,7 @@ DECK_NOT_UTF8 = ("is not valid UTF-8", "save the file as UTF-8 in your editor")
 
 def read_text(path: Path) -> str:
     """Read a deck file as text, or raise DeckError saying why it cannot be."""
-    return decode(read_bytes(path), str(path))
+    return decode(read_bytes(path), str(path), utf16=True)
 
 
 def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES, head: int | None = None) -> bytes:
@@ -84,7 +84,8 @@ def decode(
     not_utf8: tuple[str, str] = DECK_NOT_UTF8,
     utf16: bool = False,
 ) -> str:
-    """A file's bytes as text: UTF-8 (a BOM is dropped), or UTF-16 with its BOM when `utf16`.
+    """A file's bytes as text: UTF-8 (a BOM is dropped), or UTF-16 with its BOM when `utf16` (decks
+    are read so, as Windows Notepad may save them; a file written back, as `quizkit add` does, is not).
 
     Raises DeckError with the `binary` message and hint for a file with NUL bytes in its first
     8 KB, or the `not_utf8` one, with the line and the byte, for text that is not UTF-8.
@@ -94,6 +95,8 @@ def decode(
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise DeckError([Problem(path, None, None, *binary)]) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # read as UTF-16 elsewhere, but not here
+        raise DeckError([Problem(path, None, None, "is UTF-16 text", "save it as UTF-8 in your editor")])
     if b"\x00" in data[:8192]:
         raise DeckError([Problem(path, None, None, *binary)])
     try:

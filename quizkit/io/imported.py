@@ -46,6 +46,11 @@ class Imported:
     losses: dict[str, list[str]] = field(default_factory=dict)
     """Each kind of loss (formatting, media, note types...): every note it touched, for `lose`."""
 
+    skipped: list[str] = field(default_factory=list)
+    """Rows left out as bad (`--skip-bad-rows`), each with its line and why."""
+    preview: list[str] = field(default_factory=list)
+    """How a spreadsheet's columns were read, and its first cards as read."""
+
     def lose(self, kind: str, example: str) -> None:
         """Note one loss of a kind; `list_losses` lists each kind once, with a count and two examples."""
         self.losses.setdefault(kind, []).append(example)

@@ -8,7 +8,7 @@ from quizkit.errors import UsageError
 from quizkit.io import apkg, disk
 from quizkit.io.anki_notes import from_package
 from quizkit.io.anki_text import is_anki_text, read_anki_text
-from quizkit.io.delimited import guess_delimiter, read_delimited
+from quizkit.io.delimited import GUESS, Layout, guess_delimiter, read_delimited
 from quizkit.io.imported import Imported
 
 _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
@@ -16,9 +16,12 @@ _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
 
 _COLLECTIONS = (".anki2", ".anki21", ".anki21b")
 
+STDIN = "<stdin>"
+"""The name standard input (`quizkit import -`) goes by in messages."""
 
-def read_source(path: Path, with_progress: bool = False) -> Imported:
-    """Read a file to import, whatever it is: .apkg, Anki's text export, CSV or TSV. With
+
+def read_source(path: Path, with_progress: bool = False, layout: Layout = GUESS) -> Imported:
+    """Read a file to import, whatever it is: .apkg, Anki's text export, CSV, TSV or Quizlet. With
     `with_progress`, an Anki package's review history comes along (Imported.progress)."""
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
@@ -33,9 +36,19 @@ def read_source(path: Path, with_progress: bool = False) -> Imported:
             "'Anki Collection Package (*.colpkg)' for everything) and import that"
         )
     if path.suffix.lower() in (".apkg", ".colpkg") or head[:4] == b"PK\x03\x04":
+        if layout != GUESS:
+            raise UsageError(
+                f"{path} is an Anki package: --sep, --columns, --quizlet and --skip-bad-rows are for CSV"
+            )
         # Read from the file, member by member: a package full of media is never held whole.
         return from_package(apkg.read_package(path, name, with_progress), name, with_progress)
-    data = disk.read_bytes(path)  # text is capped like a deck
+    return read_text_source(disk.read_bytes(path), name, path.suffix.lower(), layout)  # capped like a deck
+
+
+def read_text_source(data: bytes, name: str, suffix: str, layout: Layout = GUESS) -> Imported:
+    """Cards from the bytes of a text file (or standard input): Anki's text export, CSV, TSV or Quizlet."""
+    if data.startswith(b"PK\x03\x04"):
+        raise UsageError(f"{name} is an Anki package; give it as a file, not on standard input")
     text = disk.decode(
         data,
         name,
@@ -46,6 +59,10 @@ def read_source(path: Path, with_progress: bool = False) -> Imported:
         ),
         utf16=True,
     )
-    if is_anki_text(text):
+    if is_anki_text(text) and not layout.quizlet:
+        if layout.sep is not None or layout.columns is not None:
+            raise UsageError(
+                f"{name} is Anki's text export: its # lines say how to read it; leave out --sep and --columns"
+            )
         return read_anki_text(text.lstrip("\ufeff"), name)
-    return read_delimited(text, name, guess_delimiter(text, path.suffix.lower()))
+    return read_delimited(text, name, guess_delimiter(text, suffix), layout)
