@@ -278,7 +278,11 @@ def _giveaways(deck: Deck, notes: list[list[Card]]) -> Iterable[Problem]:
     for cards in notes:
         card = cards[0]
         for field, text in (("question", card.prompt), ("explanation", card.explain)):
-            found = _answer_in(_normal(text).split(), sizes, answers, card.note_id)
+            words = _normal(text).split()
+            # A question that is another card's whole answer is that card's reverse side asked
+            # twice: _reverse_asks_a_question says so.
+            whole = " ".join(words) if field == "question" else ""
+            found = _answer_in(words, sizes, answers, card.note_id, whole)
             if found is not None:
                 other, answer = found
                 yield _warning(
@@ -291,13 +295,14 @@ def _giveaways(deck: Deck, notes: list[list[Card]]) -> Iterable[Problem]:
 
 
 def _answer_in(
-    words: list[str], sizes: list[int], answers: dict[str, list[tuple[Card, str]]], own: str
+    words: list[str], sizes: list[int], answers: dict[str, list[tuple[Card, str]]], own: str, whole: str
 ) -> tuple[Card, str] | None:
     """The first card of another note (and its answer) whose answer is a run of these words,
     longest answers first."""
     for size in sizes:
         for start in range(len(words) - size + 1):
-            for other, answer in answers.get(" ".join(words[start : start + size]), ()):
+            gram = " ".join(words[start : start + size])
+            for other, answer in answers.get(gram, ()) if gram != whole else ():
                 if other.note_id != own:
                     return other, answer
     return None

@@ -522,6 +522,7 @@ class _Builder:
         if kind is None:
             return
         self.foreign_keys(table, kind, err)
+        self.test_wise(table, kind, warn)
         fields = _Fields(table, kind, err)
         tags = self.tags(fields, err)
         explain = fields.text("explain", required=False)
@@ -580,6 +581,38 @@ class _Builder:
                     f"'{key}' does not belong on a {kind.value} card",
                     f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
                 )
+
+    @staticmethod
+    def test_wise(table: dict[str, Any], kind: Kind, warn: _Err) -> None:
+        """Slips that still make a valid card, but not the one meant (or one that gives itself away)."""
+        answer = table.get("a")
+        if (
+            kind in (Kind.BASIC, Kind.TYPED)
+            and "type" not in table
+            and isinstance(answer, str)
+            and answer.strip().lower() in ("true", "false")
+        ):
+            word = answer.strip().lower()
+            warn(
+                "a",
+                f'a = "{answer}" is in quotes, so this is a {kind.value} card whose answer is '
+                f"the word {word!r}",
+                f"for a true/false statement write a = {word}, without quotes "
+                f'(or type = "{kind.value}" if the word is meant)',
+            )
+        if kind in (Kind.CHOICE, Kind.MULTI):
+            for key in ("choices", "a"):
+                value = table.get(key)
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if isinstance(item, str) and item.strip() and item != item.strip():
+                        side = "leading" if item[0].isspace() else "trailing"
+                        warn(
+                            key,
+                            f"{'choice' if key == 'choices' else 'answer'} {item!r} has a {side} space",
+                            "remove it: quizkit ignores it, but a file made from the deck (CSV, Anki) "
+                            "may keep it, and a choice that looks different gives itself away",
+                        )
 
     def tags(self, fields: _Fields, err: _Err) -> tuple[str, ...]:
         tags = fields.text_list("tags", 0)
@@ -654,6 +687,13 @@ class _Builder:
                     "write just {{answer}}: quizkit numbers deletions in order",
                 )
                 return []
+            if ANKI_CLOZE_PREFIX.match(body.lower()):
+                warn(
+                    "cloze",
+                    f"'{{{{{body}}}}}' looks like Anki's c1:: numbering: it is read as the answer "
+                    f"{body.partition('::')[0]!r} with a hint",
+                    "write just {{answer}}: quizkit numbers deletions in order",
+                )
             answers, hint = cloze_deletion(body)
             if answers == ("",):
                 err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")
