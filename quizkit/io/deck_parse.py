@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from quizkit.core.ids import ID_PATTERN, derived_id
+from quizkit.core.ids import ID_PATTERN, ID_RULE, derived_id, nfc
 from quizkit.core.settings import FIRST_YEAR, LAST_YEAR, MAX_INTERVAL_DAYS, MAX_PER_DAY
 from quizkit.errors import DeckError, Problem, Severity
 from quizkit.io.deck_format import (
@@ -382,15 +382,10 @@ class _Builder:
                     self.error(line, None, f"[deck] {key} must be text", f'write {key} = "..."')
                 elif key in ("id", "title") and not value.strip():
                     self.error(line, None, f"[deck] {key} is empty", f"give the deck a {key}")
-                elif key == "id" and not ID_PATTERN.match(value):
-                    self.error(
-                        line,
-                        None,
-                        f"[deck] id '{value}' is not a valid id",
-                        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
-                    )
+                elif key == "id" and not ID_PATTERN.match(nfc(value.strip())):
+                    self.error(line, None, f"[deck] id {value!r} is not a valid id", f"use {ID_RULE}")
                 else:
-                    out[key] = value.strip()
+                    out[key] = nfc(value.strip()) if key == "id" else value.strip()
             elif key == "retention":
                 if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
                     self.error(
@@ -499,13 +494,14 @@ class _Builder:
         """The cards of one [[cards]] table (two for a reversed card, one per cloze deletion)."""
         line = self.lines.card_line(index)
         raw_id = table.get("id")
+        if isinstance(raw_id, str):
+            raw_id = nfc(raw_id)
         if raw_id is not None and (not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id)):
             self.error(
                 self.lines.card_line(index, "id"),
                 f"#{index + 1}",
                 f"id {raw_id!r} is not a valid card id",
-                "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
-                'e.g. id = "kabul-1996"',
+                f'use {ID_RULE}, e.g. id = "kabul-1996"',
             )
             return
         label = raw_id if raw_id is not None else f"#{index + 1}"
@@ -615,13 +611,16 @@ class _Builder:
                         )
 
     def tags(self, fields: _Fields, err: _Err) -> tuple[str, ...]:
-        tags = fields.text_list("tags", 0)
+        tags = tuple(map(nfc, fields.text_list("tags", 0)))
         bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
         if bad_tags:
+            shown = ", ".join(map(repr, bad_tags))
             err(
                 "tags",
-                f"tag {bad_tags[0]!r} is not a valid tag",
-                "tags are single words: letters, digits, '-', '_', '.'",
+                f"tag {shown} is not a valid tag"
+                if len(bad_tags) == 1
+                else f"tags {shown} are not valid tags",
+                f"tags are single words: {ID_RULE}",
             )
         else:
             self.good_tags.update(tags)
