@@ -7,6 +7,7 @@ pass. It never raises for bad input: problems are returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -161,6 +162,16 @@ def _parse_in_chunks(
     return deck, sorted(problems, key=lambda p: p.line or 0)
 
 
+_LOST_BACKSLASH = re.compile(
+    r"[\b\f][A-Za-z]|\t(?:heta|au|imes|ext|ilde)\b|\r(?:ho|ight)\b|\n(?:u|eq|abla|eg|ot)\b"
+)
+"""What is left of \\frac, \\beta, \\theta, \\nu, \\right... in a "..." string, where TOML read \\f,
+\\b, \\t, \\n and \\r as escapes. Tabs and newlines are kept in prose: only the rest of a LaTeX
+command after one counts."""
+
+_ESCAPES = {"\b": "\\b", "\f": "\\f", "\t": "\\t", "\r": "\\r", "\n": "\\n"}
+
+
 _Part = tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]
 """One card of a [[cards]] table before its id is known: suffix, prompt, answer, accept, choices, exact."""
 
@@ -172,12 +183,13 @@ _Err = Callable[..., None]
 class _Fields:
     """One card table's values, each checked as it is read; a problem is reported at its key."""
 
-    __slots__ = ("err", "kind", "table")
+    __slots__ = ("err", "kind", "table", "warn")
 
-    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err) -> None:
+    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err, warn: _Err) -> None:
         self.table = table
         self.kind = kind
         self.err = err
+        self.warn = warn
 
     def text(self, key: str, required: bool = True) -> str:
         value = self.table.get(key)
@@ -193,7 +205,23 @@ class _Fields:
             self.err(key, f"'{key}' is empty", f"write the {key} text")
         if len(value) > MAX_FIELD_CHARS:
             self.too_long(key, len(value))
+        self.lost_backslash(key, value)
         return value.strip()
+
+    def lost_backslash(self, key: str, value: str) -> None:
+        """A LaTeX command whose backslash TOML read as an escape: "\frac" is a form feed and "rac".
+
+        A warning, not an error: the character may be meant (a deck written from an import keeps
+        what it was given), and the card still loads."""
+        lost = _LOST_BACKSLASH.search(value)
+        if lost is not None:
+            escape = _ESCAPES[lost.group()[0]]
+            self.warn(
+                key,
+                f"'{key}' has a control character where LaTeX was meant: in \"...\", {escape} is an escape",
+                f"put the text in single quotes, which keep backslashes: {key} = '...{escape}...', "
+                f"or write \\{escape}",
+            )
 
     def too_long(self, key: str, length: int) -> None:
         self.err(
@@ -213,6 +241,8 @@ class _Fields:
             err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
             return ()
         items = tuple(map(str.strip, value))
+        for item in value:
+            self.lost_backslash(key, item)
         longest = max(map(len, value), default=0)
         if longest > MAX_FIELD_CHARS:
             self.too_long(key, longest)
@@ -519,7 +549,7 @@ class _Builder:
             return
         self.foreign_keys(table, kind, err)
         self.test_wise(table, kind, warn)
-        fields = _Fields(table, kind, err)
+        fields = _Fields(table, kind, err, warn)
         tags = self.tags(fields, err)
         explain = fields.text("explain", required=False)
         source = fields.text("source", required=False)
