@@ -108,3 +108,35 @@ def test_unicode_ids_key_progress_in_the_database(runner: CliRunner, deck: Path,
     result = runner.invoke(app, ["cards", str(deck)])
     assert result.exit_code == 0, result.output
     assert "élan" in result.output and "ревизия" in result.output
+
+
+def test_an_id_or_tag_mixing_look_alike_scripts_is_warned() -> None:
+    from quizkit.core.lint import content_problems
+
+    cyrillic_a = "\u0430"
+    text = (
+        HEAD
+        + f'[[cards]]\nid = "d{cyrillic_a}tes"\nq = "Q"\na = "A"\ntags = ["d{cyrillic_a}tes", "ревизия"]\n'
+    )
+    deck = deck_parse.parse_valid(text, "d.toml")
+    assert [(p.line, p.card, p.message, p.hint) for p in content_problems(deck)] == [
+        (
+            3,
+            f"d{cyrillic_a}tes",
+            f"id 'd{cyrillic_a}tes' mixes Cyrillic and Latin letters",
+            "write it in one script: a Cyrillic letter that looks Latin makes a different id",
+        ),
+        (
+            3,
+            f"d{cyrillic_a}tes",
+            f"tag 'd{cyrillic_a}tes' mixes Cyrillic and Latin letters",
+            "write it in one script: a Cyrillic letter that looks Latin makes a different tag",
+        ),
+    ]
+
+
+def test_unicode_ids_come_back_from_the_deck_cache(deck: Path) -> None:
+    from quizkit.io import deck_files
+
+    first, second = deck_files.load_deck(deck), deck_files.load_deck(deck)
+    assert first == second and [c.id for c in second.cards] == ["élan", "ревизия"]

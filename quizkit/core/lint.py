@@ -66,6 +66,7 @@ def content_problems(deck: Deck) -> list[Problem]:
     found.extend(_tags_by_case(deck, notes))
     found.extend(_reverse_asks_a_question(deck, notes))
     found.extend(_giveaways(deck, notes))
+    found.extend(_mixed_scripts(deck, notes))
     found.extend(_missing(deck, notes, "explain", "has no explanation", 'add explain = "..." saying why'))
     found.extend(_missing(deck, notes, "tags", "has no tags", 'add tags = ["..."] like the other cards'))
     return sorted(found, key=lambda p: p.line or 0)
@@ -306,3 +307,33 @@ def _answer_in(
                 if other.note_id != own:
                     return other, answer
     return None
+
+
+LOOK_ALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN")
+"""Scripts with letters that look the same (Cyrillic а, Greek ο, Latin a, o): an id or tag mixing
+them is probably a slip of the keyboard, and would not match the one it looks like."""
+
+
+def _scripts(text: str) -> list[str]:
+    if text.isascii():
+        return []
+    found = {unicodedata.name(c, "").partition(" ")[0] for c in text if c.isalpha()}
+    return sorted(found.intersection(LOOK_ALIKE_SCRIPTS))
+
+
+def _mixed_scripts(deck: Deck, notes: list[list[Card]]) -> Iterable[Problem]:
+    seen_tags: set[str] = set()
+    for cards in notes:
+        card = cards[0]
+        named = [("id", card.note_id)] + [("tag", t) for t in card.tags if t not in seen_tags]
+        seen_tags.update(card.tags)
+        for what, text in named:
+            scripts = _scripts(text)
+            if len(scripts) > 1:
+                yield _warning(
+                    deck,
+                    card,
+                    f"{what} {text!r} mixes {' and '.join(s.title() for s in scripts)} letters",
+                    f"write it in one script: a {scripts[0].title()} letter that looks "
+                    f"{scripts[-1].title()} makes a different {what}",
+                )
