@@ -61,13 +61,13 @@ CARD = '[[cards]]\nid = "x"\n'
             'q = "Q"\na = "A"\ntags = ["dates" "places"]\n',
             7,
             "TOML syntax error: a comma is missing between two items of the list (column 17)",
-            'separate the items with commas: tags = ["a", "b"]',
+            'separate the items with commas: tags = ["...", "..."]',
         ),
         (
             'q = "Q"\na = "A"\ntags = [\n  "dates"  # when\n  "places",\n]\n',
             9,
             "TOML syntax error: a comma is missing between two items of the list (column 3)",
-            'separate the items with commas: tags = ["a", "b"]',
+            'separate the items with commas: tags = ["...", "..."]',
         ),
     ],
 )
@@ -112,6 +112,14 @@ def test_a_latex_command_that_toml_read_as_an_escape(written: str, lost: str) ->
 def test_newlines_and_tabs_in_prose_are_fine() -> None:
     deck, problems = deck_parse.parse_deck(HEAD + CARD + 'q = "Line one\\nunder it\\tand"\na = "A"\n')
     assert deck is not None, problems
+
+
+def test_a_table_twice_is_not_blamed_on_a_card(runner: CliRunner, write_deck) -> None:
+    path = write_deck(HEAD + CARD + 'q = "Q"\na = "A"\n[deck]\ntitle = "Again"\n')
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.output.startswith(
+        f"{path}:7: error: TOML syntax error: [deck] appears twice: line 1 and line 7"
+    )
 
 
 def test_validate_shows_the_message_with_file_and_line(runner: CliRunner, write_deck) -> None:

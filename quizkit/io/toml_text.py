@@ -173,6 +173,8 @@ def syntax_problem(path: str, error: tomllib.TOMLDecodeError, text: str) -> Prob
     if line is not None and column is not None:
         told = _in_words(reason, text, line, column)
         if told is not None:
+            if reason.startswith("Cannot declare"):
+                card = None  # a table header, in no card
             line, reason, hint = told
     return Problem(path, line, card, f"TOML syntax error: {reason}", hint)
 
@@ -218,10 +220,12 @@ def _in_words(reason: str, text: str, line: int, column: int) -> tuple[int, str,
     if reason.startswith("Unclosed array") and at < len(row) and row[at] not in ",]":
         previous = _previous_token(lines, line, at)
         if previous not in ("", ",", "["):
+            opened = next((m for r in reversed(lines[:line]) if (m := KEY_LINE.match(r))), None)
+            listed = (opened.group(1) or opened.group(2) or opened.group(3)) if opened else "tags"
             return (
                 line,
                 f"a comma is missing between two items of the list (column {column})",
-                'separate the items with commas: tags = ["a", "b"]',
+                f'separate the items with commas: {listed} = ["...", "..."]',
             )
     if reason.startswith(("Unescaped '\\'", "Invalid hex value")):
         slash = before.rfind("\\")
