@@ -118,3 +118,13 @@ def test_quoted_truth_on_a_card_typed_basic_on_purpose_is_fine() -> None:
 def test_tags_differing_only_by_case_on_one_card() -> None:
     messages = _warnings('[[cards]]\nid = "a"\nq = "Q"\na = "A"\ntags = ["dates", "Dates"]\n')
     assert len([m for m in messages if "only by case" in m]) == 1
+
+
+def test_an_explanation_may_repeat_its_own_answer_that_another_card_shares() -> None:
+    body = (
+        '[[cards]]\nid = "a"\nq = "Where is Peshawar?"\na = "Khyber Pakhtunkhwa"\n'
+        'explain = "Khyber Pakhtunkhwa, the old NWFP."\n'
+        '[[cards]]\nid = "b"\nq = "Which province has the TTP base?"\na = "Khyber Pakhtunkhwa"\n'
+        'explain = "Its base is there."\n'
+    )
+    assert _warnings(body) == []

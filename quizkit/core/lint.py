@@ -278,12 +278,15 @@ def _giveaways(deck: Deck, notes: list[list[Card]]) -> Iterable[Problem]:
     sizes = sorted(lengths, reverse=True)
     for cards in notes:
         card = cards[0]
+        # An explanation that repeats the card's own answer gives away nothing the learner has not
+        # just been shown, even when another card shares that answer.
+        own = {_normal(answer) for c in cards for answer in c.accept or (c.answer,)}
         for field, text in (("question", card.prompt), ("explanation", card.explain)):
             words = _normal(text).split()
             # A question that is another card's whole answer is that card's reverse side asked
             # twice: _reverse_asks_a_question says so.
-            whole = " ".join(words) if field == "question" else ""
-            found = _answer_in(words, sizes, answers, card.note_id, whole)
+            skip = {" ".join(words)} if field == "question" else own
+            found = _answer_in(words, sizes, answers, card.note_id, skip)
             if found is not None:
                 other, answer = found
                 yield _warning(
@@ -296,14 +299,14 @@ def _giveaways(deck: Deck, notes: list[list[Card]]) -> Iterable[Problem]:
 
 
 def _answer_in(
-    words: list[str], sizes: list[int], answers: dict[str, list[tuple[Card, str]]], own: str, whole: str
+    words: list[str], sizes: list[int], answers: dict[str, list[tuple[Card, str]]], own: str, skip: set[str]
 ) -> tuple[Card, str] | None:
     """The first card of another note (and its answer) whose answer is a run of these words,
     longest answers first."""
     for size in sizes:
         for start in range(len(words) - size + 1):
             gram = " ".join(words[start : start + size])
-            for other, answer in answers.get(gram, ()) if gram != whole else ():
+            for other, answer in answers.get(gram, ()) if gram not in skip else ():
                 if other.note_id != own:
                     return other, answer
     return None
