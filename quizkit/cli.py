@@ -229,7 +229,9 @@ def validate(
     """Check deck files and report every problem with its file, line and card.
 
     Warns about content too: duplicate questions, answers that stand out by length, typed answers
-    too long to type, cloze deletions that give each other away, missing explanations or tags.
+    too long to type, cloze deletions that give each other away, missing explanations or tags,
+    and test-wise patterns (true/false mostly one way, a distractor never right, a question that
+    gives another card's answer away...; see docs/deck-format.md).
 
     Example: quizkit validate decks/ my-deck.toml
     """

@@ -145,11 +145,13 @@ def ask_card(ask: Ask, say: Callable[[str], None], tags_in_use: Sequence[str]) -
         table["order"] = items("Items, in the right order.", 2)
     in_use = f" (this deck uses: {' '.join(tags_in_use)})" if tags_in_use else ""
     while True:
-        tags = ask(f"Tags, separated by spaces{in_use}: ").replace(",", " ").split()
+        tags = [ids.nfc(tag) for tag in ask(f"Tags, separated by spaces{in_use}: ").replace(",", " ").split()]
         bad = [tag for tag in tags if not ids.ID_PATTERN.match(tag)]
         if not bad:
             break
-        say(f"  {bad[0]!r} is not a tag: tags are single words of letters, digits, '-', '_' and '.'")
+        shown = ", ".join(map(repr, bad))
+        verb = "is not a tag" if len(bad) == 1 else "are not tags"
+        say(f"  {shown} {verb}: tags are single words of {ids.ID_RULE}")
     if tags:
         table["tags"] = list(dict.fromkeys(tags))
     explain = ask("Explanation, why the answer is right (optional): ").strip()

@@ -13,8 +13,20 @@ from collections.abc import Iterable
 
 from quizkit.model import Kind
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-"""Deck, card and tag ids: letters, digits, '-', '_' and '.', starting with a letter or digit."""
+ID_PATTERN = re.compile(r"[^\W_][\w.-]{0,99}\Z")
+"""Deck, card and tag ids: letters and digits of any script (Révolution, élan, 词汇), '-', '_' and
+'.', starting with a letter or digit. Nothing else: no space or control character, nothing a file
+name, a CSV cell or an Anki tag ('::' nests) would read otherwise. Match it against the NFC form
+(`nfc`): a decomposed é is a letter and a combining mark, and the mark is not a letter."""
+
+ID_RULE = "letters, digits, '-', '_' and '.', starting with a letter or digit"
+"""ID_PATTERN in words, for messages."""
+
+
+def nfc(text: str) -> str:
+    """An id or a tag in its one normal form, so that é typed on any system keys the same progress."""
+    return unicodedata.normalize("NFC", text)
+
 
 _STOP_WORDS = frozenset(
     "a an the of in on at to is are was were be been what which who whom whose when where why how "
@@ -39,7 +51,7 @@ def readable_id(text: str, taken: Iterable[str] = ()) -> str:
 
 def deck_id_for(stem: str) -> str:
     """A deck id from a file name: kept as it is when valid, else made valid."""
-    if ID_PATTERN.match(stem):
+    if stem.isascii() and ID_PATTERN.match(stem):  # ASCII as it always was: the id keys progress
         return stem
     folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()  # case kept
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", folded).strip("-_.")[:100] or "deck"

@@ -7,12 +7,13 @@ pass. It never raises for bad input: problems are returned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from quizkit.core.ids import ID_PATTERN, derived_id
+from quizkit.core.ids import ID_PATTERN, ID_RULE, derived_id, nfc
 from quizkit.core.settings import FIRST_YEAR, LAST_YEAR, MAX_INTERVAL_DAYS, MAX_PER_DAY
 from quizkit.errors import DeckError, Problem, Severity
 from quizkit.io.deck_format import (
@@ -161,6 +162,16 @@ def _parse_in_chunks(
     return deck, sorted(problems, key=lambda p: p.line or 0)
 
 
+_LOST_BACKSLASH = re.compile(
+    r"[\b\f][A-Za-z]|\t(?:heta|au|imes|ext|ilde)\b|\r(?:ho|ight)\b|\n(?:u|eq|abla|eg|ot)\b"
+)
+"""What is left of \\frac, \\beta, \\theta, \\nu, \\right... in a "..." string, where TOML read \\f,
+\\b, \\t, \\n and \\r as escapes. Tabs and newlines are kept in prose: only the rest of a LaTeX
+command after one counts."""
+
+_ESCAPES = {"\b": "\\b", "\f": "\\f", "\t": "\\t", "\r": "\\r", "\n": "\\n"}
+
+
 _Part = tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]
 """One card of a [[cards]] table before its id is known: suffix, prompt, answer, accept, choices, exact."""
 
@@ -172,12 +183,13 @@ _Err = Callable[..., None]
 class _Fields:
     """One card table's values, each checked as it is read; a problem is reported at its key."""
 
-    __slots__ = ("err", "kind", "table")
+    __slots__ = ("err", "kind", "table", "warn")
 
-    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err) -> None:
+    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err, warn: _Err) -> None:
         self.table = table
         self.kind = kind
         self.err = err
+        self.warn = warn
 
     def text(self, key: str, required: bool = True) -> str:
         value = self.table.get(key)
@@ -193,7 +205,23 @@ class _Fields:
             self.err(key, f"'{key}' is empty", f"write the {key} text")
         if len(value) > MAX_FIELD_CHARS:
             self.too_long(key, len(value))
+        self.lost_backslash(key, value)
         return value.strip()
+
+    def lost_backslash(self, key: str, value: str) -> None:
+        """A LaTeX command whose backslash TOML read as an escape: "\frac" is a form feed and "rac".
+
+        A warning, not an error: the character may be meant (a deck written from an import keeps
+        what it was given), and the card still loads."""
+        lost = _LOST_BACKSLASH.search(value)
+        if lost is not None:
+            escape = _ESCAPES[lost.group()[0]]
+            self.warn(
+                key,
+                f"'{key}' has a control character where LaTeX was meant: in \"...\", {escape} is an escape",
+                f"put the text in single quotes, which keep backslashes: {key} = '...{escape}...', "
+                f"or write \\{escape}",
+            )
 
     def too_long(self, key: str, length: int) -> None:
         self.err(
@@ -213,6 +241,8 @@ class _Fields:
             err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
             return ()
         items = tuple(map(str.strip, value))
+        for item in value:
+            self.lost_backslash(key, item)
         longest = max(map(len, value), default=0)
         if longest > MAX_FIELD_CHARS:
             self.too_long(key, longest)
@@ -382,15 +412,10 @@ class _Builder:
                     self.error(line, None, f"[deck] {key} must be text", f'write {key} = "..."')
                 elif key in ("id", "title") and not value.strip():
                     self.error(line, None, f"[deck] {key} is empty", f"give the deck a {key}")
-                elif key == "id" and not ID_PATTERN.match(value):
-                    self.error(
-                        line,
-                        None,
-                        f"[deck] id '{value}' is not a valid id",
-                        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
-                    )
+                elif key == "id" and not ID_PATTERN.match(nfc(value.strip())):
+                    self.error(line, None, f"[deck] id {value!r} is not a valid id", f"use {ID_RULE}")
                 else:
-                    out[key] = value.strip()
+                    out[key] = nfc(value.strip()) if key == "id" else value.strip()
             elif key == "retention":
                 if isinstance(value, bool) or not isinstance(value, int | float) or not 0.7 <= value <= 0.99:
                     self.error(
@@ -499,13 +524,14 @@ class _Builder:
         """The cards of one [[cards]] table (two for a reversed card, one per cloze deletion)."""
         line = self.lines.card_line(index)
         raw_id = table.get("id")
+        if isinstance(raw_id, str):
+            raw_id = nfc(raw_id)
         if raw_id is not None and (not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id)):
             self.error(
                 self.lines.card_line(index, "id"),
                 f"#{index + 1}",
                 f"id {raw_id!r} is not a valid card id",
-                "use letters, digits, '-', '_' and '.', starting with a letter or digit, "
-                'e.g. id = "kabul-1996"',
+                f'use {ID_RULE}, e.g. id = "kabul-1996"',
             )
             return
         label = raw_id if raw_id is not None else f"#{index + 1}"
@@ -522,7 +548,8 @@ class _Builder:
         if kind is None:
             return
         self.foreign_keys(table, kind, err)
-        fields = _Fields(table, kind, err)
+        self.test_wise(table, kind, warn)
+        fields = _Fields(table, kind, err, warn)
         tags = self.tags(fields, err)
         explain = fields.text("explain", required=False)
         source = fields.text("source", required=False)
@@ -581,14 +608,49 @@ class _Builder:
                     f"{kind.value} cards take: {', '.join(KIND_KEYS[kind])}",
                 )
 
+    @staticmethod
+    def test_wise(table: dict[str, Any], kind: Kind, warn: _Err) -> None:
+        """Slips that still make a valid card, but not the one meant (or one that gives itself away)."""
+        answer = table.get("a")
+        if (
+            kind in (Kind.BASIC, Kind.TYPED)
+            and "type" not in table
+            and isinstance(answer, str)
+            and answer.strip().lower() in ("true", "false")
+        ):
+            word = answer.strip().lower()
+            warn(
+                "a",
+                f'a = "{answer}" is in quotes, so this is a {kind.value} card whose answer is '
+                f"the word {word!r}",
+                f"for a true/false statement write a = {word}, without quotes "
+                f'(or type = "{kind.value}" if the word is meant)',
+            )
+        if kind in (Kind.CHOICE, Kind.MULTI):
+            for key in ("choices", "a"):
+                value = table.get(key)
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if isinstance(item, str) and item.strip() and item != item.strip():
+                        side = "leading" if item[0].isspace() else "trailing"
+                        warn(
+                            key,
+                            f"{'choice' if key == 'choices' else 'answer'} {item!r} has a {side} space",
+                            "remove it: quizkit ignores it, but a file made from the deck (CSV, Anki) "
+                            "may keep it, and a choice that looks different gives itself away",
+                        )
+
     def tags(self, fields: _Fields, err: _Err) -> tuple[str, ...]:
-        tags = fields.text_list("tags", 0)
+        tags = tuple(map(nfc, fields.text_list("tags", 0)))
         bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
         if bad_tags:
+            shown = ", ".join(map(repr, bad_tags))
             err(
                 "tags",
-                f"tag {bad_tags[0]!r} is not a valid tag",
-                "tags are single words: letters, digits, '-', '_', '.'",
+                f"tag {shown} is not a valid tag"
+                if len(bad_tags) == 1
+                else f"tags {shown} are not valid tags",
+                f"tags are single words: {ID_RULE}",
             )
         else:
             self.good_tags.update(tags)
@@ -659,6 +721,13 @@ class _Builder:
                     "write just {{answer}}: quizkit numbers deletions in order",
                 )
                 return []
+            if ANKI_CLOZE_PREFIX.match(body.lower()):
+                warn(
+                    "cloze",
+                    f"'{{{{{body}}}}}' looks like Anki's c1:: numbering: it is read as the answer "
+                    f"{body.partition('::')[0]!r} with a hint",
+                    "write just {{answer}}: quizkit numbers deletions in order",
+                )
             answers, hint = cloze_deletion(body)
             if answers == ("",):
                 err("cloze", "cloze has an empty deletion {{}}", "put the hidden words inside the braces")

@@ -117,9 +117,10 @@ def title_of(decks: Iterable[str]) -> str:
 
 
 def clean_tag(tag: str) -> str:
-    """A quizkit tag from anyone's: Anki's europe::france becomes europe.france, accents go."""
-    folded = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode().replace("::", ".")
-    folded = re.sub(r"[^A-Za-z0-9_.-]+", "-", folded)
+    """A quizkit tag from anyone's: Anki's europe::france becomes europe.france; letters of any
+    script stay (géographie, 地理), anything else between them becomes '-'."""
+    folded = unicodedata.normalize("NFC", tag).replace("::", ".")
+    folded = re.sub(r"[^\w.-]+", "-", folded)
     return re.sub(r"-{2,}", "-", folded).strip("-_.")[:100]
 
 

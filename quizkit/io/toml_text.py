@@ -169,7 +169,116 @@ def syntax_problem(path: str, error: tomllib.TOMLDecodeError, text: str) -> Prob
             if section.line <= line:
                 card = f"#{index + 1}"
     hint = next((h for prefix, h in _TOML_HINTS.items() if reason.startswith(prefix)), "")
+    column = int(match.group(2)) if match else None
+    if line is not None and column is not None:
+        told = _in_words(reason, text, line, column)
+        if told is not None:
+            if reason.startswith("Cannot declare"):
+                card = None  # a table header, in no card
+            line, reason, hint = told
     return Problem(path, line, card, f"TOML syntax error: {reason}", hint)
+
+
+_LATEX = re.compile(r"\\[A-Za-z]+\s*[{(\[^_]|\$")
+"""A backslash command with an argument, or a formula's dollars: the text is LaTeX."""
+
+
+def _in_words(reason: str, text: str, line: int, column: int) -> tuple[int, str, str] | None:
+    """The common mistakes, told as what to write instead: (line, message, hint), or None.
+
+    tomllib names what it expected where it stopped (`column`, from 1); what came before says why.
+    """
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    row = lines[line - 1]
+    at = column - 1
+    before = row[:at]
+    key = KEY_LINE.match(row)
+    name = (key.group(1) or key.group(2) or key.group(3)) if key else "q"
+    in_list = not key or "[" in row[key.end() : at]
+    if reason.startswith(("Expected newline or end of document", "Unclosed array")) and before[-1:] in "\"'":
+        if before and before[-1] == '"':
+            where = (
+                "put that item in single quotes: " if in_list else f"put the text in single quotes: {name} = "
+            )
+            return (
+                line,
+                f'a " inside "..." ends the text early (column {at})',
+                f'write \\" for a quote inside the text, or {where}\'..."..."...\'',
+            )
+        if before:
+            where = "that item" if in_list else "the text"
+            example = (
+                '"...\'..."' if in_list else f"{name} = \"...'...\", or in triple quotes: {name} = '''...'''"
+            )
+            return (
+                line,
+                f"an apostrophe inside '...' ends the text early (column {at})",
+                f"put {where} in double quotes: {example}",
+            )
+    if reason.startswith("Unclosed array") and at < len(row) and row[at] not in ",]":
+        previous = _previous_token(lines, line, at)
+        if previous not in ("", ",", "["):
+            opened = next((m for r in reversed(lines[:line]) if (m := KEY_LINE.match(r))), None)
+            listed = (opened.group(1) or opened.group(2) or opened.group(3)) if opened else "tags"
+            return (
+                line,
+                f"a comma is missing between two items of the list (column {column})",
+                f'separate the items with commas: {listed} = ["...", "..."]',
+            )
+    if reason.startswith(("Unescaped '\\'", "Invalid hex value")):
+        slash = before.rfind("\\")
+        if slash == -1:
+            return None
+        escape = row[slash : slash + 2]
+        command = re.match(r"\\[A-Za-z]*", row[slash:])
+        message = f'\'{escape}\' is not an escape: inside "..." a backslash starts one, such as \\n or \\"'
+        if _LATEX.search(row[slash:]) or "$" in row:
+            word = command.group() if command else escape
+            return (
+                line,
+                message,
+                "for LaTeX, put the text in single quotes, which keep backslashes: "
+                f"{name} = '${word}{{...}}$', or double each backslash: \\{word}",
+            )
+        path = re.search(r"[A-Za-z]:\\[\w\\-]*", row)
+        doubled = path.group().replace("\\", "\\\\") if path else "\\\\"
+        return (
+            line,
+            message,
+            f"double the backslash ({doubled}), or put the text in single quotes, which keep backslashes: "
+            f"{name} = '...\\...'",
+        )
+    if reason.startswith("Cannot declare"):
+        table = ".".join(re.findall(r"'([^']*)'", reason))
+        headers = [
+            number
+            for number, raw in enumerate(lines, start=1)
+            if (header := _HEADER.match(raw)) and header.group(2).strip().strip("\"'") == table
+        ]
+        first = headers[0] if headers and headers[0] != line else None
+        if first is None:
+            return None
+        hint = (
+            "write [[cards]] (two brackets) before every card"
+            if table == "cards"
+            else f"keep one [{table}] table"
+        )
+        return (line, f"[{table}] appears twice: line {first} and line {line}", hint)
+    return None
+
+
+def _previous_token(lines: list[str], line: int, at: int) -> str:
+    """The last character before (line, at) that is not a space or in a comment."""
+    rows = [lines[line - 1][:at], *reversed(lines[: line - 1])]
+    for index, row in enumerate(rows):
+        if index:  # a whole earlier line: drop its comment (one without quotes in it)
+            row = re.sub(r"#[^\"']*$", "", row)
+        row = row.rstrip()
+        if row:
+            return row[-1]
+    return ""
 
 
 def type_name(value: Any) -> str:
