@@ -30,7 +30,6 @@ def warnings_for(body: str) -> list[str]:
 # ---------------------------------------------------------------- content checks
 
 
-@pytest.mark.xfail(strict=False, reason="the bundled deck is revised in issue 16 (deck helper)")
 def test_bundled_decks_have_no_content_warnings() -> None:
     for path in deck_files.bundled_deck_files():
         assert lint.content_problems(deck_files.load_deck(path)) == [], path
@@ -150,7 +149,6 @@ def test_validate_strict_turns_warnings_into_errors(runner: CliRunner, write_dec
     assert data["errors"] == 1 and data["decks"][0]["valid"] is False
 
 
-@pytest.mark.xfail(strict=False, reason="the bundled deck is revised in issue 16 (deck helper)")
 def test_validate_strict_passes_the_bundled_decks(runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate", "--strict", str(BUNDLED)])
     assert result.exit_code == 0, result.output

@@ -135,7 +135,6 @@ def test_validate_missing_file_and_folder_without_decks(runner: CliRunner, tmp_p
     assert "no deck files (*.toml) found" in result.output
 
 
-@pytest.mark.xfail(strict=False, reason="the bundled deck is revised in issue 16 (deck helper)")
 def test_validate_without_arguments_checks_the_bundled_decks(runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0, result.output

@@ -322,8 +322,11 @@ def test_worksheets_print_the_gap_and_put_the_alternatives_in_the_key(
         ("sharia-faction.c1", "Sharia", "Sharia law"),
         ("ttp-insurgency.c1", "insurgency", "outright armed insurgency"),
         ("ttp-insurgency.c1", "an armed insurgency", "outright armed insurgency"),
-        ("intro-complex-picture.c2", "competing interests", "conflicting interests"),
         ("war-on-terror-ally.c1", "key ally", "major ally"),
+        ("fine-line.c2", "counter-terrorism", "anti-terrorism"),
+        ("record-ttp-formed.c1", "Dec 2007", "December 2007"),
+        ("record-ttp-formed.c2", "Baitullah Mahsud", "Baitullah Mehsud"),
+        ("record-nwfp-2010.c1", "NWFP", "North-West Frontier Province"),
     ],
 )
 def test_the_bundled_deck_accepts_the_answers_issue_15_found_marked_wrong(
