@@ -294,3 +294,21 @@ def test_a_quiz_in_plain_mode_draws_no_boxes(runner: CliRunner, deck: Path) -> N
     assert result.exit_code == 0, result.output
     assert not set(result.output) & set("╭╮╰╯│─┏┓┗┛┃━┡┩")
     assert "Question, " in result.output and "exam: Daily:" in result.output
+
+
+def test_command_keys_win_over_choice_letters(runner: CliRunner, tmp_path: Path) -> None:
+    """On a choice card of five options, 'e' would also name option E: in review it is the edit
+    key, as the footer says (the options are numbered 1-5). Found by the deck revision (issue 16)."""
+    deck = tmp_path / "five.toml"
+    deck.write_text(
+        '[deck]\nid = "five"\ntitle = "Five"\n[[cards]]\nid = "c"\nq = "Pick?"\n'
+        'choices = ["A1", "B2", "C3", "D4", "E5"]\na = "A1"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["review", str(deck)], input="e\ns\n", env={"EDITOR": str(tmp_path / "no-editor")}
+    )
+    assert result.exit_code == 0, result.output
+    assert "could not start the editor no-editor" in " ".join(result.output.split())
+    assert "buried until tomorrow: Pick?" in result.output
+    assert rows(tmp_path, "SELECT count(*) FROM reviews") == [(0,)]

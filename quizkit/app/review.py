@@ -356,7 +356,14 @@ class ReviewFlow:
             pressed = self._key()
             if pressed in (Event.SPACE, Event.ENTER):
                 continue
-            if isinstance(pressed, str) and grading.understood(card, pressed, shown or None) is None:
+            # A command key wins over a choice letter ('e' on a card of five options is edit; the
+            # options are numbered in the footer).
+            is_command = pressed in QUIT_KEYS or pressed in COMMANDS
+            if (
+                not is_command
+                and isinstance(pressed, str)
+                and grading.understood(card, pressed, shown or None) is None
+            ):
                 return pressed
             outcome = self._command(key, pressed)
             if outcome is not None and outcome.action is not Action.HELP:
