@@ -566,6 +566,35 @@ def doctor(
     _run(lambda env: use.doctor(env, remove_orphans, restore, yes), db)
 
 
+@app.command()
+def optimize(
+    deck: Annotated[
+        str | None, typer.Option("--deck", metavar="DECK", help="Fit one deck's reviews (its deck id).")
+    ] = None,
+    revlog: Annotated[
+        Path | None,
+        typer.Option(
+            "--revlog",
+            metavar="FILE.csv",
+            help="Fit an Anki-style review history (card_id, review_rating, review_time, review_duration).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures and parameters as JSON.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Fit FSRS-6's 21 parameters to your review history; show log loss, RMSE(bins) and AUC out of sample.
+
+    Needs the optional extra: pip install 'quizkit[optimize]'. The parameters are shown, not saved yet.
+
+    Example: quizkit optimize --revlog revlog.csv --json
+    """
+    from quizkit.app import optimize as use
+
+    _run(lambda env: use.optimize(env, deck, revlog, as_json), db)
+
+
 CardIds = Annotated[
     list[str] | None,
     typer.Argument(metavar="CARD...", help="Card ids (as in the deck file).", show_default=False),

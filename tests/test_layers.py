@@ -42,6 +42,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "platformdirs": ("quizkit.app.env",),
     "pylatexenc": ("quizkit.io.formulas", "quizkit.ui.words"),  # Unicode formulas: files, screen
     "latex2mathml": ("quizkit.io.formulas",),
+    "numpy": ("quizkit.core.fitting",),  # the optional extra quizkit[optimize]
+    "scipy": ("quizkit.core.fitting",),
 }
 
 

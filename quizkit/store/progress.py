@@ -286,6 +286,22 @@ class Store(Database):
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def review_history(self, deck_id: str | None = None) -> dict[str, list[tuple[datetime, Rating]]]:
+        """Each card's answers in review mode (imported from Anki too, undone ones left out), in
+        time order, keyed by deck and card: what `quizkit optimize` fits."""
+        histories: dict[str, list[tuple[datetime, Rating]]] = {}
+        for deck, card, at, rating in self.db.execute(
+            """SELECT deck_id, card_id, reviewed_at, rating FROM reviews r
+               WHERE mode = 'review' AND (? IS NULL OR deck_id = ?)
+                 AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+               ORDER BY reviewed_at, id""",
+            (deck_id, deck_id),
+        ):
+            moment = from_ms(at)
+            if moment is not None:
+                histories.setdefault(f"{deck}\x1f{card}", []).append((moment, Rating(rating)))
+        return histories
+
     def last_change(self, deck_ids: Iterable[str], origin: str | None = None) -> LoggedChange | None:
         """The latest change in these decks made from `origin` that has not been undone."""
         ids = list(deck_ids)
