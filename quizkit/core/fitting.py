@@ -97,7 +97,7 @@ def histories(reviews: Mapping[str, Sequence[tuple[datetime, Rating]]], config: 
     order = np.empty(flat.size)
     order[np.argsort(flat, kind="stable")] = np.arange(flat.size)
     predicted = (rating > 0) & (delta >= 1)
-    predicted[:, 0] = False
+    predicted[:, :1] = False  # a card's first review is never predicted
     active = [int((rating[:, j] > 0).sum()) for j in range(width)]
     return Histories(delta, rating, order.reshape(moments.shape), active, predicted)
 
