@@ -184,3 +184,27 @@ def test_optimize_json(runner: CliRunner, tmp_path: Path) -> None:
         lo <= w <= hi
         for w, lo, hi in zip(data["parameters"], fitting.LOWER_BOUNDS, fitting.UPPER_BOUNDS, strict=True)
     )
+
+
+def test_optimize_fits_the_review_log_of_one_deck(runner: CliRunner, tmp_path: Path) -> None:
+    """Without --revlog: the store's answers in review mode, of the deck asked for (an undone answer,
+    a cram answer and another deck's answers left out)."""
+    from quizkit.model import CardState, Mode
+    from quizkit.store.progress import Answer, Store
+
+    reviews = simulate(TRUE, 60, seed=4)
+    state = CardState()
+    with Store.open(tmp_path / "progress.db") as store, store.write(datetime(2026, 1, 4, tzinfo=UTC)):
+        for card, history in reviews.items():
+            for moment, rating in history:
+                store.record(Answer("a", card, moment, rating, state, state))
+        store.record(Answer("b", "other", datetime(2025, 1, 2, tzinfo=UTC), Rating.GOOD, state, state))
+        store.record(Answer("a", "0", datetime(2026, 1, 2, tzinfo=UTC), Rating.GOOD, state, state, Mode.CRAM))
+        store.record(Answer("a", "0", datetime(2026, 1, 3, tzinfo=UTC), Rating.AGAIN, state, state))
+        last = store.last_review(["a"])
+        assert last is not None and store.undo(last, datetime(2026, 1, 3, 1, tzinfo=UTC))
+        expected = {f"a\x1f{card}": history for card, history in reviews.items()}
+        assert store.review_history("a") == expected
+    result = runner.invoke(app, ["optimize", "--deck", "a", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["n_reviews"] == sum(map(len, reviews.values()))
