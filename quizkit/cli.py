@@ -586,7 +586,8 @@ def optimize(
 ) -> None:
     """Fit FSRS-6's 21 parameters to your review history; show log loss, RMSE(bins) and AUC out of sample.
 
-    Needs the optional extra: pip install 'quizkit[optimize]'. The parameters are shown, not saved yet.
+    Needs the optional extra: pip install 'quizkit[optimize]'. The parameters are saved, and used by the
+    scheduler from the next answer on, when they predict better than the defaults; due dates are kept.
 
     Example: quizkit optimize --revlog revlog.csv --json
     """

@@ -208,3 +208,42 @@ def test_optimize_fits_the_review_log_of_one_deck(runner: CliRunner, tmp_path: P
     result = runner.invoke(app, ["optimize", "--deck", "a", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["n_reviews"] == sum(map(len, reviews.values()))
+
+
+def one_card_deck(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[deck]\nid = "{name}"\ntitle = "{name}"\n[[cards]]\nid = "c"\nq = "Q"\na = "A"\n')
+    return path
+
+
+def test_saved_parameters_change_what_the_scheduler_gives_and_keep_due_dates(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A new card rated Good starts at stability w2: the default before optimize, the fitted one
+    after; the card answered before keeps its due date."""
+    import sqlite3
+
+    first, second = one_card_deck(tmp_path, "first"), one_card_deck(tmp_path, "second")
+    assert runner.invoke(app, ["review", str(first)], input="\n3\n").exit_code == 0
+    db = tmp_path / "progress.db"
+
+    def cards() -> list[tuple[str, float, int]]:
+        with sqlite3.connect(db) as connection:
+            return connection.execute("SELECT deck_id, stability, due FROM reviews ORDER BY id").fetchall()
+
+    before = cards()
+    reviews = simulate(TRUE, 200, seed=5)
+    lines = [f"{card},{int(r)},{m.isoformat()},1000" for card, history in reviews.items() for m, r in history]
+    result = runner.invoke(app, ["optimize", "--revlog", str(write_csv(tmp_path, lines)), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["after"]["log_loss"] < data["before"]["log_loss"]
+    fitted_w2 = data["parameters"][2]
+    assert abs(fitted_w2 - DEFAULT_PARAMETERS[2]) > 0.5
+    assert runner.invoke(app, ["review", str(second)], input="\n3\n").exit_code == 0
+    after = cards()
+    assert after[:1] == before
+    assert [(deck, round(s, 4)) for deck, s, _ in after] == [
+        ("first", DEFAULT_PARAMETERS[2]),
+        ("second", fitted_w2),
+    ]

@@ -1,7 +1,9 @@
 """quizkit optimize: FSRS-6 parameters fitted to a review history, measured out of sample.
 
 The history is the learner's own review log (one deck's with --deck), or an Anki-style CSV
-(--revlog). The parameters are shown, not yet saved: the scheduler keeps its defaults.
+(--revlog). The parameters are saved when they predict better out of sample than the defaults:
+then the scheduler uses them (a deck's own, else the ones fitted over all decks) from the next
+answer on; cards keep their due dates.
 """
 
 from __future__ import annotations
@@ -51,6 +53,19 @@ def optimize(
                 status.update(f"fitting: {done}/{total}")
 
             result = fitting.evaluate(h, progress=progress)
+    saved = result.after.log_loss < result.before.log_loss
+    if saved:
+        from quizkit.store.fitted import FittedParameters
+
+        with env.open_store() as store:
+            FittedParameters(store).save(
+                deck,
+                result.parameters,
+                env.clock(),
+                result.n_reviews,
+                result.before.log_loss,
+                result.after.log_loss,
+            )
     data = OptimizeJSON(
         n_reviews=result.n_reviews,
         n_test=result.n_test,
@@ -73,7 +88,16 @@ def optimize(
     for label, m in (("defaults", data["before"]), ("fitted", data["after"])):
         out.print(words.plain(f"{label:<10} {m['log_loss']:>9.4f} {m['rmse_bins']:>10.4f} {m['auc']:>6.3f}"))
     out.print(words.plain("parameters: " + ", ".join(f"{w:g}" for w in data["parameters"])), soft_wrap=True)
-    out.print(words.plain("(not saved: the scheduler keeps FSRS-6's default parameters)"))
+    if saved:
+        whose = f"deck {deck}" if deck else "every deck without its own"
+        out.print(
+            words.plain(
+                f"saved: the scheduler uses them for {whose} from the next answer on (due dates kept)"
+            ),
+            soft_wrap=True,
+        )
+    else:
+        out.print(words.plain("not saved: they predict no better than the defaults"), soft_wrap=True)
     return 0
 
 

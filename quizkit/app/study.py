@@ -42,10 +42,13 @@ def plan_decks(
 
     if exam_date is not None:
         exam_dates.remember(env, store, loaded, exam_date, now)
+    from quizkit.store.fitted import FittedParameters
+
     caps = exam_dates.caps(env, store, loaded, now, exam_date)
+    fitted = FittedParameters(store)
     plans = []
     for deck in loaded:
-        config = env.settings.scheduler_config(deck)
+        config = env.settings.scheduler_config(deck, fitted.get(deck.id))
         since = scheduler.day_start(scheduler.study_day(now, config), config)
         new_done, reviews_done = store.answered_since(deck.id, since)
         limits = Limits(

@@ -7,7 +7,7 @@ A default has one home: the scheduler's in `SchedulerConfig`, the daily limits' 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -147,10 +147,13 @@ class Settings:
         settings.scheduler_config()  # validates the numbers, naming the bad one
         return settings
 
-    def scheduler_config(self, deck: Deck | None = None) -> SchedulerConfig:
+    def scheduler_config(
+        self, deck: Deck | None = None, parameters: tuple[float, ...] | None = None
+    ) -> SchedulerConfig:
+        """The scheduler for `deck`; `parameters`: FSRS-6's, fitted (quizkit optimize), if any."""
         deck_settings = deck.settings if deck else None
         try:
-            return SchedulerConfig(
+            config = SchedulerConfig(
                 retention=(
                     deck_settings.retention if deck_settings and deck_settings.retention else self.retention
                 ),
@@ -165,5 +168,6 @@ class Settings:
                 tz=self.tz,
                 leech_threshold=self.leech_threshold,
             )
+            return config if parameters is None else replace(config, parameters=parameters)
         except ValueError as error:
             raise ConfigError(f"invalid setting: {error}") from None

@@ -351,6 +351,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE reviews ADD COLUMN imported_from INTEGER",
         "CREATE UNIQUE INDEX reviews_imported ON reviews (imported_from) WHERE imported_from IS NOT NULL",
     ),
+    # 8: FSRS-6 parameters fitted to the learner's history (quizkit optimize), one deck's own or,
+    # under deck_id '', everyone's; kept with the out-of-sample log loss that earned them their place.
+    (
+        """CREATE TABLE fitted_parameters (
+            deck_id TEXT PRIMARY KEY,
+            parameters TEXT NOT NULL,
+            fitted_at INTEGER NOT NULL,
+            n_reviews INTEGER NOT NULL,
+            log_loss_before REAL NOT NULL,
+            log_loss_after REAL NOT NULL
+        ) STRICT""",
+    ),
 )
 
 
