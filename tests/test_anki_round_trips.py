@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import zipfile
@@ -19,6 +18,8 @@ from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.io import deck_write
+
+from tests_support import CHROMIUM
 
 pytest.importorskip("anki.collection")
 
@@ -392,9 +393,6 @@ def shown(tmp_path: Path, card_html: str, name: str) -> str:
     body = re.sub(r"<div[^>]*>", "\n", body)
     body = html.unescape(re.sub(r"<[^>]+>", "", body))
     return "\n".join(line.strip() for line in body.splitlines() if line.strip())
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ import io
 import os
 import random
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -26,6 +25,7 @@ from quizkit.model import Card, Kind
 from quizkit.ui import render, words
 
 from conftest import BUNDLED
+from tests_support import CHROMIUM
 
 EXAMPLE = BUNDLED / "example-all-kinds.toml"
 TALIBAN = BUNDLED / "taliban-pakistan.toml"
@@ -282,11 +282,6 @@ def test_formulas_are_unicode_in_markdown_and_on_the_screen(
 
 
 # ---------------------------------------------------------------- printed, in headless Chromium
-
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-    None,
-)
 
 
 def chromium(tmp_path: Path, page: Path, *args: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 HEAD = '[deck]\ntitle = "T"\n'
@@ -40,3 +41,10 @@ def assert_log_replays(db: Path) -> list[tuple[str, int]]:
         last[card] = json.loads(after)
     assert {card: (s["phase"], s["reps"], s["lapses"]) for card, s in last.items()} == cards
     return [(card, rating) for card, rating, _, _ in rows]
+
+
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
+    None,
+)
+"""Headless Chromium for the HTML checks (worksheets, Anki card templates); None skips them."""
