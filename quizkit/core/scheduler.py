@@ -256,6 +256,61 @@ def retrievability(state: CardState, now: datetime, config: SchedulerConfig) -> 
     return float(_fsrs_scheduler(config).get_card_retrievability(card, now))
 
 
+class Memory:
+    """FSRS-6's memory model for one scheduler, on bare numbers and whole study days: what
+    review() does to a card in the review phase, without building cards, for projections that
+    play thousands of reviews forward (core.forecast). Each formula is fsrs's own method, so the
+    two cannot drift apart (tests/test_exam_forecast.py replays review() against it).
+
+    Intervals here are not fuzzed: a projection wants the expected day, not one draw."""
+
+    __slots__ = ("_again", "_config", "_fsrs", "_good", "decay", "factor", "relearning_steps")
+
+    def __init__(self, config: SchedulerConfig) -> None:
+        from fsrs.rating import Rating as FsrsRating
+
+        self._config = config
+        self._fsrs = _fsrs_scheduler(config)
+        self._again, self._good = FsrsRating.Again, FsrsRating.Good
+        self.factor, self.decay = forgetting_curve(config)
+        self.relearning_steps = len(config.relearning_steps)
+
+    def recall(self, stability: float, days: int) -> float:
+        """The probability of recall `days` study days after the last review."""
+        return float((1 + self.factor * max(0, days) / stability) ** self.decay)
+
+    def recalled(self, stability: float, difficulty: float, days: int) -> tuple[float, float]:
+        """Stability and difficulty after a Good answer `days` (>= 1) study days after the last."""
+        fsrs, good = self._fsrs, self._good
+        s = fsrs._next_stability(
+            difficulty=difficulty,
+            stability=stability,
+            retrievability=self.recall(stability, days),
+            rating=good,
+        )
+        return float(s), float(fsrs._next_difficulty(difficulty=difficulty, rating=good))
+
+    def forgotten(self, stability: float, difficulty: float, days: int) -> tuple[float, float]:
+        """After Again `days` (>= 1) study days after the last review, then Good at each relearning
+        step the same day: the card back in review, as review() leaves it."""
+        fsrs, again, good = self._fsrs, self._again, self._good
+        s = fsrs._next_stability(
+            difficulty=difficulty,
+            stability=stability,
+            retrievability=self.recall(stability, days),
+            rating=again,
+        )
+        d = fsrs._next_difficulty(difficulty=difficulty, rating=again)
+        for _ in range(self.relearning_steps):
+            s = fsrs._short_term_stability(stability=s, rating=good)
+            d = fsrs._next_difficulty(difficulty=d, rating=good)
+        return float(s), float(d)
+
+    def interval(self, stability: float, today: date, cap: date | None) -> int:
+        """Study days until the next review, as review() gives them with the fuzz off."""
+        return _clamped_days(self._fsrs._next_interval(stability=stability), self._config, today, cap)
+
+
 def is_due(state: CardState, now: datetime, config: SchedulerConfig) -> bool:
     """Whether the card is waiting to be reviewed at `now`.
 
@@ -299,6 +354,10 @@ def _review_days(
             # Anki's draw (uniform over low..high); random() is the one Random method whose sequence
             # Python promises to keep for a given seed.
             days = low + math.floor(_fuzz_rng(key, reps).random() * (high - low + 1))
+    return _clamped_days(days, config, today, cap)
+
+
+def _clamped_days(days: int, config: SchedulerConfig, today: date, cap: date | None) -> int:
     days = min(days, config.max_interval)
     if cap is not None:
         days = min(days, (cap - today).days - 1)
