@@ -259,16 +259,22 @@ def _simulate(runner: CliRunner, deck: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def _reference(db: Path, deck: Path, target: date, since: datetime) -> dict[str, dict[str, Any]]:
-    """Per tag, from the raw card states and review log: predicted recall at `target` (new cards 0),
-    accuracy and true retention of the answers since `since`."""
+def _reference(
+    db: Path, deck: Path, target: date, since: datetime, now: datetime, cap: date | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per tag, from the raw card states and review log: each card's recall at `target` projected
+    along its reviews (core.forecast.recall_on, which tests/test_exam_forecast.py checks against
+    the scheduler), accuracy and true retention of the answers since `since`."""
     import sqlite3
+
+    from quizkit.core import forecast
 
     loaded = deck_files.load_deck(deck)
     config = SchedulerConfig()
     with Store.open(db) as store:
         states = store.states("d")
-    moment = scheduler.day_start(target, config) + timedelta(hours=12)
+    assert len(states) == len(loaded.cards)  # every card studied: no new card to bring in
+    memory = scheduler.Memory(config)
     connection = sqlite3.connect(db)
     log = connection.execute(
         """SELECT card_id, rating, coalesce(correct, rating > 1), phase_before FROM reviews r
@@ -280,7 +286,7 @@ def _reference(db: Path, deck: Path, target: date, since: datetime) -> dict[str,
     out: dict[str, dict[str, Any]] = {}
     for tag in sorted({t for card in loaded.cards for t in card.tags}):
         ids = {card.id for card in loaded.cards if tag in card.tags}
-        recalls = [scheduler.retrievability(states[i], moment, config) if i in states else 0.0 for i in ids]
+        recalls = [forecast.recall_on(states[i], target, now, memory, config, cap) for i in ids]
         answers = [row for row in log if row[0] in ids]
         in_review = [row for row in answers if row[3] == 2]
         out[tag] = {
@@ -318,12 +324,10 @@ def test_mastery_predicts_recall_30_days_ahead_without_an_exam(
     now = "2026-03-09T18:00:00+00:00"
     got = json.loads(run(runner, "stats", str(deck), "--json", now=now).stdout)
     target = date(2026, 3, 9) + timedelta(days=30)
-    want = _reference(tmp_path / "progress.db", deck, target, datetime(2026, 2, 8, 4, tzinfo=UTC))
+    since = datetime(2026, 2, 8, 4, tzinfo=UTC)
+    want = _reference(tmp_path / "progress.db", deck, target, since, datetime.fromisoformat(now))
     _check(got["mastery"], want, target)
-    for row in got["mastery"]:
-        # Just after reviewing, recall now is high; 30 days on, without a review, it is lower.
-        assert row["predicted_recall"] < row["retrievability"]
-    assert got["version"] == 2
+    assert got["version"] == 3
 
 
 def test_mastery_predicts_recall_on_the_exam_day(runner: CliRunner, deck: Path, tmp_path: Path) -> None:
@@ -333,12 +337,15 @@ def test_mastery_predicts_recall_on_the_exam_day(runner: CliRunner, deck: Path, 
     assert run(runner, "exam-date", str(deck), "2026-03-20", now=now).exit_code == 0
     got = json.loads(run(runner, "stats", str(deck), "--json", now=now).stdout)
     target = date(2026, 3, 20)
-    want = _reference(tmp_path / "progress.db", deck, target, datetime(2026, 2, 8, 4, tzinfo=UTC))
+    since, moment = datetime(2026, 2, 8, 4, tzinfo=UTC), datetime.fromisoformat(now)
+    want = _reference(tmp_path / "progress.db", deck, target, since, moment, cap=target)
     _check(got["mastery"], want, target)
 
 
-def test_cards_never_studied_count_as_zero(runner: CliRunner, deck: Path) -> None:
-    deck.write_text(_deck_text(cards=6), encoding="utf-8")
+def test_cards_never_studied_count_as_zero_unless_the_new_cards_a_day_bring_them_in(
+    runner: CliRunner, deck: Path
+) -> None:
+    deck.write_text(_deck_text(cards=6).replace("new_per_day = 10", "new_per_day = 0"), encoding="utf-8")
     # One card of 'early' (c0, c3) studied, Good: its recall counts, c3's is 0.
     result = run(runner, "review", str(deck), "--new", "1", lines="\n3\n\n3\nq\n")
     assert result.exit_code == 0, result.output
@@ -348,6 +355,11 @@ def test_cards_never_studied_count_as_zero(runner: CliRunner, deck: Path) -> Non
     assert 0 < early["predicted_recall"] < 0.5
     late = next(row for row in got["mastery"] if row["tag"] == "late")
     assert late["predicted_recall"] == 0.0 and late["studied"] == 0
+    # One new card a day: within the 30 days every card is learned, and counts.
+    deck.write_text(_deck_text(cards=6).replace("new_per_day = 10", "new_per_day = 1"), encoding="utf-8")
+    got = json.loads(run(runner, "stats", str(deck), "--json").stdout)
+    late = next(row for row in got["mastery"] if row["tag"] == "late")
+    assert late["studied"] == 0 and 0.5 < late["predicted_recall"] < 1
 
 
 def test_mastery_table_says_which_figure_is_which(runner: CliRunner, deck: Path) -> None:

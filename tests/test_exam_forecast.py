@@ -167,7 +167,7 @@ def test_the_calibration_measures_the_model_error_past_exams_show() -> None:
 
     honest, optimistic = exams(0.0), exams(-0.25)
     assert honest.model_error < 0.06
-    assert 0.18 < optimistic.model_error < 0.32
+    assert 0.15 < optimistic.model_error < 0.3  # misses of 0.25, pooled with MODEL_ERROR over 3 exams
     assert optimistic.scored < optimistic.predicted - 0.15
     assert forecast.Calibration(()).model_error == forecast.MODEL_ERROR
 

@@ -17,11 +17,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from quizkit.app import exam_dates
+from quizkit.app import exam_dates, exam_forecast
 from quizkit.app.env import Environment
+from quizkit.app.exam_forecast import Projection
 from quizkit.app.library import known_decks_lenient, load_decks, one_deck
 from quizkit.app.study import plan_decks
-from quizkit.core.calendar import EPOCH, Calendar
+from quizkit.core.calendar import Calendar
 from quizkit.core.scheduler import forgetting_curve
 from quizkit.errors import UsageError
 from quizkit.model import Card, Deck, Status, card_index
@@ -60,10 +61,6 @@ MATURE_DAYS = 21
 HARDEST = 10
 
 
-MASTERY_AHEAD_DAYS = 30
-"""Without a coming exam, mastery predicts recall this many days ahead."""
-
-
 CARD_STATES = (Status.NEW, "due", *(s for s in Status if s is not Status.NEW), "leech")
 """What quizkit cards --state filters by: a Status, or due (today), or leech."""
 
@@ -84,8 +81,19 @@ def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_
         figures.set_scope(scope)
         calendar = figures.calendar(now, config)
         exams = _exams(env, store, loaded, now)
+        projection = exam_forecast.project(
+            env, store, loaded, {deck_id: ids for deck_id, ids, _ in scope}, exams, now
+        )
         report = _report(
-            figures, calendar, now, loaded, [d.id for d in loaded] if paths else None, tags, exams
+            figures,
+            calendar,
+            now,
+            loaded,
+            [d.id for d in loaded] if paths else None,
+            tags,
+            exams,
+            scope,
+            projection,
         )
     if as_json:
         stats_json: StatsJSON = {
@@ -123,7 +131,9 @@ def _report(
     loaded: Sequence[Deck],
     deck_ids: Sequence[str] | None,
     tags: Sequence[str],
-    exams: tuple[Exam, ...] = (),
+    exams: tuple[Exam, ...],
+    scope: Scope,
+    projection: Projection,
 ) -> Report:
     by_card = bool(tags)
     today = calendar.today
@@ -153,7 +163,7 @@ def _report(
         MATURE_DAYS,
     )
     factor, decay = forgetting_curve(calendar.config)
-    mastery, days, at_exam = _mastery(figures, calendar, loaded, exams)
+    mastery, days, at_exam = _mastery(figures, calendar, scope, exams, projection)
     by_id = {deck.id: deck for deck in loaded}
     hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
     return Report(
@@ -170,36 +180,66 @@ def _report(
         exams=exams,
         recall_on=days.pop() if len(days) == 1 else None,
         recall_at_exam=at_exam,
+        exam_forecasts=projection.forecasts,
+        calibrations=projection.calibrations,
     )
 
 
 def _mastery(
-    figures: Figures, calendar: Calendar, loaded: Sequence[Deck], exams: Sequence[Exam]
+    figures: Figures, calendar: Calendar, scope: Scope, exams: Sequence[Exam], projection: Projection
 ) -> tuple[tuple[Mastery, ...], set[date], bool]:
     """Per tag: recall now, the recall predicted on each deck's exam day (30 days ahead without a
-    coming exam), accuracy and true retention over the last 30 study days. Also the days the
-    prediction is for, and whether they are all exam days."""
+    coming exam) along the reviews until then, accuracy and true retention over the last 30 study
+    days. Also the days the prediction is for, and whether they are all exam days."""
     today = calendar.today
-    ahead = today + timedelta(days=MASTERY_AHEAD_DAYS)
-    coming = {exam.deck_id: exam.day for exam in exams if not exam.past}
-    days = {coming.get(deck.id, ahead) for deck in loaded}
-    at_exam = bool(loaded) and all(deck.id in coming for deck in loaded)
-    factor, decay = forgetting_curve(calendar.config)
+    coming = {exam.deck_id for exam in exams if not exam.past}
+    at_exam = bool(scope) and all(deck_id in coming for deck_id, _, _ in scope)
     window = max(RETENTION_WINDOWS)
     answers = figures.tag_answers(calendar.start(today - timedelta(days=window - 1)), calendar.tomorrow)
+    tally: dict[str, _Tally] = {}
+    days: set[date] = set()
+    for deck_id, ids, card_tags in scope:
+        day = projection.days[deck_id]
+        days.add(day)
+        for card_id, tagged in zip(ids, card_tags, strict=True):
+            key = (deck_id, card_id)
+            recall, now = projection.recall.get(key, 0.0), projection.now.get(key)
+            for tag in set(tagged):
+                t = tally.setdefault(tag, _Tally())
+                t.cards += 1
+                t.predicted += recall
+                t.days.add(day)
+                if now is not None:
+                    t.studied += 1
+                    t.now += now
     rows = []
-    for tag, cards, studied, now, predicted, low, high in figures.mastery(
-        calendar.shifts,
-        calendar.number(today),
-        factor,
-        decay,
-        {deck_id: calendar.number(day) for deck_id, day in coming.items()},
-        calendar.number(ahead),
-    ):
+    for tag, t in tally.items():
         n, right, in_review, passed = answers.get(tag, (0, 0, 0, 0))
-        on = EPOCH + timedelta(days=low) if low == high else None
-        rows.append(Mastery(tag, cards, studied, now, predicted, on, n, right, in_review, passed))
+        rows.append(
+            Mastery(
+                tag,
+                t.cards,
+                t.studied,
+                t.now / t.studied if t.studied else None,
+                t.predicted / t.cards,
+                next(iter(t.days)) if len(t.days) == 1 else None,
+                n,
+                right,
+                in_review,
+                passed,
+            )
+        )
+    rows.sort(key=lambda m: (m.predicted_recall, m.tag))
     return tuple(rows), days, at_exam
+
+
+class _Tally:
+    __slots__ = ("cards", "days", "now", "predicted", "studied")
+
+    def __init__(self) -> None:
+        self.cards = self.studied = 0
+        self.now = self.predicted = 0.0
+        self.days: set[date] = set()
 
 
 def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, Ratio]:
@@ -251,6 +291,15 @@ def dashboard(env: Environment) -> int:
         streak = figures.streaks(calendar)
         upcoming = [d for deck in loaded if (d := store.next_due(deck.id, now)) is not None]
         exams = _exams(env, store, loaded, now)
+        coming = {exam.deck_id for exam in exams if not exam.past}
+        with_exam = [deck for deck in loaded if deck.id in coming]
+        forecasts = (
+            exam_forecast.project(
+                env, store, with_exam, {d.id: card_index(d.cards)[0] for d in with_exam}, exams, now
+            ).forecasts
+            if with_exam
+            else ()
+        )
     env.stdout.print(
         charts.dashboard(
             Dashboard(
@@ -260,6 +309,7 @@ def dashboard(env: Environment) -> int:
                 next_due=words.due_in_words(min(upcoming), now, env.settings.tz) if upcoming else None,
                 broken=tuple(broken),
                 exams=exams,
+                forecasts=forecasts,
             )
         )
     )

@@ -313,12 +313,17 @@ class Calibration:
     @property
     def model_error(self) -> float:
         """The model's own error as the exams measured it: what is left of their squared misses
-        once the chance that a score varies is taken off; MODEL_ERROR before any exam. Never
-        below a third of MODEL_ERROR, since a few exams cannot prove the model exact."""
-        if not self.exams:
-            return MODEL_ERROR
-        excess = math.fsum((e.scored - e.predicted) ** 2 - e.noise for e in self.exams) / len(self.exams)
-        return max(MODEL_ERROR / 3, math.sqrt(max(0.0, excess)))
+        once the chance that a score varies is taken off, pooled with MODEL_ERROR as if it had
+        been measured on PRIOR_EXAMS exams, so that one lucky exam cannot prove the model exact."""
+        n = len(self.exams)
+        excess = (
+            max(0.0, math.fsum((e.scored - e.predicted) ** 2 - e.noise for e in self.exams) / n) if n else 0.0
+        )
+        return math.sqrt((PRIOR_EXAMS * MODEL_ERROR**2 + n * excess) / (PRIOR_EXAMS + n))
+
+
+PRIOR_EXAMS = 3
+"""How many mock exams MODEL_ERROR counts as, against the learner's own."""
 
 
 def past_exam(taken: datetime, chances: Sequence[float], marks: float) -> PastExam:

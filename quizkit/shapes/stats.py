@@ -126,7 +126,9 @@ class Mastery:
     """Mean predicted recall now of the tag's studied cards; None when none is studied. High just
     after reviewing, whatever will be left of it later: the screen shows `predicted_recall`."""
     predicted_recall: float = 0.0
-    """Mean recall FSRS predicts on `predicted_on`, with no review before; never-studied cards are 0."""
+    """Mean recall FSRS predicts on `predicted_on`, each card's reviews until then done on their
+    days (core.forecast.recall_on), the new cards the daily limit brings in by then included;
+    cards still unseen on the day count 0."""
     predicted_on: date | None = None
     """The exam day, or 30 days ahead without one; None when the tag's decks have different days."""
     answers: int = 0
@@ -199,7 +201,8 @@ class MasteryJSON(TypedDict):
     retrievability: float | None
     """Recall now, of the studied cards."""
     predicted_recall: float
-    """Recall on predicted_on, of all the tag's cards (never studied: 0)."""
+    """Recall on predicted_on, of all the tag's cards, their reviews until then done on their
+    days (still unseen on the day: 0)."""
     predicted_on: str | None
     answers: int
     right: int
@@ -211,9 +214,135 @@ class MasteryJSON(TypedDict):
     """passed / in_review, over the last 30 study days."""
 
 
-STATS_VERSION = 2
+STATS_VERSION = 3
 """The version of quizkit stats --json; 2 added the exams and mastery's predicted recall,
-accuracy and retention."""
+accuracy and retention; 3 the exam forecast (its predicted recall now follows the reviews until
+the day) and the calibration against past mock exams."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExamForecast:
+    """A deck's coming exam: the recall predicted on the day and a mock exam's score (docs/stats.md)."""
+
+    deck_id: str
+    title: str
+    day: date
+    cards: int
+    unseen: int
+    """Cards still unseen on the day at the deck's new cards a day (they count 0)."""
+    recall: float
+    """Mean predicted recall on the day of the cards, each day's reviews and new cards done."""
+    stopped: float
+    """The same with no review from now on (what is known now, forgotten until the day)."""
+    questions: int
+    """The mock exam the score is for: this many questions drawn from the cards."""
+    score: float
+    """The predicted share of marks (a choice may be guessed right)."""
+    low: float
+    high: float
+    level: float
+    """The chance that the score falls between low and high."""
+    model_error: float
+    """The model's own error counted in the interval: measured by past mock exams, else assumed."""
+    measured: bool
+    """Whether model_error comes from past mock exams of the deck."""
+
+    def to_dict(self) -> ExamForecastJSON:
+        return {
+            "deck": self.deck_id,
+            "date": self.day.isoformat(),
+            "cards": self.cards,
+            "unseen_on_the_day": self.unseen,
+            "recall": round(self.recall, 4),
+            "recall_if_stopped": round(self.stopped, 4),
+            "questions": self.questions,
+            "score": round(self.score, 4),
+            "low": round(self.low, 4),
+            "high": round(self.high, 4),
+            "level": self.level,
+            "model_error": round(self.model_error, 4),
+            "model_error_measured": self.measured,
+        }
+
+
+class ExamForecastJSON(TypedDict):
+    deck: str
+    date: str
+    cards: int
+    unseen_on_the_day: int
+    recall: float
+    recall_if_stopped: float
+    questions: int
+    score: float
+    low: float
+    high: float
+    level: float
+    model_error: float
+    model_error_measured: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MockExam:
+    """One past mock exam: what the model predicted for its questions when it began, and the score."""
+
+    taken: datetime
+    questions: int
+    predicted: float
+    scored: float
+
+    def to_dict(self) -> MockExamJSON:
+        return {
+            "taken": self.taken.isoformat(),
+            "questions": self.questions,
+            "predicted": round(self.predicted, 4),
+            "scored": round(self.scored, 4),
+        }
+
+
+class MockExamJSON(TypedDict):
+    taken: str
+    questions: int
+    predicted: float
+    scored: float
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """A deck's past mock exams against what was predicted for them: how far to trust the forecast."""
+
+    deck_id: str
+    title: str
+    exams: tuple[MockExam, ...]
+    """Oldest first (the latest CALIBRATION_EXAMS)."""
+    error: float
+    """Root mean square of scored - predicted."""
+
+    @property
+    def predicted(self) -> float:
+        return sum(e.predicted for e in self.exams) / len(self.exams)
+
+    @property
+    def scored(self) -> float:
+        return sum(e.scored for e in self.exams) / len(self.exams)
+
+    def to_dict(self) -> CalibrationJSON:
+        return {
+            "deck": self.deck_id,
+            "exams": [e.to_dict() for e in self.exams],
+            "predicted": round(self.predicted, 4),
+            "scored": round(self.scored, 4),
+            "error": round(self.error, 4),
+        }
+
+
+class CalibrationJSON(TypedDict):
+    deck: str
+    exams: list[MockExamJSON]
+    predicted: float
+    """Mean predicted share of marks over the exams."""
+    scored: float
+    error: float
+    """Root mean square of scored - predicted over the exams."""
 
 
 class ReportJSON(TypedDict):
@@ -231,6 +360,10 @@ class ReportJSON(TypedDict):
     """By window ("last_7_days", "last_30_days"), then "young", "mature" and "all"."""
     mastery: list[MasteryJSON]
     hardest: list[CardJSON]
+    exam_forecast: list[ExamForecastJSON]
+    """One for each deck with a coming exam."""
+    calibration: list[CalibrationJSON]
+    """One for each deck with past mock exams."""
 
 
 class StatsJSON(ReportJSON):
@@ -259,6 +392,8 @@ class Report:
     """The day mastery's predicted recall is for, when it is one day for every deck."""
     recall_at_exam: bool = False
     """Whether that day is an exam's (else: 30 days ahead, or a mix)."""
+    exam_forecasts: tuple[ExamForecast, ...] = ()
+    calibrations: tuple[Calibration, ...] = ()
 
     def to_dict(self) -> ReportJSON:
         """The JSON of quizkit stats --json: every figure of the report."""
@@ -300,6 +435,8 @@ class Report:
             },
             "mastery": [m.to_dict() for m in self.mastery],
             "hardest": [row.to_dict() for row in self.hardest],
+            "exam_forecast": [f.to_dict() for f in self.exam_forecasts],
+            "calibration": [c.to_dict() for c in self.calibrations],
         }
 
 
@@ -358,3 +495,5 @@ class Dashboard:
     """Deck files that could not be loaded."""
     exams: tuple[Exam, ...] = ()
     """The decks' exam dates, past ones included."""
+    forecasts: tuple[ExamForecast, ...] = ()
+    """The coming exams' forecasts."""

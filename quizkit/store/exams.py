@@ -126,3 +126,30 @@ class ExamLog:
             TagTrend(r[0], r[1], round(r[2] * 100, 1), None if r[3] is None else round(r[3] * 100, 1))
             for r in rows
         ]
+
+    def answers_with_memory(
+        self, deck_ids: Sequence[str], recent: int
+    ) -> list[tuple[int, str, datetime, str, float, float | None, datetime | None]]:
+        """Each answer of each deck's latest `recent` exams, oldest exam first, with the card's memory
+        when the exam began: (exam id, deck id, started, card id, marks, stability, reviewed at)
+        of its last review answer before (not undone); stability None for a card not yet studied."""
+        rows = self.db.execute(
+            """SELECT q.id, q.deck_id, q.started_at, a.card_id, a.score, r.stability, r.reviewed_at
+               FROM (SELECT id, deck_id, started_at,
+                            row_number() OVER (PARTITION BY deck_id ORDER BY started_at DESC, id DESC) AS age
+                     FROM quizzes WHERE deck_id IN (SELECT value FROM json_each(:decks))) q
+               JOIN quiz_answers a ON a.quiz_id = q.id
+               LEFT JOIN reviews r ON r.id = (
+                   SELECT p.id FROM reviews p
+                   WHERE p.deck_id = q.deck_id AND p.card_id = a.card_id AND p.mode = 'review'
+                     AND p.reviewed_at < q.started_at
+                     AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = p.id)
+                   ORDER BY p.reviewed_at DESC, p.id DESC LIMIT 1)
+               WHERE q.age <= :recent
+               ORDER BY q.started_at, q.id, a.position""",
+            {"decks": json.dumps(list(deck_ids)), "recent": recent},
+        )
+        return [
+            (int(i), str(deck), from_ms(started) or _EPOCH, str(card), float(marks), s, from_ms(at))
+            for i, deck, started, card, marks, s, at in rows
+        ]

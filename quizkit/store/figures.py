@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from quizkit.core.calendar import Calendar, Streaks, streaks
@@ -303,44 +303,6 @@ class Figures:
         elapsed = f"max({at} - {self._day('c.last_review', pieces)}, 0)"
         return f"""CASE WHEN coalesce(c.phase, 0) = 0 OR c.stability IS NULL OR c.last_review IS NULL
                    THEN NULL ELSE pow(1.0 + :factor * {elapsed} / c.stability, :decay) END"""
-
-    def mastery(
-        self,
-        shifts: Sequence[tuple[int, int]],
-        today: int,
-        factor: float,
-        decay: float,
-        targets: Mapping[str, int],
-        ahead: int,
-    ) -> list[tuple[str, int, int, float | None, float, int, int]]:
-        """Per tag of the scope: (tag, cards, cards studied, mean retrievability today of the studied
-        cards, mean retrievability on the target day of all the cards, a card never studied counting
-        0, the earliest and latest target day), weakest on the target day first.
-
-        A card's target day is its deck's in `targets` (study day numbers, by deck id), else `ahead`."""
-        pieces = len(shifts)
-        rows = self.db.execute(
-            f"""SELECT t.tag, count(*), count(r), avg(r), avg(coalesce(p, 0.0)), min(target), max(target)
-                FROM (
-                    SELECT s.tag, {self._retrievability(pieces)} AS r,
-                           {self._retrievability(pieces, "s.target")} AS p, s.target
-                    FROM (SELECT x.tag, x.deck_id, x.card_id, coalesce(g.value, :ahead) AS target
-                          FROM temp.scope_tags x LEFT JOIN json_each(:targets) g ON g.key = x.deck_id) s
-                    LEFT JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id) t
-                GROUP BY t.tag ORDER BY avg(coalesce(p, 0.0)), t.tag""",
-            self._shift_params(shifts)
-            | {
-                "today": today,
-                "factor": factor,
-                "decay": decay,
-                "targets": json.dumps(dict(targets)),
-                "ahead": ahead,
-            },
-        )
-        return [
-            (str(tag), int(n), int(studied), mean, float(predicted), int(low), int(high))
-            for tag, n, studied, mean, predicted, low, high in rows
-        ]
 
     def tag_answers(self, start: datetime, end: datetime) -> dict[str, tuple[int, int, int, int]]:
         """Per tag of the scope, the answers from start to before end: (answers, right, answers to

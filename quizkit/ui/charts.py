@@ -27,7 +27,18 @@ from rich.text import Text
 
 from quizkit.core.text import clean
 from quizkit.model import Status
-from quizkit.shapes.stats import CardFigures, Dashboard, Forecast, Heatmap, Mastery, Ratio, Report, Today
+from quizkit.shapes.stats import (
+    Calibration,
+    CardFigures,
+    Dashboard,
+    ExamForecast,
+    Forecast,
+    Heatmap,
+    Mastery,
+    Ratio,
+    Report,
+    Today,
+)
 from quizkit.ui.words import due_in_words, duration, exam_in_words, format_interval, percent, plain
 
 if TYPE_CHECKING:  # only the types: the dashboard's start-up needs neither
@@ -491,8 +502,8 @@ class MasteryTable:
         meanings = (
             "share of answers right, last 30 days",
             "share of reviews passed once a card is learned, last 30 days",
-            f"chance of recalling a card {when}, if you do not review it before (FSRS)",
-            "of the tag's cards; never-studied cards count as 0",
+            f"chance of recalling a card {when}, doing its reviews until then (FSRS)",
+            "of the tag's cards; cards still unseen on the day count as 0",
         )
         # Narrow, the headings are short: the legend spells each figure's name out.
         spelled = ("accuracy: ", "retention: ", "", "") if narrow else ("", "", "", "")
@@ -549,6 +560,66 @@ class Section:
         yield Panel(self.body, title=title, title_align="left", padding=(0, 1))
 
 
+def _points(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def exam_forecast(forecasts: Sequence[ExamForecast], calibrations: Sequence[Calibration]) -> RenderableType:
+    """Per deck with a coming exam: the recall on the day, a mock exam's predicted score and its
+    interval; per deck with past mock exams: how their scores matched what was predicted."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    measured = {c.deck_id: c for c in calibrations}
+    many = len({f.deck_id for f in forecasts} | set(measured)) > 1
+    for f in forecasts:
+        if many:
+            grid.add_row("deck", plain(f.title, style="bold"))
+        unseen = f" ({f.unseen} still unseen then)" if f.unseen else ""
+        grid.add_row(
+            "recall",
+            Text(
+                f"{_points(f.recall)} of {f.cards} cards on {_day(f.day)} if you do each day's reviews "
+                f"and new cards{unseen}; {_points(f.stopped)} if you stop now"
+            ),
+        )
+        chance = "4 in 5" if f.level == 0.8 else f"{round(f.level * 100)}%"
+        grid.add_row(
+            "score",
+            Text(
+                f"{_points(f.score)} on a {f.questions}-question mock exam; "
+                f"{chance} likely between {_points(f.low)} and {_points(f.high)}"
+            ),
+        )
+        if f.deck_id not in measured:
+            grid.add_row(
+                "trust",
+                Text(
+                    f"no mock exam yet to check it against (±{round(f.model_error * 100)} points assumed): "
+                    "take one with quizkit quiz"
+                ),
+            )
+    for c in calibrations:
+        if many and not any(f.deck_id == c.deck_id for f in forecasts):
+            grid.add_row("deck", plain(c.title, style="bold"))
+        n = len(c.exams)
+        last = c.exams[-1]
+        grid.add_row(
+            "trust",
+            Text(
+                f"{n} mock exam{'s' if n != 1 else ''}: predicted {_points(c.predicted)}, scored "
+                f"{_points(c.scored)} on average, off by {round(c.error * 100)} points; the last, "
+                f"{_day(last.taken.date())}: predicted {_points(last.predicted)}, "
+                f"scored {_points(last.scored)}"
+            ),
+        )
+    return grid
+
+
 def stats_report(report: Report) -> RenderableType:
     exams = [
         plain((f"{exam.title}: " if len(report.exams) > 1 else "") + exam_in_words(exam.day, exam.today))
@@ -557,6 +628,17 @@ def stats_report(report: Report) -> RenderableType:
     return Group(
         plain(report.title, style="bold"),
         *exams,
+        *(
+            [
+                Section(
+                    exam_forecast(report.exam_forecasts, report.calibrations),
+                    "Exam forecast" if report.exam_forecasts else "Mock exams against the forecast",
+                    "Forecast" if report.exam_forecasts else "Mock exams",
+                )
+            ]
+            if report.exam_forecasts or report.calibrations
+            else []
+        ),
         Section(today_grid(report.today), "Today"),
         Section(HeatmapChart(report.heatmap), "Reviews a day"),
         Section(ForecastChart(report.forecast), "Forecast"),
@@ -597,7 +679,16 @@ def dashboard(board: Dashboard) -> RenderableType:
         show_footer=len(board.decks) > 1,
     )
 
-    exams = [plain(f"{exam.title}: {exam_in_words(exam.day, exam.today)}") for exam in board.exams]
+    predicted = {f.deck_id: f for f in board.forecasts}
+    exams = []
+    for exam in board.exams:
+        line = plain(f"{exam.title}: {exam_in_words(exam.day, exam.today)}")
+        f = predicted.get(exam.deck_id)
+        if f is not None:
+            line.append(
+                f" · predicted score {_points(f.score)} ({_points(f.low)}-{_points(f.high)})", style="dim"
+            )
+        exams.append(line)
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="dim", no_wrap=True)
     lines.add_column()

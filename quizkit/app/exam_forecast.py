@@ -1,0 +1,180 @@
+"""The exam forecast, for quizkit stats and the dashboard: each card's recall on its deck's exam day
+(30 days ahead without one), projected along its reviews with the deck's scheduler (its fitted
+parameters, if quizkit optimize saved some); a mock exam's predicted score with its interval; and
+past mock exams against what was predicted for them. The model is core.forecast; docs/stats.md,
+"Exam forecast", says what each figure means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from quizkit.app.env import Environment
+from quizkit.app.study import plan_decks
+from quizkit.core import forecast, scheduler
+from quizkit.model import Deck, Key, Phase
+from quizkit.shapes.stats import Calibration, Exam, ExamForecast, MockExam
+from quizkit.store.exams import ExamLog
+from quizkit.store.progress import Store
+
+if TYPE_CHECKING:
+    from quizkit.core.session import DeckPlan
+
+AHEAD_DAYS = 30
+"""Without a coming exam, recall is predicted this many days ahead."""
+
+QUESTIONS = 20
+"""The mock exam a score is predicted for: quizkit quiz's default count."""
+
+CALIBRATION_EXAMS = 10
+"""The latest mock exams of a deck that measure its forecast."""
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    recall: Mapping[Key, float]
+    """Each card's expected recall on its deck's day."""
+    now: Mapping[Key, float]
+    """Each studied card's retrievability now."""
+    days: Mapping[str, date]
+    """Each deck's day: its coming exam's, else AHEAD_DAYS ahead."""
+    forecasts: tuple[ExamForecast, ...]
+    calibrations: tuple[Calibration, ...]
+
+
+def project(
+    env: Environment,
+    store: Store,
+    loaded: Sequence[Deck],
+    scope: Mapping[str, Sequence[str]],
+    exams: Sequence[Exam],
+    now: datetime,
+) -> Projection:
+    """The projection of the cards in `scope` (card ids by deck id) of the decks `loaded`."""
+    coming = {exam.deck_id: exam for exam in exams if not exam.past}
+    recall: dict[Key, float] = {}
+    current: dict[Key, float] = {}
+    stopped: dict[Key, float] = {}
+    days: dict[str, date] = {}
+    forecasts: list[tuple[Deck, Exam, Sequence[str], Mapping[Key, float], int]] = []
+    plans = plan_decks(env, store, loaded, now)
+    for plan in plans:
+        deck = plan.deck
+        config = plan.config
+        memory = scheduler.Memory(config)
+        today = scheduler.study_day(now, config)
+        exam = coming.get(deck.id)
+        day = exam.day if exam else today + timedelta(days=AHEAD_DAYS)
+        days[deck.id] = day
+        stored = store.states(deck.id)
+        states = {(deck.id, c): s for c, s in stored.items() if s.phase is not Phase.NEW}
+        ids = scope.get(deck.id, ())
+        # The whole deck is played forward, as the session introduces its new cards in deck order;
+        # the scope (a --tag) picks its cards afterwards.
+        new_keys = [(deck.id, c) for c in _ids(deck) if (deck.id, c) not in states]
+        by_card, unseen = forecast.exam_recall(plan, states, new_keys, now, day)
+        for card_id in ids:
+            key = (deck.id, card_id)
+            recall[key] = by_card.get(key, 0.0)
+            state = states.get(key)
+            if state is not None and state.stability is not None and state.last_review is not None:
+                last = scheduler.study_day(state.last_review, config)
+                current[key] = memory.recall(state.stability, (today - last).days)
+                stopped[key] = memory.recall(state.stability, (day - last).days)
+        if exam is not None and ids:
+            forecasts.append((deck, exam, ids, by_card, unseen))
+    measured = _calibrations(store, plans)
+    return Projection(
+        recall,
+        current,
+        days,
+        tuple(
+            _forecast(deck, exam, ids, by_card, unseen, stopped, measured.get(deck.id))
+            for deck, exam, ids, by_card, unseen in forecasts
+        ),
+        tuple(shape for shape, _ in measured.values()),
+    )
+
+
+def _ids(deck: Deck) -> Sequence[str]:
+    from quizkit.model import card_index
+
+    return card_index(deck.cards)[0]
+
+
+def _forecast(
+    deck: Deck,
+    exam: Exam,
+    ids: Sequence[str],
+    by_card: Mapping[Key, float],
+    unseen: int,
+    stopped: Mapping[Key, float],
+    measured: tuple[Calibration, float] | None,
+) -> ExamForecast:
+    recalls = [by_card.get((deck.id, card_id), 0.0) for card_id in ids]
+    left = [stopped.get((deck.id, card_id), 0.0) for card_id in ids]
+    chances = [
+        forecast.score_chance(r, _guess(deck, card_id)) for r, card_id in zip(recalls, ids, strict=True)
+    ]
+    model_error = measured[1] if measured else forecast.MODEL_ERROR
+    score = forecast.exam_score(chances, QUESTIONS, model_error)
+    return ExamForecast(
+        deck_id=deck.id,
+        title=deck.title,
+        day=exam.day,
+        cards=len(ids),
+        unseen=min(unseen, sum(1 for r in recalls if r == 0.0)),
+        recall=sum(recalls) / len(recalls),
+        stopped=sum(left) / len(left),
+        questions=score.questions,
+        score=score.expected,
+        low=score.low,
+        high=score.high,
+        level=forecast.LEVEL,
+        model_error=score.model_error,
+        measured=measured is not None,
+    )
+
+
+def _guess(deck: Deck, card_id: str) -> float:
+    card = deck.card(card_id)
+    return forecast.guess_chance(card) if card is not None else 0.0
+
+
+def _calibrations(store: Store, plans: Sequence[DeckPlan]) -> dict[str, tuple[Calibration, float]]:
+    """Each deck's latest mock exams against what the model predicted for their questions when
+    they began (from each card's last review before), with the model error they measure."""
+    rows = ExamLog(store).answers_with_memory([plan.deck.id for plan in plans], CALIBRATION_EXAMS)
+    by_exam: dict[int, list[tuple[str, datetime, str, float, float | None, datetime | None]]] = {}
+    for exam_id, deck_id, started, card_id, marks, stability, reviewed in rows:
+        by_exam.setdefault(exam_id, []).append((deck_id, started, card_id, marks, stability, reviewed))
+    plan_of = {plan.deck.id: plan for plan in plans}
+    past: dict[str, list[forecast.PastExam]] = {}
+    for answers in by_exam.values():  # oldest first
+        deck_id, started = answers[0][0], answers[0][1]
+        plan = plan_of[deck_id]
+        config = plan.config
+        memory = scheduler.Memory(config)
+        day = scheduler.study_day(started, config)
+        chances = []
+        for _, _, card_id, _, stability, reviewed in answers:
+            recalled = 0.0
+            if stability is not None and reviewed is not None:
+                recalled = memory.recall(stability, (day - scheduler.study_day(reviewed, config)).days)
+            chances.append(forecast.score_chance(recalled, _guess(plan.deck, card_id)))
+        marks = sum(answer[3] for answer in answers)
+        past.setdefault(deck_id, []).append(forecast.past_exam(started, chances, marks))
+    out = {}
+    for deck_id, exams in past.items():
+        measured = forecast.Calibration(tuple(exams))
+        shape = Calibration(
+            deck_id,
+            plan_of[deck_id].deck.title,
+            tuple(MockExam(e.taken, e.questions, e.predicted, e.scored) for e in exams),
+            measured.error,
+        )
+        out[deck_id] = (shape, measured.model_error)
+    return out
