@@ -25,8 +25,10 @@ import pytest
 from typer.testing import CliRunner
 
 from quizkit.cli import app
-from quizkit.core import scheduler
+from quizkit.core import forecast, scheduler
 from quizkit.core.scheduler import SchedulerConfig
+from quizkit.core.session import DeckPlan
+from quizkit.core.settings import Limits
 from quizkit.io import deck_files
 from quizkit.model import CardState, Deck, Phase
 from quizkit.store.progress import Store
@@ -296,13 +298,32 @@ def expected_figures(
         }
 
     mastery = []
-    # Predicted recall: 30 study days ahead (no exam date), every card, never studied as 0.
-    ahead = scheduler.day_start(today + timedelta(days=30), CONFIG) + timedelta(hours=12)
+    # Predicted recall, 30 study days ahead (no exam date): each card's along its reviews until
+    # then, the new cards the daily limit brings in included (core.forecast, which
+    # tests/test_exam_forecast.py checks against the scheduler), averaged by tag.
+    projected: dict[tuple[str, str], float] = {}
+    since = scheduler.day_start(today, CONFIG)
+    for deck in loaded:
+        new_done = len(
+            {a.card for a in answers(db) if a.deck == deck.id and a.phase_before == 0 and a.at >= ms(since)}
+        )
+        plan = DeckPlan(
+            deck,
+            CONFIG,
+            Limits(new_per_day=deck.settings.new_per_day or Limits().new_per_day),
+            new_done=new_done,
+        )
+        seen = {
+            key: state for key, state in by_key.items() if key[0] == deck.id and state.phase is not Phase.NEW
+        }
+        new_keys = [(deck.id, card.id) for card in deck.cards if (deck.id, card.id) not in seen]
+        projected.update(forecast.exam_recall(plan, seen, new_keys, now, today + timedelta(days=30))[0])
     for tag in sorted({t for card_tags in scope.values() for t in card_tags}):
-        tagged = [cards[key] for key, card_tags in scope.items() if tag in card_tags]
+        keys = [key for key, card_tags in scope.items() if tag in card_tags]
+        tagged = [cards[key] for key in keys]
         recalls = [r for state in tagged if (r := recall(state, now)) is not None]
         mean = sum(recalls) / len(recalls) if recalls else None
-        predicted = sum(scheduler.retrievability(state, ahead, CONFIG) for state in tagged) / len(tagged)
+        predicted = sum(projected[key] for key in keys) / len(keys)
         mastery.append(
             {
                 "tag": tag,
@@ -461,6 +482,10 @@ def test_stats_on_later_days(
         assert got["forecast"]["overdue"] > 0
 
 
+def ms_moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def test_stats_before_any_review(runner: CliRunner, write_deck) -> None:  # type: ignore[no-untyped-def]
     path = write_deck('[deck]\ntitle = "Fresh"\n[[cards]]\nid = "a"\nq = "Q"\na = "A"\ntags = ["t"]\n')
     got = stats_json(runner, str(path))
@@ -468,13 +493,22 @@ def test_stats_before_any_review(runner: CliRunner, write_deck) -> None:  # type
     assert got["streak"] == {"current": 0, "longest": 0}
     assert got["heatmap"]["reviews"] == {} and got["forecast"]["due"] == [0] * 30
     assert got["cards"]["new"] == 1 and got["cards"]["total"] == 1
+    # Never studied, but today's new cards bring it in: learned today (Good), reviewed on its days.
+    learned = scheduler.review(CardState(), scheduler.Rating.GOOD, ms_moment(got["now"]), CONFIG, key="x")
+    while learned.phase is not Phase.REVIEW:
+        assert learned.due is not None
+        learned = scheduler.review(learned, scheduler.Rating.GOOD, learned.due, CONFIG, key="x")
+    day = date(2026, 4, 1)
+    expected = forecast.recall_on(learned, day, ms_moment(got["now"]), scheduler.Memory(CONFIG), CONFIG)
+    assert got["mastery"][0]["predicted_recall"] == pytest.approx(expected, abs=1e-3)
+    assert 0.5 < expected < 1
     assert got["mastery"] == [
         {
             "tag": "t",
             "cards": 1,
             "studied": 0,
             "retrievability": None,
-            "predicted_recall": 0.0,
+            "predicted_recall": got["mastery"][0]["predicted_recall"],
             "predicted_on": "2026-04-01",
             "answers": 0,
             "right": 0,
@@ -484,7 +518,7 @@ def test_stats_before_any_review(runner: CliRunner, write_deck) -> None:  # type
             "retention": None,
         }
     ]
-    assert got["version"] == 2 and got["exams"] == []
+    assert got["version"] == 3 and got["exams"] == [] and got["exam_forecast"] == []
     assert got["hardest"] == []
     text = runner.invoke(app, ["stats", str(path)]).output
     assert "no card studied yet" in text and "0 reviews in 52 weeks · studied 0 of" in text
