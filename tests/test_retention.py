@@ -18,10 +18,10 @@ from quizkit.core import fitting
 from quizkit.core import retention as model
 from quizkit.core.scheduler import DEFAULT_PARAMETERS, SchedulerConfig
 from quizkit.io.deck_files import load_deck
-from quizkit.model import CardState, Phase, Rating
+from quizkit.model import CardState, Mode, Phase, Rating
 from quizkit.shapes.retention import RetentionJSON, RetentionRowJSON
 from quizkit.store.fitted import FittedParameters
-from quizkit.store.progress import Store
+from quizkit.store.progress import Answer, Store
 from quizkit.ui.charts import retention_chart
 
 from conftest import BUNDLED, REPO
@@ -187,9 +187,13 @@ def test_the_command_on_the_bundled_deck(runner: CliRunner) -> None:
 def test_the_screen_names_its_sources(runner: CliRunner) -> None:
     result = runner.invoke(app, ["retention", "--deck", "taliban-pakistan"])
     assert result.exit_code == 0, result.output
-    assert "memory model: FSRS-6's default parameters (none fitted yet: quizkit optimize)" in result.stdout
-    assert "answer times and ratings: Anki's defaults (your review log is too small)" in result.stdout
-    assert "Recommended: 0.70" in result.stdout or "Recommended: 0.7" in result.stdout
+    words = " ".join(result.stdout.split())
+    assert "memory model: FSRS-6's default parameters (none fitted yet: quizkit optimize)" in words
+    assert "answer times and ratings: Anki's defaults (your review log is too small)" in words
+    data = run_json(runner, "--deck", "taliban-pakistan")
+    assert (
+        f"Recommended: {data['recommended']:.2f}, the retention with the most cards known per minute" in words
+    )
 
 
 def test_fitted_parameters_are_used_when_saved(runner: CliRunner, tmp_path: Path) -> None:
@@ -209,6 +213,44 @@ def test_fitted_parameters_are_used_when_saved(runner: CliRunner, tmp_path: Path
     assert deck["parameters_source"] == "fitted to the deck"
     assert deck["parameters"] == own
     assert deck["rows"] != everyone["rows"]
+
+
+def test_the_costs_come_from_the_store_review_log(runner: CliRunner, tmp_path: Path) -> None:
+    """Answers recorded in the progress database, grouped by card and study day (the same log
+    as test_costs_come_from_the_log_by_study_day); a cram answer does not count."""
+    day = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    state = CardState()
+    cards = load_deck(DECK, None, None).cards[:25]
+    plan = [(0, Rating.GOOD, 6000), (10, Rating.GOOD, 4000), (2 * 1440, Rating.GOOD, 5000)]
+    plan += [(12 * 1440, Rating.AGAIN, 12000), (12 * 1440 + 10, Rating.GOOD, 3000)]
+    with Store.open(tmp_path / "progress.db") as store:
+        for card in cards:
+            for minutes, rating, ms in plan:
+                at = day + timedelta(minutes=minutes)
+                store.record(Answer("taliban-pakistan", card.id, at, rating, state, state, duration_ms=ms))
+            store.record(
+                Answer(
+                    "taliban-pakistan",
+                    card.id,
+                    day,
+                    Rating.AGAIN,
+                    state,
+                    state,
+                    Mode.CRAM,
+                    duration_ms=90_000,
+                )
+            )
+    data = run_json(runner, "--deck", str(DECK))
+    costs = data["costs"]
+    assert (costs["learn_seconds"], costs["recall_seconds"], costs["forget_seconds"]) == (10.0, 5.0, 15.0)
+    assert costs["first_ratings"] == [0.0, 0.0, 1.0, 0.0]
+    assert costs["recall_ratings"] == [0.0, 1.0, 0.0]
+    result = runner.invoke(app, ["retention", "--deck", str(DECK)])
+    words = " ".join(result.stdout.split())
+    assert (
+        "answer times and ratings from your review log: first sight 10.0 s, recall 5.0 s, lapse 15.0 s"
+        in words
+    )
 
 
 def test_cards_already_studied_start_from_their_state(runner: CliRunner, tmp_path: Path) -> None:

@@ -108,9 +108,9 @@ def retention(env: Environment, deck: str | None = None, days: int = 365, as_jso
     scope = words.plain(f"deck {decks[0].id}" if deck else f"{len(decks)} decks")
     title = words.plain(f"Desired retention against workload: {days} days of study simulated, ")
     title.append_text(scope)
-    out.print(title, soft_wrap=True)
+    out.print(title)
     for line in _about(data, len(studied), source, costs.from_log):
-        out.print(words.plain(line), soft_wrap=True)
+        out.print(words.plain(line))
     out.print(charts.retention_chart(data))
     return 0
 

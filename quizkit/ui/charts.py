@@ -991,8 +991,8 @@ class RetentionChart:
         column = 2 if gutter + 2 + 2 * len(rows) <= room else 1
         labels, marks = [], []
         for r in rows:
-            hundredths = round(r["retention"] * 1000)
-            label = f".{hundredths // 10:02d}" if hundredths % 50 == 0 else ""
+            thousandths = round(r["retention"] * 1000)
+            label = f".{thousandths // 10:02d}" if thousandths % 50 == 0 else ""
             labels.append(label)
             mark = "R" if r["retention"] == best else "Y" if r["retention"] == yours else ""
             marks.append(mark)
