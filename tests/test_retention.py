@@ -127,6 +127,35 @@ def test_a_card_studied_long_ago_is_still_known_at_a_strong_stability() -> None:
     assert row.cards_known == pytest.approx((1 + factor * 365 / 10_000) ** decay)
 
 
+def test_a_card_in_learning_is_due_today() -> None:
+    (row,) = model.simulate(
+        DEFAULT_PARAMETERS,
+        model.ANKI_COSTS,
+        [model.Studied(10_000.0, 5.0, 0, due_today=True)],
+        [],
+        days=100,
+        retentions=[0.7],
+    )
+    assert row.reviews_per_day == pytest.approx(1 / 100)
+
+
+def test_a_large_collection_is_simulated_through_a_sample() -> None:
+    """4,000 cards simulated whole and through a sample of 3,000 of them: the minutes over all the
+    rows agree within 4%, each row's cards known within 2%. (A row's minutes alone move by a few
+    percent from one seed to the next on this few cards; the sample is unbiased over seeds.)"""
+    studied = [model.Studied(5.0 + k % 50, 3.0 + k % 7, k % 20) for k in range(1000)]
+    new = [model.NewCards(3000, 15)]
+    whole = model.simulate(DEFAULT_PARAMETERS, model.ANKI_COSTS, studied, new, days=200, min_simulated=0)
+    sample = model.simulate(
+        DEFAULT_PARAMETERS, model.ANKI_COSTS, studied, new, days=200, min_simulated=0, max_simulated=3000
+    )
+    assert sum(b.minutes_per_day for b in sample) == pytest.approx(
+        sum(a.minutes_per_day for a in whole), rel=0.04
+    )
+    for a, b in zip(whole, sample, strict=True):
+        assert b.cards_known == pytest.approx(a.cards_known, rel=0.02)
+
+
 # ---------------------------------------------------------------- costs from the log
 
 

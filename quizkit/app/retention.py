@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks, one_deck
 from quizkit.errors import QuizkitError, UsageError
-from quizkit.model import Deck
+from quizkit.model import Deck, Phase
 from quizkit.shapes.retention import CostsJSON, ParametersSource, RetentionJSON, RetentionRowJSON
 from quizkit.ui import words
 
@@ -68,7 +68,8 @@ def retention(env: Environment, deck: str | None = None, days: int = 365, as_jso
                     unseen += 1
                     continue
                 since = scheduler.elapsed_days(state.last_review, now, config)
-                studied.append(model.Studied(state.stability, state.difficulty, since))
+                learning = state.phase in (Phase.LEARNING, Phase.RELEARNING)
+                studied.append(model.Studied(state.stability, state.difficulty, since, learning))
             per_day = (
                 one.settings.new_per_day if one.settings.new_per_day is not None else env.settings.new_per_day
             )

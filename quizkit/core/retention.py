@@ -14,7 +14,8 @@ log is too small). Learning steps are not played one by one: their time is in th
 
 Every retention sees the same random draws (the same card on the same day draws the same number), so
 that the rows differ by the retention and not by luck. A small deck is simulated several times over
-(at least `MIN_SIMULATED` cards in all) and the figures scaled back to the deck.
+(at least `MIN_SIMULATED` cards in all), a large one through a sample of `MAX_SIMULATED` cards, and
+the figures scaled back to the deck.
 
 Knowledge is the sum of every card's retrievability on the day after the last (the cards "known");
 workload is the minutes a day, averaged over the days. The recommendation is the retention with the
@@ -41,8 +42,13 @@ RETENTIONS: tuple[float, ...] = tuple(round(0.70 + 0.01 * k, 2) for k in range(2
 """0.70, 0.71 ... 0.97: the desired retentions compared."""
 
 MIN_SIMULATED = 10_000
-"""A deck with fewer cards is simulated as several copies of itself: a 77-card deck alone would
+"""A deck with fewer cards is simulated as several copies of itself: an 86-card deck alone would
 give figures that move by luck more than by retention."""
+
+MAX_SIMULATED = 50_000
+"""A larger collection is simulated through a random sample of this many cards (each card's year
+is independent of the others': no daily review limit), the figures scaled up: time and memory
+stay bounded (28 retentions x 50,000 cards of arrays)."""
 
 MIN_SAMPLES = 20
 """Fewer timed answers (or ratings) of a kind than this in the log: Anki's default is used."""
@@ -148,6 +154,8 @@ class Studied:
     difficulty: float
     days_since: int
     """Study days since its last review (0: today)."""
+    due_today: bool = False
+    """In learning or relearning: due again today, whatever its interval would be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +208,7 @@ def simulate(
     max_interval: int = 36500,
     seed: int = 0,
     min_simulated: int = MIN_SIMULATED,
+    max_simulated: int = MAX_SIMULATED,
 ) -> list[Row]:
     """Each retention's minutes and answers a day and cards known after `days` days of study."""
     w = [float(x) for x in parameters]
@@ -207,10 +216,19 @@ def simulate(
     cards = len(studied) + len(arrivals)
     if cards == 0 or days <= 0:
         return [Row(r, 0.0, 0.0, 0.0) for r in retentions]
-    copies = max(1, math.ceil(min_simulated / cards))
     rng = np.random.default_rng(seed)
-    n_old = len(studied) * copies
-    n = cards * copies
+    if cards > max_simulated:
+        keep = np.sort(rng.choice(cards, size=max_simulated, replace=False))
+        n_studied = len(studied)
+        studied = [studied[i] for i in keep if i < n_studied]
+        arrivals = [arrivals[i - n_studied] for i in keep if i >= n_studied]
+        copies = max_simulated / cards
+        repeat = 1
+    else:
+        repeat = max(1, math.ceil(min_simulated / cards))
+        copies = float(repeat)
+    n_old = len(studied) * repeat
+    n = (len(studied) + len(arrivals)) * repeat
     k = len(retentions)
     desired = np.array(retentions, dtype=float)
 
@@ -220,13 +238,14 @@ def simulate(
     due = np.zeros((k, n), dtype=np.int64)
     fresh = np.zeros((k, n), dtype=bool)
     if n_old:
-        s[:, :n_old] = np.tile([c.stability for c in studied], copies)
-        d[:, :n_old] = np.tile([c.difficulty for c in studied], copies)
-        last[:, :n_old] = -np.tile([float(c.days_since) for c in studied], copies)
+        s[:, :n_old] = np.tile([c.stability for c in studied], repeat)
+        d[:, :n_old] = np.tile([c.difficulty for c in studied], repeat)
+        last[:, :n_old] = -np.tile([float(c.days_since) for c in studied], repeat)
         ahead = last[:, :n_old] + intervals(w, s[:, :n_old], desired[:, None], max_interval)
-        due[:, :n_old] = np.maximum(ahead, 0).astype(np.int64)
+        today = np.tile([c.due_today for c in studied], repeat)
+        due[:, :n_old] = np.where(today, 0, np.maximum(ahead, 0)).astype(np.int64)
     if arrivals:
-        due[:, n_old:] = np.tile(arrivals, copies)
+        due[:, n_old:] = np.tile(arrivals, repeat)
         fresh[:, n_old:] = True
 
     first_edges = np.cumsum(costs.first_ratings)[:-1] / sum(costs.first_ratings)
