@@ -5,7 +5,8 @@
 1. core.retention.simulate for 28 retentions x 365 days over
    a. 10,000 new cards at 20 new a day (7,300 of them seen within the year),
    b. 10,000 cards already studied (stabilities 1 to 300 days, due over the next weeks),
-   c. the bundled deck's cards (simulated 10,000 times over in all: MIN_SIMULATED).
+   c. the bundled deck's cards (simulated 10,000 times over in all: MIN_SIMULATED),
+   d. 100,000 cards already studied (simulated through a sample of 50,000: MAX_SIMULATED).
 2. `python -m quizkit retention --deck taliban-pakistan --json`, in a fresh temporary home and
    database, start-up and deck loading included.
 
@@ -56,6 +57,9 @@ def main() -> None:
         ),
         "86 new cards (the bundled deck), 20 a day": lambda: model.simulate(
             DEFAULT_PARAMETERS, model.ANKI_COSTS, [], [model.NewCards(86, 20)]
+        ),
+        "100,000 cards already studied": lambda: model.simulate(
+            DEFAULT_PARAMETERS, model.ANKI_COSTS, studied * 10, []
         ),
     }
     for name, work in cases.items():

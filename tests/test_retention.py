@@ -199,7 +199,7 @@ def test_the_command_on_the_bundled_deck(runner: CliRunner) -> None:
     assert [r["retention"] for r in rows] == [round(0.70 + 0.01 * k, 2) for k in range(28)]
     assert data["current_retention"] == 0.9
     assert data["cards"] == len(load_deck(DECK, None, None).cards)
-    assert data["parameters_source"] == "FSRS-6 defaults"
+    assert data["parameters_source"] == "defaults"
     assert data["parameters"] == list(DEFAULT_PARAMETERS)
     assert data["costs"]["from_log"] == []  # a new database: Anki's defaults
     for row in rows:
@@ -230,7 +230,7 @@ def test_fitted_parameters_are_used_when_saved(runner: CliRunner, tmp_path: Path
     with Store.open(tmp_path / "progress.db") as store:
         FittedParameters(store).save(None, FITTED, NOW, 500, 0.45, 0.44)
     everyone = run_json(runner, "--deck", str(DECK))
-    assert everyone["parameters_source"] == "fitted over all decks"
+    assert everyone["parameters_source"] == "all-decks"
     assert everyone["parameters"] == FITTED
     assert [r["cards_known"] for r in everyone["rows"]] != [r["cards_known"] for r in before["rows"]]
     assert [r["minutes_per_day"] for r in everyone["rows"]] != [r["minutes_per_day"] for r in before["rows"]]
@@ -239,8 +239,10 @@ def test_fitted_parameters_are_used_when_saved(runner: CliRunner, tmp_path: Path
     with Store.open(tmp_path / "progress.db") as store:
         FittedParameters(store).save("taliban-pakistan", own, NOW, 500, 0.45, 0.44)
     deck = run_json(runner, "--deck", str(DECK))
-    assert deck["parameters_source"] == "fitted to the deck"
+    assert deck["parameters_source"] == "deck"
     assert deck["parameters"] == own
+    screen = " ".join(runner.invoke(app, ["retention", "--deck", str(DECK)]).stdout.split())
+    assert "memory model: your FSRS-6 parameters, fitted to this deck (quizkit optimize)" in screen
     assert deck["rows"] != everyone["rows"]
 
 
@@ -358,7 +360,7 @@ def chart_data() -> RetentionJSON:
         cards=1000,
         new_per_day=20,
         seed=0,
-        parameters_source="FSRS-6 defaults",
+        parameters_source="defaults",
         parameters=list(DEFAULT_PARAMETERS),
         costs={
             "learn_seconds": 18.28,

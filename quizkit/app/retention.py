@@ -158,7 +158,8 @@ def _about(data: RetentionJSON, studied: int, source: ParametersSource, from_log
     if source is ParametersSource.DEFAULTS:
         lines.append("memory model: FSRS-6's default parameters (none fitted yet: quizkit optimize)")
     else:
-        lines.append(f"memory model: your FSRS-6 parameters, {source.value} (quizkit optimize)")
+        whose = "fitted to this deck" if source is ParametersSource.DECK else "fitted over all decks"
+        lines.append(f"memory model: your FSRS-6 parameters, {whose} (quizkit optimize)")
     c = data["costs"]
     times = (
         f"first sight {c['learn_seconds']:.1f} s, recall {c['recall_seconds']:.1f} s, "

@@ -7,11 +7,14 @@ from typing import TypedDict
 
 
 class ParametersSource(Enum):
-    """Whose FSRS-6 parameters the simulation used."""
+    """Whose FSRS-6 parameters the simulation used (the value is what --json says)."""
 
-    DECK = "fitted to the deck"
-    ALL_DECKS = "fitted over all decks"
-    DEFAULTS = "FSRS-6 defaults"
+    DECK = "deck"
+    """The deck's own, fitted by `quizkit optimize --deck D`."""
+    ALL_DECKS = "all-decks"
+    """Fitted over every deck (`quizkit optimize`, or `--revlog`)."""
+    DEFAULTS = "defaults"
+    """FSRS-6's defaults: nothing fitted yet."""
 
 
 class RetentionRowJSON(TypedDict):
