@@ -384,3 +384,10 @@ def test_the_chart_whole(width: int) -> None:
     text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
     expected = EXPECTED / f"retention-chart-{width}.txt"
     assert text == expected.read_text(encoding="utf-8")
+
+
+def test_an_unknown_deck_is_named(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["retention", "--deck", "nope"])
+    assert result.exit_code == 2
+    assert "no deck 'nope'" in result.output
+    assert "Traceback" not in result.output
