@@ -596,6 +596,31 @@ def optimize(
     _run(lambda env: use.optimize(env, deck, revlog, as_json), db)
 
 
+@app.command()
+def retention(
+    deck: Annotated[
+        str | None, typer.Option("--deck", metavar="DECK", help="Simulate one deck (its id or file).")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", metavar="DAYS", help="Days of study to simulate.")] = 365,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every retention's figures and the recommendation as JSON.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Compare desired retentions 0.70 to 0.97: minutes of study a day against cards known, and the best.
+
+    A year (--days) of study of your cards is simulated with your FSRS-6 parameters (quizkit optimize;
+    else the defaults), your new-card limits and the answer times of your review log. The retention
+    recommended is the one with the most cards known per minute, as Anki's "compute minimum recommended
+    retention". Needs the optional extra: pip install 'quizkit[optimize]'.
+
+    Example: quizkit retention --deck taliban-pakistan
+    """
+    from quizkit.app import retention as use
+
+    _run(lambda env: use.retention(env, deck, days, as_json), db)
+
+
 CardIds = Annotated[
     list[str] | None,
     typer.Argument(metavar="CARD...", help="Card ids (as in the deck file).", show_default=False),

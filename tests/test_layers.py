@@ -42,7 +42,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "platformdirs": ("quizkit.app.env",),
     "pylatexenc": ("quizkit.io.formulas", "quizkit.ui.words"),  # Unicode formulas: files, screen
     "latex2mathml": ("quizkit.io.formulas",),
-    "numpy": ("quizkit.core.fitting",),  # the optional extra quizkit[optimize]
+    "numpy": ("quizkit.core.fitting", "quizkit.core.retention"),  # the optional extra quizkit[optimize]
     "scipy": ("quizkit.core.fitting",),
 }
 

@@ -410,3 +410,39 @@ def evaluate(
         after=metrics(h, fitted, test),
         parameters=parameters,
     )
+
+
+# ---- one review at a time, for a simulation (core/retention.py) ----------------------------------
+
+
+def first_memory(w: Sequence[float], rating: Array) -> tuple[Array, Array]:
+    """Stability and difficulty after a card's first review (ratings 1-4), as `predict` starts."""
+    r = rating.astype(int)
+    s = np.maximum(np.asarray(w[:4], dtype=float)[r - 1], S_MIN)
+    d = np.clip(w[4] - np.exp(w[5] * (r - 1)) + 1, D_MIN, D_MAX)
+    return s, d
+
+
+def recall_after(w: Sequence[float], days: Array, s: Array) -> Array:
+    """FSRS-6's retrievability `days` after a review that left stability `s`."""
+    decay = -w[20]
+    factor = 0.9 ** (1 / decay) - 1
+    result: Array = (1 + factor * days / s) ** decay
+    return result
+
+
+def next_memory(w: Sequence[float], s: Array, d: Array, days: Array, rating: Array) -> tuple[Array, Array]:
+    """Stability and difficulty after a review `days` after the last one: `predict`'s step, without
+    its derivatives (tests/test_retention.py checks the two agree on a replayed history)."""
+    ret = recall_after(w, days, s)
+    bonus = np.where(rating == 2, w[15], 1.0) * np.where(rating == 4, w[16], 1.0)
+    s_recall = s * (1 + math.exp(w[8]) * (11 - d) * s ** -w[9] * (np.exp((1 - ret) * w[10]) - 1) * bonus)
+    s_fail_long = w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * np.exp((1 - ret) * w[14])
+    s_fail = np.minimum(s_fail_long, s / math.exp(w[17] * w[18]))
+    sinc = np.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
+    s_same = s * np.where((rating >= 2) & (sinc < 1), 1.0, sinc)
+    s_new = np.where(days == 0, s_same, np.where(rating == 1, s_fail, s_recall))
+    mean_rev_d = w[4] - math.exp(3 * w[5]) + 1
+    d_step = d + (10 - d) * (-w[6] * (rating - 3)) / 9
+    d_new = w[7] * mean_rev_d + (1 - w[7]) * d_step
+    return np.clip(s_new, S_MIN, S_MAX), np.clip(d_new, D_MIN, D_MAX)

@@ -551,3 +551,26 @@ class Store(Database):
                     f"{deck_id} / {card_id}: {reps} review(s) in its state, {logged} in the review log"
                 )
         return out
+
+    # ------------------------------------------------------------ answer times (quizkit retention)
+
+    def timed_history(
+        self, deck_ids: Iterable[str] | None = None
+    ) -> dict[str, list[tuple[datetime, Rating, float | None]]]:
+        """`review_history` with each answer's seconds (None where none was recorded), for these
+        decks (every deck when None): the costs of a simulated year come from it."""
+        ids = None if deck_ids is None else list(deck_ids)
+        where = "" if ids is None else f"AND deck_id IN ({','.join('?' * len(ids))})"
+        histories: dict[str, list[tuple[datetime, Rating, float | None]]] = {}
+        for deck, card, at, rating, duration in self.db.execute(
+            f"""SELECT deck_id, card_id, reviewed_at, rating, duration_ms FROM reviews r
+                WHERE mode = 'review' {where}
+                  AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+                ORDER BY reviewed_at, id""",
+            ids or [],
+        ):
+            moment = from_ms(at)
+            if moment is not None:
+                seconds = None if duration is None or duration < 0 else duration / 1000
+                histories.setdefault(f"{deck}\x1f{card}", []).append((moment, Rating(rating), seconds))
+        return histories

@@ -44,6 +44,7 @@ from quizkit.ui.words import due_in_words, duration, exam_in_words, format_inter
 if TYPE_CHECKING:  # only the types: the dashboard's start-up needs neither
     from quizkit.shapes.due import DueRow, ExamLoad
     from quizkit.shapes.exams import Attempt, TagTrend
+    from quizkit.shapes.retention import RetentionJSON, RetentionRowJSON
 
 
 class Role(Enum):
@@ -1015,3 +1016,162 @@ def quiz_history(attempts: Sequence[Attempt], tags: Sequence[TagTrend], tz: tzin
         title_justify="left",
     )
     return Group(table, trend, weak)
+
+
+# ---------------------------------------------------------------- quizkit retention
+
+RETENTION_CHART_HEIGHT = 6
+"""Rows of each of the two bar charts; each row holds eight levels (▁ ... █)."""
+
+_EIGHTHS = " ▁▂▃▄▅▆▇█"
+
+
+def _retention_figure(value: float) -> str:
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _retention_bars(
+    title: str, values: Sequence[float], column: int, marks: str, labels: str, room: int, gutter: int
+) -> list[Text]:
+    """One series as bars, `column` cells a value, scaled from a little under the smallest value
+    (written at the foot of the axis) to the largest (at its top): the differences show, and the
+    axis says where it starts."""
+    lo, hi = min(values), max(values)
+    floor = lo - (hi - lo) / 8 if hi > lo else 0.0
+    top, foot = _retention_figure(hi), _retention_figure(lo)
+    levels = RETENTION_CHART_HEIGHT * 8
+    heights = [levels if hi <= floor else max(1, round(levels * (v - floor) / (hi - floor))) for v in values]
+    lines = [Text(title[:room], style="bold")]
+    for row in range(RETENTION_CHART_HEIGHT, 0, -1):
+        label = top if row == RETENTION_CHART_HEIGHT else foot if row == 1 else ""
+        cells = []
+        for h in heights:
+            filled = min(8, max(0, h - (row - 1) * 8))
+            cells.append(_EIGHTHS[filled] * (column - 1 if column > 1 else 1) + " " * (column > 1))
+        lines.append(Text(f"{label:>{gutter}} │" + "".join(cells).rstrip()))
+    lines.append(Text(" " * gutter + " └" + "─" * (len(values) * column)))
+    lines.append(Text(" " * (gutter + 2) + labels))
+    if marks.strip():
+        lines.append(Text(" " * (gutter + 2) + marks.rstrip()))
+    return lines
+
+
+class RetentionChart:
+    """quizkit retention: minutes a day and cards known against the desired retention, one bar a
+    retention (two cells wide when the screen has room), then a short table and the recommendation.
+    Legible without colour: the bars are blocks, the recommended and current retentions letters."""
+
+    def __init__(self, data: RetentionJSON) -> None:
+        self.data = data
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        data = self.data
+        rows = data["rows"]
+        best, yours = data["recommended"], data["current_retention"]
+        if not rows or best is None:
+            yield Text(
+                "nothing to simulate: no cards to study in these days (no cards, or no new cards a day)"
+            )
+            return
+        gutter = max(len(_retention_figure(f(r))) for r in rows for f in (_minutes_of, _known_of))
+        room = options.max_width
+        column = 2 if gutter + 2 + 2 * len(rows) <= room else 1
+        labels, marks = [], []
+        for r in rows:
+            thousandths = round(r["retention"] * 1000)
+            label = f".{thousandths // 10:02d}" if thousandths % 50 == 0 else ""
+            labels.append(label)
+            mark = "R" if r["retention"] == best else "Y" if r["retention"] == yours else ""
+            marks.append(mark)
+        axis = _spread(labels, column)
+        flags = _spread(marks, column)
+        minutes = [_minutes_of(r) for r in rows]
+        known = [_known_of(r) for r in rows]
+        yield from _retention_bars("minutes a day", minutes, column, flags, axis, room, gutter)
+        yield Text()
+        yield from _retention_bars("cards known at the end", known, column, flags, axis, room, gutter)
+        legend = Text(f"R recommended {_retention_name(best)}")
+        legend.append("  (also yours)" if best == yours else f"  ·  Y yours {_retention_name(yours)}")
+        yield legend
+        yield Text()
+        shown = sorted(
+            {r["retention"] for r in rows if round(r["retention"] * 1000) % 50 == 0} | {best, yours}
+        )
+        table_rows = []
+        for r in rows:
+            if r["retention"] not in shown:
+                continue
+            mark = "R" if r["retention"] == best else ""
+            mark += "Y" if r["retention"] == yours else ""
+            table_rows.append(
+                [
+                    f"{_retention_name(r['retention'])} {mark}".rstrip(),
+                    f"{r['minutes_per_day']:.2f}",
+                    f"{r['reviews_per_day']:.1f}",
+                    f"{r['cards_known']:.1f}",
+                    f"{r['knowledge_per_minute']:.1f}",
+                ]
+            )
+        yield FittedTable(
+            [
+                Column("retention", Role.KEY),
+                Column("min/day", justify="right"),
+                Column("answers/day", justify="right", drop=1),
+                Column("known", justify="right"),
+                Column("known/min", justify="right"),
+            ],
+            table_rows,
+            box=None,
+            padding=(0, 1),
+            pad_edge=False,
+            show_edge=False,
+            header_style="dim",
+        )
+        chosen = next(r for r in rows if r["retention"] == best)
+        mine = next(r for r in rows if r["retention"] == yours)
+        why = Text(
+            f"Recommended: {_retention_name(best)}, the retention with the most cards known per minute "
+            f"of study a day ({chosen['knowledge_per_minute']:.1f}; yours, {_retention_name(yours)}: "
+            f"{mine['knowledge_per_minute']:.1f})."
+        )
+        if best == rows[0]["retention"]:
+            why.append(
+                " It is the lowest simulated: take it as a floor (Anki's minimum recommended retention);"
+                " above it, each card known costs more time."
+            )
+        else:
+            why.append(
+                " Above it each card known costs more time; below it, lapses cost more than they save."
+            )
+        yield why
+
+
+def _retention_name(value: float) -> str:
+    return f"{value:.2f}" if round(value, 2) == value else f"{value:.3f}"
+
+
+def _minutes_of(row: RetentionRowJSON) -> float:
+    return row["minutes_per_day"]
+
+
+def _known_of(row: RetentionRowJSON) -> float:
+    return row["cards_known"]
+
+
+def _spread(marks: Sequence[str], column: int) -> str:
+    """Marks under their columns, each starting at its column; a mark that would overlap the one
+    before it is left out."""
+    line = ""
+    for index, mark in enumerate(marks):
+        start = index * column
+        if mark and len(line) <= start:
+            line = line.ljust(start) + mark
+    return line
+
+
+def retention_chart(data: RetentionJSON) -> RetentionChart:
+    return RetentionChart(data)
