@@ -262,10 +262,10 @@ next    quizkit review  3 cards waiting
 ╰──────────────────────────────────────╯
 ╭─ Mastery by tag, weakest first ──────╮
 │ tag             seen  acc ret recall │
-│ pakistan         1/1   0%   -    46% │
-│ afghanistan      1/1 100%   -    66% │
-│ people           1/1 100%   -    66% │
-│ taliban-origins  1/1 100%   -    66% │
+│ afghanistan      1/1 100%   -    92% │
+│ people           1/1 100%   -    92% │
+│ taliban-origins  1/1 100%   -    92% │
+│ pakistan         1/1   0%   -    97% │
 │                                      │
 │ acc     accuracy: share of answers   │
 │         right, last 30 days          │
@@ -273,12 +273,12 @@ next    quizkit review  3 cards waiting
 │         passed once a card is        │
 │         learned, last 30 days        │
 │ recall  chance of recalling a card   │
-│         on 1 Apr, in 30 days, if you │
-│         do not review it before      │
+│         on 1 Apr, in 30 days, doing  │
+│         its reviews until then       │
 │         (FSRS)                       │
-│ seen    of the tag's cards;          │
-│         never-studied cards count as │
-│         0                            │
+│ seen    of the tag's cards; cards    │
+│         still unseen on the day      │
+│         count as 0                   │
 ╰──────────────────────────────────────╯
 ╭─ Hardest cards ──────────────────────╮
 │ isi-inter-services-intelligence      │
@@ -299,16 +299,16 @@ next    quizkit review  3 cards waiting
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ╭─ Mastery by tag, weakest first ──────────────────────────────────────────────╮
 │ tag                studied    accuracy    retention    recall 1 Apr          │
-│ pakistan               1/1          0%            -    █████░░░░░ 46%        │
-│ afghanistan            1/1        100%            -    ███████░░░ 66%        │
-│ people                 1/1        100%            -    ███████░░░ 66%        │
-│ taliban-origins        1/1        100%            -    ███████░░░ 66%        │
+│ afghanistan            1/1        100%            -    █████████░ 92%        │
+│ people                 1/1        100%            -    █████████░ 92%        │
+│ taliban-origins        1/1        100%            -    █████████░ 92%        │
+│ pakistan               1/1          0%            -    ██████████ 97%        │
 │                                                                              │
 │ accuracy   share of answers right, last 30 days                              │
 │ retention  share of reviews passed once a card is learned, last 30 days      │
-│ recall     chance of recalling a card on 1 Apr, in 30 days, if you do not    │
-│            review it before (FSRS)                                           │
-│ studied    of the tag's cards; never-studied cards count as 0                │
+│ recall     chance of recalling a card on 1 Apr, in 30 days, doing its        │
+│            reviews until then (FSRS)                                         │
+│ studied    of the tag's cards; cards still unseen on the day count as 0      │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ╭─ Hardest cards (lapses, then difficulty) ────────────────────────────────────╮
 │ card                             question              lapses  diff  reviews │
@@ -329,15 +329,15 @@ next    quizkit review  3 cards waiting
 ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯
 ╭─ Mastery by tag, weakest first ──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
 │ tag                studied    accuracy    retention    recall 1 Apr                                                                                                                                  │
-│ pakistan               1/1          0%            -    █████░░░░░ 46%                                                                                                                                │
-│ afghanistan            1/1        100%            -    ███████░░░ 66%                                                                                                                                │
-│ people                 1/1        100%            -    ███████░░░ 66%                                                                                                                                │
-│ taliban-origins        1/1        100%            -    ███████░░░ 66%                                                                                                                                │
+│ afghanistan            1/1        100%            -    █████████░ 92%                                                                                                                                │
+│ people                 1/1        100%            -    █████████░ 92%                                                                                                                                │
+│ taliban-origins        1/1        100%            -    █████████░ 92%                                                                                                                                │
+│ pakistan               1/1          0%            -    ██████████ 97%                                                                                                                                │
 │                                                                                                                                                                                                      │
 │ accuracy   share of answers right, last 30 days                                                                                                                                                      │
 │ retention  share of reviews passed once a card is learned, last 30 days                                                                                                                              │
-│ recall     chance of recalling a card on 1 Apr, in 30 days, if you do not review it before (FSRS)                                                                                                    │
-│ studied    of the tag's cards; never-studied cards count as 0                                                                                                                                        │
+│ recall     chance of recalling a card on 1 Apr, in 30 days, doing its reviews until then (FSRS)                                                                                                      │
+│ studied    of the tag's cards; cards still unseen on the day count as 0                                                                                                                              │
 ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯
 ╭─ Hardest cards (lapses, then difficulty) ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
 │ card                             question                  lapses  diff  reviews                                                                                                                     │
