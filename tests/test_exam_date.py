@@ -6,7 +6,7 @@ the remembered date, which wins over the deck file's `exam_date`. A date in the 
 a remembered one that has since passed is shown as past and no longer caps intervals.
 
 Mastery by tag shows, next to accuracy and true retention, the recall FSRS predicts on the exam
-day (or 30 days ahead), cards never studied counting as 0.
+day (or 30 days ahead) along the reviews until then, cards still unseen then counting as 0.
 """
 
 from __future__ import annotations
@@ -218,18 +218,21 @@ def test_dashboard_shows_the_exam_and_the_days_left(runner: CliRunner, deck: Pat
     assert run(runner, "exam-date", str(deck), "2026-03-14").exit_code == 0
     board = run(runner)
     assert board.exit_code == 0, board.output
+    # The score stats --json predicts (tests/test_exam_forecast_cli.py checks its figures).
+    (f,) = json.loads(run(runner, "stats", str(deck), "--json").stdout)["exam_forecast"]
+    score = f"{round(f['score'] * 100)}% ({round(f['low'] * 100)}%-{round(f['high'] * 100)}%)"
     assert "".join(line.rstrip(" ") + "\n" for line in board.stdout.splitlines()) == (
         "quizkit · Monday 2 March 2026\n"
         "deck         cards   new   learn   review\n"
         "─────────────────────────────────────────\n"
         "Dates deck       3     3       0        0\n"
-        "Dates deck: exam in 12 days, 2026-03-14\n"
+        f"Dates deck: exam in 12 days, 2026-03-14 · predicted score {score}\n"
         "today   0 reviews · 0m 00s\n"
         "streak  0 days · longest 0 days\n"
         "next    quizkit review  3 cards waiting\n"
     )
     tomorrow = run(runner, now="2026-03-13T09:00:00+00:00").stdout
-    assert "Dates deck: exam tomorrow, 2026-03-14\n" in tomorrow
+    assert "Dates deck: exam tomorrow, 2026-03-14 · predicted score" in tomorrow
 
 
 def test_stats_shows_the_exam(runner: CliRunner, deck: Path) -> None:
@@ -369,6 +372,6 @@ def test_mastery_table_says_which_figure_is_which(runner: CliRunner, deck: Path)
     text = run(runner, "stats", str(deck), now=now).stdout
     panel = text[text.index("Mastery by tag") : text.index("Hardest cards")]
     assert "accuracy" in panel and "retention" in panel and "recall 8 Apr" in panel
-    assert "answers right" in panel and "never-studied cards count as 0" in panel
+    assert "answers right" in panel and "cards still unseen on the day count as 0" in panel
     help_text = run(runner, "stats", "--help").stdout.lower()
     assert "accuracy" in help_text and "retention" in help_text and "predicted recall" in help_text
