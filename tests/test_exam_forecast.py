@@ -69,13 +69,17 @@ def test_the_memory_model_is_what_review_does(
     s, d = (memory.forgotten if forgot else memory.recalled)(stability, difficulty, days)
     assert (s, d) == pytest.approx((after.stability, after.difficulty), rel=1e-12)
     assert after.due is not None and after.last_review is not None
-    given_days = (scheduler.study_day(after.due, config) - scheduler.study_day(after.last_review, config)).days
+    given_days = (
+        scheduler.study_day(after.due, config) - scheduler.study_day(after.last_review, config)
+    ).days
     assert memory.interval(s, scheduler.study_day(after.last_review, config), None) == given_days
     assert memory.recall(stability, days) == pytest.approx(scheduler.retrievability(state, when, config))
 
 
 @pytest.mark.parametrize("ratings", [[], [Rating.GOOD], [Rating.GOOD, Rating.AGAIN, Rating.GOOD]])
-def test_a_card_not_due_before_the_exam_is_predicted_its_retrievability_on_the_day(ratings: list[Rating]) -> None:
+def test_a_card_not_due_before_the_exam_is_predicted_its_retrievability_on_the_day(
+    ratings: list[Rating],
+) -> None:
     state = _in_review(CONFIG, NOW - timedelta(days=200), ratings)
     assert state.due is not None
     day = scheduler.study_day(state.due, CONFIG) - timedelta(days=1)  # the day before it falls due
@@ -96,7 +100,9 @@ def _simulated(state: CardState, day: date, cap: date | None, rng: random.Random
         review_day = max(scheduler.study_day(state.due, CONFIG), today)
         when = scheduler.day_start(review_day, CONFIG) + timedelta(hours=5)
         recalled = rng.random() < scheduler.retrievability(state, when, CONFIG)
-        state = scheduler.review(state, Rating.GOOD if recalled else Rating.AGAIN, when, CONFIG, key="k", cap=cap)
+        state = scheduler.review(
+            state, Rating.GOOD if recalled else Rating.AGAIN, when, CONFIG, key="k", cap=cap
+        )
         while state.phase is not Phase.REVIEW:
             assert state.due is not None
             state = scheduler.review(state, Rating.GOOD, state.due, CONFIG, key="k", cap=cap)
@@ -145,7 +151,10 @@ def test_the_score_interval_holds_the_score_as_often_as_it_says() -> None:
     assert forecast.LEVEL - 0.06 <= inside <= forecast.LEVEL + 0.08, inside
     assert statistics.fmean(scores) == pytest.approx(result.expected, abs=0.01)
     # The model's own error widens it; more questions narrow it.
-    assert forecast.exam_score(chances, 20).high - forecast.exam_score(chances, 20).low > result.high - result.low
+    assert (
+        forecast.exam_score(chances, 20).high - forecast.exam_score(chances, 20).low
+        > result.high - result.low
+    )
     assert forecast.exam_score(chances, 100, 0.0).high - forecast.exam_score(chances, 100, 0.0).low < (
         result.high - result.low
     )
