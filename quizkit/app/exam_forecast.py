@@ -65,25 +65,25 @@ def project(
         deck = plan.deck
         config = plan.config
         memory = scheduler.Memory(config)
-        today = scheduler.study_day(now, config)
         exam = coming.get(deck.id)
-        day = exam.day if exam else today + timedelta(days=AHEAD_DAYS)
+        day = exam.day if exam else scheduler.study_day(now, config) + timedelta(days=AHEAD_DAYS)
         days[deck.id] = day
+        today, end = memory.day(now), day.toordinal()
         stored = store.states(deck.id)
         states = {(deck.id, c): s for c, s in stored.items() if s.phase is not Phase.NEW}
         ids = scope.get(deck.id, ())
         # The whole deck is played forward, as the session introduces its new cards in deck order;
         # the scope (a --tag) picks its cards afterwards.
         new_keys = [(deck.id, c) for c in _ids(deck) if (deck.id, c) not in states]
-        by_card, unseen = forecast.exam_recall(plan, states, new_keys, now, day)
+        by_card, unseen = forecast.exam_recall(plan, states, new_keys, now, day, memory)
         for card_id in ids:
             key = (deck.id, card_id)
             recall[key] = by_card.get(key, 0.0)
             state = states.get(key)
             if state is not None and state.stability is not None and state.last_review is not None:
-                last = scheduler.study_day(state.last_review, config)
-                current[key] = memory.recall(state.stability, (today - last).days)
-                stopped[key] = memory.recall(state.stability, (day - last).days)
+                last = memory.day(state.last_review)
+                current[key] = memory.recall(state.stability, today - last)
+                stopped[key] = memory.recall(state.stability, end - last)
         if exam is not None and ids:
             forecasts.append((deck, exam, ids, by_card, unseen))
     measured = _calibrations(store, plans)

@@ -149,16 +149,15 @@ def recall_on(
     """
     if state.phase is Phase.NEW or state.stability is None or state.last_review is None:
         return 0.0
-    today = scheduler.study_day(now, config)
     if state.phase is not Phase.REVIEW and not state.suspended:
         state = _graduated(state, now, config, cap)
     assert state.stability is not None and state.difficulty is not None and state.last_review is not None
-    last = scheduler.study_day(state.last_review, config).toordinal()
+    last = memory.day(state.last_review)
     end = day.toordinal()
     if state.suspended or state.due is None:
         return memory.recall(state.stability, end - last)
-    due = scheduler.study_day(state.due, config).toordinal()
-    return _played(memory, state.stability, state.difficulty or 5.0, last, due, end, today.toordinal(), cap)
+    due = memory.day(state.due)
+    return _played(memory, state.stability, state.difficulty or 5.0, last, due, end, memory.day(now), cap)
 
 
 def _graduated(
@@ -206,12 +205,13 @@ def exam_recall(
     new_keys: Sequence[Key],
     now: datetime,
     day: date,
+    memory: scheduler.Memory | None = None,
 ) -> tuple[dict[Key, float], int]:
     """Each card's expected recall on study day `day` (recall_on), the new cards the plan
     introduces before it included (learned with Good that day, then played on); those still
     unseen on the day count 0. Returns the recall by card and how many are still unseen."""
     config = plan.config
-    memory = scheduler.Memory(config)
+    memory = memory or scheduler.Memory(config)
     today = scheduler.study_day(now, config)
     out = {key: recall_on(state, day, now, memory, config, plan.cap) for key, state in states.items()}
     days = min(max(0, (day - today).days), MAX_DAYS)

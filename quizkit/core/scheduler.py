@@ -264,7 +264,7 @@ class Memory:
 
     Intervals here are not fuzzed: a projection wants the expected day, not one draw."""
 
-    __slots__ = ("_again", "_config", "_fsrs", "_good", "decay", "factor", "relearning_steps")
+    __slots__ = ("_again", "_config", "_days", "_fsrs", "_good", "decay", "factor", "relearning_steps")
 
     def __init__(self, config: SchedulerConfig) -> None:
         from fsrs.rating import Rating as FsrsRating
@@ -274,6 +274,16 @@ class Memory:
         self._again, self._good = FsrsRating.Again, FsrsRating.Good
         self.factor, self.decay = forgetting_curve(config)
         self.relearning_steps = len(config.relearning_steps)
+        self._days: dict[datetime, int] = {}
+
+    def day(self, moment: datetime) -> int:
+        """study_day(moment) as an ordinal; remembered, since due times repeat (a day's start)."""
+        known = self._days.get(moment)
+        if known is None:
+            if len(self._days) > 65536:  # a bound on the memory, not a cache to tune
+                self._days.clear()
+            known = self._days[moment] = study_day(moment, self._config).toordinal()
+        return known
 
     def recall(self, stability: float, days: int) -> float:
         """The probability of recall `days` study days after the last review."""
