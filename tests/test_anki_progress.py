@@ -401,3 +401,33 @@ def test_the_layout_options_are_checked_before_anything_is_read(
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["words.csv"]
+
+
+def test_the_history_is_replayed_with_the_parameters_quizkit_optimize_saved(
+    runner: CliRunner, tmp_path: Path, package: tuple[Path, dict[str, Any]]
+) -> None:
+    from quizkit.core.scheduler import DEFAULT_PARAMETERS
+    from quizkit.store.fitted import FittedParameters
+    from quizkit.store.progress import Store
+
+    source, known = package
+    fitted = list(DEFAULT_PARAMETERS)
+    fitted[0], fitted[2], fitted[20] = 0.5, 1.5, 0.4  # slower first stabilities, a flatter curve
+    with Store.open(tmp_path / "progress.db") as store:
+        FittedParameters(store).save(None, tuple(fitted), datetime(2026, 1, 1, tzinfo=UTC), 500, 0.5, 0.4)
+    _import(runner, source, tmp_path / "decks", "--with-progress")
+    cards = _by_front(tmp_path / "decks")
+    stored = _stored(tmp_path)
+    config = SchedulerConfig(parameters=tuple(fitted))
+    moved = 0
+    for front, cid in known["cards"].items():
+        deck_id, _file, table = cards[front.split("/")[0]]
+        card_id = str(table["id"]) + (".rev" if front.endswith("/reverse") else "")
+        state = CardState()
+        for at_ms, ease in known["reviews"][cid][:-2]:
+            at = datetime.fromtimestamp(at_ms / 1000, UTC)
+            state = scheduler.review(state, Rating(ease), at, config, key=fuzz_key((deck_id, card_id)))
+        assert datetime.fromtimestamp(stored[(deck_id, card_id)][0] / 1000, UTC) == state.due, front
+        default = _replayed(known["reviews"][cid][:-2], deck_id, card_id)
+        moved += default.due != state.due
+    assert moved  # the fitted parameters made a difference

@@ -212,3 +212,23 @@ def test_mock_exams_are_compared_with_what_was_predicted_for_them(
 def forgetting(config: SchedulerConfig) -> tuple[float, float]:
     decay = -config.parameters[20]
     return 0.9 ** (1 / decay) - 1, decay
+
+
+def test_the_card_table_and_hardest_cards_use_the_fitted_forgetting_curve(
+    runner: CliRunner, deck: Path, tmp_path: Path
+) -> None:
+    _study(runner, deck, days=3)
+    steep = list(DEFAULT_PARAMETERS)
+    steep[20] = 0.6
+    with Store.open(tmp_path / "progress.db") as store:
+        FittedParameters(store).save(None, tuple(steep), datetime.fromisoformat(NOW), 100, 0.5, 0.4)
+        states = store.states("d")
+    rows = json.loads(run(runner, "cards", str(deck), "--json").stdout)["cards"]
+    config = SchedulerConfig(parameters=tuple(steep))
+    for row in rows:
+        want = scheduler.retrievability(states[row["card"]], datetime.fromisoformat(NOW), config)
+        assert row["retrievability"] == pytest.approx(want, abs=1e-6), row["card"]
+    default = scheduler.retrievability(
+        states[rows[0]["card"]], datetime.fromisoformat(NOW), SchedulerConfig()
+    )
+    assert rows[0]["retrievability"] != pytest.approx(default, abs=1e-4)

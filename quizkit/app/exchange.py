@@ -241,13 +241,16 @@ def _import_progress(
     older = 0
     suspended = buried = 0
     with env.open_store() as store, store.write(now):
+        from quizkit.store.fitted import FittedParameters
+
+        fitted = FittedParameters(store)  # the replay schedules as the review session would
         already = store.imported_ids(r.source_id for r in progress.reviews)
         for (deck_id, card_id), reviews in by_card.items():
             deck = next(d for d, _ in made if d.id == deck_id)
             card = next((c for c in deck.cards if c.id == card_id), None)
             if card is None:
                 continue
-            config = env.settings.scheduler_config(deck)
+            config = env.settings.scheduler_config(deck, fitted.get(deck.id))
             setting = json.dumps(config.to_dict(), sort_keys=True)
             state = store.state(deck_id, card_id)
             for review in reviews:

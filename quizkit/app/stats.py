@@ -75,8 +75,10 @@ def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_
     scope = _scope(loaded, tags)
     if tags and not any(ids for _, ids, _ in scope):
         raise UsageError(f"no card has the tag {' or '.join(sorted(set(tags)))}")
-    config = env.settings.scheduler_config()
     with env.open_store() as store:
+        # One deck: its own parameters (quizkit optimize), else those fitted over all decks.
+        one = loaded[0] if len(loaded) == 1 else None
+        config = env.settings.scheduler_config(one, _fitted(store, one.id if one else None))
         figures = Figures(store)
         figures.set_scope(scope)
         calendar = figures.calendar(now, config)
@@ -316,6 +318,12 @@ def dashboard(env: Environment) -> int:
     return 0
 
 
+def _fitted(store: Store, deck_id: str | None) -> tuple[float, ...] | None:
+    from quizkit.store.fitted import FittedParameters
+
+    return FittedParameters(store).get(deck_id)
+
+
 def _exams(env: Environment, store: Store, loaded: Sequence[Deck], now: datetime) -> tuple[Exam, ...]:
     """The decks' exam dates in force (remembered, else the deck file's), past ones included."""
     today = exam_dates.local_today(env, now)
@@ -348,8 +356,8 @@ def cards(
         if (not wanted or wanted & set(card.tags))
         and (not needle or any(needle in text.casefold() for text in (card.id, card.prompt, card.answer)))
     ]
-    config = env.settings.scheduler_config(deck)
     with env.open_store() as store:
+        config = env.settings.scheduler_config(deck, _fitted(store, deck.id))
         figures = Figures(store)
         figures.set_scope([(deck.id, [card.id for card in picked], ())])
         calendar = figures.calendar(now, config)
