@@ -63,7 +63,7 @@ def test_the_replay_predicts_what_fsrs_predicts() -> None:
     """Each review's predicted recall is fsrs's retrievability of the card just before it."""
     reviews = simulate(TRUE, 40, seed=1)
     h = fitting.histories(reviews, UTC4)
-    recall, _ = fitting.predict(h, TRUE)
+    recall = fitting.predict(h, TRUE)
     scheduler = FsrsScheduler(parameters=TRUE, learning_steps=(), enable_fuzzing=False)
     rows = sorted(reviews.values(), key=len, reverse=True)
     for row, history in enumerate(rows):
@@ -97,15 +97,15 @@ def test_the_fit_recovers_the_parameters_a_history_was_made_with() -> None:
     (Parameters one by one are loosely determined by so few reviews: w8, w9 and w10 trade off.)"""
     h = fitting.histories(simulate(TRUE, 600, seed=2), UTC4)
     fitted = fitting.fit(h, penalty=False, max_iterations=200)
-    true_recall = fitting.predict(h, TRUE)[0][h.predicted]
-    fitted_recall = fitting.predict(h, fitted)[0][h.predicted]
-    default_recall = fitting.predict(h, DEFAULT_PARAMETERS)[0][h.predicted]
+    true_recall = fitting.predict(h, TRUE)[h.predicted]
+    fitted_recall = fitting.predict(h, fitted)[h.predicted]
+    default_recall = fitting.predict(h, DEFAULT_PARAMETERS)[h.predicted]
     assert np.abs(fitted_recall - true_recall).mean() < 0.02 < np.abs(default_recall - true_recall).mean()
     assert np.abs(fitted_recall - true_recall).max() < 0.12
     assert fitted[20] == pytest.approx(TRUE[20], abs=0.1)
-    true_loss = fitting.metrics(h, fitting.predict(h, TRUE)[0], h.predicted).log_loss
-    fitted_loss = fitting.metrics(h, fitting.predict(h, fitted)[0], h.predicted).log_loss
-    default_loss = fitting.metrics(h, fitting.predict(h, DEFAULT_PARAMETERS)[0], h.predicted).log_loss
+    true_loss = fitting.metrics(h, fitting.predict(h, TRUE), h.predicted).log_loss
+    fitted_loss = fitting.metrics(h, fitting.predict(h, fitted), h.predicted).log_loss
+    default_loss = fitting.metrics(h, fitting.predict(h, DEFAULT_PARAMETERS), h.predicted).log_loss
     assert fitted_loss <= true_loss + 1e-4 < default_loss
 
 
@@ -116,7 +116,7 @@ def test_on_a_real_history_the_defaults_replay_as_the_reference_and_the_fit_beat
     Fitted parameters, each tested only on reviews later than those it was fitted on, do better."""
     h = fitting.histories(read_revlog(REVLOG), UTC4)
     assert (h.n_reviews, h.n_predicted) == (12580, 6276)
-    defaults = fitting.metrics(h, fitting.predict(h, DEFAULT_PARAMETERS)[0], h.predicted)
+    defaults = fitting.metrics(h, fitting.predict(h, DEFAULT_PARAMETERS), h.predicted)
     assert round(defaults.log_loss, 4) == 0.4650
     assert round(defaults.auc, 3) == 0.727
     result = fitting.evaluate(h)
