@@ -3,6 +3,8 @@
     python benchmarks/optimize.py                      # 1,000,000 reviews (a few minutes)
     python benchmarks/optimize.py --reviews 100000     # smaller, quicker
     python benchmarks/optimize.py --revlog tests/data/anki-revlog-12k.csv   # a real log
+    python benchmarks/optimize.py --write-csv /tmp/1m.csv   # only write the history, as a revlog
+                                                            # CSV, to time the whole command on it
 
 A history shaped like a real Anki log is generated from a seed: cards introduced day by day
 over two years (a few hundred a day), each reviewed when FSRS-6 (with parameters a little off
@@ -120,7 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reviews", type=int, default=1_000_000, help="reviews to generate")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--revlog", type=Path, help="time a real Anki-style CSV instead")
+    parser.add_argument("--write-csv", type=Path, help="write the generated history there and stop")
     args = parser.parse_args(argv)
+    if args.write_csv:
+        with args.write_csv.open("w", encoding="utf-8", newline="") as out:
+            out.write("card_id,review_rating,review_time,review_duration\n")
+            for card, history in simulate(args.reviews, args.seed).items():
+                out.writelines(f"{card},{int(r)},{m.isoformat()},8000\n" for m, r in history)
+        print(f"wrote {args.write_csv}")
+        return 0
 
     print(f"machine: {machine()}")
     began = time.perf_counter()
