@@ -90,10 +90,8 @@ def optimize(
         now = env.clock()
         with env.open_store() as store:
             fitted = FittedParameters(store)
-            states: list[tuple[Key, CardState]] = []
-            if reschedule:
-                states, moved = _replayed(env, store, deck, result.parameters, now)
-            with store.write(now):
+            backup = _backup(env, store, now) if reschedule else None
+            with store.write(now):  # one transaction: no answer from another terminal slips between
                 fitted.save(
                     deck,
                     result.parameters,
@@ -102,7 +100,9 @@ def optimize(
                     result.before.log_loss,
                     result.after.log_loss,
                 )
-                store.put_states(states, now)
+                if reschedule:
+                    states, moved = _replayed(env, store, deck, result.parameters, backup)
+                    store.put_states(states, now)
     data = OptimizeJSON(
         n_reviews=result.n_reviews,
         n_test=result.n_test,
@@ -190,12 +190,28 @@ def _too_few_for_a_deck(env: Environment, deck: str, n_reviews: int, n_predicted
     return 0
 
 
+def _backup(env: Environment, store: Store, now: datetime) -> Path | None:
+    """A copy of the progress database before a reschedule changes many cards at once."""
+    from quizkit.store.db import backup_dir, error_text
+
+    if env.db_path is None:
+        return None
+    target = backup_dir(env.db_path) / f"{env.db_path.stem}-before-reschedule-{now:%Y%m%dT%H%M%S}.db"
+    try:
+        return store.backup_to(target)
+    except (OSError, QuizkitError) as error:
+        raise QuizkitError(
+            f"no backup could be taken before rescheduling ({error_text(error)}); "
+            "nothing was saved or rescheduled"
+        ) from None
+
+
 def _replayed(
-    env: Environment, store: Store, deck: str | None, parameters: tuple[float, ...], now: datetime
+    env: Environment, store: Store, deck: str | None, parameters: tuple[float, ...], backup: Path | None
 ) -> tuple[list[tuple[Key, CardState]], Rescheduled]:
     """Each card the new parameters apply to, replayed from its first answer with them (each answer
     under the settings it was given with, the parameters replaced), keeping its suspension, burial
-    and leech mark; after a backup of the database."""
+    and leech mark."""
     import json
     from dataclasses import replace
 
@@ -203,7 +219,6 @@ def _replayed(
     from quizkit.core.scheduler import SchedulerConfig
     from quizkit.core.session import fuzz_key
     from quizkit.model import CardState
-    from quizkit.store.db import backup_dir, error_text
     from quizkit.store.exam_dates import ExamDates
     from quizkit.store.fitted import FittedParameters
 
@@ -212,16 +227,6 @@ def _replayed(
     else:
         own = FittedParameters(store).decks_with_their_own()
         history = {key: answers for key, answers in store.replay_history().items() if key[0] not in own}
-    backup = None
-    if env.db_path is not None and history:
-        backup = backup_dir(env.db_path) / f"{env.db_path.stem}-before-reschedule-{now:%Y%m%dT%H%M%S}.db"
-        try:
-            store.backup_to(backup)
-        except (OSError, QuizkitError) as error:
-            raise QuizkitError(
-                f"no backup could be taken before rescheduling ({error_text(error)}); "
-                "nothing was saved or rescheduled"
-            ) from None
     exams = ExamDates(store).all()
     default = replace(env.settings.scheduler_config(), parameters=parameters)
     configs: dict[str | None, SchedulerConfig] = {None: default}
