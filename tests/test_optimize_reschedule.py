@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,12 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)  # conftest's QUIZKIT_NOW
 
 
 def record_history(db: Path, deck_id: str, cards: int, seed: int) -> dict[str, list[tuple[datetime, Rating]]]:
-    """A simulated learner's answers, each replayed through quizkit's scheduler with the default
+    """A simulated learner's answers until today, each replayed through quizkit's scheduler with the default
     parameters and recorded as a session records it (the card's state and its log row)."""
-    reviews = simulate(TRUE, cards, seed=seed)
+    reviews = {  # a learner's past: simulate follows the cards for years, here cut at today
+        card: [(moment, rating) for moment, rating in history if moment < NOW]
+        for card, history in simulate(TRUE, cards, seed=seed).items()
+    }
     config = SchedulerConfig()
     setting = json.dumps(config.to_dict(), sort_keys=True)
     with Store.open(db) as store, store.write(NOW):
@@ -94,6 +97,26 @@ def test_reschedule_replays_each_card_with_the_new_parameters_and_without_it_due
         key: row for key, row in before.items() if key[0] == "b"
     }
     assert len(list((tmp_path / "backups").glob("progress-before-reschedule-*.db"))) == 1
+
+
+def test_reschedule_keeps_a_remembered_exam_date_in_force(runner: CliRunner, tmp_path: Path) -> None:
+    """As in a session, a card is due the day before the exam at the latest; a past exam caps nothing."""
+    from quizkit.store.exam_dates import ExamDates
+
+    db = tmp_path / "progress.db"
+    record_history(db, "a", 200, seed=5)
+    record_history(db, "b", 200, seed=6)
+    exam = date(2026, 3, 20)
+    with Store.open(db) as store:
+        ExamDates(store).remember(["a"], exam, NOW)
+        ExamDates(store).remember(["b"], date(2026, 2, 1), NOW)  # past
+    result = runner.invoke(app, ["optimize", "--reschedule", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rescheduled"]["cards"] == 400
+    latest = scheduler.day_start(exam - timedelta(days=1), SchedulerConfig())
+    dues = {key: datetime.fromtimestamp(row[0] / 1000, UTC) for key, row in cards(db).items()}
+    assert max(due for key, due in dues.items() if key[0] == "a") <= latest
+    assert max(due for key, due in dues.items() if key[0] == "b") > latest
 
 
 def test_reschedule_says_how_many_cards_moved(runner: CliRunner, tmp_path: Path) -> None:

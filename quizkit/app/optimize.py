@@ -101,7 +101,7 @@ def optimize(
                     result.after.log_loss,
                 )
                 if reschedule:
-                    states, moved = _replayed(env, store, deck, result.parameters, backup)
+                    states, moved = _replayed(env, store, deck, result.parameters, backup, now)
                     store.put_states(states, now)
     data = OptimizeJSON(
         n_reviews=result.n_reviews,
@@ -207,7 +207,12 @@ def _backup(env: Environment, store: Store, now: datetime) -> Path | None:
 
 
 def _replayed(
-    env: Environment, store: Store, deck: str | None, parameters: tuple[float, ...], backup: Path | None
+    env: Environment,
+    store: Store,
+    deck: str | None,
+    parameters: tuple[float, ...],
+    backup: Path | None,
+    now: datetime,
 ) -> tuple[list[tuple[Key, CardState]], Rescheduled]:
     """Each card the new parameters apply to, replayed from its first answer with them (each answer
     under the settings it was given with, the parameters replaced), keeping its suspension, burial
@@ -227,8 +232,10 @@ def _replayed(
     else:
         own = FittedParameters(store).decks_with_their_own()
         history = {key: answers for key, answers in store.replay_history().items() if key[0] not in own}
-    exams = ExamDates(store).all()
     default = replace(env.settings.scheduler_config(), parameters=parameters)
+    today = scheduler.study_day(now, default)
+    # A remembered exam date caps the last interval, as in a session; a past one no longer does.
+    exams = {deck_id: day for deck_id, day in ExamDates(store).all().items() if day >= today}
     configs: dict[str | None, SchedulerConfig] = {None: default}
     states: list[tuple[Key, CardState]] = []
     shifts: list[int] = []
