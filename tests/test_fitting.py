@@ -76,9 +76,30 @@ def test_the_replay_predicts_what_fsrs_predicts() -> None:
             card, _ = scheduler.review_card(card, FsrsRating(int(rating)), moment)
 
 
-def test_the_gradient_is_the_slope_of_the_log_loss() -> None:
-    reviews = read_revlog(REVLOG)
-    h = fitting.histories(dict(list(reviews.items())[:200]), UTC4)
+def with_same_day_steps(
+    reviews: dict[str, list[tuple[datetime, Rating]]],
+) -> dict[str, list[tuple[datetime, Rating]]]:
+    """Each Again followed ten minutes later by a same-day answer (Good, or Hard now and then)."""
+    out = {}
+    for card, history in reviews.items():
+        steps: list[tuple[datetime, Rating]] = []
+        for number, (moment, rating) in enumerate(history):
+            steps.append((moment, rating))
+            if rating == Rating.AGAIN:
+                steps.append((moment + timedelta(minutes=10), Rating.HARD if number % 3 else Rating.GOOD))
+        out[card] = steps
+    return out
+
+
+@pytest.mark.parametrize("history", ["real", "simulated"])
+def test_the_gradient_is_the_slope_of_the_log_loss(history: str) -> None:
+    """On the real log (no Easy, one Hard) and on a simulated one with every rating and same-day
+    answers, so that each of the 21 parameters' derivatives is exercised."""
+    if history == "real":
+        reviews = dict(list(read_revlog(REVLOG).items())[:200])
+    else:
+        reviews = with_same_day_steps(simulate(TRUE, 150, seed=9))
+    h = fitting.histories(reviews, UTC4)
     w = np.array(DEFAULT_PARAMETERS) + 0.01
     _, gradient = fitting.objective(h, w, h.predicted)
     for k in range(fitting.N_PARAMETERS):
