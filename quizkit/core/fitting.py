@@ -3,7 +3,9 @@
 Each card's history is replayed with FSRS-6's formulas (those of fsrs and fsrs-rs), all cards at
 once as numpy arrays, carrying the derivative of stability and difficulty with respect to each of
 the 21 parameters along (forward-mode differentiation): one replay gives the log loss and its exact
-gradient, which L-BFGS-B (scipy) follows within FSRS-6's parameter bounds.
+gradient, which L-BFGS-B (scipy) follows within FSRS-6's parameter bounds. The fit starts from
+initial stabilities w0-w3 pretrained on first-review outcomes (`pretrain`, as fsrs-rs does).
+Memory grows with the cards, not the reviews: the derivatives are two (21, cards) arrays.
 
 What is predicted, as in fsrs-rs `evaluate` and srs-benchmark: the recall of each long-term review
 (made at least one study day after the previous review of the same card; a card's first review is
@@ -13,7 +15,8 @@ Out of sample: the long-term reviews are put in time order and cut into `folds +
 fold k trains on parts 0..k-1 and is tested on part k (srs-benchmark's TimeSeriesSplit, 5 folds).
 A prediction never sees its own or any later outcome, because a card's replay runs forward in time.
 
-numpy and scipy are the optional extra `quizkit[optimize]`; only this module imports them.
+numpy and scipy are the optional extra `quizkit[optimize]` (or `quizkit[optimizer]`); only this
+module imports them.
 """
 
 from __future__ import annotations
