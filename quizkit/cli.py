@@ -579,6 +579,13 @@ def optimize(
             help="Fit an Anki-style review history (card_id, review_rating, review_time, review_duration).",
         ),
     ] = None,
+    reschedule: Annotated[
+        bool,
+        typer.Option(
+            "--reschedule",
+            help="Replay each card's answers with the new parameters and move its due date (a backup first).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the figures and parameters as JSON.")
     ] = False,
@@ -586,14 +593,15 @@ def optimize(
 ) -> None:
     """Fit FSRS-6's 21 parameters to your review history; show log loss, RMSE(bins) and AUC out of sample.
 
-    Needs the optional extra: pip install 'quizkit[optimize]'. The parameters are saved, and used by the
-    scheduler from the next answer on, when they predict better than the defaults; due dates are kept.
+    Needs the optional extra: pip install 'quizkit[optimizer]'. The parameters are saved, and used by the
+    scheduler from the next answer on, when they predict better than the defaults; due dates are kept
+    unless --reschedule. A deck with too few reviews of its own keeps the parameters fitted over all decks.
 
     Example: quizkit optimize --revlog revlog.csv --json
     """
     from quizkit.app import optimize as use
 
-    _run(lambda env: use.optimize(env, deck, revlog, as_json), db)
+    _run(lambda env: use.optimize(env, deck, revlog, as_json, reschedule), db)
 
 
 @app.command()

@@ -57,7 +57,7 @@ def test_one_review_at_a_time_is_the_replay_of_fitting() -> None:
             moment += timedelta(days=rng.choice([0, 1, 2, 5, 12, 40]), minutes=10)
         reviews[str(card)] = history
     h = fitting.histories(reviews, SchedulerConfig(tz=UTC))
-    recall, _ = fitting.predict(h, FITTED)
+    recall = fitting.predict(h, FITTED)
     s, d = fitting.first_memory(FITTED, h.rating[:, 0])
     checked = 0
     for j in range(1, h.rating.shape[1]):

@@ -63,3 +63,8 @@ class FittedParameters:
                     log_loss_after,
                 ),
             )
+
+    def decks_with_their_own(self) -> set[str]:
+        """The decks fitted on their own (`optimize --deck`): the global parameters are not theirs."""
+        rows = self.db.execute("SELECT deck_id FROM fitted_parameters WHERE deck_id != ?", (ALL_DECKS,))
+        return {str(row[0]) for row in rows}

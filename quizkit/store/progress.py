@@ -574,3 +574,35 @@ class Store(Database):
                 seconds = None if duration is None or duration < 0 else duration / 1000
                 histories.setdefault(f"{deck}\x1f{card}", []).append((moment, Rating(rating), seconds))
         return histories
+
+    # ------------------------------------------------------------ rescheduling (quizkit optimize)
+
+    def replay_history(
+        self, deck_ids: Iterable[str] | None = None
+    ) -> dict[Key, list[tuple[datetime, Rating, str | None]]]:
+        """Each card's answers in review mode (undone ones left out), in time order, with the
+        scheduler configuration each was given under (its JSON, or None for old rows): what
+        `quizkit optimize --reschedule` replays. `deck_ids`: these decks only (None: every deck)."""
+        wanted = None if deck_ids is None else set(deck_ids)
+        out: dict[Key, list[tuple[datetime, Rating, str | None]]] = {}
+        for deck, card, at, rating, config in self.db.execute(
+            """SELECT r.deck_id, r.card_id, r.reviewed_at, r.rating, s.config FROM reviews r
+               LEFT JOIN schedulers s ON s.id = r.scheduler_id
+               WHERE r.mode = 'review' AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
+               ORDER BY r.reviewed_at, r.id"""
+        ):
+            if wanted is not None and deck not in wanted:
+                continue
+            moment = from_ms(at)
+            if moment is not None:
+                out.setdefault((deck, card), []).append((moment, Rating(rating), config))
+        return out
+
+    def put_states(self, states: Iterable[tuple[Key, CardState]], now: datetime) -> int:
+        """Set many cards' states in one transaction (not undoable): a reschedule."""
+        count = 0
+        with self.write(now):
+            for (deck_id, card_id), state in states:
+                self._put_state(deck_id, card_id, state, None)
+                count += 1
+        return count
