@@ -629,6 +629,37 @@ def retention(
     _run(lambda env: use.retention(env, deck, days, as_json), db)
 
 
+@app.command()
+def sync(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[FOLDER]",
+            help="The shared folder (git, Syncthing, a network share); default: sync_folder in config.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[
+        bool, typer.Option("--status", help="List the devices seen and the files skipped; change nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what was sent and received as JSON.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Merge your progress with your other devices' through a shared folder, with no server.
+
+    Each device writes only its own files (FOLDER/quizkit/<device>/), one event per line, and reads
+    everyone else's: answers, undos, burials and suspensions, mock exams and fitted parameters. Card states
+    are replayed from the merged log, so every device ends with the same. Decks are not carried.
+
+    Example: quizkit sync ~/Sync/quizkit
+    """
+    from quizkit.app import sync as use
+
+    _run(lambda env: use.sync(env, folder, status, as_json), db)
+
+
 CardIds = Annotated[
     list[str] | None,
     typer.Argument(metavar="CARD...", help="Card ids (as in the deck file).", show_default=False),

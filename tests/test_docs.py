@@ -21,7 +21,7 @@ rewrites it). Settings and environment variables are at the end.
 """
 # Each setting's line in the reference: an example value for the two without a default, the
 # default (from core.settings, the one home of the defaults) for the rest, and what it does.
-EXAMPLES = {"deck_folders": '["~/decks"]', "timezone": '"Europe/Berlin"'}
+EXAMPLES = {"deck_folders": '["~/decks"]', "timezone": '"Europe/Berlin"', "sync_folder": '"~/Sync/quizkit"'}
 COMMENTS = {
     "deck_folders": "more decks, besides your decks folder and the bundled ones",
     "retention": "desired retention (a deck's [deck] retention wins)",
@@ -36,6 +36,7 @@ COMMENTS = {
     "bury_siblings": "a note's other cards wait for the next day (a deck's [deck] bury_siblings wins)",
     "max_answer_seconds": "the longest answer time recorded; 0: no cap",
     "timezone": "default: the system's zone",
+    "sync_folder": "the folder plain 'quizkit sync' uses (docs/sync.md)",
 }
 
 

@@ -240,6 +240,7 @@ class Study:
                     fingerprint=change.card.fingerprint,
                     scheduler=json.dumps(config.to_dict(), sort_keys=True),
                     origin=self.origin,
+                    cap=self.session.plans[key[0]].cap,
                 )
             )
         return change

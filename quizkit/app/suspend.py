@@ -19,6 +19,8 @@ def set_suspended(
     """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
     from dataclasses import replace as with_changes
 
+    from quizkit.store.progress import Action
+
     deck_path = resolve(env, deck_name)
     deck = deck_files.load_deck(deck_path, env.cache_dir, env.cache_key)
     now = env.clock()
@@ -39,7 +41,11 @@ def set_suspended(
         for card_id in wanted:
             state = states.get(card_id, CardState())
             # Unsuspending a leech keeps its lapse count: it will be flagged again at the next threshold.
-            store.set_state(deck.id, card_id, with_changes(state, suspended=suspended), now)
+            # Logged as a change (not a bare state), so that quizkit sync carries it to other devices.
+            action = Action.SUSPEND if suspended else Action.UNSUSPEND
+            store.change(
+                deck.id, card_id, action, state, with_changes(state, suspended=suspended), now, env.origin
+            )
     verb = "suspended" if suspended else "unsuspended"
     env.stdout.print(words.plain(f"{verb} {len(wanted)} card(s): {', '.join(wanted)}"), soft_wrap=True)
     return 0

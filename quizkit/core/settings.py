@@ -66,6 +66,7 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "bury_siblings": bool,
     "max_answer_seconds": int,
     "timezone": str,
+    "sync_folder": str,
 }
 """The keys of config.toml and the TOML type each takes (`timezone` becomes Settings.tz)."""
 
@@ -111,6 +112,8 @@ class Settings:
     """Leave a note's other cards (cloze deletions, a reversed side) for the next study day."""
     max_answer_seconds: int = MAX_ANSWER_SECONDS
     tz: tzinfo = UTC
+    sync_folder: Path | None = None
+    """The folder `quizkit sync` uses when none is given (git, Syncthing, a network share...)."""
 
     @classmethod
     def from_file(cls, raw: Mapping[str, Any], tz: tzinfo, where: str) -> Settings:
@@ -120,6 +123,8 @@ class Settings:
         for key, value in raw.items():
             if key == "deck_folders":
                 value = tuple(Path(str(p)).expanduser() for p in value)
+            elif key == "sync_folder":
+                value = Path(str(value)).expanduser()
             elif key in ("learning_steps", "relearning_steps"):
                 value = parse_steps(value, key)
             elif key == "retention":

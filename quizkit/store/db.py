@@ -363,6 +363,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             log_loss_after REAL NOT NULL
         ) STRICT""",
     ),
+    # 9: sync through a shared folder (quizkit sync). Every progress event gets a global id
+    # '<device>:<seq>' when it is first sent (NULL until then: the index finds those quickly, and a
+    # plain UNIQUE index lets any number of NULLs in). An undo of a review is an event of its own
+    # (undos.event), so is the undo of a change (changes.undo_event). `reviews.cap` keeps the exam
+    # date an answer was shortened for, so that a replay gives the same due date. sync_files
+    # remembers which segment files of which device were read; sync_devices their names.
+    (
+        "ALTER TABLE reviews ADD COLUMN event TEXT",
+        "ALTER TABLE reviews ADD COLUMN cap TEXT",
+        "CREATE UNIQUE INDEX reviews_event ON reviews (event)",
+        "ALTER TABLE undos ADD COLUMN event TEXT",
+        "CREATE UNIQUE INDEX undos_event ON undos (event)",
+        "ALTER TABLE changes ADD COLUMN event TEXT",
+        "ALTER TABLE changes ADD COLUMN undo_event TEXT",
+        "CREATE UNIQUE INDEX changes_event ON changes (event)",
+        "CREATE UNIQUE INDEX changes_undo_event ON changes (undo_event)",
+        "CREATE INDEX changes_by_card ON changes (deck_id, card_id)",
+        "ALTER TABLE quizzes ADD COLUMN event TEXT",
+        "CREATE UNIQUE INDEX quizzes_event ON quizzes (event)",
+        "ALTER TABLE fitted_parameters ADD COLUMN event TEXT",
+        """CREATE TABLE sync_files (
+            device TEXT NOT NULL,
+            name TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            last_at INTEGER,
+            read_at INTEGER NOT NULL,
+            PRIMARY KEY (device, name)
+        ) STRICT, WITHOUT ROWID""",
+        """CREATE TABLE sync_devices (
+            device TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID""",
+    ),
 )
 
 

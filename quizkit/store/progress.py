@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypedDict
 
@@ -106,6 +106,8 @@ class Answer:
     """The automatic verdict on a typed or chosen answer; `correct` is the learner's, if overridden."""
     imported_from: int | None = None
     """Anki's revlog id of an answer imported from Anki (never undone, never imported twice)."""
+    cap: date | None = None
+    """The exam date the interval was shortened for (scheduler.review's cap): a replay needs it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +315,7 @@ class Store(Database):
                 FROM changes
                 WHERE deck_id IN ({marks}) AND undone_at IS NULL
                   AND (? IS NULL OR origin IS NULL OR origin = ?)
+                  AND coalesce(origin, '') NOT LIKE 'sync:%'
                 ORDER BY id DESC LIMIT 1""",
             [*ids, origin, origin],
         ).fetchone()
@@ -362,8 +365,8 @@ class Store(Database):
             cursor = self.db.execute(
                 """INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer, correct,
                        duration_ms, mode, phase_before, state_before, state_after, stability, difficulty,
-                       due, scheduler_id, origin, graded, imported_from)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       due, scheduler_id, origin, graded, imported_from, cap)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     answer.deck_id,
                     answer.card_id,
@@ -384,6 +387,7 @@ class Store(Database):
                     answer.origin,
                     None if answer.graded is None else int(answer.graded),
                     answer.imported_from,
+                    None if answer.cap is None else answer.cap.isoformat(),
                 ),
             )
             if answer.mode is Mode.REVIEW:
@@ -403,6 +407,7 @@ class Store(Database):
                 FROM reviews r
                 WHERE mode = 'review' AND deck_id IN ({marks}) AND r.imported_from IS NULL
                   AND (? IS NULL OR r.origin IS NULL OR r.origin = ?)
+                  AND coalesce(r.origin, '') NOT LIKE 'sync:%'
                   AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
                 ORDER BY id DESC LIMIT 1""",
             [*ids, origin, origin],
