@@ -41,6 +41,8 @@ class Step:
     """An answer's rating; None for a change."""
     counts: bool = True
     """Whether it changes the card: an answer in review mode, a change, neither undone."""
+    schedules: bool = True
+    """An answer in review mode (undone or not); False for cram and quiz answers."""
     config: str | None = None
     """The scheduler configuration the answer was given under (its JSON); None: the defaults."""
     cap: date | None = None
@@ -69,15 +71,21 @@ def replay(
     played: list[Played] = []
     for step in sorted(steps, key=lambda s: s.order):
         before = state
-        if not step.counts:
-            pass  # undone, or an answer in cram or quiz mode
-        elif step.rating is not None:
-            state = scheduler.review(state, step.rating, step.at, configs(step.config), key=key, cap=step.cap)
+        if step.rating is not None:
+            # An undone answer is played but not kept: its row shows what it would have done, the
+            # same on every device. Answers in cram or quiz mode leave the schedule alone.
+            after = (
+                scheduler.review(state, step.rating, step.at, configs(step.config), key=key, cap=step.cap)
+                if step.schedules
+                else state
+            )
         elif step.action == BURY:
-            state = replace(state, buried_until=step.until)
+            after = replace(state, buried_until=step.until)
         elif step.action == SUSPEND:
-            state = replace(state, suspended=True)
-        elif step.action == UNSUSPEND:
-            state = replace(state, suspended=False)
-        played.append(Played(step.row, before, state))
+            after = replace(state, suspended=True)
+        else:
+            after = replace(state, suspended=False)
+        if step.counts:
+            state = after
+        played.append(Played(step.row, before, after))
     return state, played

@@ -436,7 +436,7 @@ class SyncLog:
         change_rows: list[tuple[object, ...]] = []
         for deck_id, card_id in sorted(cards):
             steps: list[replay.Step] = []
-            kinds: dict[int, tuple[str, int, bool]] = {}
+            kinds: dict[int, tuple[str, int]] = {}
             for rid, at, rating, mode, config, cap, event, undone in db.execute(
                 """SELECT r.id, r.reviewed_at, r.rating, r.mode, s.config, r.cap, r.event,
                           EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
@@ -445,7 +445,7 @@ class SyncLog:
                 (deck_id, card_id),
             ):
                 row = len(kinds)
-                kinds[row] = ("review", rid, bool(undone))
+                kinds[row] = ("review", rid)
                 steps.append(
                     replay.Step(
                         row,
@@ -453,6 +453,7 @@ class SyncLog:
                         _moment(at),
                         rating=Rating(rating),
                         counts=mode == "review" and not undone,
+                        schedules=mode == "review",
                         config=config,
                         cap=None if cap is None else date.fromisoformat(cap),
                     )
@@ -463,7 +464,7 @@ class SyncLog:
                 (deck_id, card_id),
             ):
                 row = len(kinds)
-                kinds[row] = ("change", cid, bool(undone))
+                kinds[row] = ("change", cid)
                 until = json.loads(after).get("buried_until") if action == replay.BURY else None
                 steps.append(
                     replay.Step(
@@ -477,9 +478,7 @@ class SyncLog:
                 )
             final, played = replay.replay(steps, fuzz_key((deck_id, card_id)), configs)
             for p in played:
-                what, rid, undone = kinds[p.row]
-                if undone:
-                    continue  # an undone event keeps what it did then
+                what, rid = kinds[p.row]
                 before, after = json.dumps(state_to_dict(p.before)), json.dumps(state_to_dict(p.after))
                 if what == "review":
                     review_rows.append(
