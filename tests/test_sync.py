@@ -19,11 +19,14 @@ from itertools import count
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from typer.testing import CliRunner
 
 from quizkit.app.sync import Report, run_sync
+from quizkit.cli import app
 from quizkit.core import scheduler
 from quizkit.core.session import fuzz_key
 from quizkit.model import CardState, Mode, Rating
@@ -495,3 +498,88 @@ def test_an_idle_sync_sends_and_receives_nothing(tmp_path: Path) -> None:
     again = run_sync(a, folder, START + timedelta(minutes=1), "a")
     assert (again.sent, again.received, again.rebuilt) == (0, 0, 0)
     assert sorted(p.name for p in folder.rglob("*")) == before  # no empty segment
+
+
+# ---------------------------------------------------------------- the command
+
+
+def sim_deck(tmp_path: Path) -> Path:
+    path = tmp_path / "sim.toml"
+    body = "".join(f'[[cards]]\nid = "c{i}"\nq = "Q{i}"\na = "A{i}"\n' for i in range(3))
+    path.write_text('[deck]\nid = "sim"\ntitle = "Sim"\n' + body, encoding="utf-8")
+    return path
+
+
+def test_sync_without_a_folder_says_how_to_set_one(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["sync"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: no sync folder given: name one ('quizkit sync ~/Sync/quizkit') or set it once in "
+        'config.toml: sync_folder = "~/Sync/quizkit" (docs/sync.md)\n'
+    )
+
+
+def test_sync_to_a_missing_folder_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sync", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"error: the sync folder {tmp_path / 'nope'} does not exist; create it (or mount it) first\n"
+    )
+
+
+def test_two_devices_review_and_sync_through_the_command(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    deck = sim_deck(tmp_path)
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desktop = tmp_path / "laptop.db", tmp_path / "desktop.db"
+    config = tmp_path / "config.toml"
+    config.write_text(f'sync_folder = "{folder}"\n', encoding="utf-8")
+    monkeypatch.setenv("QUIZKIT_CONFIG", str(config))
+    monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T09:00:00+00:00")
+    answers = "\n".join(["", "3"] * 3) + "\n"
+    result = runner.invoke(
+        app, ["review", str(deck), "--db", str(laptop), "--exam-date", "2026-03-09"], input=answers
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["sync", "--db", str(laptop)])  # the folder from config.toml
+    assert (result.exit_code, result.output) == (
+        0,
+        "sent 3 events, received 0 from 0 devices, rebuilt 0 cards\n",
+    )
+    monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T10:00:00+00:00")
+    result = runner.invoke(app, ["suspend", str(deck), "c2", "--db", str(desktop)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["sync", str(folder), "--db", str(desktop), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {k: report[k] for k in ("sent", "received", "devices", "rebuilt", "warnings", "skipped")} == {
+        "sent": 1,
+        "received": 3,
+        "devices": 1,
+        "rebuilt": 3,
+        "warnings": [],
+        "skipped": [],
+    }
+    result = runner.invoke(app, ["sync", "--db", str(laptop)])
+    assert result.output == "sent 0 events, received 1 from 1 devices, rebuilt 1 cards\n"
+    with Store.open(laptop) as a, Store.open(desktop) as b:
+        assert a.states("sim") == b.states("sim")
+        assert a.state("sim", "c2").suspended
+        assert a.db.execute("SELECT DISTINCT cap FROM reviews").fetchall() == [("2026-03-09",)]
+        ids = sorted(d for d, *_ in SyncLog(a).devices())
+        own = SyncLog(a).device()
+    result = runner.invoke(app, ["sync", "--status", "--db", str(laptop)])
+    host = socket.gethostname()
+    lines = [f"sync folder {folder}; this device {own}"]
+    for device in ids:
+        mine = device == own
+        lines.append(
+            f"{device}  {host}{' (this device)' if mine else ''}: {3 if mine else 1} events, last "
+            f"{'2026-03-02 09:00' if mine else '2026-03-02 10:00'}"
+        )
+    assert result.output == "\n".join(lines) + "\n"

@@ -120,8 +120,10 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                 for segment_name in names:
                     own_end = max(own_end, int(segment_name.removesuffix(".jsonl")))
         log.raise_seq(own_end)
+        sent_cards: set[tuple[str, str]] = set()
         if log.unsent():
             events = log.assign(device)
+            sent_cards = log.cards_of(events)
             if events:
                 first = split_id(events[0]["id"])[1]
                 sync_files.write_segment(root, device, first, events)
@@ -133,7 +135,10 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                     now,
                 )
                 report.sent = len(events)
-        report.rebuilt = log.rebuild(merged.cards, configs)
+        # The cards this device sent are replayed too: their rows (an undone answer's, a cram
+        # answer's) then read as the replay gives them, the same on every device.
+        log.rebuild(merged.cards | sent_cards, configs)
+        report.rebuilt = len(merged.cards)
         report.warnings.extend(_clock_warnings(log, device, now))
     sync_files.write_device_file(root, device, name, now.isoformat(timespec="seconds"))
     return report

@@ -232,6 +232,22 @@ class SyncLog:
             log_loss_after=f[4],
         )
 
+    def cards_of(self, events: Iterable[Event]) -> set[Key]:
+        """The cards these events are about (an undo's: its answer's or change's card)."""
+        out: set[Key] = set()
+        for event in events:
+            if event["kind"] in ("review", "change"):
+                out.add((event["deck"], event["card"]))
+            elif event["kind"] in ("undo", "undo-change"):
+                table = "reviews" if event["kind"] == "undo" else "changes"
+                row = self.db.execute(
+                    f"SELECT deck_id, card_id FROM {table} WHERE event = ?",
+                    (event["of"],),
+                ).fetchone()
+                if row is not None:
+                    out.add((str(row[0]), str(row[1])))
+        return out
+
     # ------------------------------------------------------------ files read
 
     def files_read(self) -> set[tuple[str, str]]:
@@ -248,13 +264,14 @@ class SyncLog:
 
     def devices(self) -> list[tuple[str, str | None, datetime | None, int]]:
         """Each device seen (this one too): id, name, its newest event's time, its events here."""
-        names = dict(self.db.execute("SELECT device, name FROM sync_devices").fetchall())
-        out = []
-        for device, last_at, count in self.db.execute(
-            "SELECT device, max(last_at), sum(events) FROM sync_files GROUP BY device ORDER BY device"
-        ):
-            out.append((str(device), names.get(device), from_ms(last_at), int(count or 0)))
-        return out
+        rows = self.db.execute(
+            """SELECT d.device, max(n.name), max(f.last_at), sum(f.events)
+               FROM (SELECT device FROM sync_devices UNION SELECT device FROM sync_files) d
+               LEFT JOIN sync_devices n ON n.device = d.device
+               LEFT JOIN sync_files f ON f.device = d.device
+               GROUP BY d.device ORDER BY d.device"""
+        )
+        return [(str(d), name, from_ms(last), int(count or 0)) for d, name, last, count in rows]
 
     def newest_times(self) -> dict[str, int]:
         """Each device's newest event time (ms) among the segments read."""
@@ -270,6 +287,7 @@ class SyncLog:
     def merge(self, events: Iterable[Event], merged: Merged) -> None:
         """Insert the events not known yet (inside a write); note which cards they touch."""
         db = self.db
+        scheduler_ids: dict[str, int] = {}
         for event in events:
             kind = event["kind"]
             device = split_id(event["id"])[0]
@@ -277,10 +295,12 @@ class SyncLog:
                 r: ReviewEvent = event  # type: ignore[assignment]
                 scheduler_id = None
                 if r["config"] is not None:
-                    db.execute("INSERT OR IGNORE INTO schedulers (config) VALUES (?)", (r["config"],))
-                    scheduler_id = db.execute(
-                        "SELECT id FROM schedulers WHERE config = ?", (r["config"],)
-                    ).fetchone()[0]
+                    scheduler_id = scheduler_ids.get(r["config"])
+                    if scheduler_id is None:
+                        db.execute("INSERT OR IGNORE INTO schedulers (config) VALUES (?)", (r["config"],))
+                        scheduler_id = scheduler_ids[r["config"]] = db.execute(
+                            "SELECT id FROM schedulers WHERE config = ?", (r["config"],)
+                        ).fetchone()[0]
                 cursor = db.execute(
                     """INSERT OR IGNORE INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer,
                            correct, duration_ms, mode, phase_before, state_before, state_after, stability,
@@ -477,9 +497,10 @@ class SyncLog:
                     )
                 )
             final, played = replay.replay(steps, fuzz_key((deck_id, card_id)), configs)
+            texts: dict[int, tuple[CardState, str]] = {}  # a step's after is the next one's before
             for p in played:
                 what, rid = kinds[p.row]
-                before, after = json.dumps(state_to_dict(p.before)), json.dumps(state_to_dict(p.after))
+                before, after = _text(p.before, texts), _text(p.after, texts)
                 if what == "review":
                     review_rows.append(
                         (before, after, p.after.stability, p.after.difficulty, to_ms(p.after.due), rid)
@@ -498,6 +519,14 @@ class SyncLog:
         )
         db.executemany("UPDATE changes SET state_before = ?, state_after = ? WHERE id = ?", change_rows)
         return count
+
+
+def _text(state: CardState, texts: dict[int, tuple[CardState, str]]) -> str:
+    """A state as the review log keeps it (JSON), made once per state object."""
+    known = texts.get(id(state))
+    if known is None:
+        known = texts[id(state)] = (state, json.dumps(state_to_dict(state)))
+    return known[1]
 
 
 def _until(until: int | None) -> str:
