@@ -56,7 +56,9 @@ def generate(folder: Path, total: int, seed: int = 7) -> None:
         ms = round(at.timestamp() * 1000)
         roll = rng.random()
         if roll < 0.01 and device in last_review:
-            per_device[device].append({"id": event_id, "kind": "undo", "at": ms, "of": last_review.pop(device)})
+            per_device[device].append(
+                {"id": event_id, "kind": "undo", "at": ms, "of": last_review.pop(device)}
+            )
         elif roll < 0.02:
             per_device[device].append(
                 {
@@ -99,7 +101,9 @@ def generate(folder: Path, total: int, seed: int = 7) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="quizkit-sync-bench-"))
@@ -125,8 +129,10 @@ def main() -> None:
                 again = run_sync(store, folder, now, "bench")
             idle.append(time.perf_counter() - began)
             assert (again.sent, again.received) == (0, 0)
-        print(f"idle sync (open the store, list the folder, nothing new): median {statistics.median(idle) * 1000:.0f} ms")
-        print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+        median_ms = statistics.median(idle) * 1000
+        print(f"idle sync (open the store, list the folder, nothing new): median {median_ms:.0f} ms")
+        python = f"{platform.python_implementation()} {platform.python_version()}"
+        print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, {python}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -197,6 +197,7 @@ class Devices(RuleBasedStateMachine):
                 assert states(store) == states(first)
                 assert review_rows(store) == review_rows(first)
                 assert change_rows(store) == change_rows(first)
+                assert store.log_disagreements() == []  # doctor agrees with the replayed log
             # no answer lost or doubled: each device's answers are there once, everywhere
             for store in self.stores:
                 by_device: dict[str, int] = {}
@@ -394,6 +395,11 @@ def test_mock_exams_and_fitted_parameters_travel(tmp_path: Path) -> None:
         assert ExamLog(store).history()[0].score == 50.0  # in percent
         assert store.db.execute("SELECT count(*) FROM quiz_answers").fetchone()[0] == 2
         assert FittedParameters(store).get(None) == scheduler.DEFAULT_PARAMETERS  # the later fit wins
+    newer = tuple(round(p * 0.99, 4) for p in scheduler.DEFAULT_PARAMETERS)
+    FittedParameters(a).save(None, newer, START + timedelta(days=1), 600, 0.5, 0.39)  # a fits again
+    for store in (a, b):
+        run_sync(store, folder, START + timedelta(days=1, minutes=1), "x")
+        assert FittedParameters(store).get(None) == newer
 
 
 def test_the_folder_under_git_never_conflicts(tmp_path: Path) -> None:
@@ -583,3 +589,25 @@ def test_two_devices_review_and_sync_through_the_command(
             f"{'2026-03-02 09:00' if mine else '2026-03-02 10:00'}"
         )
     assert result.output == "\n".join(lines) + "\n"
+    result = runner.invoke(app, ["sync", "--status", "--json", "--db", str(laptop)])
+    status = json.loads(result.output)
+    assert status["device"] == own
+    assert [(d["id"], d["events"], d["this"]) for d in status["devices"]] == [
+        (device, 3 if device == own else 1, device == own) for device in ids
+    ]
+    assert status["skipped"] == []
+
+
+def test_status_lists_what_was_skipped_and_why(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "Sync"
+    (folder / "quizkit" / ("ab" * 16)).mkdir(parents=True)
+    (folder / "quizkit" / ("ab" * 16) / "000000000001.jsonl").write_text('{"id": "x"}\n')
+    (folder / "quizkit" / "notes").mkdir()
+    result = runner.invoke(app, ["sync", str(folder), "--status"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "no device seen yet: run 'quizkit sync'",
+        f"skipped {folder / 'quizkit' / 'notes'}: not a device's folder (its name is not a device id)",
+        f"skipped {folder / 'quizkit' / ('ab' * 16) / '000000000001.jsonl'}: cut short: no end line "
+        "(still being copied?)",
+    ]

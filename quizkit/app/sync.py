@@ -17,7 +17,16 @@ from quizkit.app.env import Environment
 from quizkit.core import scheduler
 from quizkit.errors import UsageError
 from quizkit.io import sync_files
-from quizkit.shapes.sync import Event, SyncJSON, event_time, split_id
+from quizkit.shapes.sync import (
+    DeviceJSON,
+    Event,
+    RefusedJSON,
+    SkippedJSON,
+    SyncJSON,
+    SyncStatusJSON,
+    event_time,
+    split_id,
+)
 from quizkit.store.progress import Store
 from quizkit.store.sync_log import Merged, SyncLog
 from quizkit.ui import words
@@ -221,8 +230,8 @@ def _json(report: Report) -> SyncJSON:
         devices=len(report.from_devices),
         rebuilt=report.rebuilt,
         warnings=report.warnings,
-        skipped=[{"path": str(s.path), "reason": s.reason} for s in report.skipped],
-        refused=[{"path": str(b.path), "line": b.line, "reason": b.reason} for b in report.bad],
+        skipped=[SkippedJSON(path=str(s.path), reason=s.reason) for s in report.skipped],
+        refused=[RefusedJSON(path=str(b.path), line=b.line, reason=b.reason) for b in report.bad],
     )
 
 
@@ -242,25 +251,23 @@ def _status(env: Environment, store: Store, root: Path, as_json: bool) -> int:
     seen = log.devices()
     named = {d: info["name"] for d, info in listing.names.items()}
     if as_json:
-        words.print_json(
-            env.stdout,
-            {
-                "version": 1,
-                "device": device,
-                "folder": str(root),
-                "devices": [
-                    {
-                        "id": d,
-                        "name": name or named.get(d),
-                        "last_event": None if last is None else last.isoformat(),
-                        "events": count,
-                        "this": d == device,
-                    }
-                    for d, name, last, count in seen
-                ],
-                "skipped": [{"path": str(s.path), "reason": s.reason} for s in skipped],
-            },
+        status = SyncStatusJSON(
+            version=1,
+            device=device,
+            folder=str(root),
+            devices=[
+                DeviceJSON(
+                    id=d,
+                    name=name or named.get(d),
+                    last_event=None if last is None else last.isoformat(),
+                    events=count,
+                    this=d == device,
+                )
+                for d, name, last, count in seen
+            ],
+            skipped=[SkippedJSON(path=str(s.path), reason=s.reason) for s in skipped],
         )
+        words.print_json(env.stdout, status)
         return 0
     out = env.stdout
     out.print(words.plain(f"sync folder {root}; this device {device or '(not synced yet)'}"), soft_wrap=True)

@@ -154,6 +154,24 @@ class SyncJSON(TypedDict):
     refused: list[RefusedJSON]
 
 
+class DeviceJSON(TypedDict):
+    id: str
+    name: str | None
+    last_event: str | None
+    events: int
+    this: bool
+
+
+class SyncStatusJSON(TypedDict):
+    """`quizkit sync --status --json`."""
+
+    version: int
+    device: str | None
+    folder: str
+    devices: list[DeviceJSON]
+    skipped: list[SkippedJSON]
+
+
 def event_time(event: Event) -> int:
     """The moment an event happened (ms since the epoch), for ordering and the clock check."""
     if event["kind"] == "quiz":

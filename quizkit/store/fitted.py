@@ -53,7 +53,7 @@ class FittedParameters:
                    ON CONFLICT (deck_id) DO UPDATE SET
                        parameters = excluded.parameters, fitted_at = excluded.fitted_at,
                        n_reviews = excluded.n_reviews, log_loss_before = excluded.log_loss_before,
-                       log_loss_after = excluded.log_loss_after""",
+                       log_loss_after = excluded.log_loss_after, event = NULL""",
                 (
                     deck_id or ALL_DECKS,
                     json.dumps(list(parameters)),

@@ -544,7 +544,7 @@ class Store(Database):
                    SELECT json_extract(r.state_after, '$.reps') FROM reviews r
                    WHERE r.deck_id = c.deck_id AND r.card_id = c.card_id AND r.mode = 'review'
                      AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-                   ORDER BY r.id DESC LIMIT 1)
+                   ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
                FROM cards c WHERE c.reps > 0"""
         ).fetchall()
         out = []
