@@ -103,7 +103,9 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                 segment = sync_files.read_segment(root, other, segment_name)
                 if isinstance(segment, sync_files.Skipped):
                     report.skipped.append(segment)
-                    break  # a device's later segments wait for this one: an undo needs its answer
+                    break
+                if not merged.events:
+                    log.large_cache()  # a device's later segments wait for this one: an undo needs its answer
                 events: list[Event] = []
                 for line, event in zip(segment.lines, segment.events, strict=True):
                     config = event.get("config")

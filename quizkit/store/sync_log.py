@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from quizkit.core import replay, scheduler
 from quizkit.core.session import fuzz_key
@@ -284,6 +285,11 @@ class SyncLog:
 
     # ------------------------------------------------------------ receiving
 
+    def large_cache(self) -> None:
+        """A merge of many events updates every index of the review log at random places: with
+        SQLite's default 2 MB page cache a million events take several times longer."""
+        self.db.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, for this connection
+
     def merge(self, events: Iterable[Event], merged: Merged) -> None:
         """Insert the events not known yet (inside a write); note which cards they touch."""
         db = self.db
@@ -452,8 +458,8 @@ class SyncLog:
         """Replay each card from its merged log and rewrite its review rows and state (inside a write)."""
         db = self.db
         count = 0
-        review_rows: list[tuple[object, ...]] = []
-        change_rows: list[tuple[object, ...]] = []
+        review_rows: list[tuple[Any, ...]] = []
+        change_rows: list[tuple[Any, ...]] = []
         for deck_id, card_id in sorted(cards):
             steps: list[replay.Step] = []
             kinds: dict[int, tuple[str, int]] = {}
@@ -463,7 +469,7 @@ class SyncLog:
                    FROM reviews r LEFT JOIN schedulers s ON s.id = r.scheduler_id
                    WHERE r.deck_id = ? AND r.card_id = ?""",
                 (deck_id, card_id),
-            ):
+            ).fetchall():
                 row = len(kinds)
                 kinds[row] = ("review", rid)
                 steps.append(
@@ -482,7 +488,7 @@ class SyncLog:
                 """SELECT id, changed_at, action, state_after, event, undone_at IS NOT NULL
                    FROM changes WHERE deck_id = ? AND card_id = ?""",
                 (deck_id, card_id),
-            ):
+            ).fetchall():
                 row = len(kinds)
                 kinds[row] = ("change", cid)
                 until = json.loads(after).get("buried_until") if action == replay.BURY else None
@@ -512,6 +518,8 @@ class SyncLog:
             else:
                 self.store._put_state(deck_id, card_id, final, None)
             count += 1
+        review_rows.sort(key=lambda row: row[-1])  # in id order: the table's pages one after another
+        change_rows.sort(key=lambda row: row[-1])
         db.executemany(
             """UPDATE reviews SET state_before = ?, state_after = ?, stability = ?, difficulty = ?, due = ?
                WHERE id = ?""",
