@@ -611,3 +611,31 @@ def test_status_lists_what_was_skipped_and_why(runner: CliRunner, tmp_path: Path
         f"skipped {folder / 'quizkit' / ('ab' * 16) / '000000000001.jsonl'}: cut short: no end line "
         "(still being copied?)",
     ]
+
+
+def test_a_restored_database_sends_nothing_while_its_own_segment_is_unreadable(tmp_path: Path) -> None:
+    a, _b, folder = two_devices(tmp_path)
+    answer(a, "c0", Rating.GOOD, START)
+    run_sync(a, folder, START + timedelta(minutes=1), "a")
+    device = SyncLog(a).device()
+    a.close()
+    backup = tmp_path / "a-before.db"
+    shutil.copy(tmp_path / "a.db", backup)
+    a = Store.open(tmp_path / "a.db")
+    answer(a, "c1", Rating.GOOD, START + timedelta(minutes=2))
+    run_sync(a, folder, START + timedelta(minutes=3), "a")
+    a.close()
+    shutil.copy(backup, tmp_path / "a.db")
+    second = folder / "quizkit" / str(device) / "000000000002.jsonl"
+    whole = second.read_bytes()
+    second.write_bytes(whole[:-3])  # damaged on this device's disk
+    a = Store.open(tmp_path / "a.db")
+    answer(a, "c2", Rating.GOOD, START + timedelta(minutes=4))
+    report = run_sync(a, folder, START + timedelta(minutes=5), "a")
+    assert report.sent == 0
+    assert report.warnings == [
+        f"nothing was sent: this device's own segment {second} cannot be read yet; sync again once it is whole"
+    ]
+    second.write_bytes(whole)
+    assert run_sync(a, folder, START + timedelta(minutes=6), "a").sent == 1
+    assert set(states(a)) == {"c0", "c1", "c2"}

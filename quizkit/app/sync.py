@@ -96,6 +96,7 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
         known = log.files_read()
         merged = Merged()
         own_end = 0
+        own_blocked: Path | None = None
         for other, names in sorted(listing.segments.items()):
             for segment_name in names:
                 if (other, segment_name) in known:
@@ -103,6 +104,8 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                 segment = sync_files.read_segment(root, other, segment_name)
                 if isinstance(segment, sync_files.Skipped):
                     report.skipped.append(segment)
+                    if other == device:
+                        own_blocked = segment.path
                     break
                 if not merged.events:
                     log.large_cache()  # a device's later segments wait for this one: an undo needs its answer
@@ -132,7 +135,14 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                     own_end = max(own_end, int(segment_name.removesuffix(".jsonl")))
         log.raise_seq(own_end)
         sent_cards: set[tuple[str, str]] = set()
-        if log.unsent():
+        if own_blocked is not None:
+            # This database lacks events of its own segment (restored from a backup?) and cannot read
+            # it: new events would take sequence numbers that segment may already use.
+            report.warnings.append(
+                f"nothing was sent: this device's own segment {own_blocked} cannot be read yet; "
+                "sync again once it is whole"
+            )
+        elif log.unsent():
             events = log.assign(device)
             sent_cards = log.cards_of(events)
             if events:

@@ -509,7 +509,15 @@ class SyncLog:
                 before, after = _text(p.before, texts), _text(p.after, texts)
                 if what == "review":
                     review_rows.append(
-                        (before, after, p.after.stability, p.after.difficulty, to_ms(p.after.due), rid)
+                        (
+                            int(p.before.phase),
+                            before,
+                            after,
+                            p.after.stability,
+                            p.after.difficulty,
+                            to_ms(p.after.due),
+                            rid,
+                        )
                     )
                 else:
                     change_rows.append((before, after, rid))
@@ -521,7 +529,8 @@ class SyncLog:
         review_rows.sort(key=lambda row: row[-1])  # in id order: the table's pages one after another
         change_rows.sort(key=lambda row: row[-1])
         db.executemany(
-            """UPDATE reviews SET state_before = ?, state_after = ?, stability = ?, difficulty = ?, due = ?
+            """UPDATE reviews SET phase_before = ?, state_before = ?, state_after = ?, stability = ?,
+                   difficulty = ?, due = ?
                WHERE id = ?""",
             review_rows,
         )
