@@ -118,6 +118,7 @@ def main() -> None:
             began = time.perf_counter()
             report = run_sync(store, folder, now, "bench")
             replay_s = time.perf_counter() - began
+            assert store.schema_problems() == []  # the indexes dropped for the bulk merge are back
             print(
                 f"replay into a fresh store: {replay_s:.1f} s "
                 f"({report.received:,} events received, {report.rebuilt:,} cards rebuilt)"

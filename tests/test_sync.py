@@ -639,3 +639,19 @@ def test_a_restored_database_sends_nothing_while_its_own_segment_is_unreadable(t
     second.write_bytes(whole)
     assert run_sync(a, folder, START + timedelta(minutes=6), "a").sent == 1
     assert set(states(a)) == {"c0", "c1", "c2"}
+
+
+def test_a_bulk_merge_makes_the_time_indexes_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import quizkit.app.sync as use
+
+    monkeypatch.setattr(use, "BULK_BYTES", 0)  # every merge counts as a bulk load
+    a, b, folder = two_devices(tmp_path)
+    for i, card in enumerate(CARDS):
+        answer(a, card, Rating.GOOD, START + timedelta(minutes=i))
+    run_sync(a, folder, START + timedelta(hours=1), "a")
+    report = run_sync(b, folder, START + timedelta(hours=1), "b")
+    assert report.received == 4
+    assert b.schema_problems() == [] and b.integrity() == []
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    assert b.db.execute(indexes).fetchall() == a.db.execute(indexes).fetchall()
+    assert states(b) == states(a)

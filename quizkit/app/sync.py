@@ -95,6 +95,10 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                 log.note_device(other, info["name"], info["created"])
         known = log.files_read()
         merged = Merged()
+        dropped: list[str] = []
+        if _unread_bytes(root, listing, known) > BULK_BYTES:
+            log.large_cache()
+            dropped = log.drop_time_indexes()
         own_end = 0
         own_blocked: Path | None = None
         for other, names in sorted(listing.segments.items()):
@@ -106,9 +110,7 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
                     report.skipped.append(segment)
                     if other == device:
                         own_blocked = segment.path
-                    break
-                if not merged.events:
-                    log.large_cache()  # a device's later segments wait for this one: an undo needs its answer
+                    break  # a device's later segments wait for this one: an undo needs its answer
                 events: list[Event] = []
                 for line, event in zip(segment.lines, segment.events, strict=True):
                     config = event.get("config")
@@ -159,10 +161,27 @@ def run_sync(store: Store, root: Path, now: datetime, name: str) -> Report:
         # The cards this device sent are replayed too: their rows (an undone answer's, a cram
         # answer's) then read as the replay gives them, the same on every device.
         log.rebuild(merged.cards | sent_cards, configs)
+        log.make_indexes(dropped)
         report.rebuilt = len(merged.cards)
         report.warnings.extend(_clock_warnings(log, device, now))
     sync_files.write_device_file(root, device, name, now.isoformat(timespec="seconds"))
     return report
+
+
+BULK_BYTES = 16 << 20
+"""New segments larger than this together (some 50,000 events) are merged as a bulk load."""
+
+
+def _unread_bytes(root: Path, listing: sync_files.Listing, known: set[tuple[str, str]]) -> int:
+    total = 0
+    for device, names in listing.segments.items():
+        for name in names:
+            if (device, name) not in known:
+                try:
+                    total += (sync_files.device_folder(root, device) / name).stat().st_size
+                except OSError:
+                    continue
+    return total
 
 
 def _clock_warnings(log: SyncLog, device: str, now: datetime) -> list[str]:

@@ -290,6 +290,24 @@ class SyncLog:
         SQLite's default 2 MB page cache a million events take several times longer."""
         self.db.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, for this connection
 
+    def drop_time_indexes(self) -> list[str]:
+        """Before a merge of many events (inside its write): the review log's indexes by time,
+        which neither the merge nor the replay reads, are dropped, and made again afterwards by
+        `make_indexes` with the statements returned (once, in order, instead of a million random
+        updates). A failed sync rolls the drop back with everything else."""
+        rows = self.db.execute(
+            """SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'
+               AND name IN ('reviews_by_time', 'reviews_by_mode_time', 'reviews_in_review')
+               ORDER BY name"""
+        ).fetchall()
+        for name, _sql in rows:
+            self.db.execute(f'DROP INDEX "{name}"')
+        return [str(sql) for _name, sql in rows]
+
+    def make_indexes(self, statements: Iterable[str]) -> None:
+        for statement in statements:
+            self.db.execute(statement)
+
     def merge(self, events: Iterable[Event], merged: Merged) -> None:
         """Insert the events not known yet (inside a write); note which cards they touch."""
         db = self.db
