@@ -655,3 +655,37 @@ def test_a_bulk_merge_makes_the_time_indexes_again(tmp_path: Path, monkeypatch: 
     indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
     assert b.db.execute(indexes).fetchall() == a.db.execute(indexes).fetchall()
     assert states(b) == states(a)
+
+
+def test_a_review_syncs_before_and_after_when_sync_folder_is_set(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = sim_deck(tmp_path)
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'sync_folder = "{folder}"\n', encoding="utf-8")
+    monkeypatch.setenv("QUIZKIT_CONFIG", str(config))
+    answers = "\n".join(["", "3"] * 3) + "\n"
+    laptop, desktop = tmp_path / "laptop.db", tmp_path / "desktop.db"
+    result = runner.invoke(app, ["review", str(deck), "--db", str(laptop)], input=answers)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "synced before the review: sent 0 events, received 0 from 0 devices"
+    assert lines[-1] == "synced after the review: sent 3 events, received 0 from 0 devices"
+    result = runner.invoke(app, ["review", str(deck), "--db", str(desktop)], input=answers)
+    assert (
+        result.output.splitlines()[0] == "synced before the review: sent 0 events, received 3 from 1 devices"
+    )
+    assert runner.invoke(app, ["sync", "--db", str(laptop)]).exit_code == 0  # the desktop's answers too
+    with Store.open(laptop) as a, Store.open(desktop) as b:
+        assert a.states("sim") == b.states("sim") != {}
+        count = "SELECT count(*) FROM reviews"
+        assert a.db.execute(count).fetchone() == b.db.execute(count).fetchone()
+    shutil.rmtree(folder)  # the folder gone (a drive not mounted): a warning, the review goes on
+    result = runner.invoke(app, ["review", str(deck), "--db", str(desktop)], input=answers)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == (
+        f"warning: not synced before the review: the sync folder {folder} does not exist; "
+        "create it (or mount it) first"
+    )

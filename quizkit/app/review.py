@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -30,6 +31,9 @@ from quizkit.model import Card, Key, Kind, Mode, Phase, Rating
 from quizkit.ui import render, terminal, words
 from quizkit.ui.screen import Display, Frame, Lines, Screen
 from quizkit.ui.terminal import Event
+
+if TYPE_CHECKING:
+    from quizkit.store.progress import Store
 
 
 class Action(Enum):
@@ -98,6 +102,8 @@ def review(
     keys = terminal.keys_for(env.stdin, env.stdin_isatty)
     now = env.clock()
     with env.open_store() as store:
+        if env.settings.sync_folder is not None:
+            sync_quietly(env, store, "before")
         study = open_study(
             env,
             store,
@@ -114,7 +120,31 @@ def review(
             env.stdout.print(nothing_forgotten(forgotten_days))
             return 0
         flow = ReviewFlow(env, study, keys, editor or open_editor)
-        return flow.run()
+        code = flow.run()
+        if env.settings.sync_folder is not None:
+            sync_quietly(env, store, "after")
+        return code
+
+
+def sync_quietly(env: Environment, store: Store, when: str) -> None:
+    """With sync_folder set, a review syncs before it starts and after it ends: one line on
+    stderr, and a sync that fails is a warning (the answers are saved either way)."""
+    from quizkit.app.sync import device_name, run_sync
+    from quizkit.errors import QuizkitError
+
+    assert env.settings.sync_folder is not None
+    try:
+        report = run_sync(store, env.settings.sync_folder, env.clock(), device_name())
+    except QuizkitError as error:
+        env.stderr.print(words.plain(f"warning: not synced {when} the review: {error}"), soft_wrap=True)
+        return
+    line = (
+        f"synced {when} the review: sent {report.sent} events, received {report.received} "
+        f"from {len(report.from_devices)} devices"
+    )
+    env.stderr.print(words.plain(line), soft_wrap=True)
+    for warning in report.warnings:
+        env.stderr.print(words.plain(f"warning: {warning}"), soft_wrap=True)
 
 
 class ReviewFlow:
