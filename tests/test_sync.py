@@ -689,3 +689,43 @@ def test_a_review_syncs_before_and_after_when_sync_folder_is_set(
         f"warning: not synced before the review: the sync folder {folder} does not exist; "
         "create it (or mount it) first"
     )
+
+
+def test_hostile_segments_are_refused_line_by_line_never_a_crash(tmp_path: Path) -> None:
+    device = "cd" * 16
+    folder = tmp_path / "shared"
+    home = folder / "quizkit" / device
+    home.mkdir(parents=True)
+    (home / "device.json").write_text("[" * 3000 + "]" * 3000)
+    good = {
+        "id": f"{device}:5",
+        "kind": "change",
+        "at": 1_772_355_600_000,
+        "deck": "deck",
+        "card": "c0",
+        "action": "suspend",
+        "until": None,
+    }
+    lines = [
+        b"[" * 100_000 + b"]" * 100_000,  # nested too deep for json
+        b"\xff\xfe not text",
+        b'{"id": "' + device.encode() + b':1", "kind": "review", "mode": "review", "at": 1.5}',
+        json.dumps({**good, "id": f"{'ef' * 16}:2"}).encode(),  # another device's id in this folder
+        json.dumps({**good, "kind": "undo", "of": f"{'ef' * 16}:1", "id": f"{device}:3"}).encode(),
+        b"x" * (2 << 20),
+        json.dumps(good).encode(),
+    ]
+    end = json.dumps({"end": len(lines), "device": device, "format": 1}).encode()
+    (home / "000000000001.jsonl").write_bytes(b"\n".join([*lines, end]) + b"\n")
+    with Store.open(tmp_path / "a.db") as store:
+        report = run_sync(store, folder, START, "a")
+        assert report.received == 1
+        assert [(bad.line, bad.reason) for bad in report.bad] == [
+            (1, "not JSON"),
+            (2, "not JSON"),
+            (3, "'at' must be a whole number from 946684800000 to 7258118400000, not 1.5"),
+            (4, f"event {'ef' * 16}:2 is not of the device {device} whose folder holds it"),
+            (5, f"an undo takes back only its own device's events, not {'ef' * 16}:1"),
+            (6, "the line is longer than 1048576 bytes"),
+        ]
+        assert store.state("deck", "c0").suspended

@@ -192,7 +192,7 @@ def _device_file(path: Path, device: str) -> DeviceFile | None:
         if path.stat().st_size > 4096:
             return None
         raw = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(raw, dict) or raw.get("device") != device:
         return None
@@ -228,7 +228,7 @@ def read_segment(root: Path, device: str, name: str) -> Segment | Skipped:
                 raise BadEvent(f"the line is longer than {MAX_LINE} bytes")
             try:
                 raw = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep to be an event
                 raise BadEvent("not JSON") from None
             segment.events.append(check_event(raw, device))
             segment.lines.append(number)
@@ -242,7 +242,7 @@ def _end_line(line: bytes, device: str) -> int | None:
         return None
     try:
         raw = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(raw, dict) or set(raw) != {"end", "device", "format"}:
         return None
