@@ -24,6 +24,10 @@ from quizkit.store.db import (
     to_ms,
 )
 
+SYNC_ORIGIN = "sync:"
+"""The origin of another device's answers and changes (quizkit sync, followed by its device id):
+undo here never takes them back (the queries below leave out origins that start with it)."""
+
 _BAD_VALUE = (ValueError, TypeError, KeyError, OverflowError, AttributeError)
 """What a damaged value raises when it is made a state (json's error is a ValueError)."""
 

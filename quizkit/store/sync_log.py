@@ -30,10 +30,7 @@ from quizkit.shapes.sync import (
     split_id,
 )
 from quizkit.store.db import from_ms, to_ms
-from quizkit.store.progress import Store, state_to_dict
-
-SYNC_ORIGIN = "sync:"
-"""The origin given to another device's answers and changes: undo here never takes them back."""
+from quizkit.store.progress import SYNC_ORIGIN, Store, state_to_dict
 
 _EMPTY = json.dumps(state_to_dict(CardState()))
 
