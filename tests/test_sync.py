@@ -552,10 +552,14 @@ def test_two_devices_review_and_sync_through_the_command(
         app, ["review", str(deck), "--db", str(laptop), "--exam-date", "2026-03-09"], input=answers
     )
     assert result.exit_code == 0, result.output
+    # the review synced after it ended (sync_folder is set)
+    assert (
+        result.output.splitlines()[-1] == "synced after the review: sent 3 events, received 0 from 0 devices"
+    )
     result = runner.invoke(app, ["sync", "--db", str(laptop)])  # the folder from config.toml
     assert (result.exit_code, result.output) == (
         0,
-        "sent 3 events, received 0 from 0 devices, rebuilt 0 cards\n",
+        "sent 0 events, received 0 from 0 devices, rebuilt 0 cards\n",
     )
     monkeypatch.setenv("QUIZKIT_NOW", "2026-03-02T10:00:00+00:00")
     result = runner.invoke(app, ["suspend", str(deck), "c2", "--db", str(desktop)])
