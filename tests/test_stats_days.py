@@ -126,9 +126,13 @@ def test_streaks_across_the_spring_change(store: Store) -> None:
     assert calendar.today == date(2026, 4, 3)
     result = Figures(store).streaks(calendar)
     assert (result.current, result.longest) == (11, 11)  # 24 March to 3 April
-    store.db.execute("INSERT INTO undos SELECT id, 0 FROM reviews WHERE id = (SELECT max(id) FROM reviews)")
+    store.db.execute(
+        "INSERT INTO undos (review_id, undone_at) SELECT id, 0 FROM reviews WHERE id = (SELECT max(id) FROM reviews)"
+    )
     assert Figures(store).streaks(calendar).current == 11  # 3 April has its 04:30 answer still
-    store.db.execute("INSERT INTO undos SELECT id, 0 FROM reviews WHERE id = 14")  # 3 April's morning
+    store.db.execute(
+        "INSERT INTO undos (review_id, undone_at) SELECT id, 0 FROM reviews WHERE id = 14"
+    )  # 3 April's morning
     assert (Figures(store).streaks(calendar).current, Figures(store).streaks(calendar).longest) == (10, 10)
 
 
