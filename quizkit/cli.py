@@ -98,6 +98,8 @@ def _run(work: Callable[..., int], db: Path | None = None, *, plain: bool = Fals
 
     env = None
     try:
+        if db is not None and db.name in ("", ".", ".."):  # --db '' is Path('.'): a folder
+            raise UsageError(f"--db needs a database file, not {str(db)!r}: such as --db ~/progress.db")
         env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"), plain=plain)
         try:
             code = work(env)
