@@ -682,7 +682,7 @@ def stats(
     Mastery by tag gives three figures. Accuracy: the share of your answers that were right.
     Retention: the share of reviews you passed once a card was learned. Predicted recall: the
     chance, as FSRS reckons it, that you would recall a card on the exam day (see exam-date),
-    or in 30 days without one, doing its reviews until then; cards still unseen then count as 0.
+    or in 30 days without one, doing its reviews until then; cards not studied yet count as 0.
     With an exam date: the exam forecast (recall and a mock exam's score with an interval);
     after mock exams (quiz): what was predicted for them against what you scored.
 
