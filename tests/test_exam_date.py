@@ -371,3 +371,16 @@ def test_mastery_table_says_which_figure_is_which(runner: CliRunner, deck: Path)
     assert "answers right" in panel and "cards not studied yet count as 0" in panel
     help_text = run(runner, "stats", "--help").stdout.lower()
     assert "accuracy" in help_text and "retention" in help_text and "predicted recall" in help_text
+
+
+def test_an_exam_date_option_says_when_it_changes_the_remembered_date(runner: CliRunner, deck: Path) -> None:
+    # Found by the trial of issue 18: `due --exam-date` replaced the remembered date silently.
+    assert run(runner, "exam-date", str(deck), "2026-03-22").exit_code == 0
+    result = run(runner, "due", str(deck), "--exam-date", "2026-03-20")
+    assert result.exit_code == 0, result.output
+    assert "d: exam date 2026-03-20 remembered (was 2026-03-22); quizkit exam-date d --clear" in " ".join(
+        result.stderr.split()
+    )
+    again = run(runner, "due", str(deck), "--exam-date", "2026-03-20")
+    assert "remembered" not in again.stderr  # nothing changed: nothing said
+    assert "remembered" not in run(runner, "exam-date", str(deck), "2026-03-25").stderr
