@@ -53,15 +53,15 @@ def remember(
     env: Environment, store: Database, decks: Sequence[Deck], day: date, now: datetime, *, say: bool = True
 ) -> None:
     """Remember `day` as the exam date of these decks; a date in the past is refused. With `say`,
-    a deck whose remembered date this changes is named on stderr (an option such as --exam-date
-    changes it as a side effect)."""
+    a deck whose remembered date this replaces is named on stderr (an option such as --exam-date
+    replaces it as a side effect)."""
     refuse_past(day, local_today(env, now))
     dates = ExamDates(store)
     before = dates.all()
     dates.remember([deck.id for deck in decks], day, now)
     for deck in decks if say else ():  # found by the trial of issue 18: it changed silently
-        if before.get(deck.id) != day:
-            was = f" (was {before[deck.id].isoformat()})" if deck.id in before else ""
+        if deck.id in before and before[deck.id] != day:  # a first date is what the help promises
+            was = f" (was {before[deck.id].isoformat()})"
             env.stderr.print(
                 plain(
                     f"{deck.id}: exam date {day.isoformat()} remembered{was}; "
