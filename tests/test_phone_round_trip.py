@@ -252,7 +252,10 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
     assert len(phone_log) == 20
 
     later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
-    result = run(runner, "import", str(out), "-o", str(deck), "--force", "--with-progress", now=later)
+    text = deck.read_bytes()
+    result = run(runner, "import", str(out), "-o", str(deck), "--with-progress", now=later)
+    assert deck.read_bytes() == text  # progress only: the deck file is kept as it is
+    assert f"progress only: {deck} is left as it is" in result.output
     assert f"progress: 20 reviews of {len({c for c, _ in phone})} cards" in result.output
     assert f"{len(before)} written by quizkit" in result.output
     assert "not carried over" not in result.output
@@ -263,7 +266,7 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
     assert sorted((c, r) for c, _a, r, _i in came) == sorted(phone)
 
     # Again: nothing new.
-    result = run(runner, "import", str(out), "-o", str(deck), "--force", "--with-progress", now=later)
+    result = run(runner, "import", str(out), "-o", str(deck), "--with-progress", now=later)
     assert "progress: no new reviews" in result.output
     assert _reviews(db) == reviews
 
@@ -319,3 +322,46 @@ def test_with_progress_is_for_packages_only(runner: CliRunner, deck: Path, tmp_p
     assert result.exit_code == 2, result.output
     assert "--with-progress: only for Anki packages (--to apkg), not --to csv" in result.output
     assert not (tmp_path / "d.csv").exists()
+
+
+def test_quizkits_own_package_imported_back_adds_nothing(
+    runner: CliRunner, deck: Path, tmp_path: Path
+) -> None:
+    """Without the phone: every revlog row is quizkit's own, also when the deck file is replaced."""
+    db = tmp_path / "progress.db"
+    _study(runner, deck)
+    package = tmp_path / "d.apkg"
+    exported_at = _moment(LAST_DAY, 21)
+    run(runner, "export", str(deck), "--to", "apkg", "--with-progress", "-o", str(package), now=exported_at)
+    before = _reviews(db)
+    states = _states(db)
+    for extra in ((), ("--force",)):
+        result = run(
+            runner, "import", str(package), "-o", str(deck), "--with-progress", *extra, now=exported_at
+        )
+        assert "progress: no new reviews" in result.output
+        assert f"reviews not replayed: {len(before)} written by quizkit" in result.output
+        assert _reviews(db) == before and _states(db) == states
+
+
+def test_a_package_with_cards_the_deck_lacks_needs_force_or_a_new_file(
+    runner: CliRunner, deck: Path, tmp_path: Path, write_deck: Any
+) -> None:
+    other = write_deck(
+        '[deck]\nid = "d"\ntitle = "Other"\n\n[[cards]]\nid = "new"\nq = "Q"\na = "A"\n', "o.toml"
+    )
+    package = tmp_path / "o.apkg"
+    run(
+        runner,
+        "export",
+        str(other),
+        "--to",
+        "apkg",
+        "--with-progress",
+        "-o",
+        str(package),
+        now=_moment(LAST_DAY),
+    )
+    result = runner.invoke(app, ["import", str(package), "-o", str(deck), "--with-progress"])
+    assert result.exit_code == 2, result.output
+    assert "has cards it does not have (1: new); add --force" in " ".join(result.output.split())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
-from quizkit.io.anki_notes import to_anki_notes
+from quizkit.io.anki_notes import UNMAPPED, to_anki_notes
 from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
 from quizkit.io.importing import STDIN, read_source, read_text_source
@@ -46,7 +46,11 @@ def import_deck(
 ) -> int:
     """Read another tool's file (`-`: standard input) into a new deck file (or, with a folder for
     -o, one deck file per Anki deck), or append its cards to an existing deck; everything is
-    checked before anything is written, the progress last. `reading` is how a CSV is read."""
+    checked before anything is written, the progress last. `reading` is how a CSV is read.
+
+    With `with_progress`, -o naming an existing deck file and no `force`, only the progress is
+    imported, into that deck, its file left as it is: the way back from the phone for a package
+    that quizkit exported (every card must be one of the deck's)."""
     if not out.name:
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
     from_stdin = str(source) == "-"
@@ -74,6 +78,8 @@ def import_deck(
             raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
         if layout == "files" and out.exists() and not out.is_dir():
             raise UsageError(f"-o {out}: that is a file; give a folder for the deck files (it is made)")
+        if layout == "tags" and with_progress and not force and out.is_file() and not from_stdin:
+            return _import_progress_only(env, source, out)
         if layout == "tags":
             _refuse_existing_deck(out, force)
             disk.check_output(out)
@@ -152,6 +158,37 @@ def import_deck(
     _listing(env, "rows skipped", imported.skipped)
     first = made[0][0] if made else out
     say(words.plain(f"next: quizkit validate {shown_path}   quizkit show {first}"), soft_wrap=True)
+    return 0
+
+
+def _import_progress_only(env: Environment, source: Path, out: Path) -> int:
+    """import --with-progress into an existing deck: the package's review history (a phone's,
+    for a package exported with --with-progress) joins the deck's progress; the deck file is kept."""
+    imported = read_source(source, True, GUESS)
+    if imported.progress is None:
+        raise UsageError(
+            f"--with-progress: {source.name} has no review history; it works with Anki packages "
+            "(.apkg, .colpkg) exported with 'Include scheduling information'"
+        )
+    deck = deck_write.load_tables(out)[0]
+    notes = {card.note_id for card in deck.cards}
+    strangers = [str(table["id"]) for table in imported.cards if str(table["id"]) not in notes]
+    if strangers or not imported.cards:
+        shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
+        raise UsageError(
+            f"{out} already exists, and {source.name} has cards it does not have"
+            + (f" ({len(strangers)}: {shown})" if strangers else "")
+            + "; add --force to replace the deck file with the package's cards, or give a new -o file"
+        )
+    env.stdout.print(
+        words.plain(
+            f"progress only: {out} is left as it is "
+            f"(the package's {len(imported.cards)} card blocks are all in it)"
+        ),
+        soft_wrap=True,
+    )
+    _import_progress(env, imported, [(deck, imported.cards)])
+    _listing(env, "not carried over", [item for item in imported.left_out if item.startswith(UNMAPPED)])
     return 0
 
 
