@@ -18,7 +18,9 @@ Reading knows the three collection formats Anki writes: `collection.anki2`
 (Anki 2.0), `collection.anki21` (2.1, "support older Anki versions") and the
 current `collection.anki21b`, a zstd-compressed collection (schema 18) whose
 media map is zstd-compressed protobuf. Writing uses genanki and produces a
-legacy package that every Anki, AnkiDroid and AnkiMobile can import.
+legacy package that every Anki, AnkiDroid and AnkiMobile can import; with progress
+(export --with-progress) the cards' schedules, FSRS memory states and the review log,
+which genanki does not write, are written into its collection before it is packed.
 
 Besides the notes, it reads each card's deck and queue (suspended, buried), each deck's
 description, and, only when asked (`history`, for import --with-progress), the review log.
