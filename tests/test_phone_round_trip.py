@@ -178,7 +178,7 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
         assert not media.missing and not media.unused
         cards = _anki_cards(col)
         assert set(cards) == set(states) | {c for c in cards if c not in states}
-        revlog = col.db.all("SELECT id, cid, ease, type FROM revlog")
+        revlog = col.db.all("SELECT id, cid, ease, type, factor FROM revlog")
         assert len(revlog) == len(before)  # every quizkit answer, once
         # ids: each answer's moment in ms (a session's answers share QUIZKIT_NOW's: made unique)
         ids = apkg.revlog_ids([at for _c, at, _r, _i in before])
@@ -246,10 +246,32 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
                 memory.stability,
                 memory.difficulty,
             )
-        phone_log = [row for row in col.db.all("SELECT id, cid, ease FROM revlog") if row[0] not in ids]
+        phone_log = [
+            row for row in col.db.all("SELECT id, cid, ease, factor FROM revlog") if row[0] not in ids
+        ]
     finally:
         col.close()
     assert len(phone_log) == 20
+    # The factor of a row quizkit writes is Anki's own: the difficulty after the answer, scaled.
+    for revlog_id, cid, _ease, factor in phone_log:
+        if revlog_id == max(row[0] for row in phone_log if row[1] == cid):
+            written = (
+                apkg.anki_schedule(
+                    CardState(),
+                    [
+                        apkg.Answered(
+                            1, 0, 3, None, CardState(), CardState(difficulty=after_phone[by_anki_id[cid]][4])
+                        )
+                    ],
+                    1,
+                    TODAY,
+                    CONFIG,
+                    REAL_NOW,
+                )
+                .revlog[0]
+                .factor
+            )
+            assert abs(written - factor) <= 1, (factor, written)
 
     later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
     text = deck.read_bytes()

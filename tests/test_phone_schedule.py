@@ -81,8 +81,9 @@ def test_each_answer_is_a_revlog_row_as_anki_writes_one() -> None:
     last = apkg.Answered(12, int(last_at.timestamp() * 1000), 1, 4_000, before, REVIEW)
     got = apkg.anki_schedule(REVIEW, [first, last], 1, DAY0, CONFIG, NOW)
     assert got.revlog == (
-        apkg.RevlogRow(11, 3, -60, 0, 0, 60_000, 0),  # learning: minus seconds; the time capped at 60 s
-        apkg.RevlogRow(12, 1, 15, 4, 2500, 4_000, 1),  # 25 Feb to 12 Mar; 20 to 24 Feb before
+        # learning: minus seconds; the time capped at 60 s; factor: difficulty 5 as Anki's FSRS writes it
+        apkg.RevlogRow(11, 3, -60, 0, 544, 60_000, 0),
+        apkg.RevlogRow(12, 1, 15, 4, 572, 4_000, 1),  # 25 Feb to 12 Mar; 20 to 24 Feb before
     )
 
 

@@ -1183,7 +1183,7 @@ def anki_schedule(
         kind = {Phase.REVIEW: 1, Phase.RELEARNING: 2}.get(answer.before.phase, 0)
         took = min(max(answer.duration_ms or 0, 0), ANKI_MAX_ANSWER_MS)
         given = interval(answer.after, at)
-        factor = 2500 if answer.after.phase in (Phase.REVIEW, Phase.RELEARNING) else 0
+        factor = _revlog_factor(answer.after.difficulty)
         previous = interval(answer.before, answer.before.last_review)
         rows.append(RevlogRow(answer.id, int(answer.rating), given, previous, factor, took, kind))
     return Schedule(
@@ -1198,6 +1198,14 @@ def anki_schedule(
         json.dumps(data, separators=(",", ":")),
         tuple(rows),
     )
+
+
+def _revlog_factor(difficulty: float | None) -> int:
+    """What Anki's FSRS writes in a review-log row's `factor`: the difficulty after the answer,
+    1 to 10 scaled to 100 to 1100 (Anki 23.10 and later)."""
+    if difficulty is None:
+        return 0
+    return round(100 + (min(max(difficulty, 1.0), 10.0) - 1) / 9 * 1000)
 
 
 def _ids(now: float) -> Iterator[int]:
