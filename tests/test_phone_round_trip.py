@@ -130,8 +130,9 @@ def _anki_cards(col: Any) -> dict[str, Any]:
 
 
 def _anki_day(col: Any, due: int) -> date:
-    """The study day of a review card's due number: Anki counts days from its today."""
-    return TODAY + timedelta(days=due - col.sched.today)
+    """The study day of a review card's due number: Anki counts days from its today (the real
+    study day now, which is TODAY unless the test ran over 04:00)."""
+    return scheduler.study_day(datetime.now(UTC), CONFIG) + timedelta(days=due - col.sched.today)
 
 
 def _fuzz(days: float) -> float:
@@ -234,7 +235,7 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
             with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
         )
         col.export_anki_package(out_path=str(out), options=options, limit=None)
-        anki_today = col.sched.today
+        anki_today, day_number = _anki_day(col, col.sched.today), col.sched.today
         after_phone = {}
         for card_id, card in cards.items():
             now_card = col.get_card(card.id)
@@ -305,7 +306,7 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
         difficulty_gaps.append(abs(difficulty - state.difficulty))
         if state.phase == Phase.REVIEW:
             gap = abs(
-                (TODAY + timedelta(days=due - anki_today) - scheduler.study_day(state.due, CONFIG)).days
+                (anki_today + timedelta(days=due - day_number) - scheduler.study_day(state.due, CONFIG)).days
             )
             assert gap <= 2 * _fuzz(ivl) + 1, (card_id, gap, ivl)
             worst = max(worst, gap)
