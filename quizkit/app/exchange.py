@@ -286,9 +286,11 @@ def _import_progress(
         already = store.imported_ids(r.source_id for r in progress.reviews)
         written: set[tuple[str, str, int]] = set()  # (deck, card, revlog id) of quizkit's own answers
         for deck_id in {deck_id for deck_id, _card in by_card}:
-            log = store.answer_log(deck_id)
-            ids = apkg.revlog_ids([a.at_ms for a in log])
-            written.update((deck_id, a.card_id, revlog_id) for a, revlog_id in zip(log, ids, strict=True))
+            log = store.answer_moments(deck_id)
+            ids = apkg.revlog_ids([ms for _card, ms in log])
+            written.update(
+                (deck_id, card, revlog_id) for (card, _ms), revlog_id in zip(log, ids, strict=True)
+            )
         ours = 0
         for (deck_id, card_id), reviews in by_card.items():
             deck = next(d for d, _ in made if d.id == deck_id)

@@ -1067,6 +1067,7 @@ def _write_progress(db: sqlite3.Connection, progress: Progress) -> None:
     conf["localOffset"] = progress.minutes_west
     db.execute("UPDATE col SET crt = ?, conf = ?", (progress.created, json.dumps(conf)))
     cards = db.execute("SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
+    revlog: list[tuple[int, ...]] = []
     for cid, guid, ord_ in cards:
         schedule = progress.schedules.get((guid, ord_))
         if schedule is None:
@@ -1087,11 +1088,14 @@ def _write_progress(db: sqlite3.Connection, progress: Progress) -> None:
                 cid,
             ),
         )
-        db.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-            [(r.id, cid, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.type) for r in schedule.revlog],
+        revlog.extend(
+            (r.id, cid, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.type) for r in schedule.revlog
         )
+    db.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        revlog,
+    )
 
 
 def revlog_ids(moments: Sequence[int]) -> list[int]:

@@ -615,10 +615,7 @@ class Store(Database):
         as Anki's review log, and what its import back recognises."""
         out: list[LoggedAnswer] = []
         for card, at, rating, duration, before, after in self.db.execute(
-            """SELECT card_id, reviewed_at, rating, duration_ms, state_before, state_after FROM reviews r
-               WHERE deck_id = ? AND mode = 'review'
-                 AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-               ORDER BY reviewed_at, id""",
+            f"SELECT card_id, reviewed_at, rating, duration_ms, state_before, state_after {_ANSWER_LOG}",
             (deck_id,),
         ):
             try:
@@ -627,6 +624,18 @@ class Store(Database):
                 raise damage(None, f"a review's stored state is invalid ({error})") from None
             out.append(LoggedAnswer(card, int(at), Rating(rating), duration, *states))
         return out
+
+    def answer_moments(self, deck_id: str) -> list[tuple[str, int]]:
+        """`answer_log`'s answers as (card, moment in ms) only, in the same order: what the import
+        back from the phone needs to tell quizkit's own review-log rows."""
+        return [
+            (card, int(at))
+            for card, at in self.db.execute(f"SELECT card_id, reviewed_at {_ANSWER_LOG}", (deck_id,))
+        ]
+
+
+_ANSWER_LOG = """FROM reviews r WHERE deck_id = ? AND mode = 'review'
+    AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY reviewed_at, id"""
 
 
 @dataclass(frozen=True, slots=True)
