@@ -73,11 +73,12 @@ def deck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _study(runner: CliRunner, deck: Path) -> None:
     """Each study day, every card shown is revealed and rated: Again every fifth answer, Hard every
-    seventh, else Good; the session ends after 60 answers or when nothing is left."""
+    seventh, else Good; the session ends after 60 answers or when nothing is left. The first
+    day's first answer is Easy, undone at once (u) and given again."""
     count = 0
     day = FIRST_DAY
     while day <= LAST_DAY:
-        keys = []
+        keys = ["", "4", "u"] if day == FIRST_DAY else []
         for _ in range(60):
             count += 1
             keys += ["", "1" if count % 5 == 0 else "2" if count % 7 == 0 else "3"]
@@ -156,6 +157,9 @@ def test_quizkit_progress_goes_to_the_phone_and_the_phones_reviews_come_back_onc
     states = _states(db)
     before = _reviews(db)
     assert len(before) > 100 and any(s.phase == Phase.REVIEW for s in states.values())
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM undos").fetchone() == (1,)  # left out of the package
+    con.close()
 
     # The package itself is a sound Anki collection.
     opened = tmp_path / "opened"
