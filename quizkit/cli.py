@@ -953,6 +953,15 @@ def export(
         ),
     ] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Anki packages: each card's schedule, FSRS memory state and review history go "
+            "along, so Anki (AnkiDroid, AnkiMobile) carries on where quizkit was.",
+        ),
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Write a deck as an Anki package, a CSV file, or printable worksheets with answer keys.
 
@@ -985,9 +994,10 @@ def export(
             variants=variants,
             key=place,
             force=force,
+            with_progress=with_progress,
         )
 
-    _run(work)
+    _run(work, db)
 
 
 CRASHED = 70
