@@ -98,6 +98,8 @@ def _run(work: Callable[..., int], db: Path | None = None, *, plain: bool = Fals
 
     env = None
     try:
+        if db is not None and db.name in ("", ".", ".."):  # --db '' is Path('.'): a folder
+            raise UsageError(f"--db needs a database file, not {str(db)!r}: such as --db ~/progress.db")
         env = Environment.from_system(db=db, now=os.environ.get("QUIZKIT_NOW"), plain=plain)
         try:
             code = work(env)
@@ -711,7 +713,7 @@ def stats(
     Mastery by tag gives three figures. Accuracy: the share of your answers that were right.
     Retention: the share of reviews you passed once a card was learned. Predicted recall: the
     chance, as FSRS reckons it, that you would recall a card on the exam day (see exam-date),
-    or in 30 days without one, doing its reviews until then; cards still unseen then count as 0.
+    or in 30 days without one, doing its reviews until then; cards not studied yet count as 0.
     With an exam date: the exam forecast (recall and a mock exam's score with an interval);
     after mock exams (quiz): what was predicted for them against what you scored.
 
@@ -982,6 +984,15 @@ def export(
         ),
     ] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Anki packages: each card's schedule, FSRS memory state and review history go "
+            "along, so Anki (AnkiDroid, AnkiMobile) carries on where quizkit was.",
+        ),
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Write a deck as an Anki package, a CSV file, or printable worksheets with answer keys.
 
@@ -1014,9 +1025,10 @@ def export(
             variants=variants,
             key=place,
             force=force,
+            with_progress=with_progress,
         )
 
-    _run(work)
+    _run(work, db)
 
 
 CRASHED = 70

@@ -165,3 +165,11 @@ def test_bad_quizkit_now_is_a_usage_error(runner: CliRunner, monkeypatch: pytest
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 2
     assert "QUIZKIT_NOW='2026-03-02T09:00:00' has no time zone" in result.output
+
+
+@pytest.mark.parametrize("command", [["doctor", "--remove-orphans"], ["stats"], ["review"]])
+def test_an_empty_db_option_is_a_usage_error(runner: CliRunner, command: list[str]) -> None:
+    # Found by tests/test_cli_fuzz.py: --db '' became Path('.') and a ValueError.
+    result = runner.invoke(app, [*command, "--db", ""])
+    assert result.exit_code == 2, result.output
+    assert "--db needs a database file" in result.output

@@ -246,7 +246,10 @@ def test_optimize_json(runner: CliRunner, tmp_path: Path) -> None:
         "n_reviews", "n_test", "before", "after", "parameters", "saved", "deck", "rescheduled"
     ]  # fmt: skip
     assert data["n_reviews"] == len(lines)
-    assert data["saved"] is (data["after"]["log_loss"] < data["before"]["log_loss"])
+    before, after = data["before"], data["after"]
+    assert data["saved"] is (
+        after["log_loss"] < before["log_loss"] and after["rmse_bins"] <= before["rmse_bins"]
+    )
     assert data["deck"] is None and data["rescheduled"] is None
     assert list(data["before"]) == list(data["after"]) == ["log_loss", "rmse_bins", "auc"]
     assert len(data["parameters"]) == 21
@@ -322,3 +325,26 @@ def test_saved_parameters_change_what_the_scheduler_gives_and_keep_due_dates(
         ("first", DEFAULT_PARAMETERS[2]),
         ("second", fitted_w2),
     ]
+
+
+def test_a_fit_with_a_lower_log_loss_but_worse_bins_is_not_saved(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by the trial of issue 18: a 105-review deck's fit was saved with RMSE(bins) worse.
+    reviews = simulate(TRUE, 60, seed=3)
+    lines = [f"{card},{int(r)},{m.isoformat()},1000" for card, history in reviews.items() for m, r in history]
+    real = fitting.evaluate
+
+    def worse_bins(*args: object, **kwargs: object) -> fitting.Evaluation:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        after = fitting.Metrics(
+            result.before.log_loss - 0.01, result.before.rmse_bins + 0.01, result.after.auc
+        )
+        return fitting.Evaluation(result.n_reviews, result.n_test, result.before, after, result.parameters)
+
+    monkeypatch.setattr(fitting, "evaluate", worse_bins)
+    result = runner.invoke(app, ["optimize", "--revlog", str(write_csv(tmp_path, lines)), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["saved"] is False
+    text = runner.invoke(app, ["optimize", "--revlog", str(write_csv(tmp_path, lines))]).output
+    assert "not saved: they predict no better than the defaults" in " ".join(text.split())

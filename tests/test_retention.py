@@ -190,6 +190,21 @@ def test_a_small_log_keeps_ankis_defaults() -> None:
     assert costs.recall == pytest.approx(11.68 * 0.224 + 7.33 * 0.631 + 5.6 * 0.145, abs=0.01)
 
 
+def test_answer_times_of_zero_are_no_measurement() -> None:
+    # Found by the trial of issue 18: a log whose times were all 0 s (a frozen clock; an import
+    # without times) gave costs of 0 s and "nothing to simulate".
+    day = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    log = {str(n): [(day, Rating.GOOD, 0.0), (day + timedelta(days=2), Rating.GOOD, 0.0)] for n in range(30)}
+    costs = model.costs_from_log(log, SchedulerConfig(tz=UTC))
+    assert (costs.learn, costs.recall, costs.forget) == (
+        model.ANKI_COSTS.learn,
+        model.ANKI_COSTS.recall,
+        model.ANKI_COSTS.forget,
+    )
+    assert costs.first_ratings == (0.0, 0.0, 1.0, 0.0)  # the ratings still count
+    assert {"learn", "recall"}.isdisjoint(costs.from_log)
+
+
 # ---------------------------------------------------------------- the command
 
 

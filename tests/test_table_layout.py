@@ -277,8 +277,7 @@ next    quizkit review  3 cards waiting
 │         its reviews until then       │
 │         (FSRS)                       │
 │ seen    of the tag's cards; cards    │
-│         still unseen on the day      │
-│         count as 0                   │
+│         not studied yet count as 0   │
 ╰──────────────────────────────────────╯
 ╭─ Hardest cards ──────────────────────╮
 │ isi-inter-services-intelligence      │
@@ -308,7 +307,7 @@ next    quizkit review  3 cards waiting
 │ retention  share of reviews passed once a card is learned, last 30 days      │
 │ recall     chance of recalling a card on 1 Apr, in 30 days, doing its        │
 │            reviews until then (FSRS)                                         │
-│ studied    of the tag's cards; cards still unseen on the day count as 0      │
+│ studied    of the tag's cards; cards not studied yet count as 0              │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 ╭─ Hardest cards (lapses, then difficulty) ────────────────────────────────────╮
 │ card                             question              lapses  diff  reviews │
@@ -337,7 +336,7 @@ next    quizkit review  3 cards waiting
 │ accuracy   share of answers right, last 30 days                                                                                                                                                      │
 │ retention  share of reviews passed once a card is learned, last 30 days                                                                                                                              │
 │ recall     chance of recalling a card on 1 Apr, in 30 days, doing its reviews until then (FSRS)                                                                                                      │
-│ studied    of the tag's cards; cards still unseen on the day count as 0                                                                                                                              │
+│ studied    of the tag's cards; cards not studied yet count as 0                                                                                                                                      │
 ╰──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╯
 ╭─ Hardest cards (lapses, then difficulty) ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────╮
 │ card                             question                  lapses  diff  reviews                                                                                                                     │

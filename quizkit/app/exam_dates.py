@@ -49,10 +49,26 @@ def refuse_past(day: date, today: date) -> None:
         )
 
 
-def remember(env: Environment, store: Database, decks: Sequence[Deck], day: date, now: datetime) -> None:
-    """Remember `day` as the exam date of these decks; a date in the past is refused."""
+def remember(
+    env: Environment, store: Database, decks: Sequence[Deck], day: date, now: datetime, *, say: bool = True
+) -> None:
+    """Remember `day` as the exam date of these decks; a date in the past is refused. With `say`,
+    a deck whose remembered date this replaces is named on stderr (an option such as --exam-date
+    replaces it as a side effect)."""
     refuse_past(day, local_today(env, now))
-    ExamDates(store).remember([deck.id for deck in decks], day, now)
+    dates = ExamDates(store)
+    before = dates.all()
+    dates.remember([deck.id for deck in decks], day, now)
+    for deck in decks if say else ():  # found by the trial of issue 18: it changed silently
+        if deck.id in before and before[deck.id] != day:  # a first date is what the help promises
+            was = f" (was {before[deck.id].isoformat()})"
+            env.stderr.print(
+                plain(
+                    f"{deck.id}: exam date {day.isoformat()} remembered{was}; "
+                    f"quizkit exam-date {deck.id} --clear forgets it"
+                ),
+                soft_wrap=True,
+            )
 
 
 def in_effect(store: Database, decks: Sequence[Deck], option: date | None = None) -> dict[str, ExamDate]:
@@ -91,7 +107,7 @@ def exam_date(env: Environment, path: Path, day: date | None, clear: bool, as_js
     note = ""
     with env.open_store() as store:
         if day is not None:
-            remember(env, store, [deck], day, now)
+            remember(env, store, [deck], day, now, say=False)
             note = " (remembered)"
         elif clear:
             had = ExamDates(store).forget(deck.id, now)

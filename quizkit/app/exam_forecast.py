@@ -72,9 +72,13 @@ def project(
         stored = store.states(deck.id)
         states = {(deck.id, c): s for c, s in stored.items() if s.phase is not Phase.NEW}
         ids = scope.get(deck.id, ())
-        # The whole deck is played forward, as the session introduces its new cards in deck order;
-        # the scope (a --tag) picks its cards afterwards.
-        new_keys = [(deck.id, c) for c in _ids(deck) if (deck.id, c) not in states]
+        # The whole deck, as the session introduces its new cards in deck order (a suspended one
+        # never); the scope (a --tag) picks its cards afterwards.
+        new_keys = [
+            (deck.id, c)
+            for c in _ids(deck)
+            if (deck.id, c) not in states and not (c in stored and stored[c].suspended)
+        ]
         by_card, unseen = forecast.exam_recall(plan, states, new_keys, now, day, memory)
         for card_id in ids:
             key = (deck.id, card_id)
@@ -86,7 +90,8 @@ def project(
                 stopped[key] = memory.recall(state.stability, end - last)
         if exam is not None and ids:
             forecasts.append((deck, exam, ids, by_card, unseen))
-    measured = _calibrations(store, plans)
+    # Only the decks with cards in scope (a --tag may leave a deck out).
+    measured = _calibrations(store, [plan for plan in plans if scope.get(plan.deck.id)])
     return Projection(
         recall,
         current,
@@ -95,7 +100,7 @@ def project(
             _forecast(deck, exam, ids, by_card, unseen, stopped, measured.get(deck.id))
             for deck, exam, ids, by_card, unseen in forecasts
         ),
-        tuple(shape for shape, _ in measured.values()),
+        tuple(shape for shape, _, _ in measured.values()),
     )
 
 
@@ -112,21 +117,24 @@ def _forecast(
     by_card: Mapping[Key, float],
     unseen: int,
     stopped: Mapping[Key, float],
-    measured: tuple[Calibration, float] | None,
+    measured: tuple[Calibration, float, float] | None,
 ) -> ExamForecast:
     recalls = [by_card.get((deck.id, card_id), 0.0) for card_id in ids]
     left = [stopped.get((deck.id, card_id), 0.0) for card_id in ids]
+    studied = sum(1 for card_id in ids if (deck.id, card_id) in stopped)
     chances = [
         forecast.score_chance(r, _guess(deck, card_id)) for r, card_id in zip(recalls, ids, strict=True)
     ]
     model_error = measured[1] if measured else forecast.MODEL_ERROR
-    score = forecast.exam_score(chances, QUESTIONS, model_error)
+    bias = measured[2] if measured else 0.0
+    score = forecast.exam_score(chances, QUESTIONS, model_error, bias)
     return ExamForecast(
         deck_id=deck.id,
         title=deck.title,
         day=exam.day,
         cards=len(ids),
-        unseen=min(unseen, sum(1 for r in recalls if r == 0.0)),
+        not_studied=len(ids) - studied,
+        unseen=min(unseen, len(ids) - studied),
         recall=sum(recalls) / len(recalls),
         stopped=sum(left) / len(left),
         questions=score.questions,
@@ -136,6 +144,7 @@ def _forecast(
         level=forecast.LEVEL,
         model_error=score.model_error,
         measured=measured is not None,
+        correction=bias,
     )
 
 
@@ -144,13 +153,18 @@ def _guess(deck: Deck, card_id: str) -> float:
     return forecast.guess_chance(card) if card is not None else 0.0
 
 
-def _calibrations(store: Store, plans: Sequence[DeckPlan]) -> dict[str, tuple[Calibration, float]]:
+def _calibrations(store: Store, plans: Sequence[DeckPlan]) -> dict[str, tuple[Calibration, float, float]]:
     """Each deck's latest mock exams against what the model predicted for their questions when
     they began (from each card's last review before), with the model error they measure."""
     rows = ExamLog(store).answers_with_memory([plan.deck.id for plan in plans], CALIBRATION_EXAMS)
     by_exam: dict[int, list[tuple[str, datetime, str, float, float | None, datetime | None]]] = {}
-    for exam_id, deck_id, started, card_id, marks, stability, reviewed in rows:
+    answered: set[int] = set()
+    for exam_id, deck_id, started, card_id, marks, stability, reviewed, given in rows:
         by_exam.setdefault(exam_id, []).append((deck_id, started, card_id, marks, stability, reviewed))
+        if given:
+            answered.add(exam_id)
+    for exam_id in set(by_exam) - answered:  # handed in blank: it measures nothing
+        del by_exam[exam_id]
     plan_of = {plan.deck.id: plan for plan in plans}
     past: dict[str, list[forecast.PastExam]] = {}
     for answers in by_exam.values():  # oldest first
@@ -176,5 +190,5 @@ def _calibrations(store: Store, plans: Sequence[DeckPlan]) -> dict[str, tuple[Ca
             tuple(MockExam(e.taken, e.questions, e.predicted, e.scored) for e in exams),
             measured.error,
         )
-        out[deck_id] = (shape, measured.model_error)
+        out[deck_id] = (shape, measured.model_error, measured.bias)
     return out

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io import apkg, deck_parse, deck_write, disk
-from quizkit.io.anki_notes import to_anki_notes
+from quizkit.io.anki_notes import UNMAPPED, to_anki_notes
 from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
 from quizkit.io.importing import STDIN, read_source, read_text_source
 from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
-from quizkit.model import Deck, Kind
+from quizkit.model import CardState, Deck, Kind
 from quizkit.ui import render, words
 
 if TYPE_CHECKING:
@@ -46,7 +46,11 @@ def import_deck(
 ) -> int:
     """Read another tool's file (`-`: standard input) into a new deck file (or, with a folder for
     -o, one deck file per Anki deck), or append its cards to an existing deck; everything is
-    checked before anything is written, the progress last. `reading` is how a CSV is read."""
+    checked before anything is written, the progress last. `reading` is how a CSV is read.
+
+    With `with_progress`, -o naming an existing deck file and no `force`, only the progress is
+    imported, into that deck, its file left as it is: the way back from the phone for a package
+    that quizkit exported (every card must be one of the deck's)."""
     if not out.name:
         raise UsageError(f"-o '{out}': give the new deck's file name, e.g. -o {source.stem or 'deck'}.toml")
     from_stdin = str(source) == "-"
@@ -74,6 +78,8 @@ def import_deck(
             raise UsageError(f"-o {out}: deck files end in .toml; try -o {out.with_suffix('.toml')}")
         if layout == "files" and out.exists() and not out.is_dir():
             raise UsageError(f"-o {out}: that is a file; give a folder for the deck files (it is made)")
+        if layout == "tags" and with_progress and not force and out.is_file() and not from_stdin:
+            return _import_progress_only(env, source, out)
         if layout == "tags":
             _refuse_existing_deck(out, force)
             disk.check_output(out)
@@ -155,6 +161,37 @@ def import_deck(
     return 0
 
 
+def _import_progress_only(env: Environment, source: Path, out: Path) -> int:
+    """import --with-progress into an existing deck: the package's review history (a phone's,
+    for a package exported with --with-progress) joins the deck's progress; the deck file is kept."""
+    imported = read_source(source, True, GUESS)
+    if imported.progress is None:
+        raise UsageError(
+            f"--with-progress: {source.name} has no review history; it works with Anki packages "
+            "(.apkg, .colpkg) exported with 'Include scheduling information'"
+        )
+    deck = deck_write.load_tables(out)[0]
+    notes = {card.note_id for card in deck.cards}
+    strangers = [str(table["id"]) for table in imported.cards if str(table["id"]) not in notes]
+    if strangers or not imported.cards:
+        shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
+        raise UsageError(
+            f"{out} already exists, and {source.name} has cards it does not have"
+            + (f" ({len(strangers)}: {shown})" if strangers else "")
+            + "; add --force to replace the deck file with the package's cards, or give a new -o file"
+        )
+    env.stdout.print(
+        words.plain(
+            f"progress only: {out} is left as it is "
+            f"(the package's {len(imported.cards)} card blocks are all in it)"
+        ),
+        soft_wrap=True,
+    )
+    _import_progress(env, imported, [(deck, imported.cards)])
+    _listing(env, "not carried over", [item for item in imported.left_out if item.startswith(UNMAPPED)])
+    return 0
+
+
 def _refuse_existing_deck(out: Path, force: bool) -> None:
     if out.exists() and not force:
         raise UsageError(
@@ -209,7 +246,9 @@ def _import_progress(
 ) -> None:
     """Replay the imported answers through quizkit's scheduler, card by card, into the progress
     store (each an ordinary review marked imported_from its revlog id), then suspend and bury.
-    Answers imported before are skipped, and so are those older than the card's quizkit progress."""
+    Answers imported before are skipped, and so are those older than the card's quizkit progress
+    and the ones quizkit wrote itself (export --with-progress: a revlog id that is the moment in ms
+    of a quizkit answer of the same card, as apkg.revlog_ids gives it)."""
     import json
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta
@@ -245,6 +284,14 @@ def _import_progress(
 
         fitted = FittedParameters(store)  # the replay schedules as the review session would
         already = store.imported_ids(r.source_id for r in progress.reviews)
+        written: set[tuple[str, str, int]] = set()  # (deck, card, revlog id) of quizkit's own answers
+        for deck_id in {deck_id for deck_id, _card in by_card}:
+            log = store.answer_moments(deck_id)
+            ids = apkg.revlog_ids([ms for _card, ms in log])
+            written.update(
+                (deck_id, card, revlog_id) for (card, _ms), revlog_id in zip(log, ids, strict=True)
+            )
+        ours = 0
         for (deck_id, card_id), reviews in by_card.items():
             deck = next(d for d, _ in made if d.id == deck_id)
             card = next((c for c in deck.cards if c.id == card_id), None)
@@ -255,6 +302,9 @@ def _import_progress(
             state = store.state(deck_id, card_id)
             for review in reviews:
                 if review.source_id in already:
+                    continue
+                if (deck_id, card_id, review.source_id) in written:
+                    ours += 1
                     continue
                 at = datetime.fromtimestamp(review.at_ms / 1000, UTC)
                 if state.last_review is not None and at <= state.last_review:
@@ -320,6 +370,7 @@ def _import_progress(
         text
         for count, text in (
             (len(already), "already imported"),
+            (ours, "written by quizkit (export --with-progress)"),
             (older, "older than the card's quizkit progress"),
             (progress.manual, "manual changes in Anki (rescheduled, forgotten), not answers"),
         )
@@ -401,9 +452,11 @@ def export_deck(
     variants: int = 1,
     key: KeyPlace | None = None,
     force: bool = False,
+    with_progress: bool = False,
 ) -> int:
     """Write a deck as an Anki package, a CSV file, or printable worksheets (Markdown, HTML); an
-    existing file is only replaced with `force`."""
+    existing file is only replaced with `force`. `with_progress` (packages only): each card's
+    schedule, FSRS memory state and review log go into the package, for Anki on the phone."""
     if fmt is None:
         if out is None:
             raise UsageError(
@@ -423,6 +476,8 @@ def export_deck(
         )
         if given
     ]
+    if with_progress and fmt != "apkg":
+        raise UsageError(f"--with-progress: only for Anki packages (--to apkg), not --to {fmt}")
     if fmt in ("csv", "apkg") and sheet_only:
         raise UsageError(f"{', '.join(sheet_only)}: only for worksheets (--to md or html)")
     if not 1 <= variants <= MAX_VARIANTS:
@@ -447,16 +502,76 @@ def export_deck(
         tables = [(kind, table) for kind, table in tables if set(tags) & set(table.get("tags", []))]
         if not tables:
             raise UsageError(f"no card in {deck_path} has the tag {', '.join(tags)}")
+    progress = None
     if fmt == "csv":
         data = ("\ufeff" + to_csv(tables)).encode("utf-8")
     else:
         notes = to_anki_notes(deck.id, tables)
-        data = apkg.write_package(deck.title, deck.description, deck.id, notes, env.clock().timestamp())
+        progress = _package_progress(env, deck, notes) if with_progress else None
+        data = apkg.write_package(
+            deck.title, deck.description, deck.id, notes, env.clock().timestamp(), progress=progress
+        )
     disk.write_atomic(out, data)
     env.stdout.print(
         words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
     )
+    if progress is not None:
+        studied = sum(1 for s in progress.schedules.values() if s.ctype)
+        reviews = sum(len(s.revlog) for s in progress.schedules.values())
+        env.stdout.print(
+            words.plain(
+                f"with progress: {studied} of {len(progress.schedules)} cards studied, {reviews} reviews "
+                "(import it in Anki; importing it where the cards already are keeps their old schedule)"
+            ),
+            soft_wrap=True,
+        )
     return 0
+
+
+def _anki_ord(card_id: str, note_id: str) -> int | None:
+    """Which of the note's Anki cards (ord) a quizkit card is: the note itself 0, .rev 1, .cK K-1."""
+    suffix = card_id[len(note_id) :]
+    if not suffix:
+        return 0
+    if suffix == ".rev":
+        return 1
+    if suffix.startswith(".c") and suffix[2:].isdigit():
+        return int(suffix[2:]) - 1
+    return None
+
+
+def _package_progress(env: Environment, deck: Deck, notes: Sequence[apkg.NewNote]) -> apkg.Progress:
+    """Each card's schedule and answers, in Anki's numbers, for export --with-progress. Anki's day 0
+    is today's study day, so that its days are quizkit's study days; each answer's revlog id is its
+    moment in ms (apkg.revlog_ids), which is how the import back knows its own answers."""
+    from quizkit.core import scheduler
+    from quizkit.store.fitted import FittedParameters
+
+    now = env.clock()
+    with env.open_store() as store:
+        config = env.settings.scheduler_config(deck, FittedParameters(store).get(deck.id))
+        states = store.states(deck.id)
+        log = store.answer_log(deck.id)
+    answers: dict[str, list[apkg.Answered]] = {}
+    for a, revlog_id in zip(log, apkg.revlog_ids([a.at_ms for a in log]), strict=True):
+        answered = apkg.Answered(revlog_id, a.at_ms, int(a.rating), a.duration_ms, a.before, a.after)
+        answers.setdefault(a.card_id, []).append(answered)
+    day0 = scheduler.study_day(now, config)
+    start = scheduler.day_start(day0, config)
+    offset = start.astimezone(config.tz).utcoffset()
+    minutes_west = -int(offset.total_seconds() // 60) if offset is not None else 0
+    guids = {note.guid: position for position, note in enumerate(notes, start=1)}
+    schedules: dict[tuple[str, int], apkg.Schedule] = {}
+    for card in deck.cards:
+        guid = f"quizkit:{deck.id}:{card.note_id}"
+        ord_ = _anki_ord(card.id, card.note_id)
+        if guid not in guids or ord_ is None:
+            continue
+        state = states.get(card.id, CardState())
+        schedules[(guid, ord_)] = apkg.anki_schedule(
+            state, answers.get(card.id, []), guids[guid], day0, config, now
+        )
+    return apkg.Progress(schedules, int(start.timestamp()), minutes_west, config.day_start_hour)
 
 
 def _refuse_existing(out: Path, force: bool) -> None:

@@ -82,7 +82,11 @@ def optimize(
                 status.update(f"fitting: {done}/{total}")
 
             result = fitting.evaluate(h, progress=progress)
-    saved = result.after.log_loss < result.before.log_loss
+    # Better on both counts, out of sample: a lower log loss bought with worse calibration by bins
+    # (a small deck's fit can do that) is not an improvement a learner should be scheduled by.
+    saved = (
+        result.after.log_loss < result.before.log_loss and result.after.rmse_bins <= result.before.rmse_bins
+    )
     moved: Rescheduled | None = None
     if saved:
         from quizkit.store.fitted import FittedParameters
@@ -124,12 +128,11 @@ def optimize(
             f"{data['n_reviews']} reviews; tested on the latest {data['n_test']} long-term reviews "
             "(time-series split, 5 folds: each fitted on the reviews before it)"
         ),
-        soft_wrap=True,
     )
     out.print(words.plain(f"{'':<10} {'log loss':>9} {'RMSE(bins)':>10} {'AUC':>6}"))
     for label, m in (("defaults", data["before"]), ("fitted", data["after"])):
         out.print(words.plain(f"{label:<10} {m['log_loss']:>9.4f} {m['rmse_bins']:>10.4f} {m['auc']:>6.3f}"))
-    out.print(words.plain("parameters: " + ", ".join(f"{w:g}" for w in data["parameters"])), soft_wrap=True)
+    out.print(words.plain("parameters: " + ", ".join(f"{w:g}" for w in data["parameters"])))
     if saved:
         whose = f"deck {deck}" if deck else "every deck without its own"
         kept = " (due dates kept: --reschedule moves them)" if moved is None else ""
@@ -139,7 +142,7 @@ def optimize(
         )
         if moved is not None:
             if moved.backup is not None:
-                out.print(words.plain(f"backup taken: {moved.backup}"), soft_wrap=True)
+                out.print(words.plain(f"backup taken: {moved.backup}"), soft_wrap=True)  # a path: whole
             shift = f", median {moved.median_days:+g} days" if moved.moved else ""
             out.print(
                 words.plain(
@@ -151,7 +154,9 @@ def optimize(
     else:
         not_moved = " and nothing rescheduled" if reschedule else ""
         out.print(
-            words.plain(f"not saved{not_moved}: they predict no better than the defaults"), soft_wrap=True
+            words.plain(
+                f"not saved{not_moved}: they predict no better than the defaults (log loss and RMSE(bins))"
+            )
         )
     return 0
 
@@ -185,7 +190,6 @@ def _too_few_for_a_deck(env: Environment, deck: str, n_reviews: int, n_predicted
             f"a deck's own fit needs at least {MIN_DECK_REVIEWS}. Nothing fitted or saved: the deck keeps "
             f"{kept}. Run quizkit optimize without --deck to fit all your decks together."
         ),
-        soft_wrap=True,
     )
     return 0
 

@@ -106,11 +106,13 @@ def retention(env: Environment, deck: str | None = None, days: int = 365, as_jso
     from quizkit.ui import charts  # rich.table: not needed for --json
 
     out = env.stdout
-    scope = words.plain(f"deck {decks[0].id}" if deck else f"{len(decks)} decks")
+    scope = words.plain(
+        f"deck {decks[0].id}" if deck else f"{len(decks)} deck{'s' if len(decks) != 1 else ''}"
+    )
     title = words.plain(f"Desired retention against workload: {days} days of study simulated, ")
     title.append_text(scope)
     out.print(title)
-    for line in _about(data, len(studied), source, costs.from_log):
+    for line in _about(data, len(studied), source, costs.from_log, deck is None):
         out.print(words.plain(line))
     out.print(charts.retention_chart(data))
     return 0
@@ -150,13 +152,19 @@ def _costs(costs: Costs) -> CostsJSON:
     )
 
 
-def _about(data: RetentionJSON, studied: int, source: ParametersSource, from_log: Sequence[str]) -> list[str]:
+def _about(
+    data: RetentionJSON, studied: int, source: ParametersSource, from_log: Sequence[str], whole: bool
+) -> list[str]:
     lines = [
         f"{data['cards']} cards ({studied} studied, {data['cards'] - studied} new; "
         f"{data['new_per_day']} new a day)",
     ]
     if source is ParametersSource.DEFAULTS:
-        lines.append("memory model: FSRS-6's default parameters (none fitted yet: quizkit optimize)")
+        # Without --deck only the parameters fitted over all decks apply: a deck's own need --deck.
+        lines.append(
+            "memory model: FSRS-6's default parameters (none fitted yet: quizkit optimize"
+            + ("; a deck's own apply with --deck)" if whole else ")")
+        )
     else:
         whose = "fitted to this deck" if source is ParametersSource.DECK else "fitted over all decks"
         lines.append(f"memory model: your FSRS-6 parameters, {whose} (quizkit optimize)")

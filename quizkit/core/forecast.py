@@ -101,6 +101,12 @@ class _Introductions:
             self.left = len(queue)
             yield introduced
 
+    def unseen_after(self) -> int:
+        """How many are still unseen after the last day."""
+        for _ in self:
+            pass
+        return self.left
+
 
 def _learned(plan: DeckPlan, today: date, offset: int, key: Key) -> CardState:
     """A new card answered Good through its learning steps on study day `today + offset`."""
@@ -207,24 +213,16 @@ def exam_recall(
     day: date,
     memory: scheduler.Memory | None = None,
 ) -> tuple[dict[Key, float], int]:
-    """Each card's expected recall on study day `day` (recall_on), the new cards the plan
-    introduces before it included (learned with Good that day, then played on); those still
-    unseen on the day count 0. Returns the recall by card and how many are still unseen."""
+    """Each card's expected recall on study day `day` (recall_on); a card not studied yet counts 0,
+    for nothing of it is known. Also how many of `new_keys` the plan's new cards a day would still
+    leave unseen on the day (0: they would all be learned by then)."""
     config = plan.config
     memory = memory or scheduler.Memory(config)
-    today = scheduler.study_day(now, config)
     out = {key: recall_on(state, day, now, memory, config, plan.cap) for key, state in states.items()}
+    out.update(dict.fromkeys(new_keys, 0.0))
+    today = scheduler.study_day(now, config)
     days = min(max(0, (day - today).days), MAX_DAYS)
-    introductions = _Introductions(plan, states, new_keys, now, days)
-    for offset, introduced in enumerate(introductions):
-        if introduced:  # every card learned the same day is alike: one projection serves them all
-            learned = recall_on(
-                _learned(plan, today, offset, introduced[0]), day, now, memory, config, plan.cap
-            )
-            out.update(dict.fromkeys(introduced, learned))
-    for key in new_keys:
-        out.setdefault(key, 0.0)
-    return out, introductions.left
+    return out, _Introductions(plan, states, new_keys, now, days).unseen_after()
 
 
 def guess_chance(card: Card) -> float:
@@ -254,13 +252,16 @@ class ScoreForecast:
     """The spread of the model's own error counted in the interval (MODEL_ERROR, or measured)."""
 
 
-def exam_score(chances: Sequence[float], questions: int, model_error: float = MODEL_ERROR) -> ScoreForecast:
+def exam_score(
+    chances: Sequence[float], questions: int, model_error: float = MODEL_ERROR, bias: float = 0.0
+) -> ScoreForecast:
     """The score of `questions` questions drawn at random from cards with these chances of
     scoring, with the interval that holds it with probability LEVEL.
 
     Three things make the score vary, and the interval counts each: which questions are drawn
     (without replacement from the cards), whether each is answered right given its chance, and how
-    far the chances themselves are off (`model_error`, a standard deviation on the share)."""
+    far the chances themselves are off (`model_error`, a standard deviation on the share). `bias`
+    moves the centre: how far past mock exams scored above (or below) what was predicted."""
     m = len(chances)
     n = min(questions, m)
     if n == 0:
@@ -271,7 +272,8 @@ def exam_score(chances: Sequence[float], questions: int, model_error: float = MO
     drawn = (mean * (1 - mean) - spread * (n - 1) / (m - 1 if m > 1 else 1)) / n
     sd = math.sqrt(max(0.0, drawn) + model_error**2)
     z = NormalDist().inv_cdf(0.5 + LEVEL / 2)
-    return ScoreForecast(n, mean, max(0.0, mean - z * sd), min(1.0, mean + z * sd), model_error)
+    centre = min(1.0, max(0.0, mean + bias))
+    return ScoreForecast(n, centre, max(0.0, centre - z * sd), min(1.0, centre + z * sd), model_error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +313,18 @@ class Calibration:
         return math.sqrt(math.fsum((e.scored - e.predicted) ** 2 for e in self.exams) / len(self.exams))
 
     @property
+    def bias(self) -> float:
+        """How far the exams scored above what was predicted (below: negative), pooled with no
+        bias at all as if that had been seen on PRIOR_EXAMS exams: the correction a forecast takes."""
+        n = len(self.exams)
+        return math.fsum(e.scored - e.predicted for e in self.exams) / (n + PRIOR_EXAMS) if n else 0.0
+
+    @property
     def model_error(self) -> float:
         """The model's own error as the exams measured it: what is left of their squared misses
         once the chance that a score varies is taken off, pooled with MODEL_ERROR as if it had
-        been measured on PRIOR_EXAMS exams, so that one lucky exam cannot prove the model exact."""
+        been measured on PRIOR_EXAMS exams, and never below half of MODEL_ERROR: a few exams that
+        went as predicted cannot prove the model exact."""
         n = len(self.exams)
         excess = (
             max(0.0, math.fsum((e.scored - e.predicted) ** 2 - e.noise for e in self.exams) / n) if n else 0.0

@@ -113,8 +113,10 @@ def costs_from_log(
                 kind = "recall"
                 passed[int(rating) - 2] += 1
             times = [t for _, t in answered]
-            if all(t is not None for t in times):
-                seconds[kind].append(sum(t for t in times if t is not None))
+            spent = sum(t for t in times if t is not None)
+            # No time, or none at all (an import without times, a frozen clock): not a measurement.
+            if all(t is not None for t in times) and spent > 0:
+                seconds[kind].append(spent)
     from_log: list[str] = []
 
     def mean(kind: str, default: float) -> float:

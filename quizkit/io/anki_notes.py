@@ -196,7 +196,8 @@ def plan_notetype(notetype: apkg.NoteType) -> _Plan | str:
     back field on its front a reversed card. Returns the reason when it fits no quizkit kind.
     """
     if is_quizkit_notetype(notetype):
-        return _Plan(Kind.BASIC, ("Front",), explain=("Explain",), source="Source", own=True)
+        # Its second template ("Card 2") is the reverse: a reversed card's history maps onto .rev.
+        return _Plan(Kind.BASIC, ("Front",), explain=("Explain",), source="Source", reverse_ord=1, own=True)
     if not notetype.templates:
         return "it has no card templates"
     front, back = notetype.templates[0]

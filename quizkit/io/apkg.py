@@ -18,7 +18,9 @@ Reading knows the three collection formats Anki writes: `collection.anki2`
 (Anki 2.0), `collection.anki21` (2.1, "support older Anki versions") and the
 current `collection.anki21b`, a zstd-compressed collection (schema 18) whose
 media map is zstd-compressed protobuf. Writing uses genanki and produces a
-legacy package that every Anki, AnkiDroid and AnkiMobile can import.
+legacy package that every Anki, AnkiDroid and AnkiMobile can import; with progress
+(export --with-progress) the cards' schedules, FSRS memory states and the review log,
+which genanki does not write, are written into its collection before it is packed.
 
 Besides the notes, it reads each card's deck and queue (suspended, buried), each deck's
 description, and, only when asked (`history`, for import --with-progress), the review log.
@@ -41,11 +43,16 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from quizkit.errors import DeckError, Problem
+from quizkit.model import CardState, Phase
+
+if TYPE_CHECKING:
+    from quizkit.core.scheduler import SchedulerConfig
 
 MB = 1024 * 1024
 
@@ -931,7 +938,13 @@ def field_checksum(field: str) -> int:
 
 
 def write_package(
-    deck_name: str, description: str, deck_key: str, notes: Sequence[NewNote], now: float
+    deck_name: str,
+    description: str,
+    deck_key: str,
+    notes: Sequence[NewNote],
+    now: float,
+    *,
+    progress: Progress | None = None,
 ) -> bytes:
     """An .apkg (legacy collection.anki2, readable by every Anki) with the notes in one deck.
 
@@ -940,6 +953,9 @@ def write_package(
     Each note carries what Anki itself would store: its sort field as plain text, the checksum
     of its first field, and its new cards at the note's position (1, 2, 3... in deck order).
     Built in memory: no temporary files.
+
+    With `progress` (export --with-progress), the cards carry their schedules and the package
+    its review log: genanki writes neither, so both are written into its collection afterwards.
     """
     import hashlib
 
@@ -977,6 +993,8 @@ def write_package(
         package = genanki.Package(deck)
         package.write_to_db(db.cursor(), now, _ids(now))
         db.executemany("UPDATE notes SET csum = ? WHERE guid = ?", checksums)  # genanki writes 0
+        if progress is not None:
+            _write_progress(db, progress)
         db.commit()
         collection = db.serialize()
     finally:
@@ -986,6 +1004,212 @@ def write_package(
         archive.writestr("collection.anki2", collection)
         archive.writestr("media", "{}")
     return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class RevlogRow:
+    """One row of Anki's review log to write: the answer's moment in ms (made unique) and what
+    Anki keeps of it."""
+
+    id: int
+    ease: int
+    """The rating: 1 Again to 4 Easy."""
+    ivl: int
+    """The interval given: days, or negative seconds while learning (as Anki writes it)."""
+    last_ivl: int
+    factor: int
+    time_ms: int
+    type: int
+    """The phase answered in: 0 learning, 1 review, 2 relearning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """One Anki card's scheduling, in the numbers of Anki's cards table, and its review log."""
+
+    ctype: int
+    """0 new, 1 learning, 2 review, 3 relearning."""
+    queue: int
+    """0 new, 1 learning today, 3 learning on a later day, 2 review, -1 suspended, -3 buried."""
+    due: int
+    """New: the position; learning today: epoch seconds; otherwise days since the collection's day 0."""
+    ivl: int
+    factor: int
+    reps: int
+    lapses: int
+    left: int
+    """Learning and relearning: the steps left."""
+    data: str
+    """The FSRS memory state as Anki keeps it: JSON with s, d, dr, decay, lrt (and pos)."""
+    revlog: tuple[RevlogRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What export --with-progress adds to a package: the schedules by (note guid, card ord), and
+    the collection's day 0 (its `crt`, the start of a study day) and how its days are counted."""
+
+    schedules: Mapping[tuple[str, int], Schedule]
+    created: int
+    """Epoch seconds: the start of the study day that is Anki's day 0 for this package."""
+    minutes_west: int
+    """The learner's UTC offset at `created`, as Anki's creationOffset (minutes west of UTC)."""
+    rollover: int
+    """The hour the study day starts."""
+
+
+def _write_progress(db: sqlite3.Connection, progress: Progress) -> None:
+    """Set the collection's day 0 (a v2 scheduler's new day counting, as Anki 2.1.x writes it), each
+    card's schedule and FSRS memory state, and the review log."""
+    (raw,) = db.execute("SELECT conf FROM col").fetchone()
+    conf = json.loads(raw)
+    conf.update(schedVer=2, rollover=progress.rollover, creationOffset=progress.minutes_west)
+    conf["localOffset"] = progress.minutes_west
+    db.execute("UPDATE col SET crt = ?, conf = ?", (progress.created, json.dumps(conf)))
+    cards = db.execute("SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid").fetchall()
+    revlog: list[tuple[int, ...]] = []
+    for cid, guid, ord_ in cards:
+        schedule = progress.schedules.get((guid, ord_))
+        if schedule is None:
+            continue
+        db.execute(
+            "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?,"
+            " left = ?, data = ? WHERE id = ?",
+            (
+                schedule.ctype,
+                schedule.queue,
+                schedule.due,
+                schedule.ivl,
+                schedule.factor,
+                schedule.reps,
+                schedule.lapses,
+                schedule.left,
+                schedule.data,
+                cid,
+            ),
+        )
+        revlog.extend(
+            (r.id, cid, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.type) for r in schedule.revlog
+        )
+    db.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        revlog,
+    )
+
+
+def revlog_ids(moments: Sequence[int]) -> list[int]:
+    """The revlog id of each answer of a log in time order (its moment in ms): the moment itself,
+    or the next free millisecond when answers share one (a fixed clock, an imported log). The same
+    log always gets the same ids, so an import can tell the rows quizkit wrote from the phone's own."""
+    taken: set[int] = set()
+    ids = []
+    for ms in moments:
+        at = ms
+        while at in taken:
+            at += 1
+        taken.add(at)
+        ids.append(at)
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """One quizkit answer to write as a revlog row: its revlog id, moment, rating, time taken,
+    and the card's state before and after it."""
+
+    id: int
+    at_ms: int
+    rating: int
+    duration_ms: int | None
+    before: CardState
+    after: CardState
+
+
+ANKI_MAX_ANSWER_MS = 60_000
+"""Anki's default cap on an answer's time (Maximum answer seconds: 60)."""
+
+
+def anki_schedule(
+    state: CardState,
+    answers: Sequence[Answered],
+    position: int,
+    progress_day0: date,
+    config: SchedulerConfig,
+    now: datetime,
+) -> Schedule:
+    """A quizkit card's state and its answers in Anki's numbers.
+
+    Review days count from `progress_day0`, the study day of the package's crt; a learning card
+    due on a later study day goes to Anki's day-learning queue. Suspended: queue -1; buried
+    until a later day: -3 (buried by the user)."""
+    from quizkit.core.scheduler import study_day
+
+    def day(moment: datetime) -> int:
+        return (study_day(moment, config) - progress_day0).days
+
+    def interval(before: CardState, at: datetime | None) -> int:
+        if before.phase == Phase.REVIEW and before.due is not None and at is not None:
+            return max(1, (study_day(before.due, config) - study_day(at, config)).days)
+        if before.phase in (Phase.LEARNING, Phase.RELEARNING) and before.due is not None and at is not None:
+            return -max(1, round((before.due - at).total_seconds()))
+        return 0
+
+    steps = config.learning_steps if state.phase == Phase.LEARNING else config.relearning_steps
+    left = max(1, len(steps) - (state.step or 0)) if state.phase in (Phase.LEARNING, Phase.RELEARNING) else 0
+    due_at = state.due or now
+    if state.phase == Phase.NEW:
+        ctype, queue, due, ivl = 0, 0, position, 0
+    elif state.phase == Phase.REVIEW:
+        last = state.last_review or now
+        ctype, queue, due = 2, 2, day(due_at)
+        ivl = max(1, (study_day(due_at, config) - study_day(last, config)).days)
+    else:
+        ctype = 1 if state.phase == Phase.LEARNING else 3
+        later = study_day(due_at, config) > study_day(now, config)
+        queue, due = (3, day(due_at)) if later else (1, int(due_at.timestamp()))
+        ivl = 0 if ctype == 1 else max(1, round(state.stability or 1))
+    if state.suspended:
+        queue = -1
+    elif state.buried_until is not None and state.buried_until > now:
+        queue = -3
+    data: dict[str, float | int] = {"pos": position}
+    if state.stability is not None and state.difficulty is not None:
+        # Anki's own precision: stability to 4 decimals, difficulty (1 to 10) to 3.
+        data |= {"s": round(state.stability, 4), "d": round(state.difficulty, 3), "dr": config.retention}
+        if len(config.parameters) > 20:
+            data["decay"] = config.parameters[20]
+        if state.last_review is not None:
+            data["lrt"] = int(state.last_review.timestamp())
+    rows = []
+    for answer in answers:
+        at = datetime.fromtimestamp(answer.at_ms / 1000, UTC)
+        kind = {Phase.REVIEW: 1, Phase.RELEARNING: 2}.get(answer.before.phase, 0)
+        took = min(max(answer.duration_ms or 0, 0), ANKI_MAX_ANSWER_MS)
+        given = interval(answer.after, at)
+        factor = _revlog_factor(answer.after.difficulty)
+        previous = interval(answer.before, answer.before.last_review)
+        rows.append(RevlogRow(answer.id, int(answer.rating), given, previous, factor, took, kind))
+    return Schedule(
+        ctype,
+        queue,
+        due,
+        ivl,
+        2500 if ctype in (2, 3) else 0,
+        state.reps,
+        state.lapses,
+        left,
+        json.dumps(data, separators=(",", ":")),
+        tuple(rows),
+    )
+
+
+def _revlog_factor(difficulty: float | None) -> int:
+    """What Anki's FSRS writes in a review-log row's `factor`: the difficulty after the answer,
+    1 to 10 scaled to 100 to 1100 (Anki 23.10 and later)."""
+    if difficulty is None:
+        return 0
+    return round(100 + (min(max(difficulty, 1.0), 10.0) - 1) / 9 * 1000)
 
 
 def _ids(now: float) -> Iterator[int]:

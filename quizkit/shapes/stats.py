@@ -228,8 +228,10 @@ class ExamForecast:
     title: str
     day: date
     cards: int
+    not_studied: int
+    """Cards not studied yet: they count 0."""
     unseen: int
-    """Cards still unseen on the day at the deck's new cards a day (they count 0)."""
+    """Of those, the ones still unseen on the day at the deck's new cards a day."""
     recall: float
     """Mean predicted recall on the day of the cards, each day's reviews and new cards done."""
     stopped: float
@@ -246,12 +248,15 @@ class ExamForecast:
     """The model's own error counted in the interval: measured by past mock exams, else assumed."""
     measured: bool
     """Whether model_error comes from past mock exams of the deck."""
+    correction: float = 0.0
+    """How far the score was moved for how past mock exams scored against their predictions."""
 
     def to_dict(self) -> ExamForecastJSON:
         return {
             "deck": self.deck_id,
             "date": self.day.isoformat(),
             "cards": self.cards,
+            "not_studied": self.not_studied,
             "unseen_on_the_day": self.unseen,
             "recall": round(self.recall, 4),
             "recall_if_stopped": round(self.stopped, 4),
@@ -262,6 +267,7 @@ class ExamForecast:
             "level": self.level,
             "model_error": round(self.model_error, 4),
             "model_error_measured": self.measured,
+            "correction": round(self.correction, 4),
         }
 
 
@@ -269,6 +275,7 @@ class ExamForecastJSON(TypedDict):
     deck: str
     date: str
     cards: int
+    not_studied: int
     unseen_on_the_day: int
     recall: float
     recall_if_stopped: float
@@ -279,6 +286,7 @@ class ExamForecastJSON(TypedDict):
     level: float
     model_error: float
     model_error_measured: bool
+    correction: float
 
 
 @dataclass(frozen=True, slots=True)

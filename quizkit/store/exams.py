@@ -129,12 +129,14 @@ class ExamLog:
 
     def answers_with_memory(
         self, deck_ids: Sequence[str], recent: int
-    ) -> list[tuple[int, str, datetime, str, float, float | None, datetime | None]]:
+    ) -> list[tuple[int, str, datetime, str, float, float | None, datetime | None, bool]]:
         """Each answer of each deck's latest `recent` exams, oldest exam first, with the card's memory
-        when the exam began: (exam id, deck id, started, card id, marks, stability, reviewed at)
-        of its last review answer before (not undone); stability None for a card not yet studied."""
+        when the exam began: (exam id, deck id, started, card id, marks, stability, reviewed at,
+        answered) of its last review answer before (not undone); stability None for a card not yet
+        studied; answered False for a question left blank."""
         rows = self.db.execute(
-            """SELECT q.id, q.deck_id, q.started_at, a.card_id, a.score, r.stability, r.reviewed_at
+            """SELECT q.id, q.deck_id, q.started_at, a.card_id, a.score, r.stability, r.reviewed_at,
+                      coalesce(a.answer, '') != ''
                FROM (SELECT id, deck_id, started_at,
                             row_number() OVER (PARTITION BY deck_id ORDER BY started_at DESC, id DESC) AS age
                      FROM quizzes WHERE deck_id IN (SELECT value FROM json_each(:decks))) q
@@ -150,6 +152,15 @@ class ExamLog:
             {"decks": json.dumps(list(deck_ids)), "recent": recent},
         )
         return [
-            (int(i), str(deck), from_ms(started) or _EPOCH, str(card), float(marks), s, from_ms(at))
-            for i, deck, started, card, marks, s, at in rows
+            (
+                int(i),
+                str(deck),
+                from_ms(started) or _EPOCH,
+                str(card),
+                float(marks),
+                s,
+                from_ms(at),
+                bool(given),
+            )
+            for i, deck, started, card, marks, s, at, given in rows
         ]

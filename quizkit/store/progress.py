@@ -615,3 +615,45 @@ class Store(Database):
                 self._put_state(deck_id, card_id, state, None)
                 count += 1
         return count
+
+    # ------------------------------------------------------------ the phone (export --with-progress)
+
+    def answer_log(self, deck_id: str) -> list[LoggedAnswer]:
+        """A deck's answers in review mode (imported ones too, undone ones left out), oldest first,
+        with the card's state before and after each: what `export --to apkg --with-progress` writes
+        as Anki's review log, and what its import back recognises."""
+        out: list[LoggedAnswer] = []
+        for card, at, rating, duration, before, after in self.db.execute(
+            f"SELECT card_id, reviewed_at, rating, duration_ms, state_before, state_after {_ANSWER_LOG}",
+            (deck_id,),
+        ):
+            try:
+                states = state_from_dict(json.loads(before)), state_from_dict(json.loads(after))
+            except _BAD_VALUE as error:
+                raise damage(None, f"a review's stored state is invalid ({error})") from None
+            out.append(LoggedAnswer(card, int(at), Rating(rating), duration, *states))
+        return out
+
+    def answer_moments(self, deck_id: str) -> list[tuple[str, int]]:
+        """`answer_log`'s answers as (card, moment in ms) only, in the same order: what the import
+        back from the phone needs to tell quizkit's own review-log rows."""
+        return [
+            (card, int(at))
+            for card, at in self.db.execute(f"SELECT card_id, reviewed_at {_ANSWER_LOG}", (deck_id,))
+        ]
+
+
+_ANSWER_LOG = """FROM reviews r WHERE deck_id = ? AND mode = 'review'
+    AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY reviewed_at, id"""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedAnswer:
+    """An answer of the review log with the card's state around it (`Store.answer_log`)."""
+
+    card_id: str
+    at_ms: int
+    rating: Rating
+    duration_ms: int | None
+    before: CardState
+    after: CardState

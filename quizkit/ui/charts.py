@@ -504,7 +504,7 @@ class MasteryTable:
             "share of answers right, last 30 days",
             "share of reviews passed once a card is learned, last 30 days",
             f"chance of recalling a card {when}, doing its reviews until then (FSRS)",
-            "of the tag's cards; cards still unseen on the day count as 0",
+            "of the tag's cards; cards not studied yet count as 0",
         )
         # Narrow, the headings are short: the legend spells each figure's name out.
         spelled = ("accuracy: ", "retention: ", "", "") if narrow else ("", "", "", "")
@@ -565,6 +565,14 @@ def _points(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
+def _predicted(value: float) -> str:
+    """A prediction in whole percent, never 100% (nor 0%) where the model is not certain."""
+    shown = round(value * 100)
+    if 0 < value < 1:
+        shown = min(99, max(1, shown))
+    return f"{shown}%"
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -580,22 +588,30 @@ def exam_forecast(forecasts: Sequence[ExamForecast], calibrations: Sequence[Cali
     for f in forecasts:
         if many:
             grid.add_row("deck", plain(f.title, style="bold"))
-        unseen = f" ({f.unseen} still unseen then)" if f.unseen else ""
-        grid.add_row(
-            "recall",
-            Text(
-                f"{_points(f.recall)} of {f.cards} cards on {_day(f.day)} if you do each day's reviews "
-                f"and new cards{unseen}; {_points(f.stopped)} if you stop now"
-            ),
+        text = (
+            f"{_predicted(f.recall)} of {f.cards} cards on {_day(f.day)} if you do each day's reviews; "
+            f"{_predicted(f.stopped)} if you stop now"
         )
+        if f.not_studied:
+            still = (
+                f"{f.unseen} would still be unseen then at your new cards a day"
+                if f.unseen
+                else "your new cards a day bring them all in before the day"
+            )
+            text += f". {f.not_studied} not studied yet count 0 ({still})"
+        grid.add_row("recall", Text(text))
         chance = "4 in 5" if f.level == 0.8 else f"{round(f.level * 100)}%"
-        grid.add_row(
-            "score",
-            Text(
-                f"{_points(f.score)} on a {f.questions}-question mock exam; "
-                f"{chance} likely between {_points(f.low)} and {_points(f.high)}"
-            ),
+        score = (
+            f"{_predicted(f.score)} on a {f.questions}-question mock exam; "
+            f"{chance} likely between {_points(f.low)} and {_points(f.high)}"
         )
+        if round(f.correction * 100):
+            way = "lower" if f.correction < 0 else "higher"
+            score += (
+                f" (moved {abs(round(f.correction * 100))} points {way}: your mock exams scored "
+                f"{way} than predicted)"
+            )
+        grid.add_row("score", Text(score))
         if f.deck_id not in measured:
             grid.add_row(
                 "trust",
@@ -609,15 +625,19 @@ def exam_forecast(forecasts: Sequence[ExamForecast], calibrations: Sequence[Cali
             grid.add_row("deck", plain(c.title, style="bold"))
         n = len(c.exams)
         last = c.exams[-1]
-        grid.add_row(
-            "trust",
-            Text(
-                f"{n} mock exam{'s' if n != 1 else ''}: predicted {_points(c.predicted)}, scored "
-                f"{_points(c.scored)} on average, off by {round(c.error * 100)} points; the last, "
+        if n == 1:
+            text = (
+                f"1 mock exam, {_day(last.taken.date())}: predicted {_points(last.predicted)}, "
+                f"scored {_points(last.scored)}"
+            )
+        else:
+            text = (
+                f"{n} mock exams: predicted {_points(c.predicted)} and scored {_points(c.scored)} "
+                f"on average, each off by {round(c.error * 100)} points (root mean square); the last, "
                 f"{_day(last.taken.date())}: predicted {_points(last.predicted)}, "
                 f"scored {_points(last.scored)}"
-            ),
-        )
+            )
+        grid.add_row("trust", Text(text))
     return grid
 
 
@@ -684,12 +704,16 @@ def dashboard(board: Dashboard) -> RenderableType:
     exams = []
     for exam in board.exams:
         line = plain(f"{exam.title}: {exam_in_words(exam.day, exam.today)}")
-        f = predicted.get(exam.deck_id)
-        if f is not None:
-            line.append(
-                f" · predicted score {_points(f.score)} ({_points(f.low)}-{_points(f.high)})", style="dim"
-            )
         exams.append(line)
+        f = predicted.get(exam.deck_id)
+        if f is not None:  # a line of its own: the figures never split over two
+            exams.append(
+                Text(
+                    f"  predicted score {_predicted(f.score)} ({_points(f.low)}-{_points(f.high)}): "
+                    "quizkit stats",
+                    style="dim",
+                )
+            )
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="dim", no_wrap=True)
     lines.add_column()
