@@ -1,7 +1,8 @@
 """quizkit sync: devices merge their progress through one shared folder, in any order of syncs.
 
-The state machine plays three devices (three real progress databases made with quizkit's Store)
-that answer, undo, bury and suspend cards over simulated days and sync in any order, repeatedly.
+The state machine plays three devices (three real progress databases made with quizkit's Store,
+one clock two hours ahead, one half an hour behind) that answer, undo, bury and suspend cards over
+simulated days and sync in any order, repeatedly.
 After a last round of syncs every device holds the same events and the same card states, equal to
 what a fresh database replays from the folder, and no answer is lost or doubled.
 """
@@ -122,6 +123,8 @@ def change_rows(store: Store) -> dict[str, tuple[Any, ...]]:
 
 # ---------------------------------------------------------------- the state machine
 
+CLOCK_OFFSETS = (timedelta(0), timedelta(hours=2), timedelta(minutes=-30))
+
 
 class Devices(RuleBasedStateMachine):
     base: ClassVar[Path]
@@ -137,46 +140,47 @@ class Devices(RuleBasedStateMachine):
         self.answers = [0, 0, 0]
         """Answers given on each device (the model: none may be lost or doubled)."""
 
-    def tick(self) -> datetime:
+    def tick(self, device: int = 0) -> datetime:
+        """The device's clock: device 1's runs two hours ahead, device 2's half an hour behind."""
         self.now += timedelta(minutes=3)
-        return self.now
+        return self.now + CLOCK_OFFSETS[device]
 
     @rule(device=st.integers(0, 2), card=st.sampled_from(CARDS), rating=st.sampled_from(list(Rating)))
     def review(self, device: int, card: str, rating: Rating) -> None:
-        answer(self.stores[device], card, rating, self.tick())
+        answer(self.stores[device], card, rating, self.tick(device))
         self.answers[device] += 1
 
     @rule(device=st.integers(0, 2), card=st.sampled_from(CARDS), rating=st.sampled_from(list(Rating)))
     def review_before_an_exam(self, device: int, card: str, rating: Rating) -> None:
         cap = scheduler.study_day(self.now, CONFIG) + timedelta(days=4)
-        answer(self.stores[device], card, rating, self.tick(), cap=cap)
+        answer(self.stores[device], card, rating, self.tick(device), cap=cap)
         self.answers[device] += 1
 
     @rule(device=st.integers(0, 2), card=st.sampled_from(CARDS))
     def cram(self, device: int, card: str) -> None:
-        answer(self.stores[device], card, Rating.AGAIN, self.tick(), mode=Mode.CRAM)
+        answer(self.stores[device], card, Rating.AGAIN, self.tick(device), mode=Mode.CRAM)
         self.answers[device] += 1
 
     @rule(device=st.integers(0, 2))
     def undo(self, device: int) -> None:
-        undo(self.stores[device], self.tick())
+        undo(self.stores[device], self.tick(device))
 
     @rule(device=st.integers(0, 2), card=st.sampled_from(CARDS))
     def bury(self, device: int, card: str) -> None:
-        bury(self.stores[device], card, self.tick())
+        bury(self.stores[device], card, self.tick(device))
 
     @rule(device=st.integers(0, 2), card=st.sampled_from(CARDS), suspended=st.booleans())
     def suspend(self, device: int, card: str, suspended: bool) -> None:
-        suspend(self.stores[device], card, self.tick(), suspended)
+        suspend(self.stores[device], card, self.tick(device), suspended)
 
     @rule(device=st.integers(0, 2))
     def sync(self, device: int) -> None:
-        run_sync(self.stores[device], self.folder, self.tick(), f"device {device}")
+        run_sync(self.stores[device], self.folder, self.tick(device), f"device {device}")
 
     @rule(device=st.integers(0, 2))
     def sync_twice(self, device: int) -> None:
-        run_sync(self.stores[device], self.folder, self.tick(), f"device {device}")
-        again = run_sync(self.stores[device], self.folder, self.tick(), f"device {device}")
+        run_sync(self.stores[device], self.folder, self.tick(device), f"device {device}")
+        again = run_sync(self.stores[device], self.folder, self.tick(device), f"device {device}")
         assert (again.sent, again.received, again.rebuilt) == (0, 0, 0)  # idempotent
 
     @rule(days=st.integers(1, 5))
@@ -187,7 +191,7 @@ class Devices(RuleBasedStateMachine):
         try:
             for _ in range(2):  # the first round sends everything; the second brings it to everyone
                 for device, store in enumerate(self.stores):
-                    run_sync(store, self.folder, self.tick(), f"device {device}")
+                    run_sync(store, self.folder, self.tick(device), f"device {device}")
             fresh = Store.open(self.root / "fresh.db")
             self.stores.append(fresh)
             run_sync(fresh, self.folder, self.tick(), "fresh")
