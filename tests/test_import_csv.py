@@ -440,3 +440,12 @@ def test_export_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: 
     assert run(runner, "export", str(deck), "-o", str(sheet)).exit_code == 2
     assert run(runner, "export", str(deck), "-o", str(out), "--force").exit_code == 0
     assert out.read_text(encoding="utf-8-sig").startswith("id,")
+
+
+def test_with_columns_given_a_first_row_is_a_header_only_if_it_names_them() -> None:
+    # Found by test_any_quoted_cells_come_back_as_written: the row "A","A" was taken for a header.
+    layout = delimited.Layout(sep=",", columns=("q", "a"))
+    imported = delimited.read_delimited('"A","A"\r\n"B","C"\r\n', "cards.csv", ",", layout)
+    assert [(c["q"], c["a"]) for c in imported.cards] == [("A", "A"), ("B", "C")]
+    headed = delimited.read_delimited("question,answer\nB,C\n", "cards.csv", ",", layout)
+    assert [(c["q"], c["a"]) for c in headed.cards] == [("B", "C")]

@@ -313,6 +313,11 @@ def read_delimited(text: str, path: str, delimiter: str, layout: Layout = GUESS)
         rows = delimited_rows(text, path, layout.sep or delimiter, comments=comments, spaces=True)
     problems: list[Problem] = []
     header = _header(rows[0][1]) if rows and not layout.quizlet else None
+    if header is not None and layout.columns is not None:
+        # --columns names the columns: the first row is their header only if it says the same,
+        # else it is a card ("A","A" is not a header of two answer columns).
+        if [COLUMNS.get(name, "") for name in header] != [key or "" for key in layout.columns]:
+            header = None
     names: list[str] = ["term", "definition"] if layout.quizlet else []
     if header is not None:
         names = [cell.strip() for cell in rows[0][1]]
