@@ -580,7 +580,7 @@ def test_two_devices_review_and_sync_through_the_command(
         "skipped": [],
     }
     result = runner.invoke(app, ["sync", "--db", str(laptop)])
-    assert result.output == "sent 0 events, received 1 from 1 devices, rebuilt 1 cards\n"
+    assert result.output == "sent 0 events, received 1 from 1 device, rebuilt 1 card\n"
     with Store.open(laptop) as a, Store.open(desktop) as b:
         assert a.states("sim") == b.states("sim")
         assert a.state("sim", "c2").suspended
@@ -683,7 +683,7 @@ def test_a_review_syncs_before_and_after_when_sync_folder_is_set(
     assert lines[-1] == "synced after the review: sent 3 events, received 0 from 0 devices"
     result = runner.invoke(app, ["review", str(deck), "--db", str(desktop)], input=answers)
     assert (
-        result.output.splitlines()[0] == "synced before the review: sent 0 events, received 3 from 1 devices"
+        result.output.splitlines()[0] == "synced before the review: sent 0 events, received 3 from 1 device"
     )
     assert runner.invoke(app, ["sync", "--db", str(laptop)]).exit_code == 0  # the desktop's answers too
     with Store.open(laptop) as a, Store.open(desktop) as b:

@@ -139,8 +139,8 @@ def sync_quietly(env: Environment, store: Store, when: str) -> None:
         env.stderr.print(words.plain(f"warning: not synced {when} the review: {error}"), soft_wrap=True)
         return
     line = (
-        f"synced {when} the review: sent {report.sent} events, received {report.received} "
-        f"from {len(report.from_devices)} devices"
+        f"synced {when} the review: sent {words.count(report.sent, 'event')}, received {report.received} "
+        f"from {words.count(len(report.from_devices), 'device')}"
     )
     env.stderr.print(words.plain(line), soft_wrap=True)
     for warning in report.warnings:

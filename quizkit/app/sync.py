@@ -238,8 +238,9 @@ def sync(env: Environment, folder: Path | None, status: bool = False, as_json: b
     out = env.stdout
     out.print(
         words.plain(
-            f"sent {report.sent} events, received {report.received} from {len(report.from_devices)} "
-            f"devices, rebuilt {report.rebuilt} cards"
+            f"sent {words.count(report.sent, 'event')}, received {report.received} from "
+            f"{words.count(len(report.from_devices), 'device')}, "
+            f"rebuilt {words.count(report.rebuilt, 'card')}"
         ),
         soft_wrap=True,
     )

@@ -119,3 +119,8 @@ def exam_in_words(day: date, today: date) -> str:
 
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def count(n: int, thing: str) -> str:
+    """'1 event', '3 events', '0 devices': a count and its noun, plural unless one."""
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
