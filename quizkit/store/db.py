@@ -668,6 +668,24 @@ def _identity(path: Path | None) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+def log_order(alias: str = "", *, descending: bool = False) -> str:
+    """The SQL ORDER BY terms of the review log in its one global order, the order quizkit sync's
+    replay plays it in (core.replay.order_key): time, then the event's device id, then its sequence
+    number. Rows not sent yet (no event: this device's own) come after the sent ones of the same
+    millisecond, in the order they were made. Row ids alone differ from device to device, so two
+    answers given at the same millisecond on two devices must never be ordered by them."""
+    a = f"{alias}." if alias else ""
+    way = " DESC" if descending else ""
+    terms = (
+        f"{a}reviewed_at",
+        f"{a}event IS NULL",
+        f"substr({a}event, 1, instr({a}event, ':') - 1)",
+        f"CAST(substr({a}event, instr({a}event, ':') + 1) AS INTEGER)",
+        f"{a}id",
+    )
+    return ", ".join(term + way for term in terms)
+
+
 def to_ms(moment: datetime | None) -> int | None:
     return None if moment is None else round(moment.timestamp() * 1000)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from quizkit.shapes.exams import Attempt, TagTrend
-from quizkit.store.db import Database, from_ms, to_ms
+from quizkit.store.db import Database, from_ms, log_order, to_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ class ExamLog:
         answered) of its last review answer before (not undone); stability None for a card not yet
         studied; answered False for a question left blank."""
         rows = self.db.execute(
-            """SELECT q.id, q.deck_id, q.started_at, a.card_id, a.score, r.stability, r.reviewed_at,
+            f"""SELECT q.id, q.deck_id, q.started_at, a.card_id, a.score, r.stability, r.reviewed_at,
                       coalesce(a.answer, '') != ''
                FROM (SELECT id, deck_id, started_at,
                             row_number() OVER (PARTITION BY deck_id ORDER BY started_at DESC, id DESC) AS age
@@ -146,7 +146,7 @@ class ExamLog:
                    WHERE p.deck_id = q.deck_id AND p.card_id = a.card_id AND p.mode = 'review'
                      AND p.reviewed_at < q.started_at
                      AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = p.id)
-                   ORDER BY p.reviewed_at DESC, p.id DESC LIMIT 1)
+                   ORDER BY {log_order("p", descending=True)} LIMIT 1)
                WHERE q.age <= :recent
                ORDER BY q.started_at, q.id, a.position""",
             {"decks": json.dumps(list(deck_ids)), "recent": recent},

@@ -21,6 +21,7 @@ from quizkit.store.db import (
     Database,
     damage,
     from_ms,
+    log_order,
     to_ms,
 )
 
@@ -297,10 +298,10 @@ class Store(Database):
         time order, keyed by deck and card: what `quizkit optimize` fits."""
         histories: dict[str, list[tuple[datetime, Rating]]] = {}
         for deck, card, at, rating in self.db.execute(
-            """SELECT deck_id, card_id, reviewed_at, rating FROM reviews r
+            f"""SELECT deck_id, card_id, reviewed_at, rating FROM reviews r
                WHERE mode = 'review' AND (? IS NULL OR deck_id = ?)
                  AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-               ORDER BY reviewed_at, id""",
+               ORDER BY {log_order()}""",
             (deck_id, deck_id),
         ):
             moment = from_ms(at)
@@ -544,11 +545,11 @@ class Store(Database):
     def log_disagreements(self) -> list[str]:
         """Cards whose state does not follow from their latest answer in the review log."""
         rows = self.db.execute(
-            """SELECT c.deck_id, c.card_id, c.reps, (
+            f"""SELECT c.deck_id, c.card_id, c.reps, (
                    SELECT json_extract(r.state_after, '$.reps') FROM reviews r
                    WHERE r.deck_id = c.deck_id AND r.card_id = c.card_id AND r.mode = 'review'
                      AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-                   ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
+                   ORDER BY {log_order("r", descending=True)} LIMIT 1)
                FROM cards c WHERE c.reps > 0"""
         ).fetchall()
         out = []
@@ -575,7 +576,7 @@ class Store(Database):
             f"""SELECT deck_id, card_id, reviewed_at, rating, duration_ms FROM reviews r
                 WHERE mode = 'review' {where}
                   AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-                ORDER BY reviewed_at, id""",
+                ORDER BY {log_order()}""",
             ids or [],
         ):
             moment = from_ms(at)
@@ -595,10 +596,10 @@ class Store(Database):
         wanted = None if deck_ids is None else set(deck_ids)
         out: dict[Key, list[tuple[datetime, Rating, str | None]]] = {}
         for deck, card, at, rating, config in self.db.execute(
-            """SELECT r.deck_id, r.card_id, r.reviewed_at, r.rating, s.config FROM reviews r
+            f"""SELECT r.deck_id, r.card_id, r.reviewed_at, r.rating, s.config FROM reviews r
                LEFT JOIN schedulers s ON s.id = r.scheduler_id
                WHERE r.mode = 'review' AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-               ORDER BY r.reviewed_at, r.id"""
+               ORDER BY {log_order("r")}"""
         ):
             if wanted is not None and deck not in wanted:
                 continue
@@ -644,7 +645,7 @@ class Store(Database):
 
 
 _ANSWER_LOG = """FROM reviews r WHERE deck_id = ? AND mode = 'review'
-    AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY reviewed_at, id"""
+    AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY """ + log_order()
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,8 +88,9 @@ class SyncLog:
         return bool(row[0])
 
     def assign(self, device: str) -> list[Event]:
-        """Give every local row without an event id the next ids, in the order they happened, and
-        return their events. Call inside a write: the ids are kept only if the segment is written."""
+        """Give every local row without an event id the next ids, in the order they happened (undos
+        after the rest), and return their events. Call inside a write: the ids are kept only if the
+        segment is written."""
         items: list[tuple[int, int, int, str]] = []  # (time, kind order, row id, kind)
         for rid, at in self.db.execute("SELECT id, reviewed_at FROM reviews WHERE event IS NULL"):
             items.append((at, 0, rid, "review"))
@@ -107,7 +108,10 @@ class SyncLog:
             "SELECT deck_id, fitted_at FROM fitted_parameters WHERE event IS NULL"
         ):
             items.append((at, 5, 0, "fit:" + deck))
-        items.sort(key=lambda item: (item[0], item[1], item[2], item[3]))
+        # Undos last: an undo names its answer's or change's event, so that event needs its id first
+        # (a clock set back between an answer and its undo puts the undo earlier in time; found by
+        # the state machine). The order of the ids matters only between events of the same instant.
+        items.sort(key=lambda item: (item[1] in (2, 3), item[0], item[1], item[2], item[3]))
         seq = self.last_seq()
         events: list[Event] = []
         for _at, _order, row, kind in items:
