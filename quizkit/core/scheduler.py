@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from fsrs.card import Card as FsrsCard
+    from fsrs.rating import Rating as FsrsRating
     from fsrs.scheduler import Scheduler as FsrsScheduler
 from quizkit.model import CardState, Phase, Rating
 
@@ -179,6 +180,24 @@ def review(
     scheduler = _fsrs_scheduler(config)
     from fsrs.rating import Rating as FsrsRating
 
+    if (
+        state.phase == Phase.REVIEW
+        and state.stability is not None
+        and state.difficulty is not None
+        and state.last_review is not None
+    ):
+        return _review_phase(state, rating, FsrsRating(int(rating)), now, config, scheduler, key, cap)
+    return _review_by_fsrs(state, rating, now, config, key=key, cap=cap)
+
+
+def _review_by_fsrs(
+    state: CardState, rating: Rating, now: datetime, config: SchedulerConfig, *, key: str, cap: date | None
+) -> CardState:
+    """review() through fsrs's Scheduler.review_card and its Card: every phase (a new card, the
+    learning and relearning steps); for the review phase, _review_phase does the same sooner."""
+    from fsrs.rating import Rating as FsrsRating
+
+    scheduler = _fsrs_scheduler(config)
     reviewed, _ = scheduler.review_card(_to_fsrs(state, now, config), FsrsRating(int(rating)), now)
 
     phase = Phase(int(reviewed.state))
@@ -206,6 +225,75 @@ def review(
         leech=state.leech or leech,
         suspended=state.suspended or leech,
     )
+
+
+def _review_phase(
+    state: CardState,
+    rating: Rating,
+    fsrs_rating: FsrsRating,
+    now: datetime,
+    config: SchedulerConfig,
+    scheduler: FsrsScheduler,
+    key: str,
+    cap: date | None,
+) -> CardState:
+    """review() for a card in the review phase, the common answer, without building fsrs's Card:
+    the branch of fsrs's Scheduler.review_card for State.Review, each formula its own method, in
+    its order (stability from the old difficulty, then the difficulty). Most answers of a long
+    history are these: the replay of a sync and `optimize --reschedule` play millions of them.
+    tests/test_scheduler_fast.py checks it against review_card for every rating and many states."""
+    assert state.stability is not None and state.difficulty is not None and state.last_review is not None
+    today = _remembered_day(now, config)
+    days = max(0, (today - _remembered_day(state.last_review, config)).days)
+    if days < 1:
+        stability = scheduler._short_term_stability(stability=state.stability, rating=fsrs_rating)
+    else:
+        retrievability = (1 + scheduler._FACTOR * days / state.stability) ** scheduler._DECAY
+        stability = scheduler._next_stability(
+            difficulty=state.difficulty,
+            stability=state.stability,
+            retrievability=retrievability,
+            rating=fsrs_rating,
+        )
+    difficulty = scheduler._next_difficulty(difficulty=state.difficulty, rating=fsrs_rating)
+    reps = state.reps + 1
+    lapsed = rating == Rating.AGAIN
+    if lapsed and config.relearning_steps:
+        phase, step, due = Phase.RELEARNING, 0, now + config.relearning_steps[0]
+    else:
+        interval = scheduler._next_interval(stability=stability)
+        days = _review_days(interval, config, key=key, reps=reps, today=today, cap=cap)
+        phase, step, due = Phase.REVIEW, None, day_start(today + timedelta(days=days), config)
+    lapses = state.lapses + 1 if lapsed else state.lapses
+    leech = lapsed and _leech_threshold_met(lapses, config.leech_threshold)
+    return CardState(  # every field, as replace() would give them (a third of its time)
+        phase=phase,
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=due,
+        last_review=now,
+        reps=reps,
+        lapses=lapses,
+        suspended=state.suspended or leech,
+        buried_until=state.buried_until,
+        leech=state.leech or leech,
+    )
+
+
+_DAYS: dict[tuple[datetime, int, tzinfo], date] = {}
+
+
+def _remembered_day(moment: datetime, config: SchedulerConfig) -> date:
+    """study_day, remembered for the moments last asked: a replay asks for the day of each answer
+    twice, as the answer's own day and then as the last review of the next one."""
+    known = (moment, config.day_start_hour, config.tz)
+    day = _DAYS.get(known)
+    if day is None:
+        if len(_DAYS) > 4096:  # a bound on the memory, not a cache to tune
+            _DAYS.clear()
+        day = _DAYS[known] = study_day(moment, config)
+    return day
 
 
 def preview(
@@ -342,6 +430,11 @@ def fuzz_range(interval_days: int, config: SchedulerConfig) -> tuple[int, int]:
 
     Intervals under 2.5 days are not fuzzed: the range is the interval itself.
     """
+    return _fuzz_range(interval_days, config.max_interval)
+
+
+@lru_cache(maxsize=4096)
+def _fuzz_range(interval_days: int, max_interval: int) -> tuple[int, int]:
     from fsrs.scheduler import FUZZ_RANGES
 
     if interval_days < 2.5:
@@ -350,7 +443,7 @@ def fuzz_range(interval_days: int, config: SchedulerConfig) -> tuple[int, int]:
     for fuzz in FUZZ_RANGES:
         delta += fuzz["factor"] * max(min(float(interval_days), fuzz["end"]) - fuzz["start"], 0.0)
     low = max(2, round(interval_days - delta))
-    high = min(round(interval_days + delta), config.max_interval)
+    high = min(round(interval_days + delta), max_interval)
     return min(low, high), high
 
 

@@ -310,52 +310,72 @@ class SyncLog:
             self.db.execute(statement)
 
     def merge(self, events: Iterable[Event], merged: Merged) -> None:
-        """Insert the events not known yet (inside a write); note which cards they touch."""
+        """Insert the events not known yet (inside a write); note which cards they touch. Answers
+        go in first, in one statement, then the rest in their order: an undo finds its answer."""
         db = self.db
         scheduler_ids: dict[str, int] = {}
+        rest: list[Event] = []
+        answers: list[ReviewEvent] = []
         for event in events:
+            if event["kind"] == "review":
+                answers.append(event)
+            else:
+                rest.append(event)
+        known = {
+            row[0]
+            for row in db.execute(
+                "SELECT event FROM reviews WHERE event IN (SELECT value FROM json_each(?))",
+                (json.dumps([r["id"] for r in answers]),),
+            )
+        }
+        rows = []
+        for r in answers:
+            if r["id"] in known:
+                continue
+            scheduler_id = None
+            if r["config"] is not None:
+                scheduler_id = scheduler_ids.get(r["config"])
+                if scheduler_id is None:
+                    db.execute("INSERT OR IGNORE INTO schedulers (config) VALUES (?)", (r["config"],))
+                    scheduler_id = scheduler_ids[r["config"]] = db.execute(
+                        "SELECT id FROM schedulers WHERE config = ?", (r["config"],)
+                    ).fetchone()[0]
+            rows.append(
+                (
+                    r["deck"],
+                    r["card"],
+                    r["at"],
+                    r["rating"],
+                    r["proposed"],
+                    r["answer"],
+                    None if r["correct"] is None else int(r["correct"]),
+                    r["duration_ms"],
+                    r["mode"],
+                    r["phase_before"],
+                    _EMPTY,
+                    _EMPTY,
+                    scheduler_id,
+                    SYNC_ORIGIN + split_id(r["id"])[0],
+                    None if r["graded"] is None else int(r["graded"]),
+                    r["imported_from"],
+                    r["id"],
+                    r["cap"],
+                )
+            )
+            merged.cards.add((r["deck"], r["card"]))
+        before = db.total_changes
+        db.executemany(
+            """INSERT OR IGNORE INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer,
+                   correct, duration_ms, mode, phase_before, state_before, state_after, stability,
+                   difficulty, due, scheduler_id, origin, graded, imported_from, event, cap)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        merged.events += db.total_changes - before  # an id repeated in a file counts once
+        for event in rest:
             kind = event["kind"]
             device = split_id(event["id"])[0]
-            if kind == "review":
-                r: ReviewEvent = event  # type: ignore[assignment]
-                scheduler_id = None
-                if r["config"] is not None:
-                    scheduler_id = scheduler_ids.get(r["config"])
-                    if scheduler_id is None:
-                        db.execute("INSERT OR IGNORE INTO schedulers (config) VALUES (?)", (r["config"],))
-                        scheduler_id = scheduler_ids[r["config"]] = db.execute(
-                            "SELECT id FROM schedulers WHERE config = ?", (r["config"],)
-                        ).fetchone()[0]
-                cursor = db.execute(
-                    """INSERT OR IGNORE INTO reviews (deck_id, card_id, reviewed_at, rating, proposed, answer,
-                           correct, duration_ms, mode, phase_before, state_before, state_after, stability,
-                           difficulty, due, scheduler_id, origin, graded, imported_from, event, cap)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        r["deck"],
-                        r["card"],
-                        r["at"],
-                        r["rating"],
-                        r["proposed"],
-                        r["answer"],
-                        None if r["correct"] is None else int(r["correct"]),
-                        r["duration_ms"],
-                        r["mode"],
-                        r["phase_before"],
-                        _EMPTY,
-                        _EMPTY,
-                        scheduler_id,
-                        SYNC_ORIGIN + device,
-                        None if r["graded"] is None else int(r["graded"]),
-                        r["imported_from"],
-                        r["id"],
-                        r["cap"],
-                    ),
-                )
-                if cursor.rowcount:
-                    merged.events += 1
-                    merged.cards.add((r["deck"], r["card"]))
-            elif kind == "undo":
+            if kind == "undo":
                 u: UndoEvent = event  # type: ignore[assignment]
                 target = db.execute(
                     "SELECT id, deck_id, card_id FROM reviews WHERE event = ?", (u["of"],)
