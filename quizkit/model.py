@@ -88,6 +88,21 @@ class Mode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An image on a card: its file, relative to the deck file's folder, and its alt text."""
+
+    file: str
+    """As written in the deck, with "/" between folders, e.g. "maps/durand-line.png"."""
+    alt: str = ""
+    """What the image shows, in words: line mode and screen readers say it instead."""
+
+    @property
+    def words(self) -> str:
+        """What line mode shows for it: the alt text, or the file's name when there is none."""
+        return self.alt or self.file.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """One thing to be asked. A cloze note or a reversed basic yields several."""
 
@@ -109,6 +124,10 @@ class Card:
     """Line in the deck file where the card's [[cards]] block starts."""
     note_id: str = ""
     """The id written in the file; several cards share it for cloze and reverse."""
+    image: Picture | None = None
+    """Shown with the question."""
+    answer_image: Picture | None = None
+    """Shown with the answer, once it is revealed."""
 
     @property
     def fingerprint(self) -> str:
@@ -124,6 +143,8 @@ class Card:
             *self.choices,
             str(self.exact),
         )
+        if self.image is not None or self.answer_image is not None:  # a card without keeps its digest
+            parts += ("\x1d", *(p.file if p else "" for p in (self.image, self.answer_image)))
         return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 

@@ -208,9 +208,9 @@ def _record(index: int, fields: tuple[object, ...], key: bytes | None = None) ->
         lambda h, b: ((*h[:8], b"\xff\xff\xff\xff" * 3, *h[9:]), b),  # a tag index out of range
         lambda h, b: ((*h[:9], b"\xff" * 24, *h[10:]), b),  # offsets out of bounds
         lambda h, b: (h[:10], b),  # an old header
-        _record(0, ("a", "nonsense", "Q a", "A a", ("A a",), (), False, ("x",), "", "", 0, "a")),
-        _record(0, ("a", "basic", "Q a", "TAMPERED", ("A a",), (), "no", ("x",), "", "", 0, "a")),
-        _record(0, ("z", "basic", "Q a", "TAMPERED", ("A a",), (), False, ("x",), "", "", 0, "z")),
+        _record(0, ("a", "nonsense", "Q a", "A a", ("A a",), (), False, ("x",), "", "", 0, "a", ())),
+        _record(0, ("a", "basic", "Q a", "TAMPERED", ("A a",), (), "no", ("x",), "", "", 0, "a", ())),
+        _record(0, ("z", "basic", "Q a", "TAMPERED", ("A a",), (), False, ("x",), "", "", 0, "z", ())),
         _record(1, (1, 2, 3)),
         _record(2, "not a tuple"),
     ],
@@ -244,7 +244,7 @@ def test_with_the_users_key_a_well_formed_entry_written_by_anyone_else_is_not_us
     assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"
     (entry,) = cache.glob("*.deck")
     # A record changed to another well-formed answer, for the right id, with the right types:
-    forged = ("a", "basic", "Q a", "FORGED", ("FORGED",), (), False, ("x",), "", "", 0, "a")
+    forged = ("a", "basic", "Q a", "FORGED", ("FORGED",), (), False, ("x",), "", "", 0, "a", ())
     tamper(entry, _record(0, forged), signature=16)
     assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"
     # A whole entry made and signed throughout with another key, for the very same file:

@@ -37,6 +37,7 @@ COMMENTS = {
     "max_answer_seconds": "the longest answer time recorded; 0: no cap",
     "timezone": "default: the system's zone",
     "sync_folder": "the folder plain 'quizkit sync' uses (docs/sync.md)",
+    "images": "kitty, iterm, sixel, blocks or none (docs/pictures.md)",
 }
 
 
@@ -78,6 +79,7 @@ bundled deck copies it there first.
 | `QUIZKIT_NOW` | the clock, ISO 8601 with a zone, for tests and simulations |
 | `NO_COLOR` | no colour |
 | `EDITOR`, `VISUAL` | the editor the `e` key opens |
+| `QUIZKIT_IMAGES` | how pictures are drawn, as the `images` setting (wins over it) |
 """
 )
 

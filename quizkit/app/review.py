@@ -22,6 +22,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from quizkit.app.env import Environment
+from quizkit.app.pictures import Pictures, open_pictures, pictures_of
 from quizkit.app.study import NoUndo, Study, Undid, custom_study, nothing_forgotten, open_study
 from quizkit.core import grading, scheduler
 from quizkit.core.grading import Grade
@@ -44,6 +45,7 @@ class Action(Enum):
     BURY = "bury"
     SUSPEND = "suspend"
     EDIT = "edit"
+    OPEN = "open"
     HELP = "help"
     QUIT = "quit"
 
@@ -53,6 +55,7 @@ COMMANDS = {
     "s": Action.BURY,
     "!": Action.SUSPEND,
     "e": Action.EDIT,
+    "o": Action.OPEN,
     "?": Action.HELP,
     "q": Action.QUIT,
 }
@@ -167,6 +170,16 @@ class ReviewFlow:
         self.backup_said: str | None = None
         self.emptied: datetime | None = None
         """When the queue ran out (the learner did not quit)."""
+        self.pictures = Pictures(
+            env.stdout,
+            env.settings.images,
+            line_mode=not (keys.interactive and env.stdout.is_terminal),
+            plain_mode=self.plain,
+        )
+        self.revealed = False
+        """Whether the card on screen shows its answer (and so its answer's picture)."""
+        self.current: Key | None = None
+        """The card on screen."""
 
     # ------------------------------------------------------------ the loop
 
@@ -204,6 +217,7 @@ class ReviewFlow:
                 return None
 
     def _ask(self, key: Key) -> Outcome:
+        self.current = key
         card = self.study.session.cards[key]
         state = self.study.session.state(key)
         shown = _display_order(card, key, state.reps)
@@ -234,15 +248,32 @@ class ReviewFlow:
         if self.study.changed(key):
             status = self._note("edited since your last review; your progress is kept", "dim")
         self.help_open = False
+        self.revealed = False
         self.display.show(
             Frame(
                 header=self._header(key),
-                question=render.card_panel(card, shown, plain_mode=self.plain),
+                question=self._question(key, card, shown),
                 status=status,
             )
         )
 
+    def _question(
+        self, key: Key, card: Card, shown: Sequence[str], picked: Sequence[int] = ()
+    ) -> RenderableType:
+        deck = self.study.session.plans[key[0]].deck
+        picture = self.pictures.view(deck, card.image)
+        return render.card_panel(card, shown, picked, plain_mode=self.plain, picture=picture)
+
+    def _pairs(self, key: Key, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The footer's keys, with o for a card that has a picture to open."""
+        card = self.study.session.cards.get(key)
+        if card is not None and pictures_of(card, self.revealed):
+            pairs.insert(max(0, len(pairs) - 2), (":o" if pairs[0][0] == "enter" else "o", "open picture"))
+        return pairs
+
     def _bottom(self, pairs: Sequence[tuple[str, str]], *above: RenderableType) -> None:
+        if self.current is not None:
+            pairs = self._pairs(self.current, list(pairs))
         if not self.keys.interactive:
             # In line mode a bare Enter (an empty line) stands for Space.
             pairs = [("enter" if key == "space" else key, action) for key, action in pairs]
@@ -284,6 +315,13 @@ class ReviewFlow:
         if name is Action.UNDO:
             return self._undo(now)
         card = self.study.session.cards[key]
+        if name is Action.OPEN:
+            shown = pictures_of(card, self.revealed)
+            if not shown:
+                return None  # o means nothing on a card without a picture
+            deck = self.study.session.plans[key[0]].deck
+            self._say(open_pictures(deck, shown), "dim")
+            return Outcome(Action.HELP)  # stay on the card
         if name is Action.BURY:
             self.study.bury(key, now)
             self._say(f"buried until tomorrow: {_short(card.prompt)} (u undoes it)", "dim")
@@ -388,7 +426,9 @@ class ReviewFlow:
                 continue
             # A command key wins over a choice letter ('e' on a card of five options is edit; the
             # options are numbered in the footer).
-            is_command = pressed in QUIT_KEYS or pressed in COMMANDS
+            is_command = pressed in QUIT_KEYS or (
+                pressed in COMMANDS and (pressed != "o" or bool(pictures_of(card, self.revealed)))
+            )
             if (
                 not is_command
                 and isinstance(pressed, str)
@@ -427,8 +467,9 @@ class ReviewFlow:
                     picked.remove(number)
                 else:
                     picked.append(number)
-                question = render.card_panel(card, shown, picked, plain_mode=self.plain)
-                self.display.update(question=question)  # redrawn in place, ticks updated
+                self.display.update(
+                    question=self._question(key, card, shown, picked)
+                )  # redrawn in place, ticks updated
                 continue
             outcome = self._command(key, pressed)
             if outcome is not None and outcome.action is not Action.HELP:
@@ -454,7 +495,12 @@ class ReviewFlow:
             int(rating): words.format_interval(delta)
             for rating, delta in self.study.session.preview(key, now).items()
         }
-        self.display.update(answer=render.answer_panel(card, grade, shown, given, plain_mode=self.plain))
+        self.revealed = True
+        deck = self.study.session.plans[key[0]].deck
+        picture = self.pictures.view(deck, card.answer_image)
+        self.display.update(
+            answer=render.answer_panel(card, grade, shown, given, plain_mode=self.plain, picture=picture)
+        )
         take = "accept ›" if proposed else "Good"
         self._bottom(
             [

@@ -52,6 +52,10 @@ _LIMITS = Limits()
 
 NEW_ORDERS = ("deck", "random")
 
+IMAGE_MODES = ("auto", "kitty", "iterm", "sixel", "blocks", "none")
+"""How card pictures are drawn: auto (detected from the terminal), a protocol, half-blocks, or
+none (the alt text only). The same words as QUIZKIT_IMAGES."""
+
 SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "deck_folders": list,
     "retention": (float, int),
@@ -67,6 +71,7 @@ SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_answer_seconds": int,
     "timezone": str,
     "sync_folder": str,
+    "images": str,
 }
 """The keys of config.toml and the TOML type each takes (`timezone` becomes Settings.tz)."""
 
@@ -114,6 +119,8 @@ class Settings:
     tz: tzinfo = UTC
     sync_folder: Path | None = None
     """The folder `quizkit sync` uses when none is given (git, Syncthing, a network share...)."""
+    images: str = "auto"
+    """How card pictures are drawn (IMAGE_MODES); QUIZKIT_IMAGES, when set, wins."""
 
     @classmethod
     def from_file(cls, raw: Mapping[str, Any], tz: tzinfo, where: str) -> Settings:
@@ -149,6 +156,10 @@ class Settings:
         settings = cls(**given)
         if settings.new_order not in NEW_ORDERS:
             raise ConfigError(f'{where}: new_order must be "deck" or "random"')
+        if settings.images not in IMAGE_MODES:
+            raise ConfigError(
+                f"{where}: images must be one of {', '.join(IMAGE_MODES)}, not {settings.images!r}"
+            )
         settings.scheduler_config()  # validates the numbers, naming the bad one
         return settings
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from array import array
 from quizkit.errors import DeckError, Problem, UsageError
 from quizkit.io.disk import atomic_file, decode, read_bytes
-from quizkit.model import Card, CardList, Deck, DeckSettings, Kind, SelfGraded
+from quizkit.model import Card, CardList, Deck, DeckSettings, Kind, Picture, SelfGraded
 
 if TYPE_CHECKING:
     import os
@@ -31,7 +31,7 @@ class DeckCache:
     file) falls back to parsing the deck.
     """
 
-    FORMAT = 8  # 7 was taken twice in parallel (self_graded, cloze alternatives): 8 holds both
+    FORMAT = 9  # 7 was taken twice in parallel (self_graded, cloze alternatives): 8 holds both; 9 pictures
     RACY_NS = 2_000_000_000
     MAGIC = b"QKDECK1\n"
 
@@ -245,6 +245,7 @@ class DeckCache:
                         c.source,
                         c.line,
                         c.note_id,
+                        _pictures(c),
                     )
                 )
 
@@ -379,11 +380,11 @@ def _sound(header: object, version: str, body_size: int) -> bool:
 
 def _card(fields: object, card_id: str) -> Card | None:
     """A Card from its cached record, or None if the record is not one quizkit wrote for this id."""
-    if not isinstance(fields, tuple) or len(fields) != 12:
+    if not isinstance(fields, tuple) or len(fields) != 13:
         return None
-    cid, kind, prompt, answer, accept, choices, exact, tags, explain, source, line, note_id = fields
+    cid, kind, prompt, answer, accept, choices, exact, tags, explain, source, line, note_id, pictures = fields
     texts = (cid, kind, prompt, answer, explain, source, note_id)
-    lists = (accept, choices, tags)
+    lists = (accept, choices, tags, pictures)
     if (
         cid != card_id
         or not all(type(t) is str for t in texts)
@@ -391,6 +392,35 @@ def _card(fields: object, card_id: str) -> Card | None:
         or not all(isinstance(x, tuple) and all(type(v) is str for v in x) for x in lists)
         or type(exact) is not bool
         or type(line) is not int
+        or len(pictures) not in (0, 4)
     ):
         return None
-    return Card(cid, Kind(kind), prompt, answer, accept, choices, exact, tags, explain, source, line, note_id)
+    image = answer_image = None
+    if pictures:
+        image = Picture(pictures[0], pictures[1]) if pictures[0] else None
+        answer_image = Picture(pictures[2], pictures[3]) if pictures[2] else None
+    return Card(
+        cid,
+        Kind(kind),
+        prompt,
+        answer,
+        accept,
+        choices,
+        exact,
+        tags,
+        explain,
+        source,
+        line,
+        note_id,
+        image,
+        answer_image,
+    )
+
+
+def _pictures(card: Card) -> tuple[str, ...]:
+    """A card's pictures in its record: (file, alt, answer file, answer alt), "" for none; () if neither."""
+    if card.image is None and card.answer_image is None:
+        return ()
+    return tuple(
+        part for p in (card.image, card.answer_image) for part in ((p.file, p.alt) if p else ("", ""))
+    )

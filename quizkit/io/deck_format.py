@@ -129,7 +129,11 @@ DECK_KEYS = (
 )
 
 
-COMMON_KEYS = ("id", "type", "tags", "explain", "source")
+PICTURE_KEYS = ("image", "image_alt", "answer_image", "answer_image_alt")
+"""A picture with the question and one with the answer, each a file beside the deck and its alt text."""
+
+
+COMMON_KEYS = ("id", "type", "tags", "explain", "source", *PICTURE_KEYS)
 
 
 KIND_KEYS: dict[Kind, tuple[str, ...]] = {
@@ -175,6 +179,10 @@ ALIASES = {
     "accepted": "accept",
     "items": "order",
     "text": "cloze",
+    "picture": "image",
+    "img": "image",
+    "alt": "image_alt",
+    "answer_picture": "answer_image",
 }
 
 
@@ -200,6 +208,10 @@ CARD_KEY_ORDER = (
     "cloze",
     "reverse",
     "exact",
+    "image",
+    "image_alt",
+    "answer_image",
+    "answer_image_alt",
     "tags",
     "explain",
     "source",

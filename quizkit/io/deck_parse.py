@@ -33,7 +33,7 @@ from quizkit.io.deck_format import (
 )
 from quizkit.io.disk import decode, read_text
 from quizkit.io.toml_text import Positions, syntax_problem, type_name
-from quizkit.model import Card, Deck, DeckSettings, Kind, SelfGraded
+from quizkit.model import Card, Deck, DeckSettings, Kind, Picture, SelfGraded
 
 
 def parse_valid(source: str | bytes, path: str = "<deck>", default_id: str = "deck") -> Deck:
@@ -342,6 +342,10 @@ class _Builder:
         self.problems: list[Problem] = []
         self.good_tags: set[str] = set()
         """Tags already checked: a big deck repeats a few dozen tags thousands of times."""
+        self.folder = None if path.startswith("<") else Path(path).parent
+        """Where the deck's pictures are; None for text that is not a file (no file is checked)."""
+        self.checked_pictures: dict[str, tuple[str, str] | None] = {}
+        """Each picture file's problem (message, hint), or None: a file named twice is read once."""
 
     def error(self, line: int | None, card: str | None, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.path, line, card, message, hint))
@@ -553,6 +557,12 @@ class _Builder:
         tags = self.tags(fields, err)
         explain = fields.text("explain", required=False)
         source = fields.text("source", required=False)
+        image = self.picture(fields, "image", err, warn) if "image" in table or "image_alt" in table else None
+        answer_image = (
+            self.picture(fields, "answer_image", err, warn)
+            if "answer_image" in table or "answer_image_alt" in table
+            else None
+        )
         built = (
             self.cloze(fields.text("cloze"), fields.text("q", required=False), err, warn)
             if kind is Kind.CLOZE
@@ -570,6 +580,7 @@ class _Builder:
                 "without an id, editing the text resets its progress",
             )
         for suffix, prompt, answer, accept, choices, exact in built:
+            pictures = (answer_image, image) if suffix == ".rev" else (image, answer_image)
             yield Card(
                 note_id + suffix,
                 kind,
@@ -583,7 +594,51 @@ class _Builder:
                 source,
                 line or 0,
                 note_id,
+                *pictures,
             )
+
+    def picture(self, fields: _Fields, key: str, err: _Err, warn: _Err) -> Picture | None:
+        """The card's picture under `key` (image or answer_image) and its alt text, checked: the
+        path as written, then (for a deck that is a file) the file itself, its size and header."""
+        from quizkit.io.pictures import written_problem
+
+        file = fields.text(key, required=False)
+        alt = fields.text(f"{key}_alt", required=False)
+        if key not in fields.table:
+            err(
+                f"{key}_alt", f"'{key}_alt' has no {key} to describe", f'add {key} = "file.png", or remove it'
+            )
+            return None
+        if not file:
+            if isinstance(fields.table[key], str):
+                err(key, f"'{key}' is empty", f'write the image file\'s path, e.g. {key} = "maps/map.png"')
+            return None
+        problem = written_problem(file)
+        if problem is None and self.folder is not None:
+            if file not in self.checked_pictures:
+                self.checked_pictures[file] = self.picture_problem(file)
+            problem = self.checked_pictures[file]
+        if problem is not None:
+            message, hint = problem
+            err(key, message if message.startswith(("image", "'")) else f"'{key}' {message}", hint)
+            return None
+        if not alt:
+            warn(
+                key,
+                f"'{key}' has no alt text: line mode and screen readers will say only its file name",
+                f'add {key}_alt = "..." saying what it shows, e.g. "map of the Durand Line"',
+            )
+        return Picture(file, alt)
+
+    def picture_problem(self, file: str) -> tuple[str, str] | None:
+        from quizkit.io.pictures import PictureError, inspect
+
+        assert self.folder is not None
+        try:
+            inspect(self.folder, file)
+        except PictureError as error:
+            return error.message, error.hint
+        return None
 
     # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
 

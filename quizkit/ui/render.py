@@ -134,11 +134,20 @@ def review_header(title: str, new: int, learning: int, review: int) -> Chips:
 
 
 def card_panel(
-    card: Card, shown: Sequence[str], selected: Iterable[int] = (), *, plain_mode: bool = False
+    card: Card,
+    shown: Sequence[str],
+    selected: Iterable[int] = (),
+    *,
+    plain_mode: bool = False,
+    picture: RenderableType | None = None,
 ) -> RenderableType:
-    """The question, with numbered options for choice, multi and order cards."""
+    """The question, its picture (drawn, or its alt text), and numbered options for choice, multi
+    and order cards."""
     body = Text()
     body.append_text(plain(formulas(card.prompt)))
+    first: list[RenderableType] = []
+    if picture is not None:
+        first, body = [body, picture], Text()
     picked = set(selected)
     if card.kind is Kind.TRUEFALSE:
         body.append("\n\nTrue or false?", style="dim")
@@ -163,7 +172,10 @@ def card_panel(
         Kind.CLOZE: "fill the gap",
         Kind.ORDER: "put in order",
     }[card.kind]
-    return boxed(body, f"Question, {title}" if plain_mode else title, plain_mode, border_style="cyan")
+    content: RenderableType = body
+    if first:  # the prompt, the picture, then the options (their text starts with a blank line)
+        content = Group(*first, body) if body.plain else Group(*first)
+    return boxed(content, f"Question, {title}" if plain_mode else title, plain_mode, border_style="cyan")
 
 
 class Chips:
@@ -268,7 +280,13 @@ def typo_diff(grade: Grade) -> Text | None:
 
 
 def answer_panel(
-    card: Card, grade: Grade | None, shown: Sequence[str], given: str | None, *, plain_mode: bool = False
+    card: Card,
+    grade: Grade | None,
+    shown: Sequence[str],
+    given: str | None,
+    *,
+    plain_mode: bool = False,
+    picture: RenderableType | None = None,
 ) -> RenderableType:
     """After answering: right or wrong, the correct answer, the explanation and the source."""
     parts: list[RenderableType] = []
@@ -310,6 +328,8 @@ def answer_panel(
         answer.append("answer: ", style="bold")
         answer.append_text(plain(card.answer))
     parts.append(answer)
+    if picture is not None:
+        parts.append(picture)
     if card.explain:
         parts.append(plain(card.explain))
     if card.source:

@@ -133,6 +133,8 @@ class Screen:
     _frame: Frame = field(default_factory=Frame)
     _scroll: _Scroll = field(default_factory=_Scroll)
     _active: bool = False
+    _pictures_drawn: bool = False
+    """Whether the last drawing drew a picture by the kitty protocol (deleted before the next)."""
 
     # ------------------------------------------------------------ entering and leaving
 
@@ -156,6 +158,11 @@ class Screen:
             self._active = True
 
     def _leave(self) -> None:
+        if self._active and self._pictures_drawn:
+            from quizkit.ui.pictures import KITTY_CLEAR
+
+            self.console.file.write(KITTY_CLEAR)
+            self._pictures_drawn = False
         if self._active:
             self.console.show_cursor(True)
             self.console.set_alt_screen(False)
@@ -289,6 +296,13 @@ class Screen:
         """Draw the whole frame; returns the row kept for a typed answer."""
         width, height = self.console.size
         lines, prompt_row = self.compose(width, height)
+        clear = self._pictures_drawn
+        if clear or any(segment.control for line in lines for segment in line):
+            from quizkit.ui.pictures import KITTY_CLEAR, visible_pictures
+
+            lines, self._pictures_drawn = visible_pictures(lines)
+            if clear:  # kitty keeps a picture until it is deleted: the last drawing's go first
+                self.console.file.write(KITTY_CLEAR)
         segments: list[Segment] = []
         for index, line in enumerate(lines):
             segments.extend(line)

@@ -1,0 +1,205 @@
+"""Pictures on cards: the deck format, the checks on each image file, and the deck cache."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from quizkit.errors import Severity
+from quizkit.io import pictures
+from quizkit.io.deck_cache import DeckCache
+from quizkit.io.deck_parse import check_deck
+from quizkit.model import Picture
+
+HEAD = '[deck]\nid = "maps"\ntitle = "Maps"\n\n'
+
+
+def png(path: Path, width: int = 4, height: int = 3, colour: tuple[int, int, int] = (200, 30, 30)) -> Path:
+    """A real PNG file written by Pillow."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (width, height), colour).save(path)
+    return path
+
+
+def bomb(path: Path, side: int = 6_000) -> Path:
+    """A PNG of side x side grey pixels, all zero: 36 MB of pixels in a file of a few kilobytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(side) for _ in range(side))
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+    data += chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    path.write_bytes(data)
+    return path
+
+
+def deck(tmp_path: Path, cards: str) -> Path:
+    path = tmp_path / "maps.toml"
+    path.write_text(HEAD + cards, encoding="utf-8")
+    return path
+
+
+def errors(path: Path) -> list[str]:
+    _, problems = check_deck(path)
+    return [str(p) for p in problems if p.severity is Severity.ERROR]
+
+
+CARD = """[[cards]]
+id = "durand"
+q = "Which border is drawn here?"
+a = "The Durand Line"
+image = "maps/durand-line.png"
+image_alt = "A map of the border between Afghanistan and Pakistan"
+answer_image = "maps/answer.png"
+answer_image_alt = "The same map, the line in red"
+"""
+
+
+def test_a_card_carries_a_question_and_an_answer_picture_with_alt_text(tmp_path: Path) -> None:
+    png(tmp_path / "maps" / "durand-line.png")
+    png(tmp_path / "maps" / "answer.png")
+    loaded, problems = check_deck(deck(tmp_path, CARD))
+    assert loaded is not None and problems == []
+    card = loaded.cards[0]
+    assert card.image == Picture(
+        "maps/durand-line.png", "A map of the border between Afghanistan and Pakistan"
+    )
+    assert card.answer_image == Picture("maps/answer.png", "The same map, the line in red")
+
+
+def test_the_reversed_card_swaps_the_pictures(tmp_path: Path) -> None:
+    png(tmp_path / "q.png")
+    png(tmp_path / "a.png")
+    text = '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nreverse = true\nimage = "q.png"\nimage_alt = "q"\n'
+    text += 'answer_image = "a.png"\nanswer_image_alt = "a"\n'
+    loaded, _ = check_deck(deck(tmp_path, text))
+    assert loaded is not None
+    front, back = loaded.cards
+    assert (front.image, front.answer_image) == (Picture("q.png", "q"), Picture("a.png", "a"))
+    assert (back.image, back.answer_image) == (Picture("a.png", "a"), Picture("q.png", "q"))
+
+
+def test_a_picture_changes_the_cards_fingerprint_but_text_cards_keep_theirs(tmp_path: Path) -> None:
+    png(tmp_path / "maps" / "durand-line.png")
+    png(tmp_path / "maps" / "answer.png")
+    with_pictures, _ = check_deck(deck(tmp_path, CARD))
+    plain = "\n".join(line for line in CARD.splitlines() if "image" not in line) + "\n"
+    without, _ = check_deck(deck(tmp_path, plain))
+    assert with_pictures is not None and without is not None
+    from quizkit.model import Card, Kind
+
+    assert with_pictures.cards[0].fingerprint != without.cards[0].fingerprint
+    # The digest of a card without pictures is the one stored before pictures existed.
+    import hashlib
+
+    old = hashlib.sha1(
+        "\x1f".join(
+            ("basic", "Which border is drawn here?", "The Durand Line", "The Durand Line", "\x1e", "False")
+        ).encode()
+    ).hexdigest()[:16]
+    assert (
+        without.cards[0].fingerprint
+        == old
+        == Card(
+            "d", Kind.BASIC, "Which border is drawn here?", "The Durand Line", ("The Durand Line",)
+        ).fingerprint
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('"maps/missing.png"', "image 'maps/missing.png' not found"),
+        ('"/etc/passwd.png"', "is an absolute path"),
+        ('"../outside.png"', "goes outside the deck's folder"),
+        ('"maps\\\\x.png"', "uses backslashes"),
+        ('"drawing.svg"', "is not a PNG, JPEG, GIF or WebP file"),
+        ('""', "'image' is empty"),
+        ("3", "'image' must be text"),
+    ],
+)
+def test_a_bad_path_is_an_error_at_its_line(tmp_path: Path, written: str, expected: str) -> None:
+    text = f'[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = {written}\nimage_alt = "a map"\n'
+    found = errors(deck(tmp_path, text))
+    assert len(found) == 1, found
+    assert "maps.toml:9: card x: " in found[0] and expected in found[0]
+
+
+def test_a_symlink_out_of_the_deck_folder_is_refused(tmp_path: Path) -> None:
+    outside = png(tmp_path / "elsewhere" / "secret.png")
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "link.png").symlink_to(outside)
+    path = tmp_path / "decks" / "maps.toml"
+    path.write_text(HEAD + '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "link.png"\nimage_alt = "m"\n')
+    found = errors(path)
+    assert len(found) == 1 and "leads outside the deck's folder" in found[0] and ":9:" in found[0]
+
+
+def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "fake.png").write_text("<script>alert(1)</script>")
+    found = errors(
+        deck(tmp_path, '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "fake.png"\nimage_alt = "m"\n')
+    )
+    assert len(found) == 1 and "is not an image quizkit can read" in found[0]
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
+    path = bomb(tmp_path / "bomb.png")
+    assert path.stat().st_size < 100_000  # a small file...
+    found = errors(
+        deck(tmp_path, '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "bomb.png"\nimage_alt = "m"\n')
+    )
+    assert len(found) == 1, found
+    assert "declares 6,000 x 6,000 pixels" in found[0] and "decompression bomb" in found[0]
+    with pytest.raises(pictures.PictureError, match="decompression bomb"):
+        pictures.load(tmp_path, "bomb.png")  # ...that is never decoded, even when asked for directly
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    png(tmp_path / "big.png", 300, 300)
+    monkeypatch.setattr(pictures, "MAX_IMAGE_BYTES", 100)
+    found = errors(
+        deck(tmp_path, '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "big.png"\nimage_alt = "m"\n')
+    )
+    assert len(found) == 1 and "a card's image is at most" in found[0]
+
+
+def test_a_folder_or_a_fifo_named_as_an_image_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "folder.png").mkdir()
+    os.mkfifo(tmp_path / "pipe.png")
+    text = '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "folder.png"\nimage_alt = "m"\n'
+    text += '[[cards]]\nid = "y"\nq = "Q"\na = "A"\nimage = "pipe.png"\nimage_alt = "m"\n'
+    found = errors(deck(tmp_path, text))
+    assert len(found) == 2 and all("is not a regular file" in f for f in found)
+
+
+def test_missing_alt_text_is_a_warning_and_alt_without_an_image_an_error(tmp_path: Path) -> None:
+    png(tmp_path / "m.png")
+    text = '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "m.png"\n'
+    text += '[[cards]]\nid = "y"\nq = "Q"\na = "A"\nanswer_image_alt = "a map"\n'
+    _, problems = check_deck(deck(tmp_path, text))
+    assert [(p.severity, p.line, p.card) for p in problems] == [
+        (Severity.WARNING, 9, "x"),
+        (Severity.ERROR, 14, "y"),
+    ]
+    assert "no alt text" in problems[0].message and "has no answer_image" in problems[1].message
+
+
+def test_the_deck_cache_keeps_the_pictures(tmp_path: Path) -> None:
+    png(tmp_path / "maps" / "durand-line.png")
+    png(tmp_path / "maps" / "answer.png")
+    path = deck(tmp_path, CARD + '[[cards]]\nid = "plain"\nq = "Q"\na = "A"\n')
+    cache = DeckCache(tmp_path / "cache")
+    first = cache.load(path)
+    second = cache.load(path)  # from the entry
+    assert list(second.cards) == list(first.cards)
+    assert second.cards[0].answer_image == Picture("maps/answer.png", "The same map, the line in red")
+    assert second.cards[1].image is None
