@@ -42,6 +42,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "platformdirs": ("quizkit.app.env",),
     "pylatexenc": ("quizkit.io.formulas", "quizkit.ui.words"),  # Unicode formulas: files, screen
     "latex2mathml": ("quizkit.io.formulas",),
+    "PIL": ("quizkit.io.pictures",),  # Pillow: pictures checked, decoded and scaled in one place
     "numpy": ("quizkit.core.fitting", "quizkit.core.retention"),  # the optional extra quizkit[optimize]
     "scipy": ("quizkit.core.fitting",),
 }
