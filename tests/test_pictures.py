@@ -46,7 +46,7 @@ def deck(tmp_path: Path, cards: str) -> Path:
 
 
 def errors(path: Path) -> list[str]:
-    _, problems = check_deck(path)
+    _, problems = check_deck(path, files=True)
     return [str(p) for p in problems if p.severity is Severity.ERROR]
 
 
@@ -78,7 +78,7 @@ def test_the_reversed_card_swaps_the_pictures(tmp_path: Path) -> None:
     png(tmp_path / "a.png")
     text = '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nreverse = true\nimage = "q.png"\nimage_alt = "q"\n'
     text += 'answer_image = "a.png"\nanswer_image_alt = "a"\n'
-    loaded, _ = check_deck(deck(tmp_path, text))
+    loaded, _ = check_deck(deck(tmp_path, text), files=True)
     assert loaded is not None
     front, back = loaded.cards
     assert (front.image, front.answer_image) == (Picture("q.png", "q"), Picture("a.png", "a"))
@@ -185,7 +185,7 @@ def test_missing_alt_text_is_a_warning_and_alt_without_an_image_an_error(tmp_pat
     png(tmp_path / "m.png")
     text = '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "m.png"\n'
     text += '[[cards]]\nid = "y"\nq = "Q"\na = "A"\nanswer_image_alt = "a map"\n'
-    _, problems = check_deck(deck(tmp_path, text))
+    _, problems = check_deck(deck(tmp_path, text), files=True)
     assert [(p.severity, p.line, p.card) for p in problems] == [
         (Severity.WARNING, 9, "x"),
         (Severity.ERROR, 14, "y"),
@@ -203,3 +203,23 @@ def test_the_deck_cache_keeps_the_pictures(tmp_path: Path) -> None:
     assert list(second.cards) == list(first.cards)
     assert second.cards[0].answer_image == Picture("maps/answer.png", "The same map, the line in red")
     assert second.cards[1].image is None
+
+
+def test_validate_names_the_missing_picture_at_its_line_but_studying_goes_on(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from quizkit.cli import app
+
+    png(tmp_path / "maps" / "durand-line.png")
+    path = deck(tmp_path, CARD)  # its answer picture, maps/answer.png, is missing
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "maps.toml:11: error: card durand: image 'maps/answer.png' not found" in " ".join(
+        result.output.split()
+    )
+    # The learner studies the deck all the same: the card says in words what is missing.
+    shown = CliRunner().invoke(app, ["review", str(path)], input="\n4\n")
+    assert shown.exit_code == 0, shown.output
+    flat = " ".join(shown.output.split())
+    assert "[picture] A map of the border between Afghanistan and Pakistan" in flat
+    assert "[picture] The same map, the line in red" in flat

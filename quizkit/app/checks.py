@@ -33,7 +33,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
     results: list[tuple[Path, Deck | None, list[Problem]]] = []
     owners: dict[str, Path] = {}
     for path in files:
-        deck, problems = deck_parse.check_deck(path)
+        deck, problems = deck_parse.check_deck(path, files=True)
         if deck is not None:
             found = [*problems, *content_problems(deck), *formula_problems(deck)]
             problems = sorted(found, key=lambda p: p.line or 0)

@@ -49,20 +49,25 @@ def valid_deck(deck: Deck | None, problems: list[Problem]) -> Deck:
     return deck
 
 
-def check_deck(path: Path | str) -> tuple[Deck | None, list[Problem]]:
-    """Load a deck and return it (None if it has errors) with every problem found."""
+def check_deck(path: Path | str, files: bool = False) -> tuple[Deck | None, list[Problem]]:
+    """Load a deck and return it (None if it has errors) with every problem found.
+
+    With `files` (quizkit validate), each picture's file is checked too: that it exists inside the
+    deck's folder, its size and its header. Studying does not: a picture removed since is said in
+    words on its card, and the rest of the deck is studied as before.
+    """
     path = Path(path)
     try:
         text = read_text(path)
     except DeckError as error:
         return None, error.problems
-    return parse_deck(text, str(path), default_id=path.stem)
+    return parse_deck(text, str(path), default_id=path.stem, files=files)
 
 
 def parse_deck(
-    source: str | bytes, path: str = "<deck>", default_id: str = "deck"
+    source: str | bytes, path: str = "<deck>", default_id: str = "deck", files: bool = False
 ) -> tuple[Deck | None, list[Problem]]:
-    """Parse deck text. Never raises for bad input: problems are returned."""
+    """Parse deck text. Never raises for bad input: problems are returned. `files`: see check_deck."""
     import tomllib
 
     if isinstance(source, bytes):
@@ -75,7 +80,7 @@ def parse_deck(
             Problem(path, None, None, "is empty", "a deck needs a [deck] table with a title and [[cards]]")
         ]
     if len(source) >= CHUNKED_FROM:
-        chunked = _parse_in_chunks(source, path, default_id)
+        chunked = _parse_in_chunks(source, path, default_id, files=files)
         if chunked is not None:
             return chunked
     try:
@@ -84,7 +89,7 @@ def parse_deck(
         return None, [syntax_problem(path, error, source)]
     except RecursionError:
         return None, [too_deep(path)]
-    deck, problems = _Builder(path, Positions(source), default_id).build(data)
+    deck, problems = _Builder(path, Positions(source), default_id, files).build(data)
     return deck, sorted(problems, key=lambda p: p.line or 0)
 
 
@@ -114,7 +119,7 @@ CHUNKED_FROM = 2 * 1024 * 1024
 
 
 def _parse_in_chunks(
-    source: str, path: str, default_id: str, per_chunk: int = 500
+    source: str, path: str, default_id: str, per_chunk: int = 500, files: bool = False
 ) -> tuple[Deck, list[Problem]] | None:
     """Parse a big, valid deck in slices cut at its [[cards]] headers, building each slice's cards
     before parsing the next, so tomllib's tree of the whole file never exists at once (it is
@@ -135,7 +140,7 @@ def _parse_in_chunks(
     if "cards" in root:
         return None
     positions.expect_cards(len(offsets), lines)
-    builder = _Builder(path, positions, default_id)
+    builder = _Builder(path, positions, default_id, files)
     seen: dict[str, int | None] = {}
     cards: list[Card] = []
     for first in range(0, len(offsets), per_chunk):
@@ -335,15 +340,15 @@ _PARTS: dict[Kind, Callable[[_Fields, _Err], list[_Part]]] = {
 class _Builder:
     """Turns parsed TOML into a Deck, collecting problems as it goes."""
 
-    def __init__(self, path: str, lines: Positions, default_id: str) -> None:
+    def __init__(self, path: str, lines: Positions, default_id: str, files: bool = False) -> None:
         self.path = path
         self.lines = lines
         self.default_id = default_id
         self.problems: list[Problem] = []
         self.good_tags: set[str] = set()
         """Tags already checked: a big deck repeats a few dozen tags thousands of times."""
-        self.folder = None if path.startswith("<") else Path(path).parent
-        """Where the deck's pictures are; None for text that is not a file (no file is checked)."""
+        self.folder = Path(path).parent if files and not path.startswith("<") else None
+        """Where the deck's pictures are, when their files are checked (see check_deck)."""
         self.checked_pictures: dict[str, tuple[str, str] | None] = {}
         """Each picture file's problem (message, hint), or None: a file named twice is read once."""
 
