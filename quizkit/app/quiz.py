@@ -18,6 +18,7 @@ from rich.text import Text
 
 from quizkit.app.env import Environment
 from quizkit.app.library import deck_id_of, deck_paths, one_deck
+from quizkit.app.pictures import Pictures, open_pictures
 from quizkit.app.study import Study, plan_decks
 from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
@@ -40,6 +41,7 @@ QUIZ_COMMANDS = {
     ":l": "list what is answered and what is not",
     ":s": "submit the exam (the only way to hand it in)",
     ":q": "abandon the exam (nothing is saved)",
+    ":o": "open the question's picture in the image viewer",
     ":h": "this help",
     "Ctrl-C": "asks whether to abandon the exam (nothing is saved)",
     "r p w": "after a basic card's answer is shown: your mark, right, partly right or wrong",
@@ -213,6 +215,12 @@ class ExamFlow:
         self.exam = exam
         self.keys = keys
         self.immediate = immediate
+        self.pictures = Pictures(
+            env.stdout,
+            env.settings.images,
+            line_mode=not (keys.interactive and env.stdout.is_terminal),
+            plain_mode=env.plain,
+        )
 
     def _spent(self, since: datetime, until: datetime) -> float:
         """Seconds on a question, up to the deadline at most: time is up then."""
@@ -284,7 +292,12 @@ class ExamFlow:
                 result = grading.grade(question.card, typed, question.shown or None)
                 self.out.print(
                     render.answer_panel(
-                        question.card, result, question.shown, result.given, plain_mode=self.env.plain
+                        question.card,
+                        result,
+                        question.shown,
+                        result.given,
+                        plain_mode=self.env.plain,
+                        picture=self.pictures.view(self.deck, question.card.answer_image),
                     )
                 )
             following = exam.next_unanswered(index)
@@ -311,7 +324,10 @@ class ExamFlow:
         answer is marked (Step.ABANDON after Ctrl-C twice; Step.STAY, nothing kept, when a
         script's input ends first)."""
         self.out.print(Text("your answer: ", style="dim") + words.plain(typed.strip() or "(none)"))
-        self.out.print(render.answer_panel(question.card, None, (), None, plain_mode=self.env.plain))
+        picture = self.pictures.view(self.deck, question.card.answer_image)
+        self.out.print(
+            render.answer_panel(question.card, None, (), None, plain_mode=self.env.plain, picture=picture)
+        )
         self.out.print(render.footer([("r", "right"), ("p", "partly right"), ("w", "wrong")]))
         while True:
             pressed = self.keys.key()
@@ -334,7 +350,10 @@ class ExamFlow:
                 self.deck.title, index + 1, len(exam.questions), len(exam.responses), exam.left(now)
             )
         )
-        self.out.print(render.card_panel(question.card, question.shown, plain_mode=self.env.plain))
+        picture = self.pictures.view(self.deck, question.card.image)
+        self.out.print(
+            render.card_panel(question.card, question.shown, plain_mode=self.env.plain, picture=picture)
+        )
         given = exam.responses.get(index)
         if given is not None and exam.final(index):
             self.out.print(
@@ -370,6 +389,11 @@ class ExamFlow:
                 self.out.print(f"go to which question? :g 1 to :g {total}", style="yellow")
         elif word == ":l":
             self.out.print(render.exam_list(exam.questions, exam.responses))
+        elif word == ":o":
+            # The question's picture only: the answer's would give the answer away.
+            image = exam.questions[index].card.image
+            said = open_pictures(self.deck, [image]) if image else "this question has no picture"
+            self.out.print(words.plain(said), style="dim")
         elif word == ":s":
             return self._confirm_submit()
         elif word == ":q":

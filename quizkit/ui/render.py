@@ -395,6 +395,7 @@ HELP_KEYS = (
     ("s", "bury the card until tomorrow"),
     ("!", "suspend the card (u undoes it)"),
     ("e", "edit the card in $EDITOR"),
+    ("o", "open the card's pictures in the image viewer"),
     ("↑↓ PgUp PgDn", "scroll a long card"),
     ("?", "this help (again to close)"),
     ("q / Esc", "quit (everything is saved)"),
