@@ -44,12 +44,19 @@ def sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
 
 
-def write_deck(path: Path, size: int, seed: int, deck_id: str) -> Path:
-    """A deck of every kind, about 370 bytes a card (50,000 cards are about 18 MB)."""
+def write_deck(path: Path, size: int, seed: int, deck_id: str, pictures: bool = False) -> Path:
+    """A deck of every kind, about 370 bytes a card (50,000 cards are about 18 MB). With
+    `pictures`, one card in ten (the first among them) shows one of ten 1,200 x 800 PNG maps."""
     rng = random.Random(seed)
     out = [f'[deck]\nid = "{deck_id}"\ntitle = "Benchmark deck of {size} cards"\n']
+    if pictures:
+        write_maps(path.parent / f"{path.stem}-maps")
     for i in range(size):
         out.append(f'\n[[cards]]\nid = "c{i}"\n')
+        if pictures and i % 10 == 0:
+            out.append(
+                f'image = "{path.stem}-maps/map{i // 10 % 10}.png"\nimage_alt = "map {i // 10 % 10}"\n'
+            )
         kind = i % 5
         if kind == 0:
             out.append(f'q = "{sentence(rng, 12)}?"\na = "{sentence(rng, 3)}"\n')
@@ -68,6 +75,21 @@ def write_deck(path: Path, size: int, seed: int, deck_id: str) -> Path:
         )
     path.write_text("".join(out), encoding="utf-8")
     return path
+
+
+def write_maps(folder: Path) -> None:
+    """Ten 1,200 x 800 PNG maps: noise under lines, so they compress like real maps, not like flat colour."""
+    from PIL import Image, ImageDraw
+
+    folder.mkdir(exist_ok=True)
+    rng = random.Random(3)
+    for n in range(10):
+        image = Image.effect_noise((1200, 800), 40 + n).convert("RGB")
+        draw = ImageDraw.Draw(image)
+        for _ in range(40):
+            points = [(rng.randrange(1200), rng.randrange(800)) for _ in range(4)]
+            draw.line(points, fill=(rng.randrange(256), rng.randrange(256), 60), width=5)
+        image.save(folder / f"map{n}.png")
 
 
 def write_history(db: Path, deck_id: str, cards: int, reviews: int, seed: int) -> None:
@@ -249,6 +271,28 @@ def answer_to_next_card(work: Path, size: int, answers: int) -> float:
     return statistics.median(samples)
 
 
+def draw_picture(folder: Path) -> tuple[float, float]:
+    """Median ms to decode one map and draw it in an 80-column card panel: half-blocks, kitty."""
+    from rich.console import Console
+
+    from quizkit.io.pictures import Decoded
+    from quizkit.model import Card, Kind
+    from quizkit.ui import pictures, render
+
+    card = Card("map", Kind.BASIC, "Which border is drawn in red?", "The Durand Line")
+    medians = []
+    for mode in ("blocks", "kitty"):
+        samples = []
+        for n in range(5):
+            console = Console(file=StringIO(), width=80, force_terminal=True, color_system="truecolor")
+            started = time.perf_counter()
+            drawing = pictures.Picture(Decoded(folder, f"map{n}.png"), "map", mode, 16)
+            console.print(render.card_panel(card, (), picture=drawing))
+            samples.append((time.perf_counter() - started) * 1000)
+        medians.append(statistics.median(samples))
+    return medians[0], medians[1]
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -333,6 +377,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{size:>6} cards ({deck.stat().st_size / 1e6:.1f} MB): first launch {first:.2f} s "
                 f"(tomllib {parse:.2f} s), second {second * 1000:.0f} ms, peak {peak:.0f} MB"
             )
+
+        # Pictures: the same deck with one card in ten showing a map, against the deck without.
+        size = 100 if args.smoke else 10_000
+        plain_deck = write_deck(work / f"plain-{size}.toml", size, 11, "plain")
+        picture_deck = write_deck(work / f"pictured-{size}.toml", size, 11, "pictured", pictures=True)
+        figures = {}
+        for name, deck in (("without", plain_deck), ("with", picture_deck)):
+            env = {**base_env, "QUIZKIT_DB": str(work / f"{name}-pictures.db")}
+            run_once([*quizkit, "review", str(deck)], env)  # the cache, as on a second launch
+            figures[name], _ = median_run([*quizkit, "review", str(deck)], env, repeat)
+        figures["draw_ms"], figures["kitty_ms"] = draw_picture(work / f"pictured-{size}-maps")
+        results["pictures"] = {"size": size, **figures}
+        print(
+            f"first card, {size:,} cards, 1 in 10 with a picture: {figures['with'] * 1000:.0f} ms, "
+            f"without pictures {figures['without'] * 1000:.0f} ms; a 1,200 x 800 map decoded and drawn "
+            f"in half-blocks {figures['draw_ms']:.0f} ms, for kitty {figures['kitty_ms']:.0f} ms"
+        )
 
         results["answer_ms"] = answer_to_next_card(
             work, sizes[-1] if args.smoke else 10_000, 200 if not args.smoke else 30
@@ -427,6 +488,25 @@ def report(results: dict[str, Any], repeat: int) -> str:
             verdict(results["answer_ms"] <= 5),
         )
     )
+    if "pictures" in results:
+        p = results["pictures"]
+        rows.append(
+            (
+                f"first card, {p['size']:,} cards of which 1 in 10 has a picture, second launch",
+                "no slower than without pictures",
+                f"{p['with'] * 1000:.0f} ms vs {p['without'] * 1000:.0f} ms "
+                f"= {p['with'] / p['without']:.2f} ×",
+                verdict(p["with"] <= 1.05 * p["without"]),
+            )
+        )
+        rows.append(
+            (
+                "a 1,200 x 800 map decoded and drawn in the card panel, in process",
+                "-",
+                f"half-blocks {p['draw_ms']:.0f} ms, kitty {p['kitty_ms']:.0f} ms",
+                "-",
+            )
+        )
     if "stats" in results:
         rows.append(
             (

@@ -171,7 +171,7 @@ def png_bytes(image: Image) -> bytes:
     import io
 
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.save(out, format="PNG", compress_level=1)  # a terminal reads it at once: speed over size
     return out.getvalue()
 
 
@@ -185,6 +185,7 @@ class Decoded:
         self.file = file
         self._image: Image | None = None
         self._scaled: dict[tuple[int, int], Image] = {}
+        self._png: dict[tuple[int, int], bytes] = {}
 
     @property
     def path(self) -> Path:
@@ -218,7 +219,12 @@ class Decoded:
         return _flat(self.scaled(width, height)).tobytes()
 
     def png(self, width: int, height: int) -> bytes:
-        return png_bytes(self.scaled(width, height))
+        found = self._png.get((width, height))
+        if found is None:
+            if len(self._png) > 4:
+                self._png.clear()
+            found = self._png[(width, height)] = png_bytes(self.scaled(width, height))
+        return found
 
     def indexed(self, width: int, height: int, colors: int) -> tuple[bytes, bytes]:
         from PIL import Image as PILImage

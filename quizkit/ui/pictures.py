@@ -184,6 +184,8 @@ class Picture:
         self.mode = mode
         self.max_rows = max(2, max_rows)
         self.cell = cell
+        self._drawn: dict[int, list[Segment]] = {}
+        """The segments for each width drawn: a redraw (a key, a message) costs nothing again."""
 
     def box(self, max_width: int) -> tuple[int, int, int, int]:
         """(columns, rows, pixel width, pixel height) that fit `max_width` columns and max_rows rows."""
@@ -200,7 +202,15 @@ class Picture:
         return Measurement(columns, columns)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        columns, rows, px_w, px_h = self.box(options.max_width)
+        drawn = self._drawn.get(options.max_width)
+        if drawn is None:
+            if len(self._drawn) > 4:
+                self._drawn.clear()
+            drawn = self._drawn[options.max_width] = list(self._segments(options.max_width))
+        yield from drawn
+
+    def _segments(self, max_width: int) -> Iterator[Segment]:
+        columns, rows, px_w, px_h = self.box(max_width)
         if self.mode == "blocks":
             yield from self._blocks(px_w, px_h)
             return
@@ -226,16 +236,17 @@ class Picture:
         """Two pixels a cell: the upper one the character's colour, the lower one its background."""
         pixels = self.source.rgb(width, height)
         stride = 3 * width
+        styles: dict[bytes, Style] = {}  # one Style for each pair of colours met
         for top in range(0, height, 2):
             upper = pixels[top * stride : (top + 1) * stride]
             lower = pixels[(top + 1) * stride : (top + 2) * stride] if top + 1 < height else None
             for x in range(width):
-                fg = "#" + upper[3 * x : 3 * x + 3].hex()
-                if lower is None:
-                    yield Segment(UPPER_HALF, Style(color=fg))
-                else:
-                    bg = "#" + lower[3 * x : 3 * x + 3].hex()
-                    yield Segment(UPPER_HALF, Style(color=fg, bgcolor=bg))
+                pair = upper[3 * x : 3 * x + 3] + (lower[3 * x : 3 * x + 3] if lower else b"")
+                style = styles.get(pair)
+                if style is None:
+                    fg = "#" + pair[:3].hex()
+                    style = styles[pair] = Style(color=fg, bgcolor="#" + pair[3:].hex() if lower else None)
+                yield Segment(UPPER_HALF, style)
             yield Segment.line()
 
 
