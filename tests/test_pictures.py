@@ -223,3 +223,25 @@ def test_validate_names_the_missing_picture_at_its_line_but_studying_goes_on(tmp
     flat = " ".join(shown.output.split())
     assert "[picture] A map of the border between Afghanistan and Pakistan" in flat
     assert "[picture] The same map, the line in red" in flat
+
+
+def test_a_review_of_text_cards_never_loads_pillow(tmp_path: Path) -> None:
+    """Pillow is imported only to draw a picture: the bundled deck (text only) starts without it,
+    and so does a deck with pictures in line mode, where each picture is said in words."""
+    import os
+    import subprocess
+    import sys
+
+    png(tmp_path / "maps" / "durand-line.png")
+    png(tmp_path / "maps" / "answer.png")
+    pictured = deck(tmp_path, CARD)
+    code = (
+        "import sys\nfrom quizkit.cli import main\nsys.argv = ['quizkit', 'review', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint('PIL loaded' if 'PIL' in sys.modules else 'no PIL')\n"
+    )
+    env = {**os.environ, "QUIZKIT_IMAGES": "blocks"}
+    for args, expected in (([], "no PIL"), ([str(pictured)], "no PIL")):
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, input="", timeout=60
+        )
+        assert out.stdout.strip().splitlines()[-1] == expected, out.stderr
