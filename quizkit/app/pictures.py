@@ -55,7 +55,9 @@ class Pictures:
         except PictureError as error:
             return words.plain(f"[picture not shown: {error.message}] {picture.words}", style="yellow")
         height = self.console.size.height
-        return Drawing(source, picture.alt, self.mode, max(3, min(20, height - 14)), cell_size(self.console))
+        return Drawing(
+            source, picture.alt, self.mode, max(4, min(20, (height - 8) * 2 // 3)), cell_size(self.console)
+        )
 
     def words(self, picture: Picture) -> Text:
         label = "Picture: " if self.plain_mode else "[picture] "
