@@ -18,7 +18,7 @@ from quizkit.io.anki_notes import UNMAPPED, to_anki_notes
 from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
 from quizkit.io.importing import STDIN, read_source, read_text_source
-from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, papers, to_html, to_markdown
+from quizkit.io.worksheets import MAX_VARIANTS, KeyPlace, Paper, SheetPictures, papers, to_html, to_markdown
 from quizkit.model import CardState, Deck, Kind
 from quizkit.ui import render, words
 
@@ -604,7 +604,9 @@ def _export_sheets(
     force: bool = False,
 ) -> int:
     """Worksheets drawn as a quiz is (core.exam.draw_questions), in variants with their keys; every
-    file is made and checked before the first is written."""
+    file is made and checked before the first is written. Card pictures are embedded in HTML and
+    linked from Markdown (relative to the worksheet's folder); one that cannot be read is printed
+    as its alt text, and a warning names its card."""
     import random
 
     from quizkit.core.exam import draw_questions
@@ -616,13 +618,24 @@ def _export_sheets(
     render_sheet: Callable[..., str] = to_markdown if fmt == "md" else to_html
     files: list[tuple[Path, str]] = []
     made: list[Paper] = papers(tables, drawn, seed, variants, shuffle)
+    pictures = SheetPictures(deck_path.parent, out.parent if fmt == "md" else None)
     for paper in made:
         paper_file, key_file = sheet_files(out, paper.letter, variants, place)
         files.append(
-            (paper_file, render_sheet(deck.title, deck.description, paper, key=place is KeyPlace.END))
+            (
+                paper_file,
+                render_sheet(
+                    deck.title, deck.description, paper, pictures=pictures, key=place is KeyPlace.END
+                ),
+            )
         )
         if key_file is not None:
-            files.append((key_file, render_sheet(deck.title, deck.description, paper, questions=False)))
+            files.append(
+                (
+                    key_file,
+                    render_sheet(deck.title, deck.description, paper, pictures=pictures, questions=False),
+                )
+            )
     for path, _ in files:
         if path.resolve() == deck_path.resolve():
             raise UsageError(f"-o {out} would overwrite a deck file; export to a .{fmt} file")
@@ -635,4 +648,13 @@ def _export_sheets(
     env.stdout.print(words.plain(f"exported {what} from {deck_path} (seed {seed}):"), soft_wrap=True)
     for path, _ in files:
         env.stdout.print(words.plain(f"  {path}"), soft_wrap=True)
+    lines = {card.id: card.line for card in deck.cards}
+    for (card, _file), problem in pictures.problems.items():
+        where = f"{deck_path}:{lines[card]}" if lines.get(card) else str(deck_path)
+        env.stderr.print(
+            words.plain(
+                f"{where}: warning: card {card}: {problem}; the worksheet prints its alt text instead"
+            ),
+            soft_wrap=True,
+        )
     return 0

@@ -9,13 +9,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from quizkit.core.choices import choice_letter
 from quizkit.core.exam import Question, as_question
 from quizkit.core.text import clean, markdown
 from quizkit.io import deck_format, formulas
 from quizkit.io.imported import Table
-from quizkit.model import Kind
+from quizkit.model import Kind, Picture
 
 
 class KeyPlace(StrEnum):
@@ -43,6 +44,12 @@ class SheetQuestion:
     explain: str = ""
     source: str = ""
     lines: int = 1
+    card: str = ""
+    """The card's id, named when its picture cannot be printed."""
+    image: Picture | None = None
+    """Printed with the question."""
+    answer_image: Picture | None = None
+    """Printed in the answer key, with the answer."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,90 @@ class Paper:
     def stamp(self) -> str:
         """Printed on every page, so that a marked paper can be matched to its key."""
         return f"Variant {self.letter} · seed {self.seed}"
+
+
+_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+"""The media type of each format io.pictures lets Pillow read: from what Pillow found, not the name."""
+
+
+class SheetPictures:
+    """The pictures of a deck's cards as worksheets print them: each file checked, decoded and read
+    once (io.pictures: inside the deck's folder, its size, its pixels), then embedded in HTML as a
+    data URI or linked from Markdown, the same in every variant.
+
+    A picture that cannot be read (removed since the deck was loaded, damaged) is printed as its
+    alt text with a note, and listed in `problems` for the command to warn about, naming the card.
+    """
+
+    def __init__(self, folder: Path, links_from: Path | None = None) -> None:
+        self.folder = folder
+        """The deck file's folder: pictures are relative to it."""
+        self.links_from = links_from
+        """The folder the Markdown file is written in, for its links; None: absolute file: links."""
+        self.problems: dict[tuple[str, str], str] = {}
+        """(card id, file) -> what is wrong, in the order met."""
+        self._checked: dict[str, tuple[Path, str] | str] = {}
+        self._uris: dict[str, str] = {}
+
+    def _check(self, card: str, picture: Picture) -> tuple[Path, str] | None:
+        """The picture's file and media type, or None (noted in problems) when it cannot be printed."""
+        from quizkit.io import pictures
+
+        found = self._checked.get(picture.file)
+        if found is None:
+            try:
+                path, fmt, _ = pictures.inspect(self.folder, picture.file)
+                pictures.load(self.folder, picture.file)  # every pixel decodes: not truncated or damaged
+                mime = _MIME.get(fmt)
+                found = (path, mime) if mime else f"image '{picture.file}' is {fmt or 'not an image'}"
+            except pictures.PictureError as error:
+                found = error.message
+            self._checked[picture.file] = found
+        if isinstance(found, str):
+            self.problems.setdefault((card, picture.file), found)
+            return None
+        return found
+
+    def data_uri(self, card: str, picture: Picture) -> str | None:
+        """The picture's file as a data: URI (its bytes as they are), or None when it cannot be read."""
+        found = self._check(card, picture)
+        if found is None:
+            return None
+        if picture.file not in self._uris:
+            import base64
+
+            from quizkit.io.pictures import MAX_IMAGE_BYTES
+
+            path, mime = found
+            try:
+                with path.open("rb") as file:
+                    data = file.read(MAX_IMAGE_BYTES + 1)
+            except OSError as error:
+                self._checked[picture.file] = f"image '{picture.file}' cannot be read: {error.strerror}"
+                return self.data_uri(card, picture)
+            if len(data) > MAX_IMAGE_BYTES:
+                self._checked[picture.file] = f"image '{picture.file}' grew past {MAX_IMAGE_BYTES:,} bytes"
+                return self.data_uri(card, picture)
+            self._uris[picture.file] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return self._uris[picture.file]
+
+    def link(self, card: str, picture: Picture) -> str | None:
+        """The picture's file as a Markdown link destination, percent-encoded, relative to the
+        Markdown file's folder; None when it cannot be read."""
+        found = self._check(card, picture)
+        if found is None:
+            return None
+        path = found[0]
+        if self.links_from is None:
+            return path.as_uri()
+        import os
+        from urllib.parse import quote
+
+        try:
+            relative = os.path.relpath(path, self.links_from.resolve())
+        except ValueError:  # another drive
+            return path.as_uri()
+        return quote(Path(relative).as_posix(), safe="/")
 
 
 MAX_VARIANTS = 26
@@ -129,7 +220,9 @@ def _question(number: int, kind: Kind, table: Table, asked: Question) -> SheetQu
         prompt, blanks, answers = _gaps(str(table["cloze"]))
         key = tuple(f"({n}) {a}" for n, a in enumerate(answers, start=1))
         q = f"{q}\n{prompt}" if q else prompt
-    return SheetQuestion(number, kind, q, options, blanks, key, explain, source, lines)
+    return SheetQuestion(
+        number, kind, q, options, blanks, key, explain, source, lines, card.id, card.image, card.answer_image
+    )
 
 
 def _gaps(sentence: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -176,18 +269,25 @@ def _md(text: str, **how: bool) -> str:
 
 
 def to_markdown(
-    title: str, description: str, paper: Paper, *, questions: bool = True, key: bool = True
+    title: str,
+    description: str,
+    paper: Paper,
+    *,
+    pictures: SheetPictures,
+    questions: bool = True,
+    key: bool = True,
 ) -> str:
     """A worksheet in Markdown: the questions, the answer key, or both (the key after a rule).
 
-    Markdown has no pages: the variant and seed are printed at the top and again at the key."""
+    Markdown has no pages: the variant and seed are printed at the top and again at the key.
+    Pictures are linked (pictures.link), each question's after it, each answer's in the key."""
     out = [f"# {_md(title)}" + ("" if questions else " · answer key"), ""]
     if description and questions:
         out += [_md(description, starts_line=True), ""]
     out += [f"*{paper.stamp}*", ""]
     if questions:
         out += ["Name: ______________________ Class: __________ Date: __________", ""]
-        out += _markdown_questions(paper.questions)
+        out += _markdown_questions(paper.questions, pictures)
     if key:
         if questions:
             out += ["---", "", "## Answer key", "", f"*{paper.stamp}*", ""]
@@ -198,11 +298,24 @@ def to_markdown(
                 line += f" {_md(question.explain)}"
             if question.source:
                 line += f" *Source: {_md(question.source)}*"
+            if question.answer_image is not None:  # on a line of its own, in the same list item
+                line += "  \n   " + _markdown_picture(pictures, question.card, question.answer_image)
             out.append(line)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _markdown_questions(questions: Sequence[SheetQuestion]) -> list[str]:
+def _markdown_picture(pictures: SheetPictures, card: str, picture: Picture) -> str:
+    """![alt](link), or the alt text and a note when the file cannot be read."""
+    link = pictures.link(card, picture)
+    if link is None:
+        return f"*\\[Picture: {_md(picture.words, one_line=True)}\\] ({_NOT_INCLUDED})*"
+    return f"![{_md(picture.alt, one_line=True)}]({link})"
+
+
+_NOT_INCLUDED = "not included: its file could not be read"
+
+
+def _markdown_questions(questions: Sequence[SheetQuestion], pictures: SheetPictures) -> list[str]:
     out = ["## Questions", ""]
     for question in questions:
         prompt = _md(question.prompt)
@@ -213,6 +326,8 @@ def _markdown_questions(questions: Sequence[SheetQuestion]) -> list[str]:
         )
         how = f" *({_how(question)})*" if _how(question) else ""
         out += [f"**{question.number}.** {prompt}{how}", ""]
+        if question.image is not None:
+            out += [_markdown_picture(pictures, question.card, question.image), ""]
         if question.kind in (Kind.CHOICE, Kind.MULTI, Kind.ORDER):
             mark = "____" if question.kind is Kind.ORDER else "[ ]"  # a place to number, or to tick
             out += [
@@ -253,6 +368,10 @@ h1 { font-size: 1.6em; margin-bottom: .2em; }
 .explain { color: #222; }
 .source { color: #555; font-style: italic; font-size: .9em; }
 .variant { color: #555; font-size: .9em; }
+.picture { margin: .6em 0; break-inside: avoid; page-break-inside: avoid; }
+.picture img { display: block; max-width: 100%; max-height: 9cm; width: auto; height: auto; }
+.key .picture img { max-height: 6cm; }
+.missing { font-style: italic; color: #333; border: 1px dashed #777; padding: .3em .5em; }
 math { font-size: 1.1em; }
 """
 
@@ -266,9 +385,34 @@ def _h(text: str) -> str:
     return formulas.html_text(clean(text), _escape)
 
 
-def to_html(title: str, description: str, paper: Paper, *, questions: bool = True, key: bool = True) -> str:
+def _alt(text: str) -> str:
+    """Alt text for an attribute: escaped, one line, its formulas as readable Unicode."""
+    return html.escape(formulas.unicode_text(clean(text)).replace("\n", " "), quote=True)
+
+
+def _html_picture(pictures: SheetPictures, card: str, picture: Picture) -> str:
+    """The picture embedded (a data: URI: the page stays one file), or its alt text and a note."""
+    uri = pictures.data_uri(card, picture)
+    if uri is None:
+        return (
+            f'<p class="picture missing">[Picture: {_h(picture.words)}] '
+            f'<span class="note">({_NOT_INCLUDED})</span></p>'
+        )
+    return f'<figure class="picture"><img src="{uri}" alt="{_alt(picture.alt)}"></figure>'
+
+
+def to_html(
+    title: str,
+    description: str,
+    paper: Paper,
+    *,
+    pictures: SheetPictures,
+    questions: bool = True,
+    key: bool = True,
+) -> str:
     """A single self-contained page that prints cleanly: the questions, the answer key (on a new
-    page after them), or both. The variant and seed are at the foot of every printed page."""
+    page after them), or both. The variant and seed are at the foot of every printed page.
+    Pictures are embedded (pictures.data_uri), each question's with it, each answer's in the key."""
     heading = _h(title) + ("" if questions else " · answer key")
     # The stamp is made of a letter and a number only: safe in CSS as it is.
     stamp = f'"{paper.stamp} · page " counter(page)'
@@ -278,7 +422,7 @@ def to_html(title: str, description: str, paper: Paper, *, questions: bool = Tru
         "<head>",
         '<meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{heading} · {paper.stamp}</title>",
         f"<style>{_CSS.replace('var(--stamp)', stamp)}</style>",
@@ -291,7 +435,7 @@ def to_html(title: str, description: str, paper: Paper, *, questions: bool = Tru
             out.append(f'<p class="about">{_h(description)}</p>')
         out.append(f'<p class="variant">{paper.stamp}</p>')
         out.append('<p class="who">Name:<span></span> Class:<span></span> Date:<span></span></p>')
-        out += _html_questions(paper.questions)
+        out += _html_questions(paper.questions, pictures)
     if key:
         out += [f'<section class="key{" after" if questions else ""}">']
         out += ["<h2>Answer key</h2>" if questions else f"<h1>{heading}</h1>"]
@@ -302,13 +446,15 @@ def to_html(title: str, description: str, paper: Paper, *, questions: bool = Tru
                 item += f' <span class="explain">{_h(question.explain)}</span>'
             if question.source:
                 item += f' <span class="source">Source: {_h(question.source)}</span>'
+            if question.answer_image is not None:
+                item += _html_picture(pictures, question.card, question.answer_image)
             out.append(item + "</li>")
         out += ["</ol>", "</section>"]
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _html_questions(questions: Sequence[SheetQuestion]) -> list[str]:
+def _html_questions(questions: Sequence[SheetQuestion], pictures: SheetPictures) -> list[str]:
     out = []
     for question in questions:
         prompt = _h(question.prompt)
@@ -324,6 +470,8 @@ def _html_questions(questions: Sequence[SheetQuestion]) -> list[str]:
         out.append(
             f'<div class="question"><p><span class="number">{question.number}.</span>{prompt}{how}</p>'
         )
+        if question.image is not None:
+            out.append(_html_picture(pictures, question.card, question.image))
         if question.kind in (Kind.CHOICE, Kind.MULTI, Kind.ORDER):
             mark = "slot" if question.kind is Kind.ORDER else "box"  # a place to number, or to tick
             out.append('<ul class="options">')
