@@ -122,6 +122,7 @@ def test_apkg_made_by_anki_becomes_quizkit_cards(name: str) -> None:
             "In which year did South Sudan become independent?",
             "hund",
             "Which country has this flag?",
+            "What does this picture show?",  # a front that is only the flag: asked in words
         ]
     )
     assert cards["Capital of France?"]["a"] == "Paris (since 508)"
@@ -139,8 +140,8 @@ def test_apkg_made_by_anki_becomes_quizkit_cards(name: str) -> None:
     assert left_out == [
         "media files in the package: 1 (flag.png): quizkit decks are text",
         "formatting (the text is kept): 1 (note N (Capital of France?): bold)",
-        "media (images, sounds): 1 (note N (Which country has this flag?): flag.png)",
-        "notes with an empty side: 1 (note N: its question is empty once images and sounds are left out)",
+        "media (images, sounds): 2 (note N (Which country has this flag?): flag.png; "
+        "note N (What does this picture show?): flag.png)",
         "notes of note types quizkit has no kind for: 1 ('Word and picture': its cards show 2 fields on "
         "the front (Word, Picture); a quizkit card asks one)",
     ]
@@ -160,8 +161,11 @@ def test_imported_apkg_passes_validate(runner: CliRunner, tmp_path: Path) -> Non
     out = tmp_path / "geo.toml"
     result = runner.invoke(app, ["import", str(DATA / "geography.apkg"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "imported 8 card blocks (11 cards: basic 8 · cloze 2 · typed 1)" in result.output
-    assert "not carried over (5):" in result.output
+    # The flag card's picture comes along (geo.media/flag.png): tests/test_anki_pictures.py.
+    assert "imported 9 card blocks (12 cards: basic 9 · cloze 2 · typed 1)" in result.output
+    assert "copied 1 media file into" in result.output
+    assert (tmp_path / "geo.media" / "flag.png").is_file()
+    assert "not carried over (2):" in result.output
     checked = runner.invoke(app, ["validate", str(out)])
     assert checked.exit_code == 0 and "0 errors" in checked.output, checked.output
     assert out.read_text(encoding="utf-8").startswith("# Imported from geography.apkg by quizkit import.")

@@ -307,12 +307,14 @@ def test_anki_notes_in_plain_text_as_anki_writes_them() -> None:
     assert cards["hund"]["a"] == "dog"
     assert cards["Which country has this flag?"]["a"] == "Japan"
     assert all(re.fullmatch(r"anki-[0-9a-f]{10}", str(c["id"])) for c in imported.cards)
-    assert len(imported.cards) == 8
+    # A front that is only a picture is asked in words, as from the package (same ids).
+    assert cards["What does this picture show?"]["a"] == "Japan"
+    assert len(imported.cards) == 9
     assert imported.left_out == [
         "formatting (the text is kept): 1 (line 7 (Capital of France?): bold)",
-        "media (images, sounds): 1 (line 14 (Which country has this flag?): flag.png)",
-        "notes with an empty side: 2 (line 15: its front is empty once images and sounds are left out; "
-        "line 16 (Katze): its back is empty once images and sounds are left out)",
+        "media (images, sounds): 2 (line 14 (Which country has this flag?): flag.png; line 15: flag.png)",
+        "notes with an empty side: 1 "
+        "(line 16 (Katze): its back is empty once images and sounds are left out)",
     ]
     assert "tag 'europe::france' became 'europe.france'" in imported.changed
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizkit.errors import DeckError, Problem, UsageError
-from quizkit.io import apkg, deck_parse, deck_write, disk
+from quizkit.io import anki_media, apkg, deck_parse, deck_write, disk
 from quizkit.io.anki_notes import UNMAPPED, to_anki_notes
 from quizkit.io.delimited import GUESS, Layout, to_csv
 from quizkit.io.imported import Imported
@@ -89,13 +89,36 @@ def import_deck(
                 "--with-progress works with an Anki package given as a file, not on standard input"
             )
         imported = read_text_source(_stdin_bytes(env), STDIN, "", reading)
+        return _import_read(env, source, out, imported, title, force, layout, append, None)
+    # An Anki package's pictures and sounds go into a folder beside the deck: deck.media/ for
+    # -o deck.toml, media/ in the -o folder of --decks files.
+    if layout == "files":
+        stage = anki_media.MediaStage(out, "media", replace=force)
     else:
-        imported = read_source(source, with_progress, reading)
-    if with_progress and imported.progress is None:
-        raise UsageError(
-            f"--with-progress: {source.name} has no review history; it works with Anki packages "
-            "(.apkg, .colpkg) exported with 'Include scheduling information'"
-        )
+        stage = anki_media.MediaStage(out.parent, f"{out.stem}.media", replace=force)
+    with stage:
+        imported = read_source(source, with_progress, reading, stage)
+        if with_progress and imported.progress is None:
+            raise UsageError(
+                f"--with-progress: {source.name} has no review history; it works with Anki packages "
+                "(.apkg, .colpkg) exported with 'Include scheduling information'"
+            )
+        return _import_read(env, source, out, imported, title, force, layout, append, stage)
+
+
+def _import_read(
+    env: Environment,
+    source: Path,
+    out: Path,
+    imported: Imported,
+    title: str | None,
+    force: bool,
+    layout: str,
+    append: bool,
+    stage: anki_media.MediaStage | None,
+) -> int:
+    """import_deck once the source is read: check the cards, then write the decks (and the media)."""
+    from_stdin = str(source) == "-"
     if not imported.cards:
         for item in imported.left_out:
             env.stderr.print(words.plain(f"  not carried over: {item}"), soft_wrap=True)
@@ -105,7 +128,11 @@ def import_deck(
         raise DeckError([Problem(name, None, None, "has no cards quizkit can import", "see the list above")])
     say = env.stdout.print
     made: list[tuple[Path, str, Deck, list[dict[str, Any]]]] = []
+    media_names = {name for names in imported.media.values() for name in names}
+    copied = 0
     if append:
+        if stage is not None:  # the pictures are checked; the deck with them is checked as it is appended
+            copied = stage.commit(media_names)
         deck = _append(env, out, imported)
         new_ids = {table["id"] for table in imported.cards}
         shown_path = out
@@ -133,9 +160,11 @@ def import_deck(
             if description:
                 meta["description"] = description
             text = deck_write.dump_deck(meta, tables, header=header)
-            made.append((path, text, deck_parse.parse_valid(text, str(path), default_id=path.stem), tables))
+            made.append((path, text, _checked(text, path, stage), tables))
         if layout == "files":
             out.mkdir(exist_ok=True)
+        if stage is not None:
+            copied = stage.commit(media_names)
         for path, text, _deck, _tables in made:
             disk.write_atomic(path, text.encode("utf-8"))
         for path, _text, deck, tables in made:
@@ -147,18 +176,48 @@ def import_deck(
                 soft_wrap=True,
             )
         shown_path = made[0][0] if len(made) == 1 else out
+    if stage is not None and media_names:
+        there = len(media_names) - copied
+        files = "media file" if copied == 1 else "media files"
+        say(
+            words.plain(
+                f"copied {copied} {files} into {stage.final}"
+                + (f" ({there} more already there, the same)" if there else "")
+            ),
+            soft_wrap=True,
+        )
     if imported.preview:  # how a spreadsheet's columns were read, then its first cards as read
         say(words.plain(f"columns read: {imported.preview[0]}"), soft_wrap=True)
         for line in imported.preview[1:]:
             say(words.plain(f"  {line}"), soft_wrap=True)
     if imported.progress is not None:
         _import_progress(env, imported, [(deck, tables) for _p, _t, deck, tables in made])
+    _listing(
+        env,
+        "sounds and videos, copied: quizkit does not play them (the card text names each)",
+        imported.sounds,
+    )
+    _listing(env, "images not shown as pictures, copied (the card text names each)", imported.unshown)
     _listing(env, "not carried over", imported.left_out)
     _listing(env, "changed on the way", imported.changed)
     _listing(env, "rows skipped", imported.skipped)
     first = made[0][0] if made else out
     say(words.plain(f"next: quizkit validate {shown_path}   quizkit show {first}"), soft_wrap=True)
     return 0
+
+
+def _checked(text: str, path: Path, stage: anki_media.MediaStage | None) -> Deck:
+    """The deck text parsed as the file `path` would be, its pictures looked for where they are
+    before they are moved in: in the media stage (which mirrors the deck's folder)."""
+    from dataclasses import replace
+
+    if stage is None or stage.root is None:
+        return deck_parse.parse_valid(text, str(path), default_id=path.stem)
+    try:
+        deck = deck_parse.parse_valid(text, str(stage.root / path.name), default_id=path.stem)
+    except DeckError as error:
+        raise DeckError([replace(problem, path=str(path)) for problem in error.problems]) from None
+    return replace(deck, path=str(path))
 
 
 def _import_progress_only(env: Environment, source: Path, out: Path) -> int:
@@ -505,15 +564,25 @@ def export_deck(
     progress = None
     if fmt == "csv":
         data = ("\ufeff" + to_csv(tables)).encode("utf-8")
-    else:
-        notes = to_anki_notes(deck.id, tables)
+    packed: list[tuple[str, Path]] = []
+    if fmt == "apkg":
+        names, packed = _package_pictures(deck_path, tables)
+        notes = to_anki_notes(deck.id, tables, names)
         progress = _package_progress(env, deck, notes) if with_progress else None
         data = apkg.write_package(
-            deck.title, deck.description, deck.id, notes, env.clock().timestamp(), progress=progress
+            deck.title,
+            deck.description,
+            deck.id,
+            notes,
+            env.clock().timestamp(),
+            progress=progress,
+            media=packed,
         )
     disk.write_atomic(out, data)
+    pictures = f", {len(packed)} pictures" if packed else ""
     env.stdout.print(
-        words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt})"), soft_wrap=True
+        words.plain(f"exported {len(tables)} card blocks of {deck_path} to {out} ({fmt}{pictures})"),
+        soft_wrap=True,
     )
     if progress is not None:
         studied = sum(1 for s in progress.schedules.values() if s.ctype)
@@ -526,6 +595,34 @@ def export_deck(
             soft_wrap=True,
         )
     return 0
+
+
+def _package_pictures(
+    deck_path: Path, tables: Sequence[tuple[Kind, dict[str, Any]]]
+) -> tuple[dict[str, str], list[tuple[str, Path]]]:
+    """The cards' pictures for a package: each path in the deck -> its flat name in the package,
+    and the files to pack (name, file), each checked as the deck's pictures are (inside the deck's
+    folder, a regular file, not too big)."""
+    from quizkit.io.pictures import PictureError, located
+
+    folder = deck_path.parent
+    files: list[tuple[str, Path]] = []
+    for _kind, table in tables:
+        for key in ("image", "answer_image"):
+            written = table.get(key)
+            if not isinstance(written, str) or any(w == written for w, _f in files):
+                continue
+            try:
+                files.append((written, located(folder, written)))
+            except PictureError as error:
+                raise DeckError(
+                    [Problem(str(deck_path), None, str(table["id"]), f"{key}: {error.message}", error.hint)]
+                ) from None
+    names = anki_media.package_names(files)
+    packed: dict[str, Path] = {}
+    for written, file in files:
+        packed.setdefault(names[written], file)
+    return names, list(packed.items())
 
 
 def _anki_ord(card_id: str, note_id: str) -> int | None:

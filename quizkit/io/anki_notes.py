@@ -6,14 +6,16 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from quizkit.core.choices import shuffle_items
 from quizkit.core.ids import id_from_guid, unique_id
 from quizkit.io import apkg, deck_format
 from quizkit.io.delimited import cell_lines
-from quizkit.io.html_text import html_field, html_to_text, html_to_text_noting
+from quizkit.io.html_text import MediaRef, ParsedField, html_field, html_to_text, parse_field
 from quizkit.io.imported import (
     Imported,
     ImportedProgress,
@@ -27,6 +29,9 @@ from quizkit.io.imported import (
     title_of,
 )
 from quizkit.model import Kind
+
+if TYPE_CHECKING:
+    from quizkit.io.anki_media import MediaStage, Staged
 
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 
@@ -266,13 +271,91 @@ SCHEDULING = "scheduling and review history (add --with-progress to bring them)"
 UNMAPPED = "review history of cards that did not become quizkit cards"
 
 
-def from_package(package: apkg.Package, path: str, with_progress: bool = False) -> Imported:
+PICTURE_PROMPT = "What does this picture show?"
+"""The question of a card whose Anki front is a picture alone (a quizkit card asks in words too)."""
+
+PICTURE_ANSWER = "(see the picture)"
+"""The answer of a basic card whose Anki back is a picture alone."""
+
+
+@dataclass
+class _NoteMedia:
+    """What one note's media became: the pictures on its card, the files it uses, what it says."""
+
+    image: tuple[str, str] | None = None
+    """(saved name, alt text) of the question's picture."""
+    answer_image: tuple[str, str] | None = None
+    files: list[Staged] = field(default_factory=list)
+    sounds: list[str] = field(default_factory=list)
+    unshown: list[str] = field(default_factory=list)
+    shown: set[int] = field(default_factory=set)
+    """The ids of the references that are the card's pictures (no mention in the text)."""
+    saved: dict[int, str] = field(default_factory=dict)
+    """Each copied reference's saved name, by the reference's id."""
+
+    def mention(self, ref: MediaRef) -> str:
+        """What the text says where a reference stood: nothing for the card's picture, else the file."""
+        if id(ref) in self.shown:
+            return ""
+        name = self.saved.get(id(ref), ref.src)
+        return f"[{'picture' if ref.tag == 'img' else ref.tag}: {name}]"
+
+
+def _note_media(
+    stage: MediaStage, sides: Sequence[tuple[str, Sequence[tuple[str, ParsedField]]]]
+) -> _NoteMedia:
+    """Copy the files a note's fields refer to and choose its pictures: on each side (question,
+    answer) the first image quizkit can show; the others, and the fields of no side, are named."""
+    from quizkit.core.text import clean
+
+    found = _NoteMedia()
+    for side, fields in sides:
+        for field_name, parsed in fields:
+            for ref in parsed.refs:
+                staged = stage.get(ref.src)
+                what = "picture" if ref.tag == "img" else ref.tag
+                if isinstance(staged, str):
+                    found.unshown.append(f"{what} {ref.src!r} {staged}")
+                    continue
+                found.saved[id(ref)] = staged.name
+                if staged not in found.files:
+                    found.files.append(staged)
+                where = f"{stage.folder}/{staged.name}"
+                if ref.tag != "img":
+                    found.sounds.append(where)
+                    continue
+                problem = stage.picture_problem(staged)
+                taken = found.image if side == "question" else found.answer_image
+                if problem is not None:
+                    found.unshown.append(f"{where}: {problem[0]} ({problem[1]})")
+                elif not side:
+                    found.unshown.append(
+                        f"{where}: in the {field_name!r} field, where quizkit shows no picture"
+                    )
+                elif taken is not None:
+                    found.unshown.append(f"{where}: a second picture on the {side} side (a card shows one)")
+                else:
+                    alt = " ".join(clean(ref.alt).split()) or PurePosixPath(staged.name).stem
+                    if side == "question":
+                        found.image = (staged.name, alt)
+                    else:
+                        found.answer_image = (staged.name, alt)
+                    found.shown.add(id(ref))
+    return found
+
+
+def from_package(
+    package: apkg.Package, path: str, with_progress: bool = False, media: MediaStage | None = None
+) -> Imported:
     """quizkit cards from an Anki package's notes: basic, reversed, cloze and type-in notes.
 
-    Fields become plain text; media, formatting, unknown note types and unused fields are
-    listed, each kind once. Each card remembers its Anki deck (the full path). With
-    `with_progress`, the review log and the suspended and buried cards come along, attached
-    to the quizkit card ids.
+    Fields become plain text; formatting, unknown note types and unused fields are listed, each
+    kind once. With `media` (where the package's files are copied), the first image the question
+    shows becomes the card's picture, and the first of the answer its answer picture; sounds and
+    the images a card cannot show are copied and named in the text, "[sound: x.mp3]"; the files no
+    card uses are listed. Without it, media are left out and listed. Each card remembers its Anki
+    deck (the full path). With `with_progress`, the review log and the suspended and buried cards
+    come along, attached to the quizkit card ids.
     """
     result = Imported(title="", cards=[])
     plans: dict[int, _Plan | str] = {}
@@ -281,6 +364,8 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
     warned_templates: set[int] = set()
     placed: dict[tuple[int, int], tuple[str, str]] = {}
     """(Anki note id, card ord) -> (table id, quizkit card id)."""
+    carried: dict[str, tuple[str, _NoteMedia]] = {}
+    """Table id -> (its label, what its note's media became)."""
     for note in package.notes:
         notetype = note.notetype
         plan = plans.get(notetype.id)
@@ -293,27 +378,70 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
         if plan.unused_templates and notetype.id not in warned_templates:
             warned_templates.add(notetype.id)
             result.lose(TEMPLATES, f"{notetype.name!r}: {plan.unused_templates} left out")
-        media: list[str] = []
+        parsed: dict[str, ParsedField] = {}
+
+        def field_of(
+            name: str, note: apkg.Note = note, parsed: dict[str, ParsedField] = parsed
+        ) -> ParsedField:
+            if name not in parsed:
+                parsed[name] = parse_field(note.field(name))
+            return parsed[name]
+
+        if plan.own:
+            asking, answering = ["Front"], ["Back", "Explain", "Source"]
+            elsewhere = [n for n in notetype.fields if n not in (*asking, *answering)]
+        else:
+            asking = [*plan.question, plan.cloze]
+            answering = [plan.answer, *plan.explain, plan.source]
+            elsewhere = [plan.accept]
+        sides = [
+            (side, [(n, field_of(n)) for n in names if n and n in notetype.fields])
+            for side, names in (("question", asking), ("answer", answering), ("", elsewhere))
+        ]
+        found = _NoteMedia()
+        if media is not None and any(parsed.refs for _side, fields in sides for _n, parsed in fields):
+            found = _note_media(media, sides)
+        # A side whose only content is a picture: asked in words (PICTURE_PROMPT). Without `media`
+        # too, so that the same note is the same card when only its progress is imported.
+        pictured_q, pictured_a = (
+            any(ref.tag == "img" for _n, parsed in fields for ref in parsed.refs)
+            for _side, fields in sides[:2]
+        )
+        if media is not None:
+            pictured_q, pictured_a = found.image is not None, found.answer_image is not None
+        lost_media: list[str] = []
         formatting: set[str] = set()
 
         def text(
-            name: str, note: apkg.Note = note, media: list[str] = media, formatting: set[str] = formatting
+            name: str,
+            field_of: Callable[[str], ParsedField] = field_of,
+            found: _NoteMedia = found,
+            lost_media: list[str] = lost_media,
+            formatting: set[str] = formatting,
         ) -> str:
-            value, found, looks = html_to_text_noting(note.field(name))
-            media.extend(found)
-            formatting.update(looks)
-            return value
+            parsed_field = field_of(name)
+            if media is None:
+                lost_media.extend(ref.src for ref in parsed_field.refs)
+            formatting.update(parsed_field.formatting)
+            return parsed_field.text(found.mention if media is not None else None)
 
         question = "\n".join(t for t in (text(n) for n in plan.question) if t)
         explain = "\n".join(t for t in (text(n) for n in plan.explain) if t)
         cloze = text(plan.cloze) if plan.cloze else ""
+        if not question and pictured_q and plan.kind is not Kind.CLOZE:
+            question = PICTURE_PROMPT
         label = f"note {note.id}{short_label(cloze or question)}"
         fields: Table = {"explain": explain, "source": text(plan.source) if plan.source else ""}
         reason = ""
         numbers: list[int] = []
         kind = plan.kind
         if plan.own:
-            kind, fields, reason = card_from_fields({name: text(name) for name in notetype.fields})
+            named = {name: text(name) for name in notetype.fields}
+            if not named.get("Front") and pictured_q:
+                named["Front"] = PICTURE_PROMPT
+            if not named.get("Back") and pictured_a and not named.get("Kind"):
+                named["Back"] = PICTURE_ANSWER
+            kind, fields, reason = card_from_fields(named)
         elif plan.kind is Kind.CLOZE:
             sentence, renumbered = cloze_from_anki(cloze)
             numbers = cloze_numbers(cloze)
@@ -323,6 +451,8 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
                 result.changed.append(f"{label}: {RENUMBERED}")
         else:
             answer = text(plan.answer)
+            if not answer and pictured_a and plan.kind is Kind.BASIC:
+                answer = PICTURE_ANSWER
             fields |= {"q": question, "a": answer}
             if plan.kind is Kind.TYPED:
                 fields["accept"] = cell_lines(text(plan.accept)) if plan.accept else []
@@ -330,12 +460,14 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
                 fields["reverse"] = plan.reverse_ord is not None and plan.reverse_ord in note.card_ords
             if not question or not answer:
                 side = "question" if not question else "answer"
-                reason = f"its {side} is empty" + (" once images and sounds are left out" if media else "")
+                reason = f"its {side} is empty" + (
+                    " once images and sounds are left out" if lost_media else ""
+                )
         if reason:
             result.lose(BROKEN if plan.own else EMPTY, f"{label}: {reason}")
             continue
-        if media:
-            result.lose(MEDIA, f"{label}: {', '.join(dict.fromkeys(media))}")
+        if lost_media:
+            result.lose(MEDIA, f"{label}: {', '.join(dict.fromkeys(lost_media))}")
         if formatting:
             result.lose(FORMATTING, f"{label}: {', '.join(sorted(formatting))}")
         if not plan.own:  # a quizkit note uses every field it has
@@ -344,6 +476,10 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
             unused = [n for n in notetype.fields if n not in used and html_to_text(note.field(n))[0]]
             if unused:
                 result.lose(FIELDS, f"{label}: {', '.join(repr(n) for n in unused)}")
+        if media is not None:
+            for key, picture in (("image", found.image), ("answer_image", found.answer_image)):
+                if picture is not None:
+                    fields[key], fields[f"{key}_alt"] = f"{media.folder}/{picture[0]}", picture[1]
         table = note_table(kind, fields)
         tags = clean_tags(note.tags, renamed)
         if tags:
@@ -351,23 +487,41 @@ def from_package(package: apkg.Package, path: str, with_progress: bool = False) 
         card_id = unique_id(id_from_guid(note.guid), taken)
         result.cards.append({"id": card_id, **table})
         result.decks[card_id] = note.deck
+        if found.files or found.unshown:
+            carried[card_id] = (f"card {card_id}{short_label(cloze or question)}", found)
         for ord_ in note.card_ords:
             suffix = _suffix(plan, ord_, numbers, bool(table.get("reverse")))
             if suffix is not None:
                 placed[(note.id, ord_)] = (card_id, card_id + suffix)
-    if package.media:
-        shown = ", ".join(package.media[:2]) + (", ..." if len(package.media) > 2 else "")
-        result.left_out.append(
-            f"media files in the package: {len(package.media)} ({shown}): quizkit decks are text"
-        )
     result.descriptions = {
         name: html_to_text(about)[0] for name, about in package.descriptions.items() if html_to_text(about)[0]
     }
     result.changed.extend(tag_notes(renamed))
     result.title = title_of(result.decks.values())
+    if media is None and package.media:
+        shown = ", ".join(package.media[:2]) + (", ..." if len(package.media) > 2 else "")
+        result.left_out.append(
+            f"media files in the package: {len(package.media)} ({shown}): quizkit decks are text"
+        )
     check_imported(result, path, drop=True)
     kept = {table["id"] for table in result.cards}
     placed = {key: ids for key, ids in placed.items() if ids[0] in kept}
+    copied: set[str] = set()
+    for card_id, (card_label, found) in carried.items():
+        if card_id not in kept:
+            continue
+        result.media[card_id] = [staged.name for staged in found.files]
+        copied.update(staged.source for staged in found.files)
+        result.sounds.extend(f"{where} ({card_label})" for where in dict.fromkeys(found.sounds))
+        result.unshown.extend(f"{card_label}: {item}" for item in found.unshown)
+    if media is not None:
+        result.changed.extend(note for source in sorted(copied) for note in media.changed.get(source, []))
+        unused_media = [name for name in dict.fromkeys(package.media) if name not in copied]
+        if unused_media:
+            shown = ", ".join(repr(n) for n in unused_media[:2]) + (", ..." if len(unused_media) > 2 else "")
+            result.left_out.append(
+                f"media files no imported card uses: {len(unused_media)} ({shown}): not copied"
+            )
     _progress(result, package, placed, with_progress)
     result.list_losses()
     return result
@@ -452,9 +606,34 @@ def _progress(
     result.progress = progress
 
 
-def to_anki_notes(deck_id: str, tables: Sequence[tuple[Kind, Table]]) -> list[apkg.NewNote]:
+def picture_html(name: str, alt: str) -> str:
+    """An Anki field's picture: <img src="map.png" alt="...">, the name and alt text escaped."""
+    import html
+
+    from quizkit.core.text import clean
+
+    return f'<img src="{html.escape(name)}" alt="{html.escape(" ".join(clean(alt).split()))}">'
+
+
+def _with_picture(field_html: str, table: Table, key: str, media: Mapping[str, str]) -> str:
+    """The field with the card's picture under `key` after its text, if it has one."""
+    file = table.get(key)
+    if not isinstance(file, str) or file not in media:
+        return field_html
+    picture = picture_html(media[file], str(table.get(f"{key}_alt", "")))
+    return f"{field_html}<br>{picture}" if field_html else picture
+
+
+def to_anki_notes(
+    deck_id: str, tables: Sequence[tuple[Kind, Table]], media: Mapping[str, str] | None = None
+) -> list[apkg.NewNote]:
     """Anki notes for the cards, in deck order: cloze notes, and notes of the one quizkit note type
-    for every other kind, whose fields keep the card whole (card_from_fields reads them back)."""
+    for every other kind, whose fields keep the card whole (card_from_fields reads them back).
+
+    `media` names each picture (its path in the deck) in the package: the question's picture goes
+    after the question (Front, or a cloze's Question), the answer's after a basic card's Back
+    (which a reversed card asks), else in Explain, shown under every answer."""
+    media = media or {}
     notes = []
     for kind, table in tables:
         note_id = str(table["id"])
@@ -462,8 +641,10 @@ def to_anki_notes(deck_id: str, tables: Sequence[tuple[Kind, Table]]) -> list[ap
             "Explain": html_field(str(table.get("explain", ""))),
             "Source": html_field(str(table.get("source", ""))),
         }
-        question = html_field(str(table.get("q", "")))
+        question = _with_picture(html_field(str(table.get("q", ""))), table, "image", media)
         model = apkg.Model.CARD
+        if kind is not Kind.BASIC:
+            extras["Explain"] = _with_picture(extras["Explain"], table, "answer_image", media)
         if kind is Kind.CLOZE:
             model = apkg.Model.CLOZE
             fields = {"Text": cloze_to_anki(str(table["cloze"])), "Question": question}
@@ -472,7 +653,10 @@ def to_anki_notes(deck_id: str, tables: Sequence[tuple[Kind, Table]]) -> list[ap
             fields = {"Front": question, "Back": html_field(str(table["a"])), "Accept": accept}
             fields["Type answer"] = "y"
         elif kind is Kind.BASIC:
-            fields = {"Front": question, "Back": html_field(str(table["a"]))}
+            fields = {
+                "Front": question,
+                "Back": _with_picture(html_field(str(table["a"])), table, "answer_image", media),
+            }
             fields["Add reverse"] = "y" if table.get("reverse") else ""
         else:
             fields = {"Front": question, "Kind": kind.value, **_choice_fields(kind, table, note_id)}

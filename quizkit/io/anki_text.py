@@ -13,12 +13,13 @@ from quizkit.io.anki_notes import (
     FIELDS,
     FORMATTING,
     MEDIA,
+    PICTURE_PROMPT,
     RENUMBERED,
     cloze_from_anki,
     from_quizkit_text,
 )
 from quizkit.io.delimited import delimited_rows
-from quizkit.io.html_text import html_to_text_noting, plain_field
+from quizkit.io.html_text import parse_field, plain_field
 from quizkit.io.imported import (
     Imported,
     Table,
@@ -91,13 +92,16 @@ def read_anki_text(text: str, path: str) -> Imported:
             return cells[index] if index is not None and index < len(cells) else ""
 
         fields = [c for i, c in enumerate(cells) if i not in special.values()]
-        texts, media, formatting = [], [], set()
+        texts, media, formatting, pictured = [], [], set(), []
         for value in fields:
             if as_html:
-                text, found, looks = html_to_text_noting(value)
-                formatting.update(looks)
+                parsed = parse_field(value)
+                text, found = parsed.text(), [ref.src for ref in parsed.refs]
+                formatting.update(parsed.formatting)
+                pictured.append(any(ref.tag == "img" for ref in parsed.refs))
             else:
                 text, found = plain_field(value)
+                pictured.append(False)
             texts.append(text)
             media.extend(found)
         notetype = cell("notetype") or directives.get("notetype", "")
@@ -106,7 +110,7 @@ def read_anki_text(text: str, path: str) -> Imported:
             decks_seen[deck_name] += 1
         guid = cell("guid")
         label = f"line {line}{short_label(texts[0] if texts else '')}"
-        table, reason, lost = _text_note(notetype, texts)
+        table, reason, lost = _text_note(notetype, texts, pictured)
         if table is None:
             result.lose(EMPTY, f"{label}: {reason}")
             continue
@@ -134,8 +138,13 @@ def read_anki_text(text: str, path: str) -> Imported:
     return result
 
 
-def _text_note(notetype: str, texts: list[str]) -> tuple[Table | None, str, list[str]]:
+def _text_note(
+    notetype: str, texts: list[str], pictured: list[bool] | None = None
+) -> tuple[Table | None, str, list[str]]:
     """A card table from a text note's fields, by its note type's name (the text has no templates).
+    A front that is only a picture is asked in words, as from a package (the text export holds
+    no files: the picture itself is listed as lost). A back that is only a picture is no answer
+    here: without the templates, the note's next field may be anything.
 
     Returns (table or None, the reason it is None or what changed, what was left out).
     """
@@ -156,11 +165,15 @@ def _text_note(notetype: str, texts: list[str]) -> tuple[Table | None, str, list
             lost.append(f"{len(extra)} more field(s)")
         table = note_table(Kind.CLOZE, {"cloze": sentence, "explain": fields[1]})
         return table, RENUMBERED if renumbered else "", lost
+    typed = bool(re.search(r"type[- ]in|typ(e|ing) the answer", name))
+    pictured = [*(pictured or []), False, False]
+    if not fields[0] and pictured[0]:
+        fields[0] = PICTURE_PROMPT
     if not fields[0]:
         return None, "its front is empty once images and sounds are left out", lost
     if not fields[1]:
         return None, "its back is empty once images and sounds are left out", lost
-    if re.search(r"type[- ]in|typ(e|ing) the answer", name):
+    if typed:
         kind, extra_from = Kind.TYPED, 2
         table = note_table(kind, {"type": "typed", "q": fields[0], "a": fields[1]})
     else:

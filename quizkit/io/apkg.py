@@ -71,6 +71,11 @@ MAX_CARDS = 1_000_000
 MAX_NOTETYPES = 10_000
 MAX_DECKS = 100_000
 MAX_MEDIA_FILES = 500_000
+MAX_MEDIA_FILE_BYTES = 64 * MB
+"""One media file copied out of a package: a picture is at most 20 MB (pictures.MAX_IMAGE_BYTES),
+an hour of speech as MP3 about 60 MB. A bigger one is left in the package (and listed)."""
+MAX_MEDIA_BYTES = 1024 * MB
+"""All the media files copied out of one package, together."""
 MAX_SCHEMA_ENTRIES = 10_000
 MAX_REVIEWS = 1_000_000
 """Rows of the review log (revlog) read, for --with-progress: 250 reviews a day for ten years."""
@@ -182,6 +187,10 @@ class Package:
     """How many rows the review log has (also when it was not read)."""
     descriptions: Mapping[str, str] = _field(default_factory=dict)
     """Each deck's description (HTML), by its full name (History::French Revolution)."""
+    media_members: Mapping[str, str] = _field(default_factory=dict)
+    """The zip member holding each media file, by its name (the first entry of a name counts)."""
+    media_zstd: bool = False
+    """The media files are zstd-compressed in their members (the current format)."""
 
 
 def _fail(path: str, message: str, hint: str = REEXPORT_HINT) -> DeckError:
@@ -232,7 +241,11 @@ def read_package(data: bytes | Path, path: str, history: bool = False) -> Packag
         raise _fail(
             path, "is a zip file but not an Anki package: it holds no collection.anki2/.anki21/.anki21b"
         )
-    media = _media_names(archive, members, path)
+    entries, media_zstd = _media_entries(archive, members, path)
+    media_members: dict[str, str] = {}
+    for name, member in entries:
+        media_members.setdefault(name, member)
+    media = tuple(name for name, _member in entries)
     with tempfile.TemporaryDirectory(prefix="quizkit-apkg-") as private:
         file = Path(private) / "collection.sqlite"
         with open(file, "wb") as out:
@@ -244,7 +257,9 @@ def read_package(data: bytes | Path, path: str, history: bool = False) -> Packag
             raise _fail(path, f"the package's {damaged.what} are damaged: {damaged.detail}") from None
         except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as error:
             raise _fail(path, f"holds a collection quizkit cannot read ({chosen}: {error})") from None
-    return Package(notes, media, chosen, cards, reviews, review_count, descriptions)
+    return Package(
+        notes, media, chosen, cards, reviews, review_count, descriptions, media_members, media_zstd
+    )
 
 
 def _outside(name: str) -> bool:
@@ -254,17 +269,23 @@ def _outside(name: str) -> bool:
 
 
 def _unpack(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, limit: int, out: IO[bytes], zstd: bool
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    path: str,
+    limit: int,
+    out: IO[bytes],
+    zstd: bool,
+    what: str = "",
 ) -> None:
     """Stream one member (and its zstd, if `zstd`) into `out`, stopping at the limit or a bomb's ratio."""
+    what = what or ("its media list" if info.filename == "media" else info.filename)
     if info.file_size > limit and not zstd:
         raise _fail(
             path,
-            f"{info.filename} is {info.file_size // MB} MB; quizkit reads at most {limit // MB} MB",
+            f"{what} is {info.file_size // MB} MB; quizkit reads at most {limit // MB} MB",
             SPLIT_HINT,
         )
     budget = min(limit, max(RATIO_FLOOR, MAX_RATIO * info.compress_size))
-    what = "its media list" if info.filename == "media" else info.filename
     try:
         import zstandard
     except ImportError:
@@ -297,14 +318,18 @@ def _unpack(
     except zstd_errors as error:
         raise _fail(path, f"is damaged: its zstd data cannot be unpacked ({error})") from None
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError) as error:
-        raise _fail(path, f"is damaged: {info.filename} cannot be unpacked ({error})") from None
+        raise _fail(path, f"is damaged: {what} cannot be unpacked ({error})") from None
 
 
-def _media_names(
+def _media_entries(
     archive: zipfile.ZipFile, members: Mapping[str, zipfile.ZipInfo], path: str
-) -> tuple[str, ...]:
+) -> tuple[list[tuple[str, str]], bool]:
+    """The media list: (file name, zip member) of each file, and whether the files are
+    zstd-compressed. The current format lists protobuf entries whose member is their position
+    (0, 1, 2...) and compresses the files as it compresses the list; the legacy one is a JSON
+    table from member to name."""
     if "media" not in members:
-        return ()
+        return [], False
     info = members["media"]
     with archive.open(info) as member:
         try:
@@ -315,13 +340,13 @@ def _media_names(
     _unpack(archive, info, path, MAX_MEDIA_MAP_BYTES, out, zstd=zstd)
     raw = out.getvalue()
     del out
-    names: list[str] = []
+    entries: list[tuple[str, str]] = []
     try:
         if zstd:
             for number, entry in _fields(raw):
                 if number == 1 and isinstance(entry, bytes):
-                    names.append(_protobuf_text(entry, 1))
-                    if len(names) > MAX_MEDIA_FILES:
+                    entries.append((_protobuf_text(entry, 1), str(len(entries))))
+                    if len(entries) > MAX_MEDIA_FILES:
                         break
         else:
             if raw.count(b",") >= MAX_MEDIA_FILES:  # before json.loads builds millions of entries
@@ -329,12 +354,69 @@ def _media_names(
             mapping = _json(raw.decode("utf-8") or "{}", "media list")
             if not isinstance(mapping, dict):
                 raise _Damaged("media list", "it is not a table of names")
-            names = [str(name) for name in mapping.values()]
+            entries = [(str(name), str(member)) for member, name in mapping.items()]
     except (ValueError, _Damaged):
         raise _fail(path, "is damaged: its media list cannot be read") from None
-    if len(names) > MAX_MEDIA_FILES:
+    if len(entries) > MAX_MEDIA_FILES:
         raise _fail(path, f"its media list names more than {MAX_MEDIA_FILES} files", SPLIT_HINT)
-    return tuple(names)
+    return entries, zstd
+
+
+class MediaFiles:
+    """The media files of a package, read one at a time out of its zip (a context manager).
+
+    A file is streamed (and unpacked from zstd in the current format) into a file object, capped
+    at MAX_MEDIA_FILE_BYTES each and MAX_MEDIA_BYTES in all; what cannot be copied raises a
+    DeckError whose message says why, for that file alone."""
+
+    def __init__(self, source: bytes | Path, path: str, package: Package) -> None:
+        self.path = path
+        self.package = package
+        self.copied = 0
+        try:
+            self.archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+            raise _fail(path, f"is a damaged zip file ({error})") from None
+
+    def __enter__(self) -> MediaFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def copy(self, name: str, out: IO[bytes]) -> int:
+        """Copy the media file `name` into `out`; its size. DeckError if it cannot be."""
+        member = self.package.media_members.get(name)
+        try:
+            info = self.archive.getinfo(member) if member is not None else None
+        except KeyError:
+            info = None
+        if info is None:
+            raise _fail(self.path, f"lists {name!r} in its media, but does not hold it", REEXPORT_HINT)
+        left = MAX_MEDIA_BYTES - self.copied
+        if left <= 0:
+            raise _fail(
+                self.path, f"has more than {MAX_MEDIA_BYTES // MB} MB of media; the rest is left", SPLIT_HINT
+            )
+        start = out.tell()
+        limit = min(MAX_MEDIA_FILE_BYTES, left)
+        try:
+            _unpack(self.archive, info, self.path, limit, out, self.package.media_zstd, repr(name))
+        except DeckError:
+            if out.tell() - start < limit:
+                raise
+            raise _fail(  # not a bomb: the limit is below the ratio's floor
+                self.path,
+                f"{name!r} is over {limit // MB} MB; quizkit copies media files of at most "
+                f"{MAX_MEDIA_FILE_BYTES // MB} MB, and {MAX_MEDIA_BYTES // MB} MB in all",
+                "copy the file out of Anki's media folder by hand if the deck needs it",
+            ) from None
+        size = out.tell() - start
+        self.copied += size
+        return size
 
 
 class _Collection:
@@ -945,6 +1027,7 @@ def write_package(
     now: float,
     *,
     progress: Progress | None = None,
+    media: Sequence[tuple[str, Path]] = (),
 ) -> bytes:
     """An .apkg (legacy collection.anki2, readable by every Anki) with the notes in one deck.
 
@@ -956,6 +1039,10 @@ def write_package(
 
     With `progress` (export --with-progress), the cards carry their schedules and the package
     its review log: genanki writes neither, so both are written into its collection afterwards.
+
+    `media` are the pictures, (name in the package, file), packed as genanki packs media_files:
+    a JSON media list from member ("0", "1"...) to name, each file stored under its member. The
+    names are flat and unique (anki_media.package_names); the files checked by the caller.
     """
     import hashlib
 
@@ -1002,7 +1089,14 @@ def write_package(
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("collection.anki2", collection)
-        archive.writestr("media", "{}")
+        archive.writestr("media", json.dumps({str(i): name for i, (name, _file) in enumerate(media)}))
+        for i, (_name, file) in enumerate(media):
+            try:
+                archive.write(file, str(i), compress_type=zipfile.ZIP_STORED)  # PNG, JPEG: compressed
+            except OSError as error:
+                raise DeckError(
+                    [Problem(str(file), None, None, f"cannot be read: {error.strerror}")]
+                ) from None
     return out.getvalue()
 
 

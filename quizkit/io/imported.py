@@ -50,6 +50,13 @@ class Imported:
     """Rows left out as bad (`--skip-bad-rows`), each with its line and why."""
     preview: list[str] = field(default_factory=list)
     """How a spreadsheet's columns were read, and its first cards as read."""
+    media: dict[str, list[str]] = field(default_factory=dict)
+    """The media files each card table uses (Anki packages), by table id: their names in the
+    media folder (MediaStage), to be copied there with the deck."""
+    sounds: list[str] = field(default_factory=list)
+    """The sounds (and videos) copied with the cards, which quizkit names but does not play."""
+    unshown: list[str] = field(default_factory=list)
+    """The images that are not on their card as a picture (the card text names each), and why."""
 
     def lose(self, kind: str, example: str) -> None:
         """Note one loss of a kind; `list_losses` lists each kind once, with a count and two examples."""
@@ -172,7 +179,9 @@ def check_imported(result: Imported, path: str, drop: bool) -> list[Problem]:
     """Load the cards as a deck would be loaded. Errors point at the source's rows; with drop,
     the cards in error are left out (and listed) instead."""
     text = deck_write.dump_deck({"title": "check"}, result.cards)
-    _deck, problems = deck_parse.parse_deck(text, path)
+    # Not a file's path ("<...>"): picture files are not looked for, only their paths checked; an
+    # import's pictures are checked where they are copied (io/anki_media.py).
+    _deck, problems = deck_parse.parse_deck(text, f"<{path}>")
     bad: dict[str, list[Problem]] = {}
     for problem in problems:
         if problem.severity is Severity.ERROR:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizkit.errors import UsageError
 from quizkit.io import apkg, disk
@@ -10,6 +11,9 @@ from quizkit.io.anki_notes import from_package
 from quizkit.io.anki_text import is_anki_text, read_anki_text
 from quizkit.io.delimited import GUESS, Layout, guess_delimiter, read_delimited
 from quizkit.io.imported import Imported
+
+if TYPE_CHECKING:
+    from quizkit.io.anki_media import MediaStage
 
 _SPREADSHEETS = (".xlsx", ".xls", ".ods", ".numbers")
 
@@ -20,9 +24,12 @@ STDIN = "<stdin>"
 """The name standard input (`quizkit import -`) goes by in messages."""
 
 
-def read_source(path: Path, with_progress: bool = False, layout: Layout = GUESS) -> Imported:
+def read_source(
+    path: Path, with_progress: bool = False, layout: Layout = GUESS, media: MediaStage | None = None
+) -> Imported:
     """Read a file to import, whatever it is: .apkg, Anki's text export, CSV, TSV or Quizlet. With
-    `with_progress`, an Anki package's review history comes along (Imported.progress)."""
+    `with_progress`, an Anki package's review history comes along (Imported.progress); with
+    `media`, its pictures and sounds are copied there (Imported.media names them)."""
     name = str(path)
     if path.suffix.lower() in _SPREADSHEETS:
         raise UsageError(f"{path} is a spreadsheet; save it as CSV (UTF-8) and import that")
@@ -41,7 +48,10 @@ def read_source(path: Path, with_progress: bool = False, layout: Layout = GUESS)
                 f"{path} is an Anki package: --sep, --columns, --quizlet and --skip-bad-rows are for CSV"
             )
         # Read from the file, member by member: a package full of media is never held whole.
-        return from_package(apkg.read_package(path, name, with_progress), name, with_progress)
+        package = apkg.read_package(path, name, with_progress)
+        if media is not None:
+            media.attach(path, name, package)
+        return from_package(package, name, with_progress, media)
     return read_text_source(disk.read_bytes(path), name, path.suffix.lower(), layout)  # capped like a deck
 
 
