@@ -47,15 +47,15 @@ class Fixed:
 def test_kitty_frames_a_small_png_in_one_escape() -> None:
     data = b"\x89PNG\r\n\x1a\nsmall"
     payload = base64.standard_b64encode(data).decode()
-    assert pictures.kitty(data, 3, 2, 7) == f"\x1b_Ga=T,f=100,i=7,c=3,r=2,C=1,q=2,m=0;{payload}\x1b\\"
+    assert pictures.kitty(data, 7) == f"\x1b_Ga=T,f=100,i=7,C=1,q=2,m=0;{payload}\x1b\\"
 
 
 def test_kitty_cuts_a_long_payload_in_4096_byte_chunks() -> None:
     data = bytes(range(256)) * 40  # 10,240 bytes: 13,656 of base64, four chunks
-    out = pictures.kitty(data, 10, 5, 42)
+    out = pictures.kitty(data, 42)
     frames = re.findall(r"\x1b_G([^;]*);([^\x1b]*)\x1b\\", out)
     assert "".join(f"\x1b_G{k};{p}\x1b\\" for k, p in frames) == out  # nothing outside the frames
-    assert [k for k, _ in frames] == ["a=T,f=100,i=42,c=10,r=5,C=1,q=2,m=1", "m=1", "m=1", "m=0"]
+    assert [k for k, _ in frames] == ["a=T,f=100,i=42,C=1,q=2,m=1", "m=1", "m=1", "m=0"]
     assert [len(p) for _, p in frames] == [4096, 4096, 4096, 13656 - 3 * 4096]
     assert base64.standard_b64decode("".join(p for _, p in frames)) == data
 
@@ -141,7 +141,7 @@ def test_the_picture_box_carries_its_drawing_on_its_last_line_and_the_file_only_
     assert text[0] == "    "
     escape = text[1][4:]
     found = re.fullmatch(
-        r"\x1b7\x1b\[1A\x1b\[4D\x1b_Ga=T,f=100,i=\d+,c=4,r=2,C=1,q=2,m=0;([A-Za-z0-9+/=]+)\x1b\\\x1b8", escape
+        r"\x1b7\x1b\[1A\x1b\[4D\x1b_Ga=T,f=100,i=\d+,C=1,q=2,m=0;([A-Za-z0-9+/=]+)\x1b\\\x1b8", escape
     )
     assert found is not None
     sent = Image.open(io.BytesIO(base64.standard_b64decode(found[1])))
@@ -288,13 +288,12 @@ def test_a_review_in_kitty_draws_the_pictures_and_o_opens_them(tmp_path: Path) -
     )
     try:
         child.expect("Which border")
-        child.expect(r"\x1b_Ga=T,f=100,i=\d+,c=(\d+),r=(\d+),C=1,q=2,m=0;([A-Za-z0-9+/=]+)\x1b\\")
-        columns, rows = int(child.match[1]), int(child.match[2])
+        child.expect(r"\x1b_Ga=T,f=100,i=\d+,C=1,q=2,m=0;([A-Za-z0-9+/=]+)\x1b\\")
         from PIL import Image
 
-        sent = Image.open(io.BytesIO(base64.standard_b64decode(child.match[3])))
+        sent = Image.open(io.BytesIO(base64.standard_b64decode(child.match[1])))
         assert sent.getpixel((1, 1)) == (200, 30, 30)
-        assert 1 <= rows <= 16 and 1 <= columns <= 76
+        assert sent.size == (90, 60)  # not enlarged, its shape kept
         child.expect("open picture")
         child.send("o")
         child.expect("opened maps/durand line.png in the image viewer")
@@ -351,3 +350,38 @@ def test_a_picture_removed_after_loading_is_said_in_words(tmp_path: Path) -> Non
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_o_answers_an_option_named_o_and_opens_the_picture_once_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from quizkit.cli import app
+
+    png(tmp_path / "water.png")
+    deck = tmp_path / "chem.toml"
+    deck.write_text(
+        '[deck]\nid = "chem"\ntitle = "Chemistry"\n\n[[cards]]\nid = "water"\n'
+        'q = "Which element is drawn in red?"\nchoices = ["H", "O", "N", "C"]\na = "O"\n'
+        'image = "water.png"\nimage_alt = "A water molecule"\n',
+        encoding="utf-8",
+    )
+    viewer = tmp_path / "bin" / "xdg-open"
+    viewer.parent.mkdir()
+    opened = tmp_path / "opened.txt"
+    viewer.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{opened}"\n')
+    viewer.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{viewer.parent}:{os.environ['PATH']}")
+    result = CliRunner().invoke(app, ["review", str(deck)], input="o\no\n4\n")
+    flat = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "Right" in flat  # the first o answered O
+    assert "opened water.png in the image viewer" in flat  # the second, on the answer, opened it
+    import time
+
+    for _ in range(50):  # the viewer runs on its own
+        if opened.exists():
+            break
+        time.sleep(0.1)
+    assert opened.read_text().splitlines() == [str(tmp_path / "water.png")]

@@ -245,3 +245,100 @@ def test_a_review_of_text_cards_never_loads_pillow(tmp_path: Path) -> None:
             [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, input="", timeout=60
         )
         assert out.stdout.strip().splitlines()[-1] == expected, out.stderr
+
+
+# ---------------------------------------------------------------- files as they come
+
+
+def test_a_file_swapped_for_a_link_out_of_the_folder_after_its_check_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = png(tmp_path / "outside" / "secret.png", 9, 9, (255, 0, 0))
+    folder = tmp_path / "deck"
+    picture = png(folder / "pic.png", 5, 5, (0, 0, 255))
+    checked = pictures._checked
+
+    def then_swapped(where: Path, file: str):  # type: ignore[no-untyped-def]
+        found = checked(where, file)
+        picture.unlink()
+        picture.symlink_to(secret)  # between the check and the open
+        return found
+
+    monkeypatch.setattr(pictures, "_checked", then_swapped)
+    with pytest.raises(pictures.PictureError, match="cannot be read|changed while it was read"):
+        pictures.load(folder, "pic.png")
+    with pytest.raises(pictures.PictureError):
+        pictures.checked_bytes(folder, "pic.png")
+
+
+def test_a_file_swapped_for_a_fifo_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    picture = png(tmp_path / "pic.png")
+    checked = pictures._checked
+
+    def then_swapped(where: Path, file: str):  # type: ignore[no-untyped-def]
+        found = checked(where, file)
+        picture.unlink()
+        os.mkfifo(picture)
+        return found
+
+    monkeypatch.setattr(pictures, "_checked", then_swapped)
+    with pytest.raises(pictures.PictureError):
+        pictures.load(tmp_path, "pic.png")  # returns at once: opened without blocking, then refused
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path: Path) -> None:
+    from PIL import Image
+
+    image = Image.new("I;16", (4, 1))
+    for x, value in enumerate((0, 1000, 30000, 65535)):
+        image.putpixel((x, 0), value)
+    image.save(tmp_path / "grey.png")
+    loaded = pictures.load(tmp_path, "grey.png")
+    assert [loaded.getpixel((x, 0))[0] for x in range(4)] == [0, 3, 117, 255]
+
+
+def test_a_photograph_is_turned_as_its_exif_says(tmp_path: Path) -> None:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to view
+    Image.new("RGB", (80, 20), (10, 200, 10)).save(tmp_path / "phone.jpg", exif=exif)
+    assert pictures.load(tmp_path, "phone.jpg").size == (20, 80)
+
+
+def test_a_huge_picture_is_kept_at_most_2048_pixels_across(tmp_path: Path) -> None:
+    png(tmp_path / "wall.png", 4000, 1000)
+    assert pictures.load(tmp_path, "wall.png").size == (2048, 512)
+
+
+def test_validate_decodes_every_pixel_so_a_truncated_file_is_found(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.effect_noise((200, 200), 50).save(tmp_path / "whole.png")
+    data = (tmp_path / "whole.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    found = errors(
+        deck(tmp_path, '[[cards]]\nid = "x"\nq = "Q"\na = "A"\nimage = "cut.png"\nimage_alt = "m"\n')
+    )
+    assert len(found) == 1 and "image 'cut.png' is damaged" in found[0] and ":9:" in found[0]
+
+
+def test_pillows_warnings_never_reach_the_screen(tmp_path: Path) -> None:
+    import warnings
+
+    from PIL import Image
+
+    frames = [Image.new("RGB", (8, 8), (i * 60, 0, 0)) for i in range(3)]
+    frames[0].save(tmp_path / "anim.png", save_all=True, append_images=frames[1:])
+    data = bytearray((tmp_path / "anim.png").read_bytes())
+    at = data.find(b"fcTL", data.find(b"fcTL") + 4)  # damage the second frame's control chunk
+    data[at + 8 : at + 12] = b"\xff\xff\xff\xff"
+    (tmp_path / "odd.png").write_bytes(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        problem = pictures.problem(tmp_path, "odd.png")  # judged by its first frame, no warning raised
+    assert problem is None or "damaged" in problem[0] or "not an image" in problem[0]

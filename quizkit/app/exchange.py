@@ -564,7 +564,7 @@ def export_deck(
     progress = None
     if fmt == "csv":
         data = ("\ufeff" + to_csv(tables)).encode("utf-8")
-    packed: list[tuple[str, Path]] = []
+    packed: list[tuple[str, bytes]] = []
     if fmt == "apkg":
         names, packed = _package_pictures(deck_path, tables)
         notes = to_anki_notes(deck.id, tables, names)
@@ -599,14 +599,15 @@ def export_deck(
 
 def _package_pictures(
     deck_path: Path, tables: Sequence[tuple[Kind, dict[str, Any]]]
-) -> tuple[dict[str, str], list[tuple[str, Path]]]:
+) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
     """The cards' pictures for a package: each path in the deck -> its flat name in the package,
-    and the files to pack (name, file), each checked as the deck's pictures are (inside the deck's
-    folder, a regular file, not too big)."""
-    from quizkit.io.pictures import PictureError, located
+    and the files to pack (name, bytes), each checked as the deck's pictures are (inside the deck's
+    folder, a regular file, not too big, every pixel decodes) and read through that one check."""
+    from quizkit.io.pictures import PictureError, checked_bytes, located
 
     folder = deck_path.parent
     files: list[tuple[str, Path]] = []
+    contents: dict[str, bytes] = {}
     for _kind, table in tables:
         for key in ("image", "answer_image"):
             written = table.get(key)
@@ -614,14 +615,15 @@ def _package_pictures(
                 continue
             try:
                 files.append((written, located(folder, written)))
+                contents[written] = checked_bytes(folder, written)[0]
             except PictureError as error:
                 raise DeckError(
                     [Problem(str(deck_path), None, str(table["id"]), f"{key}: {error.message}", error.hint)]
                 ) from None
     names = anki_media.package_names(files)
-    packed: dict[str, Path] = {}
-    for written, file in files:
-        packed.setdefault(names[written], file)
+    packed: dict[str, bytes] = {}
+    for written, _file in files:
+        packed.setdefault(names[written], contents[written])
     return names, list(packed.items())
 
 

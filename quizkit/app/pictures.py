@@ -78,16 +78,20 @@ def open_pictures(deck: Deck, pictures: list[Picture]) -> str:
     from quizkit.io.pictures import PictureError, located
 
     opened: list[str] = []
+    problems: list[str] = []
     for picture in pictures:
         try:
             path = located(Path(deck.path).parent, picture.file)
         except PictureError as error:
-            return error.message
+            problems.append(error.message)
+            continue
         problem = _open(path)
         if problem:
-            return problem
-        opened.append(picture.file)
-    return f"opened {', '.join(opened)} in the image viewer"
+            problems.append(problem)
+        else:
+            opened.append(picture.file)
+    said = [f"opened {', '.join(opened)} in the image viewer"] if opened else []
+    return "; ".join(said + problems)
 
 
 def _open(path: Path) -> str:
@@ -100,7 +104,7 @@ def _open(path: Path) -> str:
     if found is None:
         return f"no image viewer found ({opener} is not installed); the file is {path}"
     try:
-        subprocess.Popen(  # noqa: S603
+        viewer = subprocess.Popen(  # noqa: S603
             [found, str(path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -109,4 +113,7 @@ def _open(path: Path) -> str:
         )
     except OSError as error:
         return f"the image viewer could not be started: {error.strerror}"
+    import threading
+
+    threading.Thread(target=viewer.wait, daemon=True).start()  # reaped when it ends, never waited on
     return ""

@@ -180,6 +180,8 @@ class ReviewFlow:
         """Whether the card on screen shows its answer (and so its answer's picture)."""
         self.current: Key | None = None
         """The card on screen."""
+        self.shown: Sequence[str] = ()
+        """Its options, in the order shown."""
 
     # ------------------------------------------------------------ the loop
 
@@ -221,6 +223,7 @@ class ReviewFlow:
         card = self.study.session.cards[key]
         state = self.study.session.state(key)
         shown = _display_order(card, key, state.reps)
+        self.shown = shown
         shown_at = self.env.clock()
         self._show_card(key, card, shown)
         if card.kind.self_graded:
@@ -264,10 +267,19 @@ class ReviewFlow:
         picture = self.pictures.view(deck, card.image)
         return render.card_panel(card, shown, picked, plain_mode=self.plain, picture=picture)
 
+    def _opens(self, card: Card) -> bool:
+        """Whether o opens pictures now: the card shows one, and o is not one of its answers (an
+        option named O is answered by o, as on a card without a picture)."""
+        if not pictures_of(card, self.revealed):
+            return False
+        if card.kind in (Kind.CHOICE, Kind.TRUEFALSE) and not self.revealed:
+            return grading.understood(card, "o", self.shown or None) is not None
+        return True
+
     def _pairs(self, key: Key, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The footer's keys, with o for a card that has a picture to open."""
         card = self.study.session.cards.get(key)
-        if card is not None and pictures_of(card, self.revealed):
+        if card is not None and self._opens(card):
             pairs.insert(max(0, len(pairs) - 2), (":o" if pairs[0][0] == "enter" else "o", "open picture"))
         return pairs
 
@@ -408,6 +420,8 @@ class ReviewFlow:
                 outcome = self._command(key, stripped[1:])
                 if outcome is not None and outcome.action is not Action.HELP:
                     return outcome
+                if outcome is None:  # :o on a card without a picture
+                    self._say("this card has no picture")
                 continue
             if card.kind is not Kind.TYPED:
                 problem = grading.understood(card, stripped, shown or None)
@@ -427,7 +441,7 @@ class ReviewFlow:
             # A command key wins over a choice letter ('e' on a card of five options is edit; the
             # options are numbered in the footer).
             is_command = pressed in QUIT_KEYS or (
-                pressed in COMMANDS and (pressed != "o" or bool(pictures_of(card, self.revealed)))
+                pressed in COMMANDS and (pressed != "o" or self._opens(card))
             )
             if (
                 not is_command

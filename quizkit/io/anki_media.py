@@ -255,14 +255,10 @@ class MediaStage:
     def picture_problem(self, staged: Staged) -> tuple[str, str] | None:
         """Why the file cannot be a card's picture (as the deck check would say), or None."""
         if staged.name not in self.checked:
-            from quizkit.io.pictures import PictureError, inspect
+            from quizkit.io.pictures import problem
 
             assert self.root is not None
-            try:
-                inspect(self.root, f"{self.folder}/{staged.name}")
-                self.checked[staged.name] = None
-            except PictureError as error:
-                self.checked[staged.name] = (error.message, error.hint)
+            self.checked[staged.name] = problem(self.root, f"{self.folder}/{staged.name}")
         return self.checked[staged.name]
 
     def commit(self, names: set[str]) -> int:

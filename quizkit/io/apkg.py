@@ -1027,7 +1027,7 @@ def write_package(
     now: float,
     *,
     progress: Progress | None = None,
-    media: Sequence[tuple[str, Path]] = (),
+    media: Sequence[tuple[str, bytes]] = (),
 ) -> bytes:
     """An .apkg (legacy collection.anki2, readable by every Anki) with the notes in one deck.
 
@@ -1090,13 +1090,8 @@ def write_package(
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("collection.anki2", collection)
         archive.writestr("media", json.dumps({str(i): name for i, (name, _file) in enumerate(media)}))
-        for i, (_name, file) in enumerate(media):
-            try:
-                archive.write(file, str(i), compress_type=zipfile.ZIP_STORED)  # PNG, JPEG: compressed
-            except OSError as error:
-                raise DeckError(
-                    [Problem(str(file), None, None, f"cannot be read: {error.strerror}")]
-                ) from None
+        for i, (_name, data) in enumerate(media):
+            archive.writestr(str(i), data, compress_type=zipfile.ZIP_STORED)  # PNG, JPEG: compressed
     return out.getvalue()
 
 

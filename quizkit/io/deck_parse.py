@@ -621,7 +621,9 @@ class _Builder:
         problem = written_problem(file)
         if problem is None and self.folder is not None:
             if file not in self.checked_pictures:
-                self.checked_pictures[file] = self.picture_problem(file)
+                from quizkit.io.pictures import problem as picture_problem
+
+                self.checked_pictures[file] = picture_problem(self.folder, file)
             problem = self.checked_pictures[file]
         if problem is not None:
             message, hint = problem
@@ -634,16 +636,6 @@ class _Builder:
                 f'add {key}_alt = "..." saying what it shows, e.g. "map of the Durand Line"',
             )
         return Picture(file, alt)
-
-    def picture_problem(self, file: str) -> tuple[str, str] | None:
-        from quizkit.io.pictures import PictureError, inspect
-
-        assert self.folder is not None
-        try:
-            inspect(self.folder, file)
-        except PictureError as error:
-            return error.message, error.hint
-        return None
 
     # Set checks first: a well-formed card (nearly all of a big deck) skips the key loops.
 

@@ -10,6 +10,7 @@ so a deck of text cards never loads it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,10 @@ def located(folder: Path, file: str) -> Path:
     Raises PictureError for a path as written that is not allowed, a missing file, or one that
     resolves outside the folder.
     """
+    return _checked(folder, file)[0]
+
+
+def _checked(folder: Path, file: str) -> tuple[Path, os.stat_result]:
     problem = written_problem(file)
     if problem is not None:
         raise PictureError(*problem)
@@ -95,6 +100,11 @@ def located(folder: Path, file: str) -> Path:
         ) from None
     except OSError as error:
         raise PictureError(f"image '{file}' cannot be read: {error.strerror}") from error
+    _regular(stat, file)
+    return path, stat
+
+
+def _regular(stat: os.stat_result, file: str) -> None:
     import stat as modes
 
     if not modes.S_ISREG(stat.st_mode):
@@ -105,52 +115,116 @@ def located(folder: Path, file: str) -> Path:
             f"{MAX_IMAGE_BYTES // 1024 // 1024} MB",
             "scale it down or save it as a compressed PNG or JPEG",
         )
-    return path
 
 
-def inspect(folder: Path, file: str) -> tuple[Path, str, tuple[int, int]]:
-    """The picture's file, its format and its size in pixels, read from its header alone.
+def read(folder: Path, file: str) -> bytes:
+    """The picture file's bytes, read through one open of the file that was checked.
+
+    The file is opened without following a final symlink and without blocking (a FIFO put in
+    its place is not waited on), and what was opened must be the very file checked (device and
+    inode), a regular file no longer than MAX_IMAGE_BYTES: a file swapped after the check, for a
+    link out of the folder or anything else, is refused.
+    """
+    path, stat = _checked(folder, file)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise PictureError(f"image '{file}' cannot be read: {error.strerror}") from error
+    with os.fdopen(descriptor, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        if (opened.st_dev, opened.st_ino) != (stat.st_dev, stat.st_ino):
+            raise PictureError(f"image '{file}' changed while it was read", "run the command again")
+        _regular(opened, file)
+        data = handle.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:  # it grew since its size was checked
+        raise PictureError(f"image '{file}' is over {MAX_IMAGE_BYTES // 1024 // 1024} MB", "scale it down")
+    return data
+
+
+def inspect(folder: Path, file: str) -> tuple[str, tuple[int, int]]:
+    """The picture's format and its size in pixels, read from its header alone.
 
     Raises PictureError when it cannot be shown: see located(), an unreadable or unknown file, or
     a header that declares more than MAX_IMAGE_PIXELS.
     """
-    path = located(folder, file)
-    image = _open(path, file)
+    image = _open(read(folder, file), file)
     with image:
-        return path, image.format or "", image.size
+        return image.format or "", image.size
+
+
+def checked_bytes(folder: Path, file: str) -> tuple[bytes, str]:
+    """The file's bytes as they are, and its format, once every pixel has decoded (a worksheet
+    embeds them, a package carries them): PictureError as load()."""
+    data = read(folder, file)
+    _decoded(data, file)
+    image = _open(data, file)
+    with image:
+        return data, image.format or ""
 
 
 def load(folder: Path, file: str) -> Image:
-    """The picture decoded, as RGB or RGBA, its first frame for an animation (checked as inspect())."""
-    path = located(folder, file)
-    image = _open(path, file)
-    with image:
+    """The picture decoded as RGB or RGBA, turned as its EXIF orientation says, its first frame
+    for an animation, and at most MAX_DECODED_SIDE on its longer side (checked as inspect())."""
+    return _decoded(read(folder, file), file)
+
+
+def problem(folder: Path, file: str) -> tuple[str, str] | None:
+    """Why the picture cannot be shown, as (message, hint), or None: every check of load(),
+    every pixel decoded (a truncated file is found here, not on the learner's screen)."""
+    try:
+        load(folder, file)
+    except PictureError as error:
+        return error.message, error.hint
+    return None
+
+
+MAX_DECODED_SIDE = 2048
+"""A decoded picture is kept at most this large: a screen, or a worksheet, shows it smaller."""
+
+
+def _decoded(data: bytes, file: str) -> Image:
+    import warnings
+
+    from PIL import ImageOps
+
+    image = _open(data, file)
+    with image, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's warnings about odd files: the file is judged below
         try:
             image.seek(0)
+            if image.format == "JPEG":
+                image.draft("RGB", (MAX_DECODED_SIDE, MAX_DECODED_SIDE))  # decoded at a fraction
             image.load()
-            mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
-            return image.convert(mode)
-        except (OSError, ValueError, SyntaxError) as error:  # a truncated or corrupt file
+            turned = ImageOps.exif_transpose(image) or image
+            if turned.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16-bit and wider grey
+                turned = turned.convert("I").point(lambda v: v / 256).convert("L")
+            alpha = turned.mode in ("RGBA", "LA", "PA") or "transparency" in turned.info
+            converted = turned.convert("RGBA" if alpha else "RGB")
+            converted.thumbnail((MAX_DECODED_SIDE, MAX_DECODED_SIDE))
+            return converted
+        except (OSError, ValueError, SyntaxError, EOFError) as error:  # a truncated or corrupt file
             raise PictureError(
                 f"image '{file}' is damaged: {error}", "save it again from an image editor"
             ) from error
 
 
-def _open(path: Path, file: str) -> Image:
+def _open(data: bytes, file: str) -> Image:
+    import io
     import warnings
 
     from PIL import Image as PILImage
 
     try:
         with warnings.catch_warnings():  # Pillow's own bomb warning: the check below says more
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            image = PILImage.open(path, formats=list(FORMATS))
+            warnings.simplefilter("ignore")
+            image = PILImage.open(io.BytesIO(data), formats=list(FORMATS))
     except PILImage.DecompressionBombError:
         raise PictureError(
             f"image '{file}' declares more than {MAX_IMAGE_PIXELS:,} pixels (it may be a decompression bomb)",
             "scale it down to a few thousand pixels across",
         ) from None
-    except (OSError, ValueError, SyntaxError) as error:
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise PictureError(
             f"'{file}' is not an image quizkit can read (PNG, JPEG, GIF or WebP)",
             "open it in an image editor and save it as PNG",
@@ -186,10 +260,6 @@ class Decoded:
         self._image: Image | None = None
         self._scaled: dict[tuple[int, int], Image] = {}
         self._png: dict[tuple[int, int], bytes] = {}
-
-    @property
-    def path(self) -> Path:
-        return located(self.folder, self.file)
 
     @property
     def image(self) -> Image:

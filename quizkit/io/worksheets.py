@@ -66,10 +66,6 @@ class Paper:
         return f"Variant {self.letter} · seed {self.seed}"
 
 
-_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-"""The media type of each format io.pictures lets Pillow read: from what Pillow found, not the name."""
-
-
 class SheetPictures:
     """The pictures of a deck's cards as worksheets print them: each file checked, decoded and read
     once (io.pictures: inside the deck's folder, its size, its pixels), then embedded in HTML as a
@@ -86,20 +82,21 @@ class SheetPictures:
         """The folder the Markdown file is written in, for its links; None: absolute file: links."""
         self.problems: dict[tuple[str, str], str] = {}
         """(card id, file) -> what is wrong, in the order met."""
-        self._checked: dict[str, tuple[Path, str] | str] = {}
+        self._checked: dict[str, tuple[Path, str, bytes] | str] = {}
         self._uris: dict[str, str] = {}
 
-    def _check(self, card: str, picture: Picture) -> tuple[Path, str] | None:
-        """The picture's file and media type, or None (noted in problems) when it cannot be printed."""
+    def _check(self, card: str, picture: Picture) -> tuple[Path, str, bytes] | None:
+        """The picture's file, media type and bytes, or None (noted in problems) when it cannot be
+        printed. The bytes are read through one open of the checked file, and every pixel decoded."""
         from quizkit.io import pictures
 
         found = self._checked.get(picture.file)
         if found is None:
             try:
-                path, fmt, _ = pictures.inspect(self.folder, picture.file)
-                pictures.load(self.folder, picture.file)  # every pixel decodes: not truncated or damaged
-                mime = _MIME.get(fmt)
-                found = (path, mime) if mime else f"image '{picture.file}' is {fmt or 'not an image'}"
+                data, fmt = pictures.checked_bytes(self.folder, picture.file)
+                path = pictures.located(self.folder, picture.file)
+                mime = "image/" + ("jpeg" if fmt == "JPEG" else fmt.lower())
+                found = (path, mime, data)
             except pictures.PictureError as error:
                 found = error.message
             self._checked[picture.file] = found
@@ -116,18 +113,7 @@ class SheetPictures:
         if picture.file not in self._uris:
             import base64
 
-            from quizkit.io.pictures import MAX_IMAGE_BYTES
-
-            path, mime = found
-            try:
-                with path.open("rb") as file:
-                    data = file.read(MAX_IMAGE_BYTES + 1)
-            except OSError as error:
-                self._checked[picture.file] = f"image '{picture.file}' cannot be read: {error.strerror}"
-                return self.data_uri(card, picture)
-            if len(data) > MAX_IMAGE_BYTES:
-                self._checked[picture.file] = f"image '{picture.file}' grew past {MAX_IMAGE_BYTES:,} bytes"
-                return self.data_uri(card, picture)
+            _path, mime, data = found
             self._uris[picture.file] = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         return self._uris[picture.file]
 

@@ -99,18 +99,19 @@ KITTY_CHUNK = 4096
 """The kitty protocol's largest payload in one escape sequence."""
 
 
-def kitty(png: bytes, columns: int, rows: int, image_id: int) -> str:
-    """Show the PNG at the cursor across columns x rows cells, leaving the cursor where it is.
+def kitty(png: bytes, image_id: int) -> str:
+    """Show the PNG at the cursor at its own size in pixels, leaving the cursor where it is.
 
-    a=T transmit and display, f=100 PNG, i the image's id, c and r the cells, C=1 the cursor does
-    not move, q=2 no reply; the base64 payload is cut in chunks, m=1 on all but the last.
+    a=T transmit and display, f=100 PNG, i the image's id, C=1 the cursor does not move, q=2 no
+    reply; the base64 payload is cut in chunks, m=1 on all but the last. No c= or r=: kitty would
+    stretch the picture to fill those cells, and the PNG is already scaled to fit its box.
     """
     data = base64.standard_b64encode(png).decode("ascii")
     chunks = [data[i : i + KITTY_CHUNK] for i in range(0, len(data), KITTY_CHUNK)] or [""]
     out = []
     for index, chunk in enumerate(chunks):
         more = int(index < len(chunks) - 1)
-        keys = f"a=T,f=100,i={image_id},c={columns},r={rows},C=1,q=2,m={more}" if index == 0 else f"m={more}"
+        keys = f"a=T,f=100,i={image_id},C=1,q=2,m={more}" if index == 0 else f"m={more}"
         out.append(f"\x1b_G{keys};{chunk}\x1b\\")
     return "".join(out)
 
@@ -216,7 +217,7 @@ class Picture:
             return
         token = next(_ids)
         if self.mode == "kitty":
-            escape = kitty(self.source.png(px_w, px_h), columns, rows, token)
+            escape = kitty(self.source.png(px_w, px_h), token)
         elif self.mode == "iterm":
             escape = iterm(self.source.png(px_w, px_h), columns, rows)
         else:
