@@ -275,7 +275,14 @@ class MediaStage:
                 if how is None or how == "same":
                     continue
                 if how == "new" and _occupied(final / name) != "free":
-                    continue  # appeared meanwhile: never overwrite what was not planned
+                    if _occupied(final / name) == "file" and _same(
+                        self.root / self.folder / name, final / name
+                    ):
+                        continue  # the same file appeared meanwhile: the card points at what it means
+                    raise UsageError(  # never overwrite what was not planned, never point at it
+                        f"{final / name} appeared while the package was imported; nothing was "
+                        "overwritten and the deck was not written: import again"
+                    )
                 os.replace(self.root / self.folder / name, final / name)
                 moved += 1
         except OSError as error:
