@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
     "review", "due", "exam-date", "stats", "cards",
-    "quiz", "history", "cram",
+    "quiz", "history", "class", "cram",
     "new", "add", "validate", "show", "import", "export",
     "doctor", "suspend", "unsuspend",
 )  # fmt: skip
@@ -468,6 +468,39 @@ def history(
     from quizkit.app import quiz as use
 
     _run(lambda env: use.history(env, deck, as_json), db)
+
+
+@app.command("class")
+def class_(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="REPORTS...", help="JSON reports (quizkit quiz --report NAME.json), or folders of them."
+        ),
+    ],
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", help="The exam's deck (id or file): flagged questions name their file:line."),
+    ] = None,
+    pass_mark: Annotated[
+        float | None,
+        typer.Option("--pass", min=0, max=100, help="Pass mark in percent (default: the exam's, else 50)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """A class's exam reports together: who is behind, which topics to reteach, which questions to rewrite.
+
+    Per question: facility, discrimination (point-biserial with the rest of the score, and the
+    upper-lower 27 % index) and, for choice questions, each option's picks by the top and bottom
+    groups; flags say why a question looks broken. Reports from another exam, copies and
+    unreadable files are named and left out.
+
+    Example: quizkit class reports/ --deck taliban-pakistan
+    """
+    from quizkit.app import classroom as use
+
+    mark = pass_mark / 100 if pass_mark is not None else None
+    _run(lambda env: use.class_report(env, reports, deck, mark, as_json))
 
 
 @app.command()

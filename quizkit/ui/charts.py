@@ -42,6 +42,7 @@ from quizkit.shapes.stats import (
 from quizkit.ui.words import due_in_words, duration, exam_in_words, format_interval, percent, plain
 
 if TYPE_CHECKING:  # only the types: the dashboard's start-up needs neither
+    from quizkit.core.classroom import ClassFigures
     from quizkit.shapes.due import DueRow, ExamLoad
     from quizkit.shapes.exams import Attempt, TagTrend
     from quizkit.shapes.retention import RetentionJSON, RetentionRowJSON
@@ -1199,3 +1200,104 @@ def _spread(marks: Sequence[str], column: int) -> str:
 
 def retention_chart(data: RetentionJSON) -> RetentionChart:
     return RetentionChart(data)
+
+
+def class_report(title: str, figures: ClassFigures, lines: Mapping[str, str]) -> RenderableType:
+    """`quizkit class`: the questions to rewrite first (with their reasons), then the topics by
+    mastery, then the students, weakest first; deck text shown as plain text."""
+    alpha = f"{figures.alpha:.2f}" if figures.alpha is not None else "-"
+    head = Text()
+    head.append(clean(title), style="bold")
+    head.append(
+        f"  {len(figures.students)} students · {len(figures.items)} questions · reliability (Cronbach's "
+        f"alpha) {alpha} · pass mark {figures.pass_mark:.0%}",
+        style="dim",
+    )
+    parts: list[RenderableType] = [head, *(Text(note, style="yellow") for note in figures.notes)]
+    flagged = [(n, f) for n, f in enumerate(figures.items, 1) if f.flags]
+    if flagged:
+        rewrite = Text()
+        for number, item in flagged:
+            if rewrite:
+                rewrite.append("\n")
+            rewrite.append(f"Q{number} ", style="bold")
+            rewrite.append(clean(item.item.card), style="bold")
+            where = lines.get(item.item.card)
+            if where:
+                rewrite.append(f" ({clean(where)})", style="dim")
+            rewrite.append(": ")
+            rewrite.append(clean(_short_text(item.item.question, 70)))
+            for flag in item.flags:
+                rewrite.append("\n  - ")
+                rewrite.append(clean(flag), style="yellow")
+        parts.append(Panel(rewrite, title="questions to look at", title_align="left", border_style="yellow"))
+    else:
+        parts.append(Text("No question is flagged.", style="green"))
+    questions = FittedTable(
+        [
+            Column("#", justify="right"),
+            Column("card", Role.KEY),
+            Column("facility", justify="right"),
+            Column("discrimination", justify="right"),
+            Column("upper-lower", justify="right", drop=1),
+            Column("flags", justify="right", drop=2),
+        ],
+        [
+            [
+                str(number),
+                plain(f.item.card),
+                f"{f.facility:.0%}",
+                f"{f.point_biserial:+.2f}" if f.point_biserial is not None else "-",
+                f"{f.upper_lower:+.2f}",
+                str(len(f.flags)) if f.flags else "",
+            ]
+            for number, f in enumerate(figures.items, 1)
+        ],
+        title=Text(f"questions (top and bottom groups: {figures.group_size} students each)"),
+        title_justify="left",
+    )
+    topics = FittedTable(
+        [
+            Column("tag", Role.KEY),
+            Column("questions", justify="right"),
+            Column("class mastery", justify="right"),
+        ],
+        [[plain(t.tag), str(t.questions), f"{t.mastery:.0%}"] for t in figures.tags],
+        title=Text("topics, weakest first"),
+        title_justify="left",
+    )
+    everyone = sorted(figures.students, key=lambda s: (s.score, s.name))
+    students = everyone[:CLASS_ROWS]
+    more = len(everyone) - len(students)
+    people = FittedTable(
+        [
+            Column("student", Role.KEY),
+            Column("score", justify="right"),
+            Column("time", justify="right", drop=1),
+            Column("tags below the pass mark", Role.PROSE),
+        ],
+        [
+            [
+                plain(s.name),
+                Text(f"{s.score:.0%}", style="red" if s.score < figures.pass_mark else ""),
+                duration(s.seconds) if s.seconds else "-",
+                plain(", ".join(s.weak_tags) or "-"),
+            ]
+            for s in students
+        ],
+        title=Text(
+            "students, weakest first" + (f" (the {CLASS_ROWS} weakest of {len(everyone)})" if more else "")
+        ),
+        title_justify="left",
+    )
+    tail = [Text(f"... and {more} more: --json lists every student", style="dim")] if more else []
+    return Group(*parts, questions, topics, people, *tail)
+
+
+CLASS_ROWS = 60
+"""Students listed on the screen: a class, or the weakest of a year group (--json has all)."""
+
+
+def _short_text(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
