@@ -402,6 +402,14 @@ def quiz(
             show_default=False,
         ),
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="Your name in the --report, for your teacher's class report (none is kept otherwise).",
+            show_default=False,
+        ),
+    ] = None,
     plain: PlainOption = False,
     db: DbOption = None,
 ) -> None:
@@ -447,6 +455,7 @@ def quiz(
             report=report,
             update_schedule=update_schedule,
             self_graded=asked,
+            name=name,
         )
 
     _run(work, db, plain=plain)

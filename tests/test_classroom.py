@@ -252,3 +252,58 @@ def test_in_a_class_of_30_the_planted_questions_are_still_flagged(tmp_path: Path
     assert {KEYED_WRONG, TOO_EASY, DEAD_DISTRACTOR} <= flagged
     # A class this small flags more by chance; each flag still gives its reason in words.
     assert len(flagged) <= 10
+
+
+EXAM_DECK = """[deck]
+id = "exam"
+title = "Exam"
+
+[[cards]]
+id = "c1"
+q = "One?"
+choices = ["a", "b", "c"]
+a = "a"
+
+[[cards]]
+id = "c2"
+q = "Two?"
+choices = ["a", "b", "c"]
+a = "b"
+"""
+
+
+def take(tmp_path: Path, deck: Path, report: Path, answers: str, minute: int, *name: str) -> dict:
+    out = CliRunner().invoke(
+        app,
+        ["quiz", str(deck), "--count", "2", "--seed", "1", "--report", str(report), *name],
+        input=answers,
+        env={"QUIZKIT_NOW": f"2026-12-09T09:{minute:02d}:00+00:00"},
+    )
+    assert out.exit_code == 0, out.output
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_reports_name_the_exam_and_the_deck_by_hash_and_the_student_only_when_given(tmp_path: Path) -> None:
+    deck = tmp_path / "exam.toml"
+    deck.write_text(EXAM_DECK, encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    ada = take(tmp_path, deck, folder / "ada.json", "1\n2\n\n", 1, "--name", "  Ada   Lovelace ")
+    anon = take(tmp_path, deck, folder / "anon.json", "2\n2\n\n", 2)
+    assert ada["student"] == "Ada Lovelace" and anon["student"] is None  # no name unless given
+    assert ada["exam"]["hash"] == anon["exam"]["hash"] and len(ada["exam"]["hash"]) == 16
+    assert ada["deck"]["hash"] == anon["deck"]["hash"]
+    import hashlib
+
+    assert ada["deck"]["hash"] == hashlib.sha256(deck.read_bytes()).hexdigest()[:16]
+    # The teacher fixes an answer: a report taken since is of another version of the exam.
+    deck.write_text(
+        EXAM_DECK.replace('choices = ["a", "b", "c"]\na = "a"', 'choices = ["a", "b", "d"]\na = "a"')
+    )
+    late = take(tmp_path, deck, folder / "late.json", "1\n2\n\n", 3)
+    assert late["exam"]["hash"] != ada["exam"]["hash"] and late["deck"]["hash"] != ada["deck"]["hash"]
+    out = CliRunner().invoke(app, ["class", str(folder), "--json"])
+    figures = json.loads(out.stdout)
+    assert [s["name"] for s in figures["per_student"]] == ["Ada Lovelace", "anon"]
+    (left,) = figures["left_out"]
+    assert left["file"].endswith("late.json") and "another version of the exam" in left["reason"]

@@ -114,7 +114,14 @@ def test_report_fields_json_and_markdown(runner: CliRunner, deck: Path, tmp_path
     draw = quiz_json(runner, deck, tmp_path, [], "--seed", "5")
     answers = answer_all(draw["items"][:1], right=False) + answer_all(draw["items"][1:], right=True)
     report = quiz_json(runner, deck, tmp_path, [*answers, ""], "--seed", "5", "--pass", "70", "--time", "30m")
-    assert report["deck"] == {"id": "exam", "title": "Exam deck"}
+    import hashlib
+
+    assert report["deck"] == {
+        "id": "exam",
+        "title": "Exam deck",
+        "hash": hashlib.sha256(deck.read_bytes()).hexdigest()[:16],
+    }
+    assert report["student"] is None and len(report["exam"]["hash"]) == 16
     assert report["seed"] == 5
     assert report["time_limit_seconds"] == 1800
     assert report["timed_out"] is False

@@ -82,6 +82,7 @@ def quiz(
     report: Path | None = None,
     update_schedule: bool = False,
     self_graded: SelfGraded | None = None,
+    name: str | None = None,
 ) -> int:
     """Run a mock exam, show and save its result. Returns the exit code (0, even for a fail).
 
@@ -144,7 +145,10 @@ def quiz(
         if update_schedule:
             env.stdout.print("The results were fed into your review schedule: missed cards come back soon.")
     if report is not None:
-        write_report(result, report, env.settings.tz)
+        from quizkit.io.reports import deck_hash
+
+        student = " ".join(name.split()) if name and name.strip() else None
+        write_report(result, report, env.settings.tz, deck_hash(Path(deck.path)), student)
         env.stdout.print(words.plain(f"report written to {report}"), soft_wrap=True)
     return 0
 

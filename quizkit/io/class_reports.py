@@ -96,14 +96,15 @@ def read_reports(paths: Iterable[Path]) -> ClassReports:
     kept: list[_Report] = []
     for report in reports:
         if report.exam != exam:
-            deck, seed, _cards = report.exam
-            skipped.append(
-                Skipped(
-                    report.file,
-                    f"is from a different exam (deck {deck}, seed {seed}, other questions) than the "
-                    f"{exams[exam]} report(s) counted",
-                )
+            deck, seed, cards, digest = report.exam
+            same_questions = (deck, seed, cards) == exam[:3]
+            what = (
+                f"another version of the exam (its questions' content, options, time or pass mark differ: "
+                f"exam {digest})"
+                if same_questions
+                else f"a different exam (deck {deck}, seed {seed}, other questions)"
             )
+            skipped.append(Skipped(report.file, f"is from {what} than the {exams[exam]} report(s) counted"))
         elif report.name in seen_names:
             skipped.append(
                 Skipped(
@@ -170,7 +171,11 @@ def _read(path: Path, known: dict[tuple[Any, ...], tuple[Item, ...]]) -> _Report
     for number, card in enumerate(cards):
         if type(card) is not str:
             raise _Bad(f"items[{number}] has no card (or it is not text)")
-    exam = (deck_id, seed, cards)
+    exam_table = report.get("exam")
+    digest = exam_table.get("hash") if isinstance(exam_table, dict) else None
+    # The exam's own digest where the report has one (it covers the questions' content, their
+    # options' order, the time and the pass mark); else what older reports give.
+    exam = (deck_id, seed, cards, digest if isinstance(digest, str) else None)
     items = known.get(exam)
     if items is None:  # the first report of this exam: its questions, checked whole
         items = known[exam] = tuple(_item(raw, f"items[{n}]") for n, raw in enumerate(raw_items))

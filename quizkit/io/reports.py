@@ -13,11 +13,36 @@ from quizkit.io.disk import atomic_file
 from quizkit.shapes.exams import ExamReportJSON
 
 
-def report_dict(result: QuizResult, tz: tzinfo = UTC) -> ExamReportJSON:
+def deck_hash(path: Path) -> str | None:
+    """The deck file's content digest (sha256, 16 hex digits), or None if it cannot be read."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def exam_hash(result: QuizResult) -> str:
+    """What makes two reports the same exam: see ReportExamJSON."""
+    import hashlib
+
+    parts = [result.deck_id, str(result.seed), str(result.time_limit), str(result.pass_mark)]
+    for item in result.items:
+        card = item.question.card
+        parts += [item.question.key[1], card.kind.value, card.fingerprint, "\x1e".join(item.question.shown)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def report_dict(
+    result: QuizResult, tz: tzinfo = UTC, deck_hash: str | None = None, student: str | None = None
+) -> ExamReportJSON:
     """The exam as data: the one serialized shape of a result (JSON report and tests), its times
     in the learner's zone."""
     return {
-        "deck": {"id": result.deck_id, "title": result.deck_title},
+        "deck": {"id": result.deck_id, "title": result.deck_title, "hash": deck_hash},
+        "exam": {"hash": exam_hash(result)},
+        "student": student,
         "started": result.started.astimezone(tz).isoformat(),
         "finished": result.finished.astimezone(tz).isoformat(),
         "time_zone": zone_name(tz, result.finished),
@@ -100,9 +125,11 @@ def report_markdown(result: QuizResult, tz: tzinfo = UTC) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_report(result: QuizResult, path: Path, tz: tzinfo = UTC) -> None:
+def write_report(
+    result: QuizResult, path: Path, tz: tzinfo = UTC, deck_hash: str | None = None, student: str | None = None
+) -> None:
     if path.suffix.lower() == ".json":
-        text = json_text(report_dict(result, tz)) + "\n"
+        text = json_text(report_dict(result, tz, deck_hash, student)) + "\n"
     else:
         text = report_markdown(result, tz)
     try:

@@ -83,6 +83,15 @@ class HistoryJSON(TypedDict):
 class ReportDeckJSON(TypedDict):
     id: str
     title: str
+    hash: str | None
+    """The deck file's content (sha256, 16 hex digits): reports of another version of it differ."""
+
+
+class ReportExamJSON(TypedDict):
+    hash: str
+    """The exam as asked (sha256, 16 hex digits): each question's card and content, its options in
+    the order shown, the seed, the time limit and the pass mark. quizkit class counts together
+    only reports of one exam."""
 
 
 class ReportTagJSON(TypedDict):
@@ -123,6 +132,9 @@ class ExamSettingsJSON(TypedDict):
 
 class ExamReportJSON(TypedDict):
     deck: ReportDeckJSON
+    exam: ReportExamJSON
+    student: str | None
+    """The name given with --name; none unless the student gives one."""
     started: str
     """ISO 8601 in the learner's time zone, with its offset."""
     finished: str
