@@ -8,12 +8,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
 from quizkit.model import Card, Deck, Picture
 from quizkit.ui import words
+
+if TYPE_CHECKING:
+    from quizkit.io.pictures import Decoded
 
 
 class Pictures:
@@ -30,7 +34,7 @@ class Pictures:
         self.plain_mode = plain_mode
         mode = environment_mode(setting, color=console.color_system is not None)
         self.mode = "none" if line_mode or plain_mode else mode
-        self._decoded: dict[Path, object] = {}
+        self._decoded: dict[Path, Decoded] = {}
 
     def view(self, deck: Deck, picture: Picture | None) -> RenderableType | None:
         """The picture as the card panel shows it, or None for none."""
@@ -49,7 +53,6 @@ class Pictures:
             if len(self._decoded) >= 4:
                 self._decoded.clear()
             source = self._decoded[key] = Decoded(folder, picture.file)
-        assert isinstance(source, Decoded)
         try:
             source.size  # noqa: B018 (decoded here, so that a bad file is said in words, not raised mid-draw)
         except PictureError as error:

@@ -142,17 +142,6 @@ def read(folder: Path, file: str) -> bytes:
     return data
 
 
-def inspect(folder: Path, file: str) -> tuple[str, tuple[int, int]]:
-    """The picture's format and its size in pixels, read from its header alone.
-
-    Raises PictureError when it cannot be shown: see located(), an unreadable or unknown file, or
-    a header that declares more than MAX_IMAGE_PIXELS.
-    """
-    image = _open(read(folder, file), file)
-    with image:
-        return image.format or "", image.size
-
-
 def checked_bytes(folder: Path, file: str) -> tuple[bytes, str]:
     """The file's bytes as they are, and its format, once every pixel has decoded (a worksheet
     embeds them, a package carries them): PictureError as load()."""
@@ -165,7 +154,8 @@ def checked_bytes(folder: Path, file: str) -> tuple[bytes, str]:
 
 def load(folder: Path, file: str) -> Image:
     """The picture decoded as RGB or RGBA, turned as its EXIF orientation says, its first frame
-    for an animation, and at most MAX_DECODED_SIDE on its longer side (checked as inspect())."""
+    for an animation, and at most MAX_DECODED_SIDE on its longer side. Checked as read() does,
+    then by its header (at most MAX_IMAGE_PIXELS) before any pixel is decoded."""
     return _decoded(read(folder, file), file)
 
 
