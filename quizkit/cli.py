@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
     "review", "due", "exam-date", "stats", "cards",
-    "quiz", "history", "class", "cram",
+    "quiz", "exam-pack", "history", "class", "cram",
     "new", "add", "validate", "show", "import", "export",
     "doctor", "suspend", "unsuspend",
 )  # fmt: skip
@@ -361,8 +361,9 @@ def quiz(
         ),
     ] = None,
     count: Annotated[
-        int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
-    ] = 20,
+        int | None,
+        typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions [default: 20]."),
+    ] = None,
     tag: TagOption = None,
     kinds: Annotated[
         str | None,
@@ -382,11 +383,14 @@ def quiz(
         typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again."),
     ] = None,
     feedback: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--feedback", metavar="end|immediate", help="Show answers at the end or after each one."
+            "--feedback",
+            metavar="end|immediate",
+            help="Show answers at the end or after each one [default: end].",
+            show_default=False,
         ),
-    ] = "end",
+    ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", metavar="FILE.md|FILE.json", help="Write the result to a file.")
     ] = None,
@@ -420,11 +424,111 @@ def quiz(
     answered, and you mark it r (right), p (partly right) or w (wrong).
     The review schedule is not changed unless --update-schedule is given.
 
+    DECK may be an exam file from quizkit exam-pack, which fixes the questions, their order,
+    the time limit and the pass mark: give it only --name and --report.
+
     Example: quizkit quiz --count 20 --time 15m --pass 70 --report exam.md
+    """
+    from quizkit.app import quiz as use
+    from quizkit.errors import UsageError
+    from quizkit.model import Kind
+
+    def work(env: object) -> int:
+        from quizkit.model import SelfGraded
+
+        if feedback is not None and feedback not in ("end", "immediate"):
+            raise UsageError("--feedback is end or immediate")
+        try:
+            asked = SelfGraded(self_graded) if self_graded is not None else None
+        except ValueError:
+            raise UsageError("--self-graded is ask, choice or skip") from None
+        try:
+            wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
+        except ValueError:
+            raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+        limit = use.parse_duration(time) if time is not None else None
+        return use.quiz(
+            env,  # type: ignore[arg-type]
+            deck,
+            seed=seed,
+            count=count,
+            tags=tag or [],
+            kinds=wanted,
+            time_limit=limit,
+            pass_mark=pass_mark,
+            feedback=feedback,
+            report=report,
+            update_schedule=update_schedule,
+            self_graded=asked,
+            name=name,
+        )
+
+    _run(work, db, plain=plain)
+
+
+@app.command("exam-pack")
+def exam_pack(
+    deck: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="EXAM.toml", help="The exam file to write."),
+    ] = Path("exam.toml"),
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
+    ] = 20,
+    tag: TagOption = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
+    ] = None,
+    time: Annotated[
+        str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 20m or 1h30m.")
+    ] = None,
+    pass_mark: Annotated[
+        float | None,
+        typer.Option(
+            "--pass", min=0, max=100, callback=_percent, metavar="PERCENT", help="Pass mark, e.g. 70."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again."),
+    ] = None,
+    feedback: Annotated[
+        str,
+        typer.Option(
+            "--feedback", metavar="end|immediate", help="Show answers at the end or after each one."
+        ),
+    ] = "end",
+    self_graded: Annotated[
+        str | None,
+        typer.Option(
+            "--self-graded",
+            metavar="ask|choice|skip",
+            help="Basic cards: marked by the student (default), multiple choice, or left out.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write one exam file for a class: the same questions, order, options, time and pass mark
+    for every student.
+
+    Students take it with quizkit quiz EXAM.toml --name "Their Name" --report their-name.json,
+    and quizkit class reads the reports they hand in. The file holds the answers, as a paper
+    exam's key does. Pictures the questions show are copied beside it.
+
+    Example: quizkit exam-pack decks/history.toml --count 20 --time 20m --pass 70 -o exam.toml
     """
     import secrets
 
-    from quizkit.app import quiz as use
+    from quizkit.app import exam_files as use
+    from quizkit.app.quiz import parse_duration
     from quizkit.errors import UsageError
     from quizkit.model import Kind
 
@@ -441,24 +545,21 @@ def quiz(
             wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
         except ValueError:
             raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
-        limit = use.parse_duration(time) if time is not None else None
-        return use.quiz(
+        return use.exam_pack_command(
             env,  # type: ignore[arg-type]
             deck,
+            out,
             seed=seed if seed is not None else secrets.randbelow(10**6),
             count=count,
             tags=tag or [],
             kinds=wanted,
-            time_limit=limit,
+            time_limit=parse_duration(time) if time is not None else None,
             pass_mark=pass_mark,
-            feedback=feedback,
-            report=report,
-            update_schedule=update_schedule,
             self_graded=asked,
-            name=name,
+            feedback=feedback,
         )
 
-    _run(work, db, plain=plain)
+    _run(work, db)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from quizkit.app.pictures import Pictures, open_pictures
 from quizkit.app.study import Study, plan_decks
 from quizkit.core import grading
 from quizkit.core.exam import Question, Quiz, QuizResult, draw_questions, score_quiz
+from quizkit.core.exam import parse_duration as parse_duration  # for the command line
 from quizkit.core.grading import Verdict
 from quizkit.core.session import Session
 from quizkit.errors import UsageError
@@ -48,37 +49,17 @@ QUIZ_COMMANDS = {
 }
 
 
-def parse_duration(text: str) -> timedelta:
-    """'15m', '90s', '1h30m', '2h' -> a timedelta."""
-    import re
-
-    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*", text.lower())
-    if not text.strip() or match is None or not any(match.groups()):
-        raise UsageError(f"--time {text!r}: write a duration like 15m, 90s or 1h30m")
-    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    total = hours * 3600 + minutes * 60 + seconds  # whole seconds first: no timedelta overflows
-    if total <= 0:
-        raise UsageError("--time must be longer than zero")
-    if total > MAX_TIME_LIMIT.total_seconds():
-        raise UsageError(f"--time {text!r} is longer than an exam; the limit is at most 24h")
-    return timedelta(seconds=total)
-
-
-MAX_TIME_LIMIT = timedelta(hours=24)
-"""The longest --time: a day; longer is no time limit at all (leave --time out)."""
-
-
 def quiz(
     env: Environment,
     deck_path: Path | str | None,
     *,
-    seed: int,
-    count: int | None = 20,
+    seed: int | None = None,
+    count: int | None = None,
     tags: Sequence[str] = (),
     kinds: Sequence[Kind] = (),
     time_limit: timedelta | None = None,
     pass_mark: float | None = None,
-    feedback: str = "end",
+    feedback: str | None = None,
     report: Path | None = None,
     update_schedule: bool = False,
     self_graded: SelfGraded | None = None,
@@ -86,15 +67,68 @@ def quiz(
 ) -> int:
     """Run a mock exam, show and save its result. Returns the exit code (0, even for a fail).
 
-    Basic cards are asked as `self_graded` says (else as the deck's [deck] self_graded says, else
-    SelfGraded.ASK: the learner marks their own answer)."""
+    The exam is drawn from the deck (`count` questions, 20 when None, from `seed`, a random one
+    when None), or is an exam file's (quizkit exam-pack), which fixes everything but the
+    report and the name. Basic cards are asked as `self_graded` says (else as the deck's [deck]
+    self_graded says, else SelfGraded.ASK: the learner marks their own answer)."""
     if report is not None and report.suffix.lower() not in (".md", ".json"):
         raise UsageError(f"--report {report}: give a file ending in .md or .json")
     if report is not None:
         disk.check_output(report)  # before the exam, not after it
-    deck = one_deck(env, deck_path)
-    asked = self_graded or deck.settings.self_graded or SelfGraded.ASK
-    questions = draw_questions(deck, count, random.Random(seed), tags=tags, kinds=kinds, self_graded=asked)
+    from quizkit.io import exam_pack
+
+    sitting = (
+        exam_pack.read_exam(Path(deck_path))
+        if deck_path is not None and exam_pack.is_exam_file(Path(deck_path))
+        else None
+    )
+    if sitting is not None:
+        fixed = {
+            "--count": count,
+            "--seed": seed,
+            "--tag": tags or None,
+            "--kinds": kinds or None,
+            "--time": time_limit,
+            "--pass": pass_mark,
+            "--self-graded": self_graded,
+            "--feedback": feedback,
+            "--update-schedule": update_schedule or None,
+        }
+        given = [option for option, value in fixed.items() if value is not None]
+        if given:
+            raise UsageError(
+                f"{deck_path} is an exam file: it fixes the questions, their order, the time limit "
+                f"and the pass mark, so {', '.join(given)} cannot be given; take it as it is, "
+                f'e.g. quizkit quiz {deck_path} --name "Your Name" --report your-name.json'
+            )
+        for problem in sitting.warnings:
+            env.stderr.print(render.problem(problem), soft_wrap=True)
+        if report is None:
+            env.stderr.print(
+                "No --report: the result stays on this computer. If your teacher collects the "
+                "exam, Ctrl-C now and start again with --report your-name.json",
+                style="yellow",
+            )
+        deck = sitting.deck
+        questions = list(sitting.questions)
+        seed, time_limit, pass_mark = sitting.seed, sitting.time_limit, sitting.pass_mark
+        feedback = sitting.feedback
+        asked = SelfGraded.ASK
+    else:
+        import secrets
+
+        seed = seed if seed is not None else secrets.randbelow(10**6)
+        feedback = feedback or "end"
+        deck = one_deck(env, deck_path)
+        asked = self_graded or deck.settings.self_graded or SelfGraded.ASK
+        questions = draw_questions(
+            deck,
+            20 if count is None else count,
+            random.Random(seed),
+            tags=tags,
+            kinds=kinds,
+            self_graded=asked,
+        )
     if not questions:
         left_out = " (basic cards are left out: --self-graded skip)" if asked is SelfGraded.SKIP else ""
         raise UsageError(f"no cards in {deck.path} match those tags and kinds{left_out}")
@@ -111,7 +145,7 @@ def quiz(
         "tags": list(tags),
         "kinds": [k.value for k in kinds],
         "feedback": feedback,
-        "count": count,
+        "count": len(questions) if sitting is not None else (20 if count is None else count),
         "self_graded": asked.value,
     }
     # The exam, its answers and their review-log rows are saved in one transaction.
@@ -148,7 +182,8 @@ def quiz(
         from quizkit.io.reports import deck_hash
 
         student = " ".join(name.split()) if name and name.strip() else None
-        write_report(result, report, env.settings.tz, deck_hash(Path(deck.path)), student)
+        digest = sitting.deck_hash if sitting is not None else deck_hash(Path(deck.path))
+        write_report(result, report, env.settings.tz, digest, student)
         env.stdout.print(words.plain(f"report written to {report}"), soft_wrap=True)
     return 0
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from quizkit.core.choices import shuffle_items
 from quizkit.core.grading import Grade, Verdict, grade, normalize
+from quizkit.errors import UsageError
 from quizkit.model import Card, Deck, Key, Kind, SelfGraded
 
 
@@ -103,6 +104,45 @@ def as_question(
     else:
         shown = []
     return Question(key, card, tuple(shown))
+
+
+def as_written(key: Key, card: Card, shown: Sequence[str] = ()) -> Question:
+    """A question of an exam file, asked exactly as written: choices in the file's order, an
+    order card's items in the order given (`shown`), a cloze deletion typed, a basic card
+    marked by the learner."""
+    if card.kind.self_graded and card.kind is not Kind.BASIC:
+        card = replace(card, kind=Kind.TYPED)
+    if card.kind in (Kind.CHOICE, Kind.MULTI):
+        return Question(key, card, card.choices)
+    return Question(key, card, tuple(shown) if card.kind is Kind.ORDER else ())
+
+
+def parse_duration(text: str, option: str = "--time") -> timedelta:
+    """'15m', '90s', '1h30m', '2h' -> a timedelta; UsageError naming `option` otherwise."""
+    import re
+
+    match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*", text.lower())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"{option} {text!r}: write a duration like 15m, 90s or 1h30m")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds  # whole seconds first: no timedelta overflows
+    if total <= 0:
+        raise UsageError(f"{option} must be longer than zero")
+    if total > MAX_TIME_LIMIT.total_seconds():
+        raise UsageError(f"{option} {text!r} is longer than an exam; the limit is at most 24h")
+    return timedelta(seconds=total)
+
+
+def duration_text(limit: timedelta) -> str:
+    """A time limit as parse_duration reads it: 1h30m, 20m, 90s -> 1m30s."""
+    total = round(limit.total_seconds())
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n) or "0s"
+
+
+MAX_TIME_LIMIT = timedelta(hours=24)
+"""The longest --time: a day; longer is no time limit at all (leave --time out)."""
 
 
 def draw_questions(

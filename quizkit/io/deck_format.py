@@ -110,7 +110,8 @@ def escape_bars(text: str) -> str:
     return "".join([*pieces, text[last:].replace("|", "\\|")])
 
 
-TOP_KEYS = ("deck", "cards")
+TOP_KEYS = ("deck", "cards", "exam")
+"""[exam] makes the deck an exam file (quizkit exam-pack; io/exam_pack.py)."""
 
 
 DECK_KEYS = (

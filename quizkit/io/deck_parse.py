@@ -386,6 +386,11 @@ class _Builder:
     def finish(self, data: dict[str, Any], cards: list[Card]) -> tuple[Deck | None, list[Problem]]:
         """The deck from its top-level tables and its (already built) cards."""
         deck_fields = self.top_level(data)
+        if "exam" in data and not any(p.severity is Severity.ERROR for p in self.problems):
+            from quizkit.io.exam_table import exam_settings  # an exam file (quizkit exam-pack)
+
+            deck_id = deck_fields.get("id") or self.default_id
+            self.problems += exam_settings(data["exam"], cards, deck_id, self.lines, self.path)[1]
         if any(p.severity is Severity.ERROR for p in self.problems):
             return None, self.problems
         settings = DeckSettings(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from collections.abc import Sequence
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 
 from quizkit.core.calendar import local_time, zone_name
-from quizkit.core.exam import QuizResult
+from quizkit.core.exam import Question, QuizResult
 from quizkit.core.text import json_text, markdown
 from quizkit.errors import UsageError
 from quizkit.io.disk import atomic_file
@@ -25,12 +26,30 @@ def deck_hash(path: Path) -> str | None:
 
 def exam_hash(result: QuizResult) -> str:
     """What makes two reports the same exam: see ReportExamJSON."""
+    return questions_hash(
+        result.deck_id,
+        result.seed,
+        result.time_limit,
+        result.pass_mark,
+        [item.question for item in result.items],
+    )
+
+
+def questions_hash(
+    deck_id: str,
+    seed: int | None,
+    time_limit: timedelta | None,
+    pass_mark: float | None,
+    questions: Sequence[Question],
+) -> str:
+    """The exam's digest (sha256, 16 hex digits) from its deck, seed, time limit, pass mark and
+    each question's card id, kind, content and options in the order shown."""
     import hashlib
 
-    parts = [result.deck_id, str(result.seed), str(result.time_limit), str(result.pass_mark)]
-    for item in result.items:
-        card = item.question.card
-        parts += [item.question.key[1], card.kind.value, card.fingerprint, "\x1e".join(item.question.shown)]
+    parts = [deck_id, str(seed), str(time_limit), str(pass_mark)]
+    for question in questions:
+        card = question.card
+        parts += [question.key[1], card.kind.value, card.fingerprint, "\x1e".join(question.shown)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 

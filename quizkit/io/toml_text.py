@@ -25,6 +25,8 @@ class _LineMap:
 
     deck: _Section | None = None
     cards: list[_Section] = field(default_factory=list)
+    tables: dict[str, _Section] = field(default_factory=dict)
+    """Every other [table] by its dotted name: an exam file's [exam] and [exam.shown]."""
 
     def card_line(self, index: int, key: str | None = None) -> int | None:
         if index >= len(self.cards):
@@ -96,6 +98,13 @@ class Positions:
             self._head = _scan_lines(self.text[: first.start()] if first else self.text)
         return self._head.deck_line(key)
 
+    def table_line(self, table: str, key: str | None = None) -> int | None:
+        """The line of another [table] (e.g. "exam"), or of one of its keys."""
+        section = self.full().tables.get(table)
+        if section is None:
+            return None
+        return section.keys.get(key, section.line) if key is not None else section.line
+
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 
@@ -120,6 +129,8 @@ def _scan_lines(text: str) -> _LineMap:
                 lines.cards.append(current)
             elif header.group(1) == "[" and name == "deck":
                 lines.deck = current
+            elif header.group(1) == "[":
+                lines.tables.setdefault(name.replace(" ", ""), current)
             continue
         key = KEY_LINE.match(raw)
         if key and current is not None:
