@@ -131,7 +131,7 @@ def test_the_exam_file_asks_exactly_what_the_seed_drew(runner: CliRunner, deck: 
     assert asked(packed["items"]) == asked(direct["items"])
     assert [i["right_answer"] for i in packed["items"]] == [i["right_answer"] for i in direct["items"]]
     assert (packed["seed"], packed["time_limit_seconds"], packed["pass_mark"]) == (41, 1200.0, 70.0)
-    assert packed["deck"]["id"] == "every-kind" and packed["student"] == "Ann"
+    assert packed["deck"]["id"] == "every-kind-exam-41" and packed["student"] == "Ann"
     # The deck named by its content: the teacher's deck, not the exam file.
     assert packed["deck"]["hash"] == direct["deck"]["hash"]
     written = tomllib.loads(exam.read_text(encoding="utf-8"))["exam"]
@@ -155,7 +155,7 @@ def test_every_kind_of_question_survives_the_file(deck: Path, tmp_path: Path) ->
         sitting = read_exam(exam)
         assert len(sitting.questions) == len(drawn) == 11
         for was, now in zip(drawn, sitting.questions, strict=True):
-            assert now.key == was.key
+            assert now.key == ("every-kind-exam-3", was.key[1])
             assert (now.card.kind, now.card.prompt, now.card.answer) == (
                 was.card.kind,
                 was.card.prompt,
@@ -399,5 +399,15 @@ def test_taking_an_exam_file_leaves_the_review_schedule_alone(
     with sqlite3.connect(tmp_path / "progress.db") as connection:
         assert connection.execute("select count(*) from quizzes").fetchone()[0] == 1
         assert connection.execute("select count(*) from cards").fetchone()[0] == 0
-    history = runner.invoke(app, ["history", "every-kind", "--json"])
+    history = runner.invoke(app, ["history", "every-kind-exam-3", "--json"])
     assert history.exit_code == 0 and len(json.loads(history.stdout)["attempts"]) == 1
+
+
+def test_an_exam_file_beside_its_deck_neither_clashes_with_it_nor_shares_its_progress(
+    runner: CliRunner, deck: Path
+) -> None:
+    exam = deck.parent / "exam.toml"
+    pack(runner, deck, exam, "--count", "3", "--seed", "12")
+    result = runner.invoke(app, ["validate", str(deck.parent)])
+    assert result.exit_code == 0, result.output
+    assert "every-kind-exam-12" in result.output and "share" not in result.output

@@ -6,7 +6,8 @@ deletion as a typed card, a reversed side as a card of its own, and each choice 
 in the order shown. An order card's items are written in the right order, as in any deck, and
 the order shown is in [exam.shown]. [exam] fixes the seed it was drawn with, the time limit,
 the pass mark and when answers are shown, so everyone who takes the file sits the same exam,
-and their reports name it by the same exam hash (io/reports.questions_hash).
+and their reports name it by the same exam hash (io/reports.questions_hash). Its deck id is
+its own (exam_deck_id), so a copy kept beside the deck is another deck.
 
 The file holds the answers, as a paper exam's key does: it is a mock exam's file, not a secure
 one.
@@ -94,6 +95,12 @@ def exam_from_text(text: str, path: Path) -> ExamFile:
     return ExamFile(deck=deck, warnings=tuple(p for p in found if p.severity is Severity.WARNING), **exam)
 
 
+def exam_deck_id(deck_id: str, seed: int) -> str:
+    """The exam file's own deck id: never the deck's, so that an exam file kept beside the deck
+    (in a decks folder, say) neither clashes with it nor shares its progress."""
+    return f"{deck_id[:80]}-exam-{seed}"
+
+
 def question_table(question: Question) -> dict[str, Any]:
     """A question as the [[cards]] table that asks it again, exactly (see the module's note)."""
     card = question.card
@@ -161,7 +168,12 @@ def exam_text(
     orders = {q.key[1]: list(q.shown) for q in questions if q.card.kind is Kind.ORDER}
     if orders:
         exam["shown"] = orders
-    meta = {"id": deck.id, "title": deck.title, "description": deck.description, "author": deck.author}
+    meta = {
+        "id": exam_deck_id(deck.id, seed),
+        "title": deck.title,
+        "description": deck.description,
+        "author": deck.author,
+    }
     meta = {key: value for key, value in (meta | {"source": deck.source}).items() if value}
     limit = f"{duration_text(time_limit)}" if time_limit is not None else "no time limit"
     mark = f"pass mark {pass_mark:g}%" if pass_mark is not None else "no pass mark"
