@@ -316,7 +316,7 @@ def _dis_x(value: float) -> float:
 def _question_charts(data: ClassJSON) -> list[str]:
     questions = data["per_question"]
     out = [
-        '<section id="questions">',
+        '<section id="every-question">',
         "<h2>Every question</h2>",
         '<p class="legend">Bars: <b>facility</b>, the share of the class that got the question right '
         "(dashed lines at 10 % and 95 %: below or above them it measures little). Stems: "
@@ -521,7 +521,7 @@ def _students(data: ClassJSON) -> list[str]:
     below = [s for s in everyone if not passed(s, mark)]
     above = [s for s in everyone if passed(s, mark)]
     out = [
-        '<section id="students">',
+        '<section id="who-needs-help">',
         "<h2>Who needs help</h2>",
         f'<p id="below-count">{len(below)} of {len(everyone)} students scored below the pass mark '
         f"({_pct(mark)}), weakest first, with the tags they scored below it on.</p>",
@@ -574,7 +574,7 @@ def _options(data: ClassJSON) -> list[str]:
             none = n - sum(o["picked"] for o in q["options"])
             if none > 0:
                 rows.append(
-                    f'<tr class="no-option"><td><i>no option picked</i></td><td class="num">{none}</td>'
+                    f'<tr class="no-option"><td><em>no option picked</em></td><td class="num">{none}</td>'
                     "<td></td><td></td></tr>"
                 )
         out += [
