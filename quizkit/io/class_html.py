@@ -249,8 +249,8 @@ def _summary(data: ClassJSON) -> list[str]:
         f'<p id="alpha-words"><b>Cronbach\'s alpha</b> '
         f"{f'{alpha:.2f}' if alpha is not None else ''}"
         f"{': ' if alpha is not None else ' '}{alpha_in_words(alpha)}. "
-        "Alpha is the exam's reliability: how consistently its questions rank the students, from 0 "
-        "to 1; about 0.7 or more is usual for a class test.</p>",
+        "Alpha is the exam's reliability: how consistently its questions rank the students (1 at "
+        "best); about 0.7 or more is usual for a class test.</p>",
         f'<p class="note">{flagged} question{"" if flagged == 1 else "s"} to rewrite · '
         f"top and bottom groups: {data['group_size']} students each (27 % of the class, by total)"
         + (
