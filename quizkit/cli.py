@@ -597,6 +597,14 @@ def class_(
         typer.Option("--pass", min=0, max=100, help="Pass mark in percent (default: the exam's, else 50)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE.html",
+            help="Also write the report as one HTML page to open or print (charts included).",
+        ),
+    ] = None,
 ) -> None:
     """A class's exam reports together: who is behind, which topics to reteach, which questions to rewrite.
 
@@ -605,12 +613,12 @@ def class_(
     groups; flags say why a question looks broken. Reports from another exam, copies and
     unreadable files are named and left out.
 
-    Example: quizkit class reports/ --deck taliban-pakistan
+    Example: quizkit class reports/ --deck taliban-pakistan --html class.html
     """
     from quizkit.app import classroom as use
 
     mark = pass_mark / 100 if pass_mark is not None else None
-    _run(lambda env: use.class_report(env, reports, deck, mark, as_json))
+    _run(lambda env: use.class_report(env, reports, deck, mark, as_json, html))
 
 
 @app.command()

@@ -106,9 +106,21 @@ def write(folder: Path, reports: list[dict]) -> Path:
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[list[float]]]:
     reports, matrix = simulate()
     folder = write(tmp_path_factory.mktemp("class") / "reports", reports)
-    out = CliRunner().invoke(app, ["class", str(folder), "--json"])
+    out = CliRunner().invoke(app, ["class", str(folder), "--json"], env=own_folders(folder.parent))
     assert out.exit_code == 0, out.output
     return json.loads(out.stdout), matrix
+
+
+def own_folders(folder: Path) -> dict[str, str]:
+    """quizkit's folders inside `folder`: a module-scoped fixture runs before conftest's
+    pinned_environment, and would otherwise make the machine's own deck-cache key."""
+    return {
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "XDG_STATE_HOME": str(folder / "state"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "QUIZKIT_DB": str(folder / "progress.db"),
+    }
 
 
 def test_every_statistic_matches_an_independent_computation(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from quizkit.app.env import Environment
 from quizkit.app.library import one_deck
 from quizkit.core.classroom import ClassFigures, analyse
 from quizkit.io.class_reports import ClassReports, read_reports
+from quizkit.shapes.classroom import ClassJSON
 from quizkit.ui import words
 from quizkit.ui.words import print_json
 
@@ -19,23 +19,38 @@ def class_report(
     deck: str | None = None,
     pass_mark: float | None = None,
     as_json: bool = False,
+    html: Path | None = None,
 ) -> int:
     """Who is behind, which topics to reteach, which questions to rewrite. Exit 0; 1 only when no
-    report can be read (UsageError)."""
+    report can be read (UsageError). With `html`, the report is also written there as a page to
+    open or print (the path is checked before any report is read)."""
+    if html is not None:
+        from quizkit.io import class_html
+
+        class_html.check_path(html)
     reports = read_reports(paths)
     mark = (
         pass_mark if pass_mark is not None else (reports.pass_mark if reports.pass_mark is not None else 0.5)
     )
     figures = analyse(reports.items, reports.students, mark)
     lines = _card_lines(env, deck) if deck is not None else {}
-    if as_json:
-        print_json(env.stdout, class_json(reports, figures, lines))
-        return 0
-    from quizkit.ui import charts
+    data = class_json(reports, figures, lines) if as_json or html is not None else None
+    if as_json and data is not None:
+        print_json(env.stdout, data)
+    else:
+        from quizkit.ui import charts
 
-    env.stdout.print(charts.class_report(reports.deck_title, figures, lines))
-    for skipped in reports.skipped:
-        env.stderr.print(words.plain(f"left out: {skipped.file}: {skipped.reason}"), soft_wrap=True)
+        env.stdout.print(charts.class_report(reports.deck_title, figures, lines))
+        for skipped in reports.skipped:
+            env.stderr.print(words.plain(f"left out: {skipped.file}: {skipped.reason}"), soft_wrap=True)
+    if html is not None and data is not None:
+        from quizkit.io import class_html
+
+        class_html.write(html, data)
+        # With --json, stdout stays the JSON alone.
+        (env.stderr if as_json else env.stdout).print(
+            words.plain(f"class report written to {html}"), soft_wrap=True
+        )
     return 0
 
 
@@ -45,8 +60,11 @@ def _card_lines(env: Environment, deck: str) -> dict[str, str]:
     return {card.id: f"{loaded.path}:{card.line}" for card in loaded.cards}
 
 
-def class_json(reports: ClassReports, figures: ClassFigures, lines: dict[str, str]) -> dict[str, Any]:
-    def rounded(value: float | None) -> float | None:
+def class_json(reports: ClassReports, figures: ClassFigures, lines: dict[str, str]) -> ClassJSON:
+    def rounded(value: float) -> float:
+        return round(value, 4)
+
+    def maybe(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
     return {
@@ -54,7 +72,7 @@ def class_json(reports: ClassReports, figures: ClassFigures, lines: dict[str, st
         "seed": reports.seed,
         "students": len(figures.students),
         "pass_mark": figures.pass_mark,
-        "alpha": rounded(figures.alpha),
+        "alpha": maybe(figures.alpha),
         "group_size": figures.group_size,
         "per_student": [
             {
@@ -74,7 +92,7 @@ def class_json(reports: ClassReports, figures: ClassFigures, lines: dict[str, st
                 "kind": f.item.kind,
                 "question": f.item.question,
                 "facility": rounded(f.facility),
-                "point_biserial": rounded(f.point_biserial),
+                "point_biserial": maybe(f.point_biserial),
                 "upper_lower": rounded(f.upper_lower),
                 "options": [
                     {
