@@ -514,6 +514,10 @@ def exam_pack(
             show_default=False,
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace an exam file already at EXAM.toml with another exam."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write one exam file for a class: the same questions, order, options, time and pass mark
@@ -557,6 +561,7 @@ def exam_pack(
             pass_mark=pass_mark,
             self_graded=asked,
             feedback=feedback,
+            replace=replace,
         )
 
     _run(work, db)

@@ -319,3 +319,55 @@ def test_reports_name_the_exam_and_the_deck_by_hash_and_the_student_only_when_gi
     assert [s["name"] for s in figures["per_student"]] == ["Ada Lovelace", "anon"]
     (left,) = figures["left_out"]
     assert left["file"].endswith("late.json") and "another version of the exam" in left["reason"]
+
+
+# ---------------------------------------------------------------- found in the trial
+
+
+def test_a_fifo_or_a_folder_among_the_reports_is_named_and_never_waited_on(tmp_path: Path) -> None:
+    import os
+
+    reports, _ = simulate()
+    folder = write(tmp_path / "reports", reports[:10])
+    os.mkfifo(folder / "pipe.json")
+    (folder / "folder.json").mkdir()
+    out = CliRunner().invoke(app, ["class", str(folder), "--json"])
+    assert out.exit_code == 0, out.output
+    left = {Path(s["file"]).name: s["reason"] for s in json.loads(out.stdout)["left_out"]}
+    assert "not a regular file" in left["pipe.json"] and "not a regular file" in left["folder.json"]
+    named = CliRunner().invoke(app, ["class", str(folder / "pipe.json"), str(folder / "student-000.json")])
+    assert named.exit_code == 0 and "pipe.json: is not a regular file" in " ".join(named.stderr.split())
+
+
+def test_a_students_time_is_from_start_to_hand_in(tmp_path: Path) -> None:
+    reports, _ = simulate()
+    for n, data in enumerate(reports[:10]):
+        data["finished"] = f"2026-03-02T09:{10 + n:02d}:30+00:00"
+        data["started"] = "2026-03-02T09:00:00+00:00"
+        data["items"][0]["seconds"] = 5.0
+    folder = write(tmp_path / "reports", reports[:10])
+    out = CliRunner().invoke(app, ["class", str(folder), "--json"])
+    seconds = sorted(s["seconds"] for s in json.loads(out.stdout)["per_student"])
+    assert seconds == [600.0 + 30 + 60 * n for n in range(10)]
+
+
+def test_two_students_of_one_name_both_count(tmp_path: Path) -> None:
+    reports, _ = simulate()
+    for data in reports[:10]:
+        data["student"] = "Sam Lee"
+    folder = write(tmp_path / "reports", reports[:10])
+    out = CliRunner().invoke(app, ["class", str(folder), "--json"])
+    data = json.loads(out.stdout)
+    assert data["students"] == 10 and data["left_out"] == []
+    names = [s["name"] for s in data["per_student"]]
+    assert len(set(names)) == 10 and all(name.startswith("Sam Lee (student-") for name in names)
+
+
+def test_the_wrong_deck_for_the_reports_is_said(tmp_path: Path) -> None:
+    reports, _ = simulate()
+    folder = write(tmp_path / "reports", reports[:10])
+    other = tmp_path / "other.toml"
+    other.write_text('[deck]\nid = "other"\ntitle = "Other"\n\n[[cards]]\nid = "x"\nq = "Q?"\na = "A"\n')
+    out = CliRunner().invoke(app, ["class", str(folder), "--deck", str(other)])
+    assert out.exit_code == 0
+    assert "has none of this exam's cards" in " ".join(out.stderr.split())

@@ -296,3 +296,22 @@ def test_load_deck_keeps_the_setting_through_the_cache(write_deck, tmp_path: Pat
     first = deck_files.load_deck(deck, cache)
     again = deck_files.load_deck(deck, cache)
     assert first.settings.self_graded is SelfGraded.SKIP and again.settings.self_graded is SelfGraded.SKIP
+
+
+def test_a_mark_given_after_the_deadline_is_not_kept(write_deck, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deck = write_deck('[deck]\nid = "one"\ntitle = "One"\n\n[[cards]]\nid = "a1"\nq = "One?"\na = "x"\n')
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    # Shown at 9:00, answered at 9:01, marked at 9:10: seven minutes after the deadline at 9:03.
+    moments = iter([0, 0, 1])
+    env = Environment(
+        stdout=Console(file=StringIO(), width=80, no_color=True),
+        stderr=Console(file=StringIO()),
+        stdin=StringIO("x\nr\n"),
+        db_path=tmp_path / "p.db",
+        clock=lambda: start + timedelta(minutes=next(moments, 10)),
+    )
+    report = tmp_path / "t.json"
+    assert quiz.quiz(env, deck, seed=1, count=1, time_limit=timedelta(minutes=3), report=report) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["timed_out"] is True
+    assert data["items"][0]["verdict"] == "unanswered"

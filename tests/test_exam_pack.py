@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import tomllib
@@ -297,7 +298,7 @@ def test_exam_pack_never_overwrites_a_deck_or_packs_an_exam_file(
     assert result.exit_code != 0 and ".toml" in result.output and not other.exists()
     exam = tmp_path / "exam.toml"
     pack(runner, deck, exam, "--count", "3", "--seed", "1")
-    pack(runner, deck, exam, "--count", "4", "--seed", "2")  # an exam file is made again
+    pack(runner, deck, exam, "--count", "4", "--seed", "2", "--replace")  # an exam file is made again
     assert len(read_exam(exam).questions) == 4
     result = runner.invoke(app, ["exam-pack", str(exam), "-o", str(tmp_path / "again.toml")])
     assert result.exit_code != 0 and "already an exam file" in result.output
@@ -411,3 +412,156 @@ def test_an_exam_file_beside_its_deck_neither_clashes_with_it_nor_shares_its_pro
     result = runner.invoke(app, ["validate", str(deck.parent)])
     assert result.exit_code == 0, result.output
     assert "every-kind-exam-12" in result.output and "share" not in result.output
+
+
+# ---------------------------------------------------------------- found in the trial
+
+
+def test_an_exam_file_is_known_by_its_toml_not_by_a_line_that_looks_like_one(
+    runner: CliRunner, tmp_path: Path, deck: Path
+) -> None:
+    # "[exam]" inside a multi-line string: an ordinary deck.
+    lookalike = tmp_path / "ml.toml"
+    lookalike.write_text(
+        '[deck]\nid = "ml"\ntitle = "M"\n[[cards]]\nid = "x1"\ntype = "typed"\na = "t"\nq = """x\n[exam]\ny"""\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["quiz", str(lookalike), "--count", "1"], input="t\n\n")
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["exam-pack", str(lookalike), "-o", str(tmp_path / "e.toml")]).exit_code == 0
+    # An exam table written another way is an exam file all the same.
+    exam = tmp_path / "exam.toml"
+    pack(runner, deck, exam, "--count", "3", "--seed", "5")
+    text = exam.read_text(encoding="utf-8")
+    for form in ('["exam"]', "[ exam ]"):
+        other = tmp_path / "other.toml"
+        other.write_text(text.replace("[exam]\n", form + "\n", 1), encoding="utf-8")
+        result = runner.invoke(app, ["quiz", str(other), "--count", "2"])
+        assert result.exit_code == 2 and "is an exam file" in result.output, form
+    # Named by its id, from the decks folder.
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "exam.toml").write_text(text, encoding="utf-8")
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "quizkit"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(f'deck_folders = ["{decks}"]\n', encoding="utf-8")
+    result = runner.invoke(app, ["quiz", "every-kind-exam-5", "--count", "2"])
+    assert result.exit_code == 2 and "is an exam file" in result.output
+
+
+def test_pictures_that_cannot_be_copied_stop_the_exam_before_anything_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from test_pictures import png
+
+    folder = tmp_path / "teacher"
+    png(folder / "img" / "map.png", 4, 4)
+    deck = folder / "maps.toml"
+    deck.write_text(
+        '[deck]\nid = "maps"\ntitle = "Maps"\n\n[[cards]]\nid = "k"\nq = "Which city?"\na = "Kabul"\n'
+        'type = "typed"\nimage = "img/map.png"\nimage_alt = "a map"\n',
+        encoding="utf-8",
+    )
+    blocked = {
+        "a file where the folder goes": lambda out: (out / "img").write_text("x"),
+        "a folder where the picture goes": lambda out: (out / "img" / "map.png").mkdir(parents=True),
+        "a FIFO where the picture goes": lambda out: (
+            (out / "img").mkdir(),
+            os.mkfifo(out / "img" / "map.png"),
+        ),
+    }
+    for what, block in blocked.items():
+        out = tmp_path / what.replace(" ", "-")
+        out.mkdir()
+        block(out)
+        result = runner.invoke(app, ["exam-pack", str(deck), "-o", str(out / "exam.toml"), "--seed", "1"])
+        assert result.exit_code == 2, (what, result.output)
+        assert "img" in result.output and "Traceback" not in result.output, what
+        assert not (out / "exam.toml").exists(), what
+
+
+@pytest.mark.parametrize("seed", ["99999999999999999999", "-5"])
+def test_a_seed_out_of_range_is_an_error_at_its_line(
+    runner: CliRunner, deck: Path, tmp_path: Path, seed: str
+) -> None:
+    exam = tmp_path / "exam.toml"
+    pack(runner, deck, exam, "--count", "3", "--seed", "5")
+    exam.write_text(exam.read_text(encoding="utf-8").replace("seed = 5", f"seed = {seed}"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(exam)])
+    assert result.exit_code == 1 and "exam.toml:10: error: [exam] seed" in result.output, result.output
+    result = runner.invoke(app, ["quiz", str(exam)], input="1\n" * 3 + "\n")
+    assert result.exit_code == 1 and "[exam] seed" in result.output
+
+
+def test_packing_again_over_an_exam_file_asks_for_replace(
+    runner: CliRunner, deck: Path, tmp_path: Path
+) -> None:
+    exam = tmp_path / "exam.toml"
+    pack(runner, deck, exam, "--count", "3", "--seed", "5")
+    first = exam.read_bytes()
+    # The same exam again: nothing changes, and it says so.
+    assert "unchanged" in pack(runner, deck, exam, "--count", "3", "--seed", "5")
+    result = runner.invoke(app, ["exam-pack", str(deck), "-o", str(exam), "--count", "3", "--seed", "6"])
+    assert result.exit_code == 2 and "--replace" in result.output and "seed 5" in result.output
+    assert exam.read_bytes() == first
+    out = pack(runner, deck, exam, "--count", "3", "--seed", "6", "--replace")
+    assert "replaced" in out and exam.read_bytes() != first
+
+
+def test_with_immediate_feedback_a_shown_answer_is_final_on_screen_too(
+    runner: CliRunner, deck: Path, tmp_path: Path
+) -> None:
+    exam = tmp_path / "exam.toml"
+    options = ["--count", "1", "--seed", "5", "--kinds", "truefalse", "--feedback", "immediate"]
+    pack(runner, deck, exam, *options)
+    result = runner.invoke(app, ["quiz", str(exam)], input="f\n:g 1\nt\n:s\n\n")
+    assert result.exit_code == 0
+    assert "type another to change it" not in result.output
+    assert "your answer: f (final: its answer was shown)" in result.output
+    assert "already answered" in result.output
+
+
+def test_an_exam_file_without_questions_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    empty = tmp_path / "z.toml"
+    empty.write_text('[exam]\nformat = 1\nseed = 1\n[deck]\nid = "z"\ntitle = "Z"\n', encoding="utf-8")
+    for command in (["validate", str(empty)], ["quiz", str(empty)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1 and "z.toml:1: error: an exam file needs questions" in result.output
+
+
+def test_fewer_cards_than_asked_for_is_said(runner: CliRunner, deck: Path, tmp_path: Path) -> None:
+    out = pack(runner, deck, tmp_path / "exam.toml", "--count", "50", "--seed", "5", "--kinds", "choice")
+    assert "only 1 card matches" in out
+
+
+def test_a_name_keeps_no_control_characters(runner: CliRunner, deck: Path, tmp_path: Path) -> None:
+    report = take(
+        runner, deck, tmp_path / "r.json", [], "--count", "1", "--name", "Ann\x1b[31m\x07 Lee\u202e"
+    )
+    assert report["student"] == "Ann[31m Lee"
+
+
+def test_a_student_without_the_pictures_is_told_before_the_first_question(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from test_pictures import png
+
+    folder = tmp_path / "teacher"
+    png(folder / "img" / "map.png", 4, 4)
+    deck = folder / "maps.toml"
+    deck.write_text(
+        '[deck]\nid = "maps"\ntitle = "Maps"\n\n[[cards]]\nid = "k"\nq = "Which city?"\na = "Kabul"\n'
+        'type = "typed"\nimage = "img/map.png"\nimage_alt = "a map"\n',
+        encoding="utf-8",
+    )
+    handout = tmp_path / "handout"
+    handout.mkdir()
+    pack(runner, deck, handout / "exam.toml", "--seed", "1")
+    assert "hand out img/map.png with it" in (handout / "exam.toml").read_text(encoding="utf-8")
+    student = tmp_path / "student"
+    student.mkdir()
+    (student / "exam.toml").write_bytes((handout / "exam.toml").read_bytes())
+    result = runner.invoke(app, ["quiz", str(student / "exam.toml")], input="Kabul\n\n")
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert said.index("picture not found") < said.index("question 1 of 1")

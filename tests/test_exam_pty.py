@@ -226,3 +226,34 @@ def test_ctrl_c_at_a_mark_asks_too(tmp_path: Path) -> None:
     finally:
         child.close()
     assert saved_exams(tmp_path) == 0
+
+
+def test_time_runs_out_at_a_mark_and_the_exam_is_handed_in(tmp_path: Path) -> None:
+    """The deadline does not wait for a key: at the mark prompt the exam is handed in when time is
+    up, the unmarked answer left unanswered."""
+    deck = tmp_path / "basic.toml"
+    deck.write_text(
+        '[deck]\nid = "b"\ntitle = "B"\n\n[[cards]]\nid = "ttp"\nq = "What is the TTP?"\na = "A group"\n'
+    )
+    report = tmp_path / "r.json"
+    env = {**os.environ, "QUIZKIT_DB": str(tmp_path / "p.db"), "TERM": "xterm-256color"}
+    env.pop("QUIZKIT_NOW", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "quizkit", "quiz", str(deck), "--time", "3s", "--report", str(report)],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    try:
+        child.expect("> ")
+        child.sendline("no idea")
+        child.expect("partly right")
+        started = time.monotonic()
+        child.expect("Time is up", timeout=10)  # no key pressed
+        assert time.monotonic() - started < 5
+        assert finish(child) == 0
+    finally:
+        child.close()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["timed_out"] is True and data["items"][0]["verdict"] == "unanswered"

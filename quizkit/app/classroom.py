@@ -34,6 +34,15 @@ def class_report(
     )
     figures = analyse(reports.items, reports.students, mark)
     lines = _card_lines(env, deck) if deck is not None else {}
+    if deck is not None and not any(item.card in lines for item in reports.items):
+        env.stderr.print(
+            words.plain(
+                f"--deck {deck} has none of this exam's cards: is it the deck the exam was drawn "
+                "from? The questions are shown without their lines"
+            ),
+            style="yellow",
+            soft_wrap=True,
+        )
     data = class_json(reports, figures, lines) if as_json or html is not None else None
     if as_json and data is not None:
         print_json(env.stdout, data)

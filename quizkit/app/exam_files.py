@@ -36,17 +36,25 @@ def exam_pack_command(
     pass_mark: float | None = None,
     self_graded: SelfGraded | None = None,
     feedback: str = "end",
+    replace: bool = False,
 ) -> int:
     """Draw an exam and write it to `out`. Exit 0, or UsageError/DeckError before anything is
-    written."""
+    written. An exam file already at `out` is replaced only with `replace` (students may have
+    sat it), unless the exam drawn is the same."""
     if out.suffix.lower() != ".toml":
         raise UsageError(f"-o {out}: an exam file is a .toml file, e.g. -o exam.toml")
     disk.check_output(out)
-    if out.exists() and not exam_pack.is_exam_file(out):
-        raise UsageError(
-            f"-o {out}: that file exists and is not an exam file; writing it would replace it. "
-            "Name a new file, or remove that one first"
-        )
+    previous: exam_pack.ExamFile | None = None
+    if out.exists() or out.is_symlink():
+        if not exam_pack.is_exam_file(out):
+            raise UsageError(
+                f"-o {out}: that file exists and is not an exam file; writing it would replace it. "
+                "Name a new file, or remove that one first"
+            )
+        try:
+            previous = exam_pack.read_exam(out)
+        except DeckError:
+            previous = None  # an exam file that no longer reads: replaced only with --replace
     deck = one_deck(env, deck_path)
     if exam_pack.is_exam_file(Path(deck.path)):
         raise UsageError(f"{deck.path} is already an exam file: hand it out as it is, or pack its deck")
@@ -56,6 +64,12 @@ def exam_pack_command(
         left_out = " (basic cards are left out: --self-graded skip)" if asked is SelfGraded.SKIP else ""
         raise UsageError(f"no cards in {deck.path} match those tags and kinds{left_out}")
     pictures = _pictures(deck, questions, out)
+    wanted = len(deck.cards) if count is None else count
+    if len(questions) < wanted:
+        matches = f"only {len(questions)} card{' matches' if len(questions) == 1 else 's match'}"
+        env.stderr.print(
+            words.plain(f"{matches}: the exam has {len(questions)}, not {wanted}"), style="yellow"
+        )
     from quizkit.io.reports import deck_hash
 
     take = f'quizkit quiz {shlex.quote(out.name)} --name "Your Name" --report your-name.json'
@@ -77,18 +91,27 @@ def exam_pack_command(
     read_back = _read_back(written(None), out, questions)
     text = written(read_back.hash)
     _read_back(text, out, questions)
+    same = previous is not None and previous.hash == read_back.hash
+    if (out.exists() or out.is_symlink()) and not same and not replace:
+        what = f"exam {previous.hash}, seed {previous.seed}" if previous is not None else "an exam file"
+        raise UsageError(
+            f"-o {out} is already an exam ({what}); writing it would replace it with another, and "
+            "a class that sat it would hand in two exams. Name a new file, or give --replace"
+        )
+    _copy_pictures(deck, out, pictures)
     try:
         with disk.atomic_file(out) as handle:
             handle.write(text.encode("utf-8"))
     except OSError as error:
         raise UsageError(f"cannot write {out}: {error.strerror}") from None
-    _copy_pictures(deck, out, pictures)
     limit = duration_text(time_limit) if time_limit is not None else "no time limit"
     mark = f"pass mark {pass_mark:g}%" if pass_mark is not None else "no pass mark"
     say = env.stdout.print
+    done = "unchanged" if same else f"replaced exam {previous.hash} with" if previous is not None else "wrote"
+    plural = "s" if len(questions) != 1 else ""
     say(
         words.plain(
-            f"wrote {out}: {len(questions)} questions from {deck.title or deck.id} "
+            f"{done} {out}: {len(questions)} question{plural} from {deck.title or deck.id} "
             f"(seed {seed}), {limit}, {mark}; exam {read_back.hash}"
         ),
         soft_wrap=True,
@@ -147,17 +170,36 @@ def _pictures(deck: Deck, questions: Sequence[Question], out: Path) -> list[str]
             if picture is not None
         )
     )
+    same_folder = folder.resolve() == out.parent.resolve()
     for file in files:
         found = pictures.problem(folder, file)
         if found is not None:
             raise UsageError(f"{deck.path}: picture {file}: {found[0]}; {found[1]}")
-        target = out.parent / file
-        if target.exists() and folder.resolve() != out.parent.resolve():
-            if target.read_bytes() != pictures.read(folder, file):
-                raise UsageError(
-                    f"{target} exists and is not the deck's {file}: write the exam into another folder"
-                )
+        if not same_folder:
+            _check_target(out.parent, file, pictures.read(folder, file))
     return files
+
+
+def _check_target(home: Path, file: str, data: bytes) -> None:
+    """The picture can be copied to home/file: each folder on the way is one (or is missing),
+    and a file already there is the same picture."""
+    from quizkit.io import pictures
+
+    target = home / file
+    for folder in reversed(target.parents):
+        if folder.is_relative_to(home) and folder != home and (folder.exists() or folder.is_symlink()):
+            if folder.is_symlink() or not folder.is_dir():
+                raise UsageError(f"cannot copy the picture {file}: {folder} is in the way (not a folder)")
+    if not (target.exists() or target.is_symlink()):
+        return
+    try:
+        there = pictures.read(home, file)
+    except pictures.PictureError as error:
+        raise UsageError(
+            f"cannot copy the picture {file}: {target} is in the way ({error.args[0]})"
+        ) from None
+    if there != data:
+        raise UsageError(f"{target} exists and is not the deck's {file}: write the exam into another folder")
 
 
 def _copy_pictures(deck: Deck, out: Path, files: Sequence[str]) -> None:
@@ -171,9 +213,9 @@ def _copy_pictures(deck: Deck, out: Path, files: Sequence[str]) -> None:
     for file in files:
         target = out.parent / file
         if target.exists():
-            continue  # the same bytes (checked by _pictures)
-        target.parent.mkdir(parents=True, exist_ok=True)
+            continue  # the same bytes (checked by _check_target)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with disk.atomic_file(target) as handle:
                 handle.write(pictures.read(folder, file))
         except OSError as error:

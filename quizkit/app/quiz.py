@@ -75,13 +75,11 @@ def quiz(
         raise UsageError(f"--report {report}: give a file ending in .md or .json")
     if report is not None:
         disk.check_output(report)  # before the exam, not after it
+    from quizkit.app.library import deck_path as file_of
     from quizkit.io import exam_pack
 
-    sitting = (
-        exam_pack.read_exam(Path(deck_path))
-        if deck_path is not None and exam_pack.is_exam_file(Path(deck_path))
-        else None
-    )
+    named = file_of(env, deck_path) if deck_path is not None else None
+    sitting = exam_pack.read_exam(named) if named is not None and exam_pack.is_exam_file(named) else None
     if sitting is not None:
         fixed = {
             "--count": count,
@@ -103,10 +101,16 @@ def quiz(
             )
         for problem in sitting.warnings:
             env.stderr.print(render.problem(problem), soft_wrap=True)
+        for missing in _missing_pictures(sitting.deck):
+            env.stderr.print(
+                words.plain(f"picture not found: {missing}; its question shows its description instead"),
+                style="yellow",
+                soft_wrap=True,
+            )
         if report is None:
             env.stderr.print(
                 "No --report: the result stays on this computer. If your teacher collects the "
-                "exam, Ctrl-C now and start again with --report your-name.json",
+                "exam, stop now (Ctrl-C twice) and start again with --report your-name.json",
                 style="yellow",
             )
         deck = sitting.deck
@@ -181,11 +185,28 @@ def quiz(
     if report is not None:
         from quizkit.io.reports import deck_hash
 
-        student = " ".join(name.split()) if name and name.strip() else None
+        # Printable characters only: the name goes into JSON other tools show.
+        shown = " ".join("".join(c for c in name if c.isprintable()).split()) if name else ""
+        student = shown or None
         digest = sitting.deck_hash if sitting is not None else deck_hash(Path(deck.path))
         write_report(result, report, env.settings.tz, digest, student)
         env.stdout.print(words.plain(f"report written to {report}"), soft_wrap=True)
     return 0
+
+
+def _missing_pictures(deck: Deck) -> list[str]:
+    """The pictures an exam file shows that are not beside it (handed out without its folder)."""
+    from quizkit.io.pictures import PictureError, located
+
+    folder = Path(deck.path).parent
+    files = {p.file for card in deck.cards for p in (card.image, card.answer_image) if p is not None}
+    missing = []
+    for file in sorted(files):
+        try:
+            located(folder, file)
+        except PictureError:
+            missing.append(str(folder / file))
+    return missing
 
 
 def quiz_records(result: QuizResult, settings: ExamSettingsJSON) -> tuple[QuizRecord, list[QuizAnswer]]:
@@ -320,9 +341,9 @@ class ExamFlow:
                 marked = self._mark(question, typed)
                 if marked is Step.ABANDON:
                     return None
-                if not isinstance(marked, Verdict):
+                if not isinstance(marked, Verdict) or exam.expired(self.env.clock()):
                     exam.spend(index, spent)
-                    continue
+                    continue  # no mark, or one given too late: the loop reports the time is up
                 mark = marked
             if not exam.answer(index, typed, answered_at, spent, mark):
                 exam.spend(index, spent)
@@ -368,8 +389,17 @@ class ExamFlow:
             render.answer_panel(question.card, None, (), None, plain_mode=self.env.plain, picture=picture)
         )
         self.out.print(render.footer([("r", "right"), ("p", "partly right"), ("w", "wrong")]))
+        left = self.exam.left(self.env.clock())
+        if left is not None:
+            minutes, seconds = divmod(round(left.total_seconds()), 60)
+            self.out.print(
+                f"{minutes:02d}:{seconds:02d} left: the exam is handed in when time is up", style="dim"
+            )
         while True:
-            pressed = self.keys.key()
+            left = self.exam.left(self.env.clock())
+            pressed = self.keys.timed_key(left.total_seconds() if left is not None else None)
+            if pressed is Event.TIMEOUT:
+                return Step.STAY  # time is up: the answer is not marked, so not kept
             if isinstance(pressed, str) and pressed.strip().lower() in MARK_KEYS:
                 return MARK_KEYS[pressed.strip().lower()]
             if pressed is Event.INTERRUPT or (pressed is Event.EOF and self.keys.interactive):
@@ -398,6 +428,8 @@ class ExamFlow:
             self.out.print(
                 words.plain(f"your answer: {given} (marked {exam.marks[index].value}: final)"), style="dim"
             )
+        elif given is not None and self.immediate:
+            self.out.print(words.plain(f"your answer: {given} (final: its answer was shown)"), style="dim")
         elif given is not None:
             self.out.print(
                 words.plain(f"your answer so far: {given} (type another to change it)"), style="dim"

@@ -1,8 +1,8 @@
 """A class's exam reports (the JSON of `quizkit quiz --report NAME.json`), read defensively.
 
 Report files are untrusted: each is read within a size cap and checked field by field. A file
-that is not a report, one from a different exam, or a second copy of a student's report is
-named with its reason and left out; the rest still count.
+that is not a report (or not a regular file), one from a different exam, or a copy of another
+report is named with its reason and left out; the rest still count.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,8 @@ def report_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.glob("*.json") if p.is_file())
-        elif path.exists():
+            found += sorted(path.glob("*.json"))  # anything not a regular file is named by _read
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder")
@@ -91,7 +91,6 @@ def read_reports(paths: Iterable[Path]) -> ClassReports:
         )
     exams = Counter(r.exam for r in reports)
     exam, _ = exams.most_common(1)[0]
-    seen_names: dict[str, str] = {}
     seen_answers: dict[tuple[Any, ...], str] = {}
     kept: list[_Report] = []
     for report in reports:
@@ -105,12 +104,6 @@ def read_reports(paths: Iterable[Path]) -> ClassReports:
                 else f"a different exam (deck {deck}, seed {seed}, other questions)"
             )
             skipped.append(Skipped(report.file, f"is from {what} than the {exams[exam]} report(s) counted"))
-        elif report.name in seen_names:
-            skipped.append(
-                Skipped(
-                    report.file, f"is a second report of {report.name} (first: {seen_names[report.name]})"
-                )
-            )
         elif report.fingerprint in seen_answers:
             skipped.append(
                 Skipped(
@@ -120,9 +113,14 @@ def read_reports(paths: Iterable[Path]) -> ClassReports:
                 )
             )
         else:
-            seen_names[report.name] = report.file
             seen_answers[report.fingerprint] = report.file
             kept.append(report)
+    # Two students of one name (or one student's two sittings) both count, told apart by file.
+    names = Counter(report.name for report in kept)
+    students = tuple(
+        replace(r.student, name=f"{r.name} ({Path(r.file).stem})") if names[r.name] > 1 else r.student
+        for r in kept
+    )
     first = kept[0]
     return ClassReports(
         deck_id=exam[0],
@@ -130,7 +128,7 @@ def read_reports(paths: Iterable[Path]) -> ClassReports:
         seed=exam[1],
         pass_mark=first.pass_mark,
         items=first.items,
-        students=tuple(r.student for r in kept),
+        students=students,
         files=tuple(r.file for r in kept),
         skipped=tuple(skipped),
     )
@@ -143,11 +141,22 @@ class _Bad(Exception):
 def _read(path: Path, known: dict[tuple[Any, ...], tuple[Item, ...]]) -> _Report:
     """One report. `known`: the questions of each exam met so far, so that 1,000 reports of one
     exam check their questions once, and each report only its answers."""
+    import os
+    import stat
+
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_REPORT_BYTES + 1)
+        # Never blocks: a FIFO opens at once, and is refused by its type before any read.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise _Bad(f"cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _Bad("is not a regular file (a folder, a pipe or a device): not an exam report")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            data = handle.read(MAX_REPORT_BYTES + 1)
+        except OSError as error:
+            raise _Bad(f"cannot be read ({error.strerror})") from None
     if len(data) > MAX_REPORT_BYTES:
         raise _Bad(f"is over {MAX_REPORT_BYTES // 1024 // 1024} MB: not an exam report")
     try:
@@ -183,11 +192,13 @@ def _read(path: Path, known: dict[tuple[Any, ...], tuple[Item, ...]]) -> _Report
         _response(raw, f"items[{n}]", item)
         for n, (raw, item) in enumerate(zip(raw_items, items, strict=True))
     )
-    seconds = 0.0
-    for raw in raw_items:
-        spent = raw.get("seconds", 0)
-        if type(spent) in (int, float) and spent > 0:
-            seconds += spent
+    seconds = _elapsed(report.get("started"), report.get("finished"))
+    if seconds is None:  # no times to go by: the time spent on the questions
+        seconds = 0.0
+        for raw in raw_items:
+            spent = raw.get("seconds", 0)
+            if type(spent) in (int, float) and spent > 0:
+                seconds += spent
     student = report.get("student")
     if student is not None and not isinstance(student, str):
         raise _Bad("has a student name that is not text")
@@ -207,10 +218,24 @@ def _read(path: Path, known: dict[tuple[Any, ...], tuple[Item, ...]]) -> _Report
     )
 
 
+def _elapsed(started: Any, finished: Any) -> float | None:
+    """Seconds from the start to the hand-in (marks and the submit prompt included), or None."""
+    from datetime import datetime
+
+    try:
+        spent = (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+    except (TypeError, ValueError):
+        return None
+    return spent if 0 <= spent <= 7 * 24 * 3600 else None
+
+
+_KIND_WORDS = {str: "text", dict: "a table of fields ({...})", list: "a list", int: "a whole number"}
+
+
 def _field(table: dict[str, Any], key: str, kind: type, label: str | None = None) -> Any:
     value = table.get(key)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise _Bad(f"has no {label or key} (or it is not {'text' if kind is str else kind.__name__})")
+        raise _Bad(f"has no {label or key} (or it is not {_KIND_WORDS.get(kind, kind.__name__)})")
     return value
 
 

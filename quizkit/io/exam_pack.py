@@ -31,7 +31,9 @@ from quizkit.model import Deck, Kind
 MAX_EXAM_BYTES = 16 * 1024 * 1024
 """A larger file is not taken for an exam file (MAX_QUESTIONS questions are far smaller)."""
 
-_EXAM_HEADER = re.compile(rb"^[ \t]*\[[ \t]*exam[ \t]*\]", re.MULTILINE)
+_MAYBE_EXAM = re.compile(rb"""^[ \t]*(?:\[[ \t]*)?["']?exam["']?[ \t]*[\].=]""", re.MULTILINE)
+"""A line that may start an exam table ([exam], ["exam"], exam = {...}, exam.seed = 1): only such a
+file is parsed to find out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +60,22 @@ class ExamFile:
 
 
 def is_exam_file(path: Path) -> bool:
-    """A deck file with an [exam] table (read only when it is a regular file, not too large)."""
+    """A deck file with a top-level `exam` table (quizkit exam-pack). Only a regular file small
+    enough to be one is read, and parsed only when a line may start that table."""
+    import tomllib
+
     try:
         if not path.is_file() or path.stat().st_size > MAX_EXAM_BYTES:
             return False
-        return _EXAM_HEADER.search(path.read_bytes()) is not None
+        data = path.read_bytes()
     except OSError:
         return False
+    if _MAYBE_EXAM.search(data) is None:
+        return False
+    try:
+        return "exam" in tomllib.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False  # read as a deck, whose loading names the problem at its line
 
 
 def read_exam(path: Path) -> ExamFile:
@@ -175,14 +186,22 @@ def exam_text(
         "author": deck.author,
     }
     meta = {key: value for key, value in (meta | {"source": deck.source}).items() if value}
+    files = sorted({p.file for q in questions for p in (q.card.image, q.card.answer_image) if p is not None})
     limit = f"{duration_text(time_limit)}" if time_limit is not None else "no time limit"
     mark = f"pass mark {pass_mark:g}%" if pass_mark is not None else "no pass mark"
+    title = "".join(c if c.isprintable() else " " for c in deck.title or deck.id)  # a comment's one line
     header = (
-        f"A quizkit exam: {len(questions)} questions from {deck.title or deck.id}, {limit}, {mark}.\n"
+        f"A quizkit exam: {len(questions)} question{'s' if len(questions) != 1 else ''} from {title}, "
+        f"{limit}, {mark}.\n"
         "Everyone who takes this file gets the same questions, in the same order, with the same\n"
         "options. Take it, and hand in the .json report, with:\n"
         f"    {take}\n"
-        "This file holds the answers, as a paper exam's answer key does.\n"
+        + (
+            f"Its questions show {len(files)} picture(s): hand out {', '.join(files)} with it.\n"
+            if files
+            else ""
+        )
+        + "This file holds the answers, as a paper exam's answer key does.\n"
         "Made by quizkit exam-pack; an edited copy is a different exam to quizkit class."
     )
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())

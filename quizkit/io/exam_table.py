@@ -33,6 +33,9 @@ EXAM_KEYS = (
     "shown",
 )
 
+MAX_SEED = 2**63 - 1
+"""As --seed: an exam's seed is saved with it (SQLite's integers are 64-bit)."""
+
 MAX_QUESTIONS = 1000
 """Questions in one exam file: more than any sitting, and what quizkit class reads at once."""
 
@@ -66,8 +69,13 @@ def exam_settings(
             "upgrade quizkit (pip install -U quizkit), or ask for the file in the older format",
         )
     seed = table.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        err("seed", f"[exam] seed must be a whole number, not {type_name(seed)}", "write seed = 1234")
+    if seed is not None and (
+        not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
+    ):
+        wrong = type_name(seed) if not isinstance(seed, int) or isinstance(seed, bool) else str(seed)
+        err(
+            "seed", f"[exam] seed must be a whole number from 0 to 2**63 - 1, not {wrong}", "e.g. seed = 1234"
+        )
         seed = None
     limit: timedelta | None = None
     written = table.get("time_limit")
@@ -92,6 +100,8 @@ def exam_settings(
     for key, value in texts.items():
         if value is not None and not isinstance(value, str):
             err(key, f"[exam] {key} must be text", "quizkit exam-pack writes it; remove the line")
+    if not cards:
+        err(None, "an exam file needs questions: it has no [[cards]]", "make it with quizkit exam-pack DECK")
     if len(cards) > MAX_QUESTIONS:
         err(None, f"an exam file has at most {MAX_QUESTIONS} questions; this one has {len(cards)}", "")
     shown = _shown_orders(table.get("shown", {}), cards, seed, err)

@@ -52,6 +52,9 @@ class Keys(Protocol):
     def key(self) -> str | Event:
         """One key (or, in line mode, one line): the text, or an Event (Enter, Space, end of input...)."""
 
+    def timed_key(self, seconds: float | None) -> str | Event:
+        """key(), or Event.TIMEOUT once `seconds` pass first (where the terminal allows it)."""
+
     def line(self, prompt: str) -> str | None:
         """A typed answer; None when input ends or the learner interrupts."""
 
@@ -91,6 +94,10 @@ class LineKeys:
         if text == "":
             return Event.ENTER
         return text
+
+    def timed_key(self, seconds: float | None) -> str | Event:
+        # As timed_line: the caller checks the clock after each line.
+        return self.key()
 
     def line(self, prompt: str) -> str | None:
         raw = self._read()
@@ -257,6 +264,9 @@ class TerminalKeys:
         return os.read(self.fd, 1)
 
     def key(self) -> str | Event:
+        return self.timed_key(None)
+
+    def timed_key(self, seconds: float | None) -> str | Event:
         with self.hold():
             self.out.flush()
             if self._woken:
@@ -264,6 +274,9 @@ class TerminalKeys:
                 return Event.REDRAW
             self._reading = True
             try:
+                if seconds is not None and not self.pending:
+                    if not select.select([self.fd], [], [], max(0.0, seconds))[0]:
+                        return Event.TIMEOUT
                 return self._decode(self._byte(None))
             except _Wake:
                 return Event.REDRAW
