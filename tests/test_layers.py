@@ -35,6 +35,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "typer": ("quizkit.cli",),
     "tomllib": ("quizkit.io",),
     "tomli_w": ("quizkit.io",),
+    "rtoml": ("quizkit.io.toml_text",),  # the fast parse, beside tomllib's positions
     "rich": ("quizkit.ui", "quizkit.app", "quizkit.cli"),
     "fsrs": ("quizkit.core.scheduler",),
     "genanki": ("quizkit.io.apkg",),

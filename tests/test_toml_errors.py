@@ -128,3 +128,45 @@ def test_validate_shows_the_message_with_file_and_line(runner: CliRunner, write_
     assert result.exit_code == 1
     assert f"{path}:5: error: card #1: TOML syntax error: an apostrophe inside" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- the compiled parser agrees with tomllib
+
+TOML_1_1_AND_EDGES = [
+    "a = {b = 1,}",
+    "a = {\nb = 1}",
+    'a = "\\x41"',
+    'a = "\\e"',
+    "a = '\\epsilon'",
+    "a = 1\na = 2",
+    "[t]\nx = 1\n[t]\ny = 2",
+    "a = 01",
+    'a = "x\x01y"',
+    "k = 9223372036854775808",
+    "x = 2021-02-29",
+    "a = 1979-05-27T07:32:00.999999Z",
+    "a = 07:32:00",
+    'a = """\nx\\\n  y"""',
+    "a.b = 1\na = 2",
+]
+
+
+@pytest.mark.parametrize("text", TOML_1_1_AND_EDGES)
+def test_the_fast_parse_reads_what_tomllib_reads_and_nothing_else(text: str) -> None:
+    """rtoml reads TOML 1.1, tomllib 1.0: a deck is what tomllib says it is, whichever parses it."""
+    import tomllib
+
+    from quizkit.io.toml_text import fast_loads
+
+    try:
+        expected = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        expected = None
+    fast = fast_loads(text)
+    assert fast is None or fast == expected
+
+
+def test_a_deck_with_an_escape_only_toml_1_1_has_is_refused_at_its_line(write_deck) -> None:  # type: ignore[no-untyped-def]
+    deck = write_deck('[deck]\nid = "d"\ntitle = "D"\n\n[[cards]]\nid = "x"\nq = "Q\\e[31m?"\na = "A"\n')
+    deck_obj, problems = deck_parse.check_deck(deck)
+    assert deck_obj is None and problems[0].line == 7

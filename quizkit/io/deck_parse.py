@@ -32,7 +32,7 @@ from quizkit.io.deck_format import (
     did_you_mean,
 )
 from quizkit.io.disk import decode, read_text
-from quizkit.io.toml_text import Positions, syntax_problem, type_name
+from quizkit.io.toml_text import Positions, fast_loads, syntax_problem, type_name
 from quizkit.model import Card, Deck, DeckSettings, Kind, Picture, SelfGraded
 
 
@@ -84,7 +84,7 @@ def parse_deck(
         if chunked is not None:
             return chunked
     try:
-        data = tomllib.loads(source)
+        data = fast_loads(source) or tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         return None, [syntax_problem(path, error, source)]
     except RecursionError:
@@ -134,7 +134,9 @@ def _parse_in_chunks(
     if not offsets:
         return None
     try:
-        root = tomllib.loads(source[: offsets[0]])
+        head = source[: offsets[0]]
+        root = fast_loads(head) if head.strip() else {}
+        root = root if root is not None else tomllib.loads(head)
     except tomllib.TOMLDecodeError:
         return None
     if "cards" in root:
@@ -146,9 +148,8 @@ def _parse_in_chunks(
     for first in range(0, len(offsets), per_chunk):
         last = first + per_chunk
         try:
-            data = tomllib.loads(
-                source[offsets[first] : offsets[last] if last < len(offsets) else len(source)]
-            )
+            chunk = source[offsets[first] : offsets[last] if last < len(offsets) else len(source)]
+            data = fast_loads(chunk) or tomllib.loads(chunk)
         except (tomllib.TOMLDecodeError, RecursionError):
             return None
         tables = data.pop("cards", None)
@@ -174,6 +175,9 @@ _LOST_BACKSLASH = re.compile(
 \\b, \\t, \\n and \\r as escapes. Tabs and newlines are kept in prose: only the rest of a LaTeX
 command after one counts."""
 
+_ESCAPE_IN_SOURCE = re.compile(r"\\[bftnr]")
+"""An escape that can lose a LaTeX backslash: a file with none has no lost backslash to find."""
+
 _ESCAPES = {"\b": "\\b", "\f": "\\f", "\t": "\\t", "\r": "\\r", "\n": "\\n"}
 
 
@@ -188,13 +192,18 @@ _Err = Callable[..., None]
 class _Fields:
     """One card table's values, each checked as it is read; a problem is reported at its key."""
 
-    __slots__ = ("err", "kind", "table", "warn")
+    __slots__ = ("err", "escapes", "kind", "table", "warn")
 
-    def __init__(self, table: dict[str, Any], kind: Kind, err: _Err, warn: _Err) -> None:
+    def __init__(
+        self, table: dict[str, Any], kind: Kind, err: _Err, warn: _Err, escapes: bool = True
+    ) -> None:
         self.table = table
         self.kind = kind
         self.err = err
         self.warn = warn
+        self.escapes = escapes
+        """Whether the file has a \\b, \\f, \\t, \\n or \\r escape anywhere: without one, no
+        backslash can have been lost (see lost_backslash)."""
 
     def text(self, key: str, required: bool = True) -> str:
         value = self.table.get(key)
@@ -210,7 +219,8 @@ class _Fields:
             self.err(key, f"'{key}' is empty", f"write the {key} text")
         if len(value) > MAX_FIELD_CHARS:
             self.too_long(key, len(value))
-        self.lost_backslash(key, value)
+        if self.escapes:
+            self.lost_backslash(key, value)
         return value.strip()
 
     def lost_backslash(self, key: str, value: str) -> None:
@@ -246,8 +256,9 @@ class _Fields:
             err(key, f"'{key}' must be a list of text", f'write {key} = ["...", "..."]')
             return ()
         items = tuple(map(str.strip, value))
-        for item in value:
-            self.lost_backslash(key, item)
+        if self.escapes:
+            for item in value:
+                self.lost_backslash(key, item)
         longest = max(map(len, value), default=0)
         if longest > MAX_FIELD_CHARS:
             self.too_long(key, longest)
@@ -346,9 +357,12 @@ class _Builder:
         self.default_id = default_id
         self.problems: list[Problem] = []
         self.good_tags: set[str] = set()
+        self.tag_lists: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        """Each list of tags met without a problem, as read: the next card with it takes it as it is."""
         """Tags already checked: a big deck repeats a few dozen tags thousands of times."""
         self.folder = Path(path).parent if files and not path.startswith("<") else None
         """Where the deck's pictures are, when their files are checked (see check_deck)."""
+        self.escapes = _ESCAPE_IN_SOURCE.search(lines.text) is not None
         self.checked_pictures: dict[str, tuple[str, str] | None] = {}
         """Each picture file's problem (message, hint), or None: a file named twice is read once."""
 
@@ -563,7 +577,7 @@ class _Builder:
             return
         self.foreign_keys(table, kind, err)
         self.test_wise(table, kind, warn)
-        fields = _Fields(table, kind, err, warn)
+        fields = _Fields(table, kind, err, warn, self.escapes)
         tags = self.tags(fields, err)
         explain = fields.text("explain", required=False)
         source = fields.text("source", required=False)
@@ -698,6 +712,11 @@ class _Builder:
                         )
 
     def tags(self, fields: _Fields, err: _Err) -> tuple[str, ...]:
+        raw = fields.table.get("tags")
+        key = tuple(raw) if type(raw) is list and all(type(tag) is str for tag in raw) else None
+        if key is not None and (known := self.tag_lists.get(key)) is not None:
+            return known  # a list of tags met before, already checked (a big deck has a few dozen)
+        errors_before = len(self.problems)
         tags = tuple(map(nfc, fields.text_list("tags", 0)))
         bad_tags = [t for t in tags if t not in self.good_tags and not ID_PATTERN.match(t)]
         if bad_tags:
@@ -711,6 +730,8 @@ class _Builder:
             )
         else:
             self.good_tags.update(tags)
+            if key is not None and len(self.problems) == errors_before and len(self.tag_lists) < 10_000:
+                self.tag_lists[key] = tags
         return tags
 
     def kind(self, table: dict[str, Any], err: Any) -> Kind | None:

@@ -66,7 +66,13 @@ def read_bytes(path: Path, limit: int | None = MAX_DECK_BYTES, head: int | None 
                         )
                     ]
                 )
-            data = file.read() if limit is None else file.read(limit + 1)
+            # Read what the file holds (a buffer of `limit` bytes would be reserved in full), and
+            # then whatever it grew by, up to the limit.
+            data = file.read(size + 1)
+            if limit is None:
+                data += file.read()
+            elif len(data) > size:
+                data += file.read(limit + 1 - len(data))
         if limit is not None and len(data) > limit:  # it grew while being read
             raise DeckError([Problem(name, None, None, f"file is over {limit // 2**20} MB", "split it")])
     except FileNotFoundError:
