@@ -111,3 +111,36 @@ def test_keys_need_no_enter_after_ctrl_z_and_fg(tmp_path: Path) -> None:
         child.expect("READY\\$ ")
     finally:
         child.close(force=True)
+
+
+class _Endless:
+    """A stream that never ends a line: what a device of zeros or a runaway pipe gives."""
+
+    def __init__(self, char: str) -> None:
+        self.char = char
+        self.read_chars = 0
+
+    def readline(self, limit: int = -1) -> str:
+        self.read_chars += limit
+        return self.char * limit
+
+
+@pytest.mark.parametrize("char", ["\x00", "x"])
+def test_endless_input_without_a_line_end_ends_the_session_in_bounded_memory(char: str) -> None:
+    from quizkit.ui.terminal import MAX_LINE, MAX_SKIPPED, Event, LineKeys
+
+    stream = _Endless(char)
+    keys = LineKeys(stream)  # type: ignore[arg-type]
+    assert keys.key() is Event.EOF
+    assert stream.read_chars <= MAX_SKIPPED + 3 * MAX_LINE
+
+
+def test_an_overlong_line_is_cut_and_the_next_line_read() -> None:
+    from io import StringIO
+
+    from quizkit.ui.terminal import MAX_LINE, LineKeys
+
+    keys = LineKeys(StringIO("y" * (3 * MAX_LINE) + "\nnext\n"))
+    first = keys.line("> ")
+    assert first is not None and len(first) == MAX_LINE
+    assert keys.line("> ") == "next"

@@ -64,6 +64,13 @@ class Keys(Protocol):
         terminal a countdown to the time limit is redrawn every second beside the prompt."""
 
 
+MAX_LINE = 64 * 1024
+"""The longest line read as an answer; a longer one is cut there."""
+
+MAX_SKIPPED = 16 * 1024 * 1024
+"""How much of an overlong line is skipped before its input counts as ended."""
+
+
 class LineKeys:
     """Line mode, for pipes, scripts, tests and screen readers: one answer or key per line."""
 
@@ -76,13 +83,24 @@ class LineKeys:
         return nullcontext()
 
     def _read(self) -> str | Literal[Event.EOF, Event.INTERRUPT]:
+        """One line, at most MAX_LINE characters of it (the rest is skipped). Input that is not
+        text (a NUL byte, as from a device) or a line without end is the end of input: memory
+        stays bounded, and the session ends instead of reading for ever."""
         try:
-            raw = self.stream.readline()
+            raw = self.stream.readline(MAX_LINE)
+            skipped = 0
+            while len(raw) + skipped >= MAX_LINE and not raw.endswith("\n") and "\x00" not in raw:
+                more = self.stream.readline(MAX_LINE)
+                if not more or "\x00" in more or skipped > MAX_SKIPPED:
+                    return Event.EOF
+                skipped += len(more)
+                if more.endswith("\n"):
+                    break
         except KeyboardInterrupt:
             return Event.INTERRUPT
         except UnicodeDecodeError:
             return Event.EOF
-        if raw == "":
+        if raw == "" or "\x00" in raw:
             return Event.EOF
         return raw.rstrip("\r\n")
 
