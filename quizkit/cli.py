@@ -1194,12 +1194,44 @@ CRASHED = 70
 def main() -> None:
     """The quizkit command. Bad input is a QuizkitError, reported by _run; anything else is a bug:
     one line and a crash log instead of a traceback. The tests must never reach this net."""
+    import sys
+
+    only = _named_command(sys.argv[1:])
+    if only is not None:
+        # typer builds every command's parameters from its signature at each launch (~8 ms for
+        # all of them): only the command asked for is built. Anything else (no command, --help,
+        # a misspelt one) gets the whole group and its messages.
+        app.registered_commands = [info for info in app.registered_commands if _name(info) == only]
     try:
         app()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as error:  # the safety net: SystemExit and typer.Exit pass through
         raise SystemExit(_crash(error)) from None
+
+
+def _name(info: typer.models.CommandInfo) -> str:
+    from typer.main import get_command_name
+
+    callback = info.callback
+    return info.name or get_command_name(callback.__name__ if callback is not None else "")
+
+
+def _named_command(argv: list[str]) -> str | None:
+    """The command the arguments name, after the group's own options (--db PATH), if it is one."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--db":
+            index += 2
+        elif word.startswith("--db="):
+            index += 1
+        elif word.startswith("-"):
+            return None
+        else:
+            known = {_name(info) for info in app.registered_commands}
+            return word if word in known else None
+    return None
 
 
 def _crash(error: Exception) -> int:

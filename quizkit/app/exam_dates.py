@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizkit.app.env import Environment
 from quizkit.errors import UsageError
 from quizkit.model import Deck
-from quizkit.shapes.due import ExamDateJSON
 from quizkit.store.db import Database
 from quizkit.store.exam_dates import ExamDates
 from quizkit.ui.words import exam_in_words, plain, print_json
+
+if TYPE_CHECKING:  # the JSON's shape: only for the type checker (its TypedDicts cost a launch 2 ms)
+    from quizkit.shapes.due import ExamDateJSON
 
 
 class Source(Enum):

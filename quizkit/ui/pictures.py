@@ -14,7 +14,6 @@ the box is shown whole before it keeps the sequence (see `visible_pictures`).
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -106,6 +105,8 @@ def kitty(png: bytes, image_id: int) -> str:
     reply; the base64 payload is cut in chunks, m=1 on all but the last. No c= or r=: kitty would
     stretch the picture to fill those cells, and the PNG is already scaled to fit its box.
     """
+    import base64  # only when a picture is drawn
+
     data = base64.standard_b64encode(png).decode("ascii")
     chunks = [data[i : i + KITTY_CHUNK] for i in range(0, len(data), KITTY_CHUNK)] or [""]
     out = []
@@ -122,6 +123,8 @@ KITTY_CLEAR = "\x1b_Ga=d,d=A,q=2\x1b\\"
 
 def iterm(png: bytes, columns: int, rows: int) -> str:
     """iTerm2's inline image (OSC 1337 File=) across columns x rows cells."""
+    import base64  # only when a picture is drawn
+
     data = base64.standard_b64encode(png).decode("ascii")
     return (
         f"\x1b]1337;File=inline=1;size={len(png)};width={columns};height={rows};"
