@@ -257,3 +257,71 @@ def test_with_the_users_key_a_well_formed_entry_written_by_anyone_else_is_not_us
     entry.write_bytes(data + deck_cache.DeckCache(cache, forger)._mac(data[len(data) - 8 - size : -8], 16))
     assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, forger).cards}["a"] == "FORGED"
     assert {c.id: c.answer for c in deck_files.load_deck(deck, cache, key).cards}["a"] == "A a"
+
+
+# ---------------------------------------------------------------- a big deck streamed into its entry
+
+
+def big_deck(path: Path, cards: int = 12, broken_at: int | None = None) -> Path:
+    """A deck over CHUNKED_FROM (lowered by the test) of every kind, with a problem at one card."""
+    blocks = []
+    for n in range(cards):
+        if n == broken_at:
+            blocks.append(f'[[cards]]\nid = "c{n}"\nq = "Only a question"\n')
+        elif n % 3 == 0:
+            blocks.append(
+                f'[[cards]]\nid = "c{n}"\ncloze = "Card {n}: the {{{{Taliban}}}} took {{{{Kabul}}}}."\ntags = ["x"]\n'
+            )
+        elif n % 3 == 1:
+            blocks.append(
+                f'[[cards]]\nid = "c{n}"\nq = "Pick {n}"\nchoices = ["one", "two"]\na = "two"\ntags = ["y", "x"]\n'
+            )
+        else:
+            blocks.append(f'[[cards]]\nid = "c{n}"\nq = "Q {n}"\na = "A {n}"\nexplain = "why {n}"\n')
+    path.write_text('[deck]\nid = "big"\ntitle = "Big"\n\n' + "\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def fields(deck: object) -> list[tuple[object, ...]]:
+    return [
+        (c.id, c.kind, c.prompt, c.answer, c.accept, c.choices, c.tags, c.explain, c.line, c.note_id)
+        for c in deck.cards  # type: ignore[attr-defined]
+    ]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deck_parse, "CHUNKED_FROM", 100)
+    original = deck_parse._parse_in_chunks
+    monkeypatch.setattr(deck_parse, "_parse_in_chunks", lambda *a, **k: original(*a, **{**k, "per_chunk": 5}))
+
+
+def test_a_big_deck_is_streamed_into_its_entry_and_reads_as_the_whole_parse(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    deck = big_deck(tmp_path / "big.toml")
+    whole = deck_parse.parse_valid(deck.read_text(encoding="utf-8"), str(deck), "big")
+    first = deck_files.load_deck(deck, tmp_path / "cache")
+    assert isinstance(first.cards, CardList)  # read from the entry, not held whole
+    assert fields(first) == fields(whole) and len(whole.cards) == 16
+    assert (first.id, first.title) == ("big", "Big")
+    again = deck_files.load_deck(deck, tmp_path / "cache")
+    assert fields(again) == fields(whole)
+
+
+def test_a_big_deck_with_a_problem_halfway_is_reported_and_leaves_no_entry(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    deck = big_deck(tmp_path / "big.toml", broken_at=9)
+    with pytest.raises(DeckError) as raised:
+        deck_files.load_deck(deck, tmp_path / "cache")
+    assert raised.value.problems[0].card == "c9" and "no answer" in raised.value.problems[0].message
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_a_big_deck_with_an_unwritable_cache_still_loads(tmp_path: Path, small_chunks: None) -> None:
+    deck = big_deck(tmp_path / "big.toml")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    loaded = deck_files.load_deck(deck, blocker / "cache")
+    assert len(loaded.cards) == 16 and not isinstance(loaded.cards, CardList)

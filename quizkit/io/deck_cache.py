@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from array import array
-from quizkit.errors import DeckError, Problem, UsageError
+from quizkit.errors import DeckError, Problem, Severity, UsageError
 from quizkit.io.disk import atomic_file, decode, read_bytes
 from quizkit.model import Card, CardList, Deck, DeckSettings, Kind, Picture, SelfGraded
 
@@ -81,12 +81,54 @@ class DeckCache:
             return self._deck(path, entry, renewed, memoryview(body))
         text = decode(data, str(path), utf16=True)
         del data  # the text is enough from here: keep one copy of a big deck, not two
-        from quizkit.io.deck_parse import parse_deck, valid_deck  # parsing: only on a miss
+        from quizkit.io.deck_parse import CHUNKED_FROM, parse_deck, valid_deck  # only on a miss
 
+        if len(text) >= CHUNKED_FROM:
+            streamed = self._stream(entry, path, stat, digest, text)
+            if streamed is not None:
+                return streamed
         deck = valid_deck(*parse_deck(text, str(path), default_id=path.stem))
         del text
         self._store(entry, path, stat, digest, deck)
         return deck
+
+    def _stream(self, entry: Path, path: Path, stat: os.stat_result, digest: str, text: str) -> Deck | None:
+        """A big deck parsed straight into its entry, a chunk of cards at a time, then read from
+        the entry like any cached deck: its cards are never all in memory at once. None when it
+        cannot be (a deck with a problem, an entry that cannot be written): the caller parses."""
+        import marshal
+        from array import array
+
+        from quizkit.io.deck_parse import stream_deck
+
+        ids: list[str] = []
+        tag_sets: dict[tuple[str, ...], int] = {}
+        tag_index = array("I")
+        outcome: list[tuple[Deck, list[Problem]] | None] = []
+
+        def produce(put: Callable[[bytes], None]) -> None:
+            def sink(cards: list[Card]) -> None:
+                for card in cards:
+                    ids.append(card.id)
+                    tag_index.append(tag_sets.setdefault(card.tags, len(tag_sets)))
+                    put(marshal.dumps(_record(card)))
+
+            outcome.append(stream_deck(text, str(path), path.stem, sink))
+            if outcome[0] is None or any(p.severity is Severity.ERROR for p in outcome[0][1]):
+                raise _Abandoned  # the entry is not kept; the caller parses and reports
+
+        def header(offsets: array[int], macs: bytes) -> tuple[Any, ...]:
+            assert outcome and outcome[0] is not None
+            return self._header(path, stat, digest, outcome[0][0], ids, tag_sets, tag_index, offsets, macs)
+
+        try:
+            self._write_with(entry, produce, header)
+        except _Abandoned:
+            return None
+        cached = self._read(entry)
+        if cached is None or len(cached[0][6]) != len(ids):
+            return None  # not written (a read-only cache folder): parsed the usual way
+        return self._deck(path, entry, *cached)
 
     def _version(self) -> str:
         from quizkit import __version__
@@ -230,62 +272,61 @@ class DeckCache:
         from array import array
 
         def records() -> Iterator[bytes]:
-            for c in deck.cards:
-                yield marshal.dumps(
-                    (
-                        c.id,
-                        c.kind.value,
-                        c.prompt,
-                        c.answer,
-                        c.accept,
-                        c.choices,
-                        c.exact,
-                        c.tags,
-                        c.explain,
-                        c.source,
-                        c.line,
-                        c.note_id,
-                        _pictures(c),
-                    )
-                )
+            for card in deck.cards:
+                yield marshal.dumps(_record(card))
 
         def header(offsets: array[int], macs: bytes) -> tuple[Any, ...]:
             # Tags as an index into the distinct tag sets: most cards share a few combinations.
             tag_sets: dict[tuple[str, ...], int] = {}
             tag_index = array("I", (tag_sets.setdefault(c.tags, len(tag_sets)) for c in deck.cards))
-            settings = deck.settings
-            meta = (
-                deck.id,
-                deck.title,
-                deck.description,
-                deck.source,
-                deck.author,
-                (
-                    settings.retention,
-                    settings.new_per_day,
-                    settings.reviews_per_day,
-                    settings.max_interval,
-                    settings.exam_date.isoformat() if settings.exam_date else None,
-                    settings.bury_siblings,
-                    settings.self_graded.value if settings.self_graded else None,
-                ),
-            )
-            return (
-                self._version(),
-                str(path.resolve()),
-                stat.st_size,
-                stat.st_mtime_ns,
-                digest,
-                meta,
-                tuple(c.id for c in deck.cards),
-                tuple(tag_sets),
-                tag_index.tobytes(),
-                offsets.tobytes(),
-                _file_times(stat),
-                macs,
-            )
+            ids = [c.id for c in deck.cards]
+            return self._header(path, stat, digest, deck, ids, tag_sets, tag_index, offsets, macs)
 
         self._write(entry, records(), header)
+
+    def _header(
+        self,
+        path: Path,
+        stat: os.stat_result,
+        digest: str,
+        deck: Deck,
+        ids: Sequence[str],
+        tag_sets: dict[tuple[str, ...], int],
+        tag_index: array[int],
+        offsets: array[int],
+        macs: bytes,
+    ) -> tuple[Any, ...]:
+        settings = deck.settings
+        meta = (
+            deck.id,
+            deck.title,
+            deck.description,
+            deck.source,
+            deck.author,
+            (
+                settings.retention,
+                settings.new_per_day,
+                settings.reviews_per_day,
+                settings.max_interval,
+                settings.exam_date.isoformat() if settings.exam_date else None,
+                settings.bury_siblings,
+                settings.self_graded.value if settings.self_graded else None,
+            ),
+        )
+        return (
+            self._version(),
+            str(path.resolve()),
+            stat.st_size,
+            stat.st_mtime_ns,
+            digest,
+            meta,
+            tuple(ids),
+            tuple(tag_sets),
+            tag_index.tobytes(),
+            offsets.tobytes(),
+            _file_times(stat),
+            macs,
+        )
 
     def _write(
         self,
@@ -293,6 +334,20 @@ class DeckCache:
         records: Iterable[bytes | memoryview],
         header: Callable[[array[int], bytes], tuple[Any, ...]],
     ) -> None:
+        def produce(put: Callable[[bytes | memoryview], None]) -> None:
+            for record in records:
+                put(record)
+
+        self._write_with(entry, produce, header)
+
+    def _write_with(
+        self,
+        entry: Path,
+        produce: Callable[[Callable[[bytes | memoryview], None]], None],
+        header: Callable[[array[int], bytes], tuple[Any, ...]],
+    ) -> None:
+        """The entry written: MAGIC, each record `produce` puts, then the header. An exception from
+        `produce` (but a disk's) leaves no entry and goes on."""
         import marshal
         from array import array
 
@@ -300,13 +355,18 @@ class DeckCache:
             entry.parent.mkdir(parents=True, exist_ok=True)
             with atomic_file(entry) as out:
                 out.write(self.MAGIC)
-                offsets, position, macs = array("Q"), 0, bytearray()
-                for record in records:
+                offsets, macs = array("Q"), bytearray()
+                position = 0
+
+                def put(record: bytes | memoryview) -> None:
+                    nonlocal position
                     offsets.append(position)
                     position += len(record)
                     out.write(record)
                     if self.key is not None:
-                        macs += self._mac(record, 8)
+                        macs.extend(self._mac(record, 8))
+
+                produce(put)
                 encoded = marshal.dumps(header(offsets, bytes(macs)))
                 out.write(encoded)
                 out.write(len(encoded).to_bytes(8, "little"))
@@ -314,6 +374,30 @@ class DeckCache:
                     out.write(self._mac(encoded, 16))
         except (OSError, UsageError):
             pass  # a read-only or broken cache folder, or a special file in the way, only costs speed
+
+
+class _Abandoned(Exception):
+    """A deck streamed into its entry turned out to have a problem: the entry is not kept."""
+
+
+def _record(card: Card) -> tuple[Any, ...]:
+    """A card's fields as its entry keeps them (read back by _card)."""
+    c = card
+    return (
+        c.id,
+        c.kind.value,
+        c.prompt,
+        c.answer,
+        c.accept,
+        c.choices,
+        c.exact,
+        c.tags,
+        c.explain,
+        c.source,
+        c.line,
+        c.note_id,
+        _pictures(c),
+    )
 
 
 def _file_times(stat: os.stat_result) -> tuple[int, int, int]:

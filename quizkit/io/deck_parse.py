@@ -118,8 +118,23 @@ CHUNKED_FROM = 2 * 1024 * 1024
 """Decks this large are parsed a few hundred cards at a time (see _parse_in_chunks)."""
 
 
+def stream_deck(
+    source: str, path: str, default_id: str, sink: Callable[[list[Card]], None]
+) -> tuple[Deck, list[Problem]] | None:
+    """A big deck's cards handed to `sink` a chunk at a time and not kept (the deck cache writes
+    them as they come: a first launch never holds the whole deck's cards), and the deck without
+    its cards. None whenever _parse_in_chunks would be: the caller then parses the usual way, and
+    throws away what `sink` was given."""
+    return _parse_in_chunks(source, path, default_id, sink=sink)
+
+
 def _parse_in_chunks(
-    source: str, path: str, default_id: str, per_chunk: int = 500, files: bool = False
+    source: str,
+    path: str,
+    default_id: str,
+    per_chunk: int = 500,
+    files: bool = False,
+    sink: Callable[[list[Card]], None] | None = None,
 ) -> tuple[Deck, list[Problem]] | None:
     """Parse a big, valid deck in slices cut at its [[cards]] headers, building each slice's cards
     before parsing the next, so tomllib's tree of the whole file never exists at once (it is
@@ -139,8 +154,8 @@ def _parse_in_chunks(
         root = root if root is not None else tomllib.loads(head)
     except tomllib.TOMLDecodeError:
         return None
-    if "cards" in root:
-        return None
+    if "cards" in root or (sink is not None and "exam" in root):
+        return None  # an exam file's [exam] is checked against every card: not streamed
     positions.expect_cards(len(offsets), lines)
     builder = _Builder(path, positions, default_id, files)
     seen: dict[str, int | None] = {}
@@ -162,6 +177,9 @@ def _parse_in_chunks(
         builder.add_cards(enumerate(tables, start=first), seen, cards)
         if any(p.severity is Severity.ERROR for p in builder.problems):
             return None
+        if sink is not None:
+            sink(cards)
+            cards = []
     deck, problems = builder.finish(root, cards)
     if deck is None:
         return None
