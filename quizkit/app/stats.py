@@ -207,15 +207,17 @@ def _mastery(
     )
     tally: dict[str, _Tally] = {}
     days: set[date] = set()
+    recall_of, now_of, answers_of = projection.recall.get, projection.now.get, answers.get
     for deck_id, ids, card_tags in scope:
         day = projection.days[deck_id]
         days.add(day)
         for card_id, tagged in zip(ids, card_tags, strict=True):
             key = (deck_id, card_id)
-            recall, now = projection.recall.get(key, 0.0), projection.now.get(key)
-            answered = answers.get(key)
+            recall, now, answered = recall_of(key, 0.0), now_of(key), answers_of(key)
             for tag in set(tagged):
-                t = tally.setdefault(tag, _Tally())
+                t = tally.get(tag)
+                if t is None:
+                    t = tally[tag] = _Tally()
                 t.cards += 1
                 t.predicted += recall
                 t.days.add(day)
@@ -223,10 +225,13 @@ def _mastery(
                     t.studied += 1
                     t.now += now
                 if answered is not None:
-                    t.add(answered)
+                    t.answers += answered[0]
+                    t.right += answered[1]
+                    t.in_review += answered[2]
+                    t.passed += answered[3]
     rows = []
     for tag, t in tally.items():
-        n, right, in_review, passed = t.answers
+        n, right, in_review, passed = t.answers, t.right, t.in_review, t.passed
         rows.append(
             Mastery(
                 tag,
@@ -246,18 +251,14 @@ def _mastery(
 
 
 class _Tally:
-    __slots__ = ("answers", "cards", "days", "now", "predicted", "studied")
+    __slots__ = ("answers", "cards", "days", "in_review", "now", "passed", "predicted", "right", "studied")
 
     def __init__(self) -> None:
         self.cards = self.studied = 0
         self.now = self.predicted = 0.0
         self.days: set[date] = set()
-        self.answers = (0, 0, 0, 0)
-        """The last 30 days' (answers, right, answers in review, passed) to the tag's cards."""
-
-    def add(self, answers: tuple[int, int, int, int]) -> None:
-        n, right, in_review, passed = self.answers
-        self.answers = (n + answers[0], right + answers[1], in_review + answers[2], passed + answers[3])
+        # The last 30 days' answers to the tag's cards, those right, those in review and passed.
+        self.answers = self.right = self.in_review = self.passed = 0
 
 
 def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, Ratio]:
