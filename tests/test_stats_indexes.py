@@ -4,7 +4,9 @@ Migration 10 makes the review log's indexes by mode and time and by card again, 
 the statistics read a month's answers, or a tag's, from the indexes alone. These tests check that
 an existing database keeps every row, that the queries read the indexes they were written for
 (EXPLAIN QUERY PLAN), and that the per-card answers and the by-card figures (stats --tag, from
-temp.scope_answers) equal the same figures counted here in plain Python from the raw log.
+temp.scope_answers) equal the same figures counted here in plain Python from the raw log. The
+exam forecast's study days by arithmetic (core.calendar.DayNumbers) are checked against
+scheduler.study_day.
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from quizkit.core.calendar import day_shifts
+import hypothesis.strategies as st
+from hypothesis import given, settings
+
+from quizkit.core import scheduler
+from quizkit.core.calendar import DayNumbers, day_shifts
 from quizkit.core.scheduler import SchedulerConfig
 from quizkit.store.db import MIGRATIONS, SCHEMA_VERSION
 from quizkit.store.figures import Figures
@@ -195,3 +202,19 @@ def test_figures_by_card_count_the_scopes_answers(tmp_path: Path) -> None:
         # A new scope is copied again.
         figures.set_scope([("b", ["c1"], ())])
         assert figures.review_totals(None, True, start, end)[0] == only_b[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    zone=st.sampled_from(("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC")),
+    hour=st.integers(0, 23),
+    moments=st.lists(st.integers(_ms(NOW) - 400 * 86_400_000, _ms(NOW) + 400 * 86_400_000), max_size=40),
+)
+def test_day_numbers_are_study_days(zone: str, hour: int, moments: list[int]) -> None:
+    """The exam forecast's days by arithmetic equal scheduler.study_day, summer time included, and
+    outside the range it was made for too."""
+    config = SchedulerConfig(tz=ZoneInfo(zone), day_start_hour=hour)
+    numbers = DayNumbers(_ms(NOW) - 200 * 86_400_000, _ms(NOW) + 200 * 86_400_000, config)
+    for ms in moments:
+        moment = datetime.fromtimestamp(ms / 1000, UTC)
+        assert numbers.ordinal(ms) == scheduler.study_day(moment, config).toordinal()
