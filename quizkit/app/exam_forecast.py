@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from quizkit.app.env import Environment
 from quizkit.app.study import plan_decks
 from quizkit.core import forecast, scheduler
+from quizkit.core.calendar import DayNumbers
 from quizkit.model import Deck, Key, Phase
 from quizkit.shapes.stats import Calibration, Exam, ExamForecast, MockExam
+from quizkit.store.db import to_ms
 from quizkit.store.exams import ExamLog
 from quizkit.store.progress import Store
 
@@ -68,26 +70,9 @@ def project(
         exam = coming.get(deck.id)
         day = exam.day if exam else scheduler.study_day(now, config) + timedelta(days=AHEAD_DAYS)
         days[deck.id] = day
-        today, end = memory.day(now), day.toordinal()
-        stored = store.states(deck.id)
-        states = {(deck.id, c): s for c, s in stored.items() if s.phase is not Phase.NEW}
         ids = scope.get(deck.id, ())
-        # The whole deck, as the session introduces its new cards in deck order (a suspended one
-        # never); the scope (a --tag) picks its cards afterwards.
-        new_keys = [
-            (deck.id, c)
-            for c in _ids(deck)
-            if (deck.id, c) not in states and not (c in stored and stored[c].suspended)
-        ]
-        by_card, unseen = forecast.exam_recall(plan, states, new_keys, now, day, memory)
-        for card_id in ids:
-            key = (deck.id, card_id)
-            recall[key] = by_card.get(key, 0.0)
-            state = states.get(key)
-            if state is not None and state.stability is not None and state.last_review is not None:
-                last = memory.day(state.last_review)
-                current[key] = memory.recall(state.stability, today - last)
-                stopped[key] = memory.recall(state.stability, end - last)
+        by_card, unseen = _recall(store, plan, day, now, memory, ids, current, stopped)
+        recall.update(((deck.id, card_id), by_card.get((deck.id, card_id), 0.0)) for card_id in ids)
         if exam is not None and ids:
             forecasts.append((deck, exam, ids, by_card, unseen))
     # Only the decks with cards in scope (a --tag may leave a deck out).
@@ -102,6 +87,74 @@ def project(
         ),
         tuple(shape for shape, _, _ in measured.values()),
     )
+
+
+def _recall(
+    store: Store,
+    plan: DeckPlan,
+    day: date,
+    now: datetime,
+    memory: scheduler.Memory,
+    ids: Sequence[str],
+    current: dict[Key, float],
+    stopped: dict[Key, float],
+) -> tuple[dict[Key, float], int]:
+    """forecast.exam_recall for the cards `ids` of the plan's deck, from the stored numbers: each
+    card's recall on `day` (by key; a card not studied yet is left out: it counts 0), and how many
+    new cards would still be unseen then. Fills in each studied card's recall now and on the day
+    if it stopped reviewing (`current`, `stopped`).
+
+    No CardState is built but for a card in its (re)learning steps (played through them first) or
+    answered today (its note's new siblings wait): 50,000 cards are numbers, not objects."""
+    deck, config, cap = plan.deck, plan.config, plan.cap
+    rows = store.memory_rows(deck.id)
+    studied = {row[0] for row in rows if row[1] != Phase.NEW}
+    # The whole deck, as the session introduces its new cards in deck order (a suspended one
+    # never); the scope (a --tag) picks its cards afterwards.
+    suspended = {row[0] for row in rows if row[6]}
+    new_keys = [(deck.id, c) for c in _ids(deck) if c not in studied and c not in suspended]
+    since = _ms(scheduler.day_start(scheduler.study_day(now, config), config))
+    recent = {
+        (deck.id, row[0]): store.state(deck.id, row[0])
+        for row in rows
+        if plan.bury_siblings and row[0] in studied and row[5] is not None and row[5] >= since
+    }  # answered today: their notes' new siblings wait for tomorrow
+    unseen = forecast.unseen_on(plan, recent, new_keys, now, day)
+    wanted = set(ids)
+    # A due time from the day's start on falls on the day or later: its exact day is not needed.
+    end_ms = _ms(scheduler.day_start(day, config))
+    picked = [row for row in rows if row[0] in wanted and row[0] in studied]
+    moments = [t for row in picked for t in (row[4], row[5]) if t is not None and t < end_ms]
+    numbers = DayNumbers(max(min(moments, default=end_ms), end_ms - _SPAN_MS), end_ms, config)
+    ordinal = numbers.ordinal
+    today, end = memory.day(now), day.toordinal()
+    by_card: dict[Key, float] = {}
+    for card_id, phase, stability, difficulty, due, last, held in picked:
+        key = (deck.id, card_id)
+        if stability is None or last is None:
+            by_card[key] = 0.0
+            continue
+        last_day = ordinal(last)
+        if phase != Phase.REVIEW and not held:  # played through its steps first
+            by_card[key] = forecast.recall_on(store.state(deck.id, card_id), day, now, memory, config, cap)
+        else:
+            due_day = None if held or due is None or due >= end_ms else ordinal(due)
+            by_card[key] = forecast.recall_from(
+                memory, stability, difficulty, last_day, due_day, end, today, cap
+            )
+        current[key] = memory.recall(stability, today - last_day)
+        stopped[key] = memory.recall(stability, end - last_day)
+    return by_card, unseen
+
+
+def _ms(moment: datetime) -> int:
+    ms = to_ms(moment)
+    assert ms is not None
+    return ms
+
+
+_SPAN_MS = 40 * 366 * 86_400_000
+"""Moments further back than this before the day are turned into days one by one (damage, mostly)."""
 
 
 def _ids(deck: Deck) -> Sequence[str]:

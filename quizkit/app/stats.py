@@ -165,7 +165,7 @@ def _report(
         MATURE_DAYS,
     )
     factor, decay = forgetting_curve(calendar.config)
-    mastery, days, at_exam = _mastery(figures, calendar, scope, exams, projection)
+    mastery, days, at_exam = _mastery(figures, calendar, scope, exams, projection, by_card)
     by_id = {deck.id: deck for deck in loaded}
     hardest = figures.card_figures(now, calendar.shifts, number, factor, decay, hardest=HARDEST)
     return Report(
@@ -188,7 +188,12 @@ def _report(
 
 
 def _mastery(
-    figures: Figures, calendar: Calendar, scope: Scope, exams: Sequence[Exam], projection: Projection
+    figures: Figures,
+    calendar: Calendar,
+    scope: Scope,
+    exams: Sequence[Exam],
+    projection: Projection,
+    by_card: bool = False,
 ) -> tuple[tuple[Mastery, ...], set[date], bool]:
     """Per tag: recall now, the recall predicted on each deck's exam day (30 days ahead without a
     coming exam) along the reviews until then, accuracy and true retention over the last 30 study
@@ -197,26 +202,36 @@ def _mastery(
     coming = {exam.deck_id for exam in exams if not exam.past}
     at_exam = bool(scope) and all(deck_id in coming for deck_id, _, _ in scope)
     window = max(RETENTION_WINDOWS)
-    answers = figures.tag_answers(calendar.start(today - timedelta(days=window - 1)), calendar.tomorrow)
+    answers = figures.card_answers(
+        calendar.start(today - timedelta(days=window - 1)), calendar.tomorrow, by_card
+    )
     tally: dict[str, _Tally] = {}
     days: set[date] = set()
+    recall_of, now_of, answers_of = projection.recall.get, projection.now.get, answers.get
     for deck_id, ids, card_tags in scope:
         day = projection.days[deck_id]
         days.add(day)
         for card_id, tagged in zip(ids, card_tags, strict=True):
             key = (deck_id, card_id)
-            recall, now = projection.recall.get(key, 0.0), projection.now.get(key)
+            recall, now, answered = recall_of(key, 0.0), now_of(key), answers_of(key)
             for tag in set(tagged):
-                t = tally.setdefault(tag, _Tally())
+                t = tally.get(tag)
+                if t is None:
+                    t = tally[tag] = _Tally()
                 t.cards += 1
                 t.predicted += recall
                 t.days.add(day)
                 if now is not None:
                     t.studied += 1
                     t.now += now
+                if answered is not None:
+                    t.answers += answered[0]
+                    t.right += answered[1]
+                    t.in_review += answered[2]
+                    t.passed += answered[3]
     rows = []
     for tag, t in tally.items():
-        n, right, in_review, passed = answers.get(tag, (0, 0, 0, 0))
+        n, right, in_review, passed = t.answers, t.right, t.in_review, t.passed
         rows.append(
             Mastery(
                 tag,
@@ -236,12 +251,14 @@ def _mastery(
 
 
 class _Tally:
-    __slots__ = ("cards", "days", "now", "predicted", "studied")
+    __slots__ = ("answers", "cards", "days", "in_review", "now", "passed", "predicted", "right", "studied")
 
     def __init__(self) -> None:
         self.cards = self.studied = 0
         self.now = self.predicted = 0.0
         self.days: set[date] = set()
+        # The last 30 days' answers to the tag's cards, those right, those in review and passed.
+        self.answers = self.right = self.in_review = self.passed = 0
 
 
 def _retention(counts: dict[tuple[bool, bool], tuple[int, int]], whole: bool) -> dict[str, Ratio]:

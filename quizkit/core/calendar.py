@@ -7,6 +7,7 @@ gives SQL the offsets that turn epoch milliseconds into day numbers across summe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -48,6 +49,32 @@ def day_shifts(start: datetime, end: datetime, config: SchedulerConfig) -> tuple
             pieces.append((high * 1000, shift(high)))
         previous = second
     return tuple(pieces)
+
+
+class DayNumbers:
+    """scheduler.study_day(from_ms(ms), config).toordinal() for many epoch milliseconds at once:
+    arithmetic on day_shifts between `low` and `high`, study_day itself outside them."""
+
+    __slots__ = ("_config", "_high", "_low", "_shifts", "_starts")
+
+    def __init__(self, low: int, high: int, config: SchedulerConfig) -> None:
+        self._config = config
+        self._low, self._high = low, high
+        pieces = day_shifts(
+            datetime.fromtimestamp(low / 1000, UTC), datetime.fromtimestamp(high / 1000, UTC), config
+        )
+        self._starts = [start for start, _ in pieces]
+        self._shifts = [shift for _, shift in pieces]
+
+    def ordinal(self, ms: int) -> int:
+        if self._low <= ms <= self._high:
+            shifts = self._shifts
+            shift = shifts[bisect_right(self._starts, ms) - 1] if len(shifts) > 1 else shifts[0]
+            return (ms + shift) // 86_400_000 + _EPOCH_ORDINAL
+        return scheduler.study_day(datetime.fromtimestamp(ms / 1000, UTC), self._config).toordinal()
+
+
+_EPOCH_ORDINAL = EPOCH.toordinal()
 
 
 @dataclass(frozen=True, slots=True)

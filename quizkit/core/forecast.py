@@ -158,12 +158,28 @@ def recall_on(
     if state.phase is not Phase.REVIEW and not state.suspended:
         state = _graduated(state, now, config, cap)
     assert state.stability is not None and state.difficulty is not None and state.last_review is not None
-    last = memory.day(state.last_review)
-    end = day.toordinal()
-    if state.suspended or state.due is None:
-        return memory.recall(state.stability, end - last)
-    due = memory.day(state.due)
-    return _played(memory, state.stability, state.difficulty or 5.0, last, due, end, memory.day(now), cap)
+    due = None if state.suspended or state.due is None else memory.day(state.due)
+    return recall_from(
+        memory, state.stability, state.difficulty, memory.day(state.last_review), due, day.toordinal(),
+        memory.day(now), cap,
+    )  # fmt: skip
+
+
+def recall_from(
+    memory: scheduler.Memory,
+    stability: float,
+    difficulty: float | None,
+    last: int,
+    due: int | None,
+    end: int,
+    today: int,
+    cap: date | None,
+) -> float:
+    """recall_on for a card in review, or suspended, on bare numbers: its last review's and due
+    study days as ordinals (`due` None: suspended, or never due), the day `end` and today."""
+    if due is None:
+        return memory.recall(stability, end - last)
+    return _played(memory, stability, difficulty or 5.0, last, due, end, today, cap)
 
 
 def _graduated(
@@ -220,9 +236,17 @@ def exam_recall(
     memory = memory or scheduler.Memory(config)
     out = {key: recall_on(state, day, now, memory, config, plan.cap) for key, state in states.items()}
     out.update(dict.fromkeys(new_keys, 0.0))
-    today = scheduler.study_day(now, config)
+    return out, unseen_on(plan, states, new_keys, now, day)
+
+
+def unseen_on(
+    plan: DeckPlan, states: Mapping[Key, CardState], new_keys: Sequence[Key], now: datetime, day: date
+) -> int:
+    """How many of `new_keys` the plan's new cards a day would still leave unseen on study day
+    `day`. Of `states`, only those of cards answered today count (their notes' new siblings wait)."""
+    today = scheduler.study_day(now, plan.config)
     days = min(max(0, (day - today).days), MAX_DAYS)
-    return out, _Introductions(plan, states, new_keys, now, days).unseen_after()
+    return _Introductions(plan, states, new_keys, now, days).unseen_after()
 
 
 def guess_chance(card: Card) -> float:

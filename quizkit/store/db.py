@@ -397,6 +397,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             created TEXT NOT NULL
         ) STRICT, WITHOUT ROWID""",
     ),
+    # 10: the statistics read answers from their indexes alone. Both indexes of the review log by
+    # mode and time and by card are made again, under their names, with every column the
+    # statistics count (card, rating, verdict, phase before, time spent; the mode by card): a
+    # month's answers (accuracy by tag) or a tag's answers (stats --tag) are then read off one
+    # stretch of an index, not from rows scattered over the file. Only indexes change: no row is
+    # touched. Their old columns lead, so every query that used them still can.
+    (
+        "DROP INDEX reviews_by_mode_time",
+        """CREATE INDEX reviews_by_mode_time ON reviews (
+            mode, reviewed_at, deck_id, card_id, rating, correct, phase_before, duration_ms)""",
+        "DROP INDEX reviews_by_card",
+        """CREATE INDEX reviews_by_card ON reviews (
+            deck_id, card_id, reviewed_at, mode, rating, correct, phase_before, duration_ms)""",
+    ),
 )
 
 

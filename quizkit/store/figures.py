@@ -1,8 +1,10 @@
 """The figures behind quizkit stats, the dashboard and quizkit cards: each one SQL aggregate.
 
-* Card figures are about the cards named by set_scope (kept in temporary tables).
+* Card figures are about the cards named by set_scope (kept in a temporary table).
 * Review-log figures count review-mode answers that were not undone, in `decks` (None: every
-  deck) and, with `by_card`, only those of the scope's cards.
+  deck) and, with `by_card`, only those of the scope's cards: those are copied once, off the
+  index by card, into a temporary table of their own (scope_answers), which the figures then
+  read as they would the review log.
 * Study days are numbered from epoch milliseconds: day = (ms + shift) / 86400000, where the
   shift (the zone's UTC offset less the day start) is taken from `shifts`, (from_ms, shift_ms)
   pieces oldest first, because summer time changes it.
@@ -31,6 +33,8 @@ class Figures:
 
     def __init__(self, store: Database) -> None:
         self.db = store.db
+        self._decks: list[str] = []
+        self._answers_copied = False
 
     def calendar(self, now: datetime, config: SchedulerConfig, ahead_days: int = FORECAST_DAYS) -> Calendar:
         """A calendar covering every moment these figures may turn into days."""
@@ -60,36 +64,65 @@ class Figures:
 
     def set_scope(self, decks: Iterable[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> None:
         """Name the cards that card figures (and `by_card`) are about: per deck, the card ids (each
-        once) and each card's tags (or no tags at all, when no figure needs them)."""
+        once); the cards' tags, if given, are not needed here (card_answers is per card)."""
         try:
             self.db.execute("SELECT pow(2, 2)")
         except (sqlite3.OperationalError, StoreError):  # SQLite built without its math functions
             self.db.create_function("pow", 2, lambda x, y: float(x) ** float(y), deterministic=True)
-        # No keys: the queries only ever scan these tables. They are filled from JSON, in SQLite,
+        # No keys: the queries only ever scan this table. It is filled from JSON, in SQLite,
         # rather than a row at a time from Python: a 50,000-card collection takes milliseconds.
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope_cards (deck_id TEXT, card_id TEXT)")
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope_tags (tag TEXT, deck_id TEXT, card_id TEXT)")
         # Only the temporary tables are written: the progress database is not locked.
         self.db.execute("BEGIN")
         try:
             self.db.execute("DELETE FROM temp.scope_cards")
-            self.db.execute("DELETE FROM temp.scope_tags")
-            for deck_id, ids, tags in decks:
+            self._decks = []
+            for deck_id, ids, *_ in decks:
+                self._decks.append(deck_id)
                 self.db.execute(
                     "INSERT INTO temp.scope_cards SELECT :deck, value FROM json_each(:ids)",
                     {"deck": deck_id, "ids": json.dumps(list(ids))},
                 )
-                if tags:
-                    self.db.execute(
-                        """INSERT INTO temp.scope_tags
-                           SELECT tag.value, :deck, json_extract(card.value, '$[0]')
-                           FROM json_each(:cards) card, json_each(card.value, '$[1]') tag""",
-                        {"deck": deck_id, "cards": json.dumps(list(zip(ids, tags, strict=True)))},
-                    )
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+        self._answers_copied = False
+
+    def _scope_answers(self) -> str:
+        """temp.scope_answers, filled (once per scope) with the answers of the scope's cards: the
+        review log's columns the figures read, off the index by card alone (a tag's
+        answers lie scattered over the whole file; their index entries lie together)."""
+        if not self._answers_copied:
+            self.db.execute(
+                """CREATE TEMP TABLE IF NOT EXISTS scope_answers (
+                       id INTEGER PRIMARY KEY, deck_id TEXT, card_id TEXT, reviewed_at INTEGER,
+                       mode TEXT, rating INTEGER, correct INTEGER, phase_before INTEGER,
+                       duration_ms INTEGER)"""
+            )
+            self.db.execute(
+                "CREATE INDEX IF NOT EXISTS temp.scope_answers_by_time ON scope_answers (reviewed_at)"
+            )
+            self.db.execute("BEGIN")
+            try:
+                self.db.execute("DELETE FROM temp.scope_answers")
+                # CROSS JOIN: from the scope's cards to their answers, never the other way round.
+                # Every mode is copied (the figures pick review mode): a WHERE term on the review
+                # log here makes SQLite build a Bloom filter from a scan of the whole table.
+                self.db.execute(
+                    """INSERT INTO temp.scope_answers
+                       SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.mode, r.rating, r.correct,
+                              r.phase_before, r.duration_ms
+                       FROM temp.scope_cards s
+                       CROSS JOIN reviews r INDEXED BY reviews_by_card
+                           ON r.deck_id = s.deck_id AND r.card_id = s.card_id"""
+                )
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+            self._answers_copied = True
+        return "temp.scope_answers"
 
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
         """The earliest and latest moments the figures may turn into study days (None: no progress)."""
@@ -126,14 +159,15 @@ class Figures:
             params[f"s{i}"] = shift
         return params
 
-    @staticmethod
     def _answers(
-        decks: Sequence[str] | None, by_card: bool, *, undone: bool = False
-    ) -> tuple[str, dict[str, object]]:
-        """WHERE terms (besides the time) for the answers the review-log figures count, and parameters.
+        self, decks: Sequence[str] | None, by_card: bool, *, undone: bool = False
+    ) -> tuple[str, str, dict[str, object]]:
+        """The table to read answers from (the review log, or with `by_card` the scope's answers),
+        WHERE terms (besides the time) for the answers the review-log figures count, and parameters.
 
         With `undone`, answers that were undone are let through: the caller takes them away.
         """
+        table = self._scope_answers() if by_card else "reviews"
         where = ["r.mode = 'review'"]
         params: dict[str, object] = {}
         if decks is not None:
@@ -141,25 +175,19 @@ class Figures:
             marks = ", ".join(f":d{i}" for i in range(len(decks)))
             where.append(f"+r.deck_id IN ({marks})")
             params.update({f"d{i}": deck for i, deck in enumerate(decks)})
-        if by_card:
-            # CROSS JOIN: from the few cards in scope to their answers, not the other way round.
-            where.append(
-                """r.id IN (SELECT x.id FROM temp.scope_cards s
-                   CROSS JOIN reviews x ON x.deck_id = s.deck_id AND x.card_id = s.card_id)"""
-            )
         if not undone:
             where.append("NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)")
-        return " AND ".join(where), params
+        return table, " AND ".join(where), params
 
     def review_totals(
         self, decks: Sequence[str] | None, by_card: bool, start: datetime, end: datetime
     ) -> tuple[int, int, int]:
         """(answers, milliseconds spent answering, answers right) from start to before end."""
-        where, params = self._answers(decks, by_card)
+        table, where, params = self._answers(decks, by_card)
         row = self.db.execute(
             f"""SELECT count(*), coalesce(sum(r.duration_ms), 0),
                        coalesce(sum(coalesce(r.correct, r.rating > 1)), 0)
-                FROM reviews r WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}""",
+                FROM {table} r WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}""",
             params | {"start": to_ms(start), "end": to_ms(end)},
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
@@ -174,7 +202,7 @@ class Figures:
         looking every answer up in the undo table): merged in time order with the day starts, each
         falls on the latest day begun before it.
         """
-        where, params = self._answers(decks, by_card, undone=True)
+        table, where, params = self._answers(decks, by_card, undone=True)
         bounds = json.dumps([[to_ms(a), to_ms(b)] for a, b in zip(starts, starts[1:], strict=False)])
         rows = self.db.execute(
             f"""WITH days AS MATERIALIZED (
@@ -186,10 +214,10 @@ class Figures:
                         FROM (SELECT a AS at, day, 0 AS undone FROM days
                               UNION ALL
                               SELECT r.reviewed_at, NULL, 1
-                              FROM undos z CROSS JOIN reviews r ON r.id = z.review_id
+                              FROM undos z CROSS JOIN {table} r ON r.id = z.review_id
                               WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}))
                     WHERE undone = 1 GROUP BY day)
-                SELECT (SELECT count(*) FROM reviews r
+                SELECT (SELECT count(*) FROM {table} r
                         WHERE r.reviewed_at >= days.a AND r.reviewed_at < days.b AND {where})
                      - coalesce((SELECT n FROM undone WHERE undone.day = days.day), 0)
                 FROM days ORDER BY day""",
@@ -201,17 +229,17 @@ class Figures:
         self, decks: Sequence[str] | None, by_card: bool, shifts: Sequence[tuple[int, int]], end: datetime
     ) -> list[tuple[int, int]]:
         """Runs of consecutive study days with answers, as (first day, last day) numbers, oldest first."""
-        where, params = self._answers(decks, by_card)
+        table, where, params = self._answers(decks, by_card)
         day = self._day("r.reviewed_at", len(shifts))
         # A loose index scan: from each study day, jump to the first answer of a later one, so the
         # cost grows with the days studied rather than the answers given. A day starts at the
         # earliest at (number * 86400000 - the largest shift).
         rows = self.db.execute(
             f"""WITH RECURSIVE days (day) AS (
-                    SELECT (SELECT {day} FROM reviews r WHERE r.reviewed_at < :end AND {where}
+                    SELECT (SELECT {day} FROM {table} r WHERE r.reviewed_at < :end AND {where}
                             ORDER BY r.reviewed_at LIMIT 1)
                     UNION ALL
-                    SELECT (SELECT {day} FROM reviews r
+                    SELECT (SELECT {day} FROM {table} r
                             WHERE r.reviewed_at >= (days.day + 1) * 86400000 - :widest
                               AND r.reviewed_at < :end AND {day} > days.day AND {where}
                             ORDER BY r.reviewed_at LIMIT 1)
@@ -241,7 +269,9 @@ class Figures:
         study days (from the day of its previous answer to the day it was due), as kept in the
         answer's state_before.
         """
-        where, params = self._answers(decks, by_card)
+        table, where, params = self._answers(decks, by_card)
+        if by_card:  # the scope's answers picked by id, as the time index meets them
+            where += f" AND r.id IN (SELECT id FROM {table})"
         # The index reviews_in_review holds these two expressions: the answers' rows, each with
         # its whole JSON states, are not read at all.
         ms = "CAST(round((julianday(json_extract(r.state_before, '$.{}')) - 2440587.5) * 86400000) AS INT)"
@@ -304,40 +334,26 @@ class Figures:
         return f"""CASE WHEN coalesce(c.phase, 0) = 0 OR c.stability IS NULL OR c.last_review IS NULL
                    THEN NULL ELSE pow(1.0 + :factor * {elapsed} / c.stability, :decay) END"""
 
-    def tag_answers(self, start: datetime, end: datetime) -> dict[str, tuple[int, int, int, int]]:
-        """Per tag of the scope, the answers from start to before end: (answers, right, answers to
-        cards in review, those rated above Again), as accuracy and true retention count them."""
-        where, params = self._answers(None, False)
-        span = {"start": to_ms(start), "end": to_ms(end)}
-        # From the few to the many: the scope's cards to their answers when the scope is small (a
-        # --tag), the month's answers to their cards' tags when the answers are fewer.
-        answers = self.db.execute(
-            """SELECT count(*) FROM reviews
-               WHERE mode = 'review' AND reviewed_at >= :start AND reviewed_at < :end""",
-            span,
-        ).fetchone()[0]
-        scope = self.db.execute("SELECT count(*) FROM temp.scope_tags").fetchone()[0]
-        if answers < scope:
-            self.db.execute(
-                "CREATE INDEX IF NOT EXISTS temp.scope_tags_by_card ON scope_tags (deck_id, card_id)"
-            )
-            source = """reviews r INDEXED BY reviews_by_mode_time
-                CROSS JOIN temp.scope_tags s ON s.deck_id = r.deck_id AND s.card_id = r.card_id"""
-        else:
-            source = """temp.scope_tags s
-                CROSS JOIN reviews r ON r.deck_id = s.deck_id AND r.card_id = s.card_id"""
+    def card_answers(
+        self, start: datetime, end: datetime, by_card: bool = False
+    ) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+        """Per card of the scope's decks (with `by_card`, of the scope) that was answered from start
+        to before end: (answers, right, answers to it in review, those rated above Again), as
+        accuracy and true retention count them. The caller adds them up by tag."""
+        decks = None if by_card else self._decks
+        table, where, params = self._answers(decks, by_card)
+        # Every column is in the index by mode and time (or the scope's answers): a month's
+        # answers are one stretch of it, whatever order their rows were written in.
+        source = f"{table} r" if by_card else "reviews r INDEXED BY reviews_by_mode_time"
         rows = self.db.execute(
-            f"""SELECT s.tag, count(*), coalesce(sum(coalesce(r.correct, r.rating > 1)), 0),
-                       coalesce(sum(r.phase_before = 2), 0),
-                       coalesce(sum(r.phase_before = 2 AND r.rating > 1), 0)
+            f"""SELECT r.deck_id, r.card_id, count(*), sum(coalesce(r.correct, r.rating > 1)),
+                       sum(r.phase_before = 2), sum(r.phase_before = 2 AND r.rating > 1)
                 FROM {source}
                 WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}
-                GROUP BY s.tag""",
-            params | span,
-        )
-        return {
-            str(tag): (int(n), int(right), int(total), int(passed)) for tag, n, right, total, passed in rows
-        }
+                GROUP BY r.deck_id, r.card_id""",
+            params | {"start": to_ms(start), "end": to_ms(end)},
+        ).fetchall()  # at once: tens of thousands of cards
+        return {(row[0], row[1]): row[2:] for row in rows}
 
     def card_figures(
         self,
