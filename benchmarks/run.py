@@ -406,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "second": second,
                 "tomllib": parse,
                 "peak_kb": max(first_peak, second_peak),
+                "second_peak_kb": second_peak,
             }
             peak = max(first_peak, second_peak) / 1024
             print(
@@ -444,10 +445,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"(--json {as_json * 1000:.0f} ms), peak {class_peak / 1024:.0f} MB"
         )
 
-        results["answer_ms"] = answer_to_next_card(
-            work, sizes[-1] if args.smoke else 10_000, 200 if not args.smoke else 30
-        )
+        answer_size, answers = (sizes[-1], 30) if args.smoke else (10_000, 200)
+        results["answer_ms"] = answer_to_next_card(work, answer_size, answers)
         print(f"answer -> next card, in process             {results['answer_ms']:.2f} ms")
+
+        import anki_peer
+
+        reason = anki_peer.unavailable()
+        if reason:
+            print(f"Anki's library: not measured: {reason}")
+            results["anki_skipped"] = reason
+        else:
+            decks = [("bundled", anki_peer.bundled_study_decks())]
+            decks += [(str(size), [work / f"deck-{size}.toml"]) for size in sizes]
+            anki = anki_peer.measure(
+                work, decks, work / f"answer-{answer_size}.toml", answers, base_env, repeat
+            )
+            results["anki"] = {**anki, "answer_size": answer_size}
+            for label, r in anki["first"].items():
+                print(
+                    f"Anki {anki['version']}, {label} ({r['cards']:,} cards): first card "
+                    f"{r['seconds'] * 1000:.0f} ms, peak {r['peak_kb'] / 1024:.0f} MB"
+                )
+            print(f"Anki, answer -> next card, in process       {anki['answer_ms']:.2f} ms")
 
         history_db = work / "history.db"
         history_deck = write_deck(work / "history.toml", history_cards, 99, "history")
@@ -623,8 +643,86 @@ def report(results: dict[str, Any], repeat: int) -> str:
             for size, r in sorted(sizes.items())
         ],
         "",
+        "## Against Anki's library",
+        "",
+        *anki_report(results, repeat),
     ]
     return "\n".join(lines)
+
+
+def anki_report(results: dict[str, Any], repeat: int) -> list[str]:
+    """The table of quizkit beside Anki's library (benchmarks/anki_peer.py), or why it is missing."""
+    if "anki" not in results:
+        return [f"Not measured: {results.get('anki_skipped', 'not run')}.", ""]
+    anki = results["anki"]
+    first = anki["first"]
+
+    def row(what: str, ours: float, theirs: float, unit: str) -> str:
+        if unit == "ms":
+            a, b = f"{ours:.2f} ms", f"{theirs:.2f} ms"
+        elif unit == "s":
+            a, b = f"{ours * 1000:.0f} ms", f"{theirs * 1000:.0f} ms"
+        else:
+            a, b = f"{ours / 1024:.0f} MB", f"{theirs / 1024:.0f} MB"
+        return f"| {what} | {a} | {b} | {ours / theirs:.2f} × | {'yes' if ours < theirs else '**no**'} |"
+
+    rows = []
+    if "bundled" in first:
+        cards = first["bundled"]["cards"]
+        rows.append(
+            row(
+                f"first card, bundled deck ({cards} cards)",
+                results["bundled"]["seconds"],
+                first["bundled"]["seconds"],
+                "s",
+            )
+        )
+    for size, r in sorted(results["sizes"].items()):
+        if str(size) in first:
+            rows.append(
+                row(
+                    f"first card, {size:,} cards, second launch",
+                    r["second"],
+                    first[str(size)]["seconds"],
+                    "s",
+                )
+            )
+    rows.append(
+        row(
+            f"answer → next card, {anki['answer_size']:,} cards, in process",
+            results["answer_ms"],
+            anki["answer_ms"],
+            "ms",
+        )
+    )
+    if "bundled" in first:
+        rows.append(
+            row("peak memory, bundled deck", results["bundled"]["peak_kb"], first["bundled"]["peak_kb"], "kb")
+        )
+    for size, r in sorted(results["sizes"].items()):
+        if str(size) in first:
+            rows.append(
+                row(
+                    f"peak memory, {size:,} cards, second launch",
+                    r["second_peak_kb"],
+                    first[str(size)]["peak_kb"],
+                    "kb",
+                )
+            )
+    return [
+        f"The `anki` package {anki['version']} (the Rust engine inside Anki desktop), measured by "
+        "`benchmarks/anki_peer.py` in the same run: the same cards as Basic notes in a collection built "
+        "beforehand; a first card is a fresh process that opens the collection, takes "
+        "`col.sched.getCard()` (v3 scheduler), prints its question and closes it, median of "
+        f"{repeat} after a warm-up run; answer → next card is the v3 path Anki desktop takes "
+        "(`answer_card`, `get_queued_cards`, the question rendered), median of the answers. "
+        "The ratio is quizkit's figure over Anki's: below 1 is quizkit ahead.",
+        "",
+        "| what | quizkit | Anki's library | quizkit / Anki | quizkit ahead |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 if __name__ == "__main__":
