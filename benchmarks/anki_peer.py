@@ -16,8 +16,9 @@ notes, in bulk, once and outside the timing. Then, as for quizkit:
 - answer -> next card, in process (a fresh process of its own, on a copy of the collection):
   the v3 path Anki desktop takes: build the answer (Good) from the queued card's states,
   `col.sched.answer_card`, `col.sched.get_queued_cards` for the next card and the counts,
-  the card built and its question rendered; median ms over the answers. New cards a day are
-  raised to the number of answers plus ten, as run.py's quizkit session does.
+  the card built and its question rendered; median ms over the answers. New cards a day (and
+  reviews a day, which new cards count against) are raised to the number of answers plus ten,
+  as run.py's quizkit session does.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def answer_loop(path: Path, answers: int) -> float:
     try:
         deck_id = col.decks.selected()
         config = col.decks.config_dict_for_deck_id(deck_id)
-        config["new"]["perDay"] = answers + 10
+        config["new"]["perDay"] = config["rev"]["perDay"] = answers + 10  # new cards count as reviews
         col.decks.update_config(config)
         out = StringIO()
         queued = col.sched.get_queued_cards()
