@@ -497,6 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stats, _ = median_run(stats_command, env, max(3, repeat // 2))
             results["stats"] = stats
             print(f"stats, {review_count:,} reviews                  {stats * 1000:.0f} ms")
+            tag_command = [*stats_command, "--tag", "t0"]
+            run_once(tag_command, env)
+            results["stats_tag"], _ = median_run(tag_command, env, max(3, repeat // 2))
+            print(f"stats --tag t0, {review_count:,} reviews         {results['stats_tag'] * 1000:.0f} ms")
             folder = work / "ten-decks"
             folder.mkdir()
             for n in range(10):
@@ -555,24 +559,26 @@ def report(results: dict[str, Any], repeat: int) -> str:
         rows += [
             (
                 "time to first card, 50,000 cards, second launch",
-                "≤ 1.5 × baseline",
+                "≤ 1.4 × baseline",
                 f"{big['second'] * 1000:.0f} ms = {big['second'] / base:.2f} ×",
-                verdict(big["second"] <= 1.5 * base),
+                verdict(big["second"] <= 1.4 * base),
             ),
             (
                 "first launch, 50,000 cards",
-                "≤ tomllib parse + 20 %",
+                "≤ 0.5 × tomllib's parse of the file",
                 f"{big['first']:.2f} s vs tomllib {big['tomllib']:.2f} s "
                 f"= {big['first'] / big['tomllib']:.2f} ×",
-                verdict(big["first"] <= 1.2 * big["tomllib"]),
+                verdict(big["first"] <= 0.5 * big["tomllib"]),
             ),
         ]
+    anki_ms = results.get("anki", {}).get("answer_ms")
     rows.append(
         (
             "answer → next card, in process",
-            "≤ 5 ms",
-            f"{results['answer_ms']:.2f} ms",
-            verdict(results["answer_ms"] <= 5),
+            "≤ 1 ms, and below Anki's library in the same run",
+            f"{results['answer_ms']:.2f} ms"
+            + (f" vs Anki {anki_ms:.2f} ms (as it ships)" if anki_ms is not None else " (Anki not measured)"),
+            verdict(results["answer_ms"] <= 1 and (anki_ms is None or results["answer_ms"] < anki_ms)),
         )
     )
     if "pictures" in results:
@@ -609,9 +615,17 @@ def report(results: dict[str, Any], repeat: int) -> str:
         rows.append(
             (
                 "`quizkit stats`, 1,000,000 reviews",
-                "≤ 1 s",
+                "≤ 0.3 s",
                 f"{results['stats'] * 1000:.0f} ms",
-                verdict(results["stats"] <= 1),
+                verdict(results["stats"] <= 0.3),
+            )
+        )
+        rows.append(
+            (
+                "`quizkit stats --tag t0`, 1,000,000 reviews",
+                "≤ 0.4 s",
+                f"{results['stats_tag'] * 1000:.0f} ms",
+                verdict(results["stats_tag"] <= 0.4),
             )
         )
         rows.append(
@@ -629,10 +643,10 @@ def report(results: dict[str, Any], repeat: int) -> str:
     if big:
         rows.append(
             (
-                "peak memory, 50,000 cards",
-                "≤ 150 MB",
+                "peak memory, 50,000 cards, first launch",
+                "≤ 120 MB",
                 f"{big['peak_kb'] / 1024:.0f} MB",
-                verdict(big["peak_kb"] / 1024 <= 150),
+                verdict(big["peak_kb"] / 1024 <= 120),
             )
         )
     lines = [
