@@ -503,7 +503,9 @@ class SyncLog:
         wanted = sorted(set(cards))
         if not wanted:
             return 0
-        config_of: dict[int | None, str] = {int(sid): str(text) for sid, text in db.execute("SELECT id, config FROM schedulers")}
+        config_of: dict[int | None, str] = {
+            int(sid): str(text) for sid, text in db.execute("SELECT id, config FROM schedulers")
+        }
         undone = {int(rid) for (rid,) in db.execute("SELECT review_id FROM undos")}
         answers = self._rows_of(
             wanted,
