@@ -230,3 +230,38 @@ def test_a_state_s_text_of_odd_values_is_json_dumps_too() -> None:
     ]
     for state in odd:
         assert sync_log.state_text(state) == json.dumps(state_to_dict(state))
+
+
+IDLE_SYNC = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from quizkit.app.sync import run_sync
+from quizkit.store.progress import Store
+
+with Store.open(Path(sys.argv[1])) as store:
+    report = run_sync(store, Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), "idle")
+print(report.sent, report.received, report.rebuilt, "quizkit.core.replay" in sys.modules,
+      "quizkit.core.session" in sys.modules)
+"""
+
+
+def test_an_idle_sync_loads_neither_the_replay_nor_the_session(tmp_path: Path) -> None:
+    a, _b, folder = histories(tmp_path)
+    a.close()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    idle = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(IDLE_SYNC),
+            str(tmp_path / "a.db"),
+            str(folder),
+            "2026-05-01T00:00:00+00:00",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert idle.stdout.split() == ["0", "0", "0", "False", "False"]

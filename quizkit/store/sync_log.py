@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from quizkit.core import replay, scheduler
-from quizkit.core.session import fuzz_key
+from quizkit.core import scheduler
 from quizkit.model import CardState, Key, Rating
 from quizkit.shapes.sync import (
     ChangeEvent,
@@ -153,6 +152,8 @@ class SyncLog:
                 cap=r[14],
             )
         if kind == "change":
+            from quizkit.core import replay
+
             db.execute("UPDATE changes SET event = ? WHERE id = ?", (event_id, row))
             c = db.execute(
                 "SELECT changed_at, deck_id, card_id, action, state_after FROM changes WHERE id = ?", (row,)
@@ -503,6 +504,10 @@ class SyncLog:
         wanted = sorted(set(cards))
         if not wanted:
             return 0
+        # Loaded here, not at start-up: an idle sync replays nothing.
+        from quizkit.core import replay
+        from quizkit.core.session import fuzz_key
+
         config_of: dict[int | None, str] = {
             int(sid): str(text) for sid, text in db.execute("SELECT id, config FROM schedulers")
         }
