@@ -122,3 +122,30 @@ def test_a_replayed_history_is_the_same_either_way() -> None:
             assert fast.due is not None
             now = max(now + timedelta(minutes=1), fast.due + timedelta(hours=rng.randrange(-30, 24 * 20)))
     assert date(2026, 1, 1) < now.date()
+
+
+@given(st.text(max_size=40), st.integers(min_value=0, max_value=10_000))
+def test_the_fuzz_draw_is_the_seeded_generator_s_first_number(key: str, reps: int) -> None:
+    """_fuzz_draw reseeds one generator instead of making one: the same number, interleaved too."""
+    assert scheduler._fuzz_draw(key, reps) == scheduler._fuzz_rng(key, reps).random()
+    assert scheduler._fuzz_draw(key, reps + 1) == scheduler._fuzz_rng(key, reps + 1).random()
+
+
+def test_the_fsrs_scheduler_is_found_by_the_config_object_and_by_its_settings() -> None:
+    config = scheduler.SchedulerConfig(retention=0.83)
+    first = scheduler._fsrs_scheduler(config)
+    assert scheduler._fsrs_scheduler(config) is first
+    assert scheduler._fsrs_scheduler(scheduler.SchedulerConfig(retention=0.83)) is first
+    assert scheduler._fsrs_scheduler(scheduler.SchedulerConfig(retention=0.84)) is not first
+    for retention in range(70, 140):  # more configs than the object cache holds: still right
+        other = scheduler.SchedulerConfig(retention=retention / 200 + 0.2)
+        assert scheduler._fsrs_scheduler(other).desired_retention == other.retention
+    assert scheduler._fsrs_scheduler(config).desired_retention == 0.83
+
+
+def test_a_remembered_day_start_is_day_start() -> None:
+    berlin = scheduler.SchedulerConfig(tz=ZoneInfo("Europe/Berlin"), day_start_hour=3)
+    for config in (scheduler.SchedulerConfig(), berlin):
+        for offset in range(0, 400, 7):  # summer time begins and ends in between
+            day = date(2025, 1, 1) + timedelta(days=offset)
+            assert scheduler._remembered_start(day, config) == scheduler.day_start(day, config)

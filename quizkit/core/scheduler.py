@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -177,16 +177,14 @@ def review(
     """
     rating = Rating(rating)
     now = _utc(now, "now")
-    scheduler = _fsrs_scheduler(config)
-    from fsrs.rating import Rating as FsrsRating
-
     if (
         state.phase == Phase.REVIEW
         and state.stability is not None
         and state.difficulty is not None
         and state.last_review is not None
     ):
-        return _review_phase(state, rating, FsrsRating(int(rating)), now, config, scheduler, key, cap)
+        fsrs_rating = (_FSRS_RATINGS or _fsrs_ratings())[rating]
+        return _review_phase(state, rating, fsrs_rating, now, config, _fsrs_scheduler(config), key, cap)
     return _review_by_fsrs(state, rating, now, config, key=key, cap=cap)
 
 
@@ -263,7 +261,7 @@ def _review_phase(
     else:
         interval = scheduler._next_interval(stability=stability)
         days = _review_days(interval, config, key=key, reps=reps, today=today, cap=cap)
-        phase, step, due = Phase.REVIEW, None, day_start(today + timedelta(days=days), config)
+        phase, step, due = Phase.REVIEW, None, _remembered_start(today + timedelta(days=days), config)
     lapses = state.lapses + 1 if lapsed else state.lapses
     leech = lapsed and _leech_threshold_met(lapses, config.leech_threshold)
     return CardState(  # every field, as replace() would give them (a third of its time)
@@ -281,6 +279,17 @@ def _review_phase(
     )
 
 
+_FSRS_RATINGS: dict[Rating, FsrsRating] = {}
+
+
+def _fsrs_ratings() -> dict[Rating, FsrsRating]:
+    """fsrs's Rating for each of ours, looked up once (not imported at every answer)."""
+    from fsrs.rating import Rating as FsrsRating
+
+    _FSRS_RATINGS.update({rating: FsrsRating(int(rating)) for rating in Rating})
+    return _FSRS_RATINGS
+
+
 _DAYS: dict[tuple[datetime, int, tzinfo], date] = {}
 
 
@@ -294,6 +303,20 @@ def _remembered_day(moment: datetime, config: SchedulerConfig) -> date:
             _DAYS.clear()
         day = _DAYS[known] = study_day(moment, config)
     return day
+
+
+_STARTS: dict[tuple[date, int, tzinfo], datetime] = {}
+
+
+def _remembered_start(day: date, config: SchedulerConfig) -> datetime:
+    """day_start, remembered: a replay of many cards asks for the same few thousand days."""
+    known = (day, config.day_start_hour, config.tz)
+    start = _STARTS.get(known)
+    if start is None:
+        if len(_STARTS) > 4096:  # a bound on the memory, not a cache to tune
+            _STARTS.clear()
+        start = _STARTS[known] = day_start(day, config)
+    return start
 
 
 def preview(
@@ -456,7 +479,7 @@ def _review_days(
         if high > low:
             # Anki's draw (uniform over low..high); random() is the one Random method whose sequence
             # Python promises to keep for a given seed.
-            days = low + math.floor(_fuzz_rng(key, reps).random() * (high - low + 1))
+            days = low + math.floor(_fuzz_draw(key, reps) * (high - low + 1))
     return _clamped_days(days, config, today, cap)
 
 
@@ -472,6 +495,29 @@ def _fuzz_rng(key: str, reps: int) -> random.Random:
 
     digest = hashlib.sha256(f"{key}\x00{reps}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+_DRAW = random.Random()
+"""One generator, seeded again for each draw (seeding is most of a draw's time; a new object adds to it)."""
+
+
+_SHA256: list[Any] = []  # hashlib.sha256, once loaded
+
+
+def _load_sha256() -> Any:
+    import hashlib  # loaded at the first answer, not at start-up
+
+    _SHA256.append(hashlib.sha256)
+    return hashlib.sha256
+
+
+def _fuzz_draw(key: str, reps: int) -> float:
+    """_fuzz_rng(key, reps).random(), the same number, sooner: Random.seed of an int is its C
+    base class's seed (random.Random.seed only adds checks for other types)."""
+    sha256 = _SHA256[0] if _SHA256 else _load_sha256()
+    seed = int.from_bytes(sha256(f"{key}\x00{reps}".encode()).digest()[:8], "big")
+    super(random.Random, _DRAW).seed(seed)
+    return _DRAW.random()
 
 
 def _leech_threshold_met(lapses: int, threshold: int) -> bool:
@@ -518,7 +564,23 @@ def _fsrs_last_review(last_review: datetime, now: datetime, config: SchedulerCon
     return now - timedelta(days=elapsed_days(_utc(last_review, "last_review"), now, config))
 
 
+_BY_CONFIG: dict[int, tuple[SchedulerConfig, FsrsScheduler]] = {}
+
+
 def _fsrs_scheduler(config: SchedulerConfig) -> FsrsScheduler:
+    """fsrs's Scheduler for `config`: looked up by the object first (a replay asks a million
+    times for the same one; hashing its 21 parameters each time is slower), then by its settings."""
+    known = _BY_CONFIG.get(id(config))
+    if known is not None and known[0] is config:
+        return known[1]
+    if len(_BY_CONFIG) > 64:  # a bound on the memory, not a cache to tune
+        _BY_CONFIG.clear()
+    built = _settings_scheduler(config)
+    _BY_CONFIG[id(config)] = (config, built)  # the config is kept: its id is not reused meanwhile
+    return built
+
+
+def _settings_scheduler(config: SchedulerConfig) -> FsrsScheduler:
     return _cached_fsrs_scheduler(
         config.parameters,
         config.retention,

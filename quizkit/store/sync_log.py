@@ -11,13 +11,13 @@ events holds the same states.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from quizkit.core import replay, scheduler
-from quizkit.core.session import fuzz_key
+from quizkit.core import scheduler
 from quizkit.model import CardState, Key, Rating
 from quizkit.shapes.sync import (
     ChangeEvent,
@@ -152,6 +152,8 @@ class SyncLog:
                 cap=r[14],
             )
         if kind == "change":
+            from quizkit.core import replay
+
             db.execute("UPDATE changes SET event = ? WHERE id = ?", (event_id, row))
             c = db.execute(
                 "SELECT changed_at, deck_id, card_id, action, state_after FROM changes WHERE id = ?", (row,)
@@ -494,59 +496,78 @@ class SyncLog:
     def rebuild(
         self, cards: Iterable[Key], configs: Callable[[str | None], scheduler.SchedulerConfig]
     ) -> int:
-        """Replay each card from its merged log and rewrite its review rows and state (inside a write)."""
+        """Replay each card from its merged log and rewrite its review rows and state (inside a write).
+
+        Many cards (a fresh device's first sync) are read in one pass over the review log, in the
+        order of its pages; a few, each through its index."""
         db = self.db
-        count = 0
+        wanted = sorted(set(cards))
+        if not wanted:
+            return 0
+        # Loaded here, not at start-up: an idle sync replays nothing.
+        from quizkit.core import replay
+        from quizkit.core.session import fuzz_key
+
+        config_of: dict[int | None, str] = {
+            int(sid): str(text) for sid, text in db.execute("SELECT id, config FROM schedulers")
+        }
+        undone = {int(rid) for (rid,) in db.execute("SELECT review_id FROM undos")}
+        answers = self._rows_of(
+            wanted,
+            """SELECT deck_id, card_id, id, reviewed_at, rating, mode, scheduler_id, cap, event
+               FROM reviews""",
+        )
+        changes = self._rows_of(
+            wanted,
+            """SELECT deck_id, card_id, id, changed_at, action, state_after, event, undone_at IS NOT NULL
+               FROM changes""",
+        )
         review_rows: list[tuple[Any, ...]] = []
         change_rows: list[tuple[Any, ...]] = []
-        for deck_id, card_id in sorted(cards):
+        texts: dict[int, tuple[CardState, str]] = {}  # a step's after is the next one's before
+        days: dict[str, date] = {}
+        for key in wanted:
+            deck_id, card_id = key
             steps: list[replay.Step] = []
-            kinds: dict[int, tuple[str, int]] = {}
-            for rid, at, rating, mode, config, cap, event, undone in db.execute(
-                """SELECT r.id, r.reviewed_at, r.rating, r.mode, s.config, r.cap, r.event,
-                          EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)
-                   FROM reviews r LEFT JOIN schedulers s ON s.id = r.scheduler_id
-                   WHERE r.deck_id = ? AND r.card_id = ?""",
-                (deck_id, card_id),
-            ).fetchall():
-                row = len(kinds)
-                kinds[row] = ("review", rid)
+            kinds: list[tuple[bool, int]] = []  # (an answer?, its row id), by step
+            for _d, _c, rid, at, rating, mode, scheduler_id, cap, event in answers.get(key, ()):
+                kinds.append((True, rid))
+                if cap is not None:
+                    cap_day = days.get(cap)
+                    if cap_day is None:
+                        cap_day = days[cap] = date.fromisoformat(cap)
+                else:
+                    cap_day = None
                 steps.append(
                     replay.Step(
-                        row,
+                        len(steps),
                         replay.order_key(at, event or ""),
                         _moment(at),
-                        rating=Rating(rating),
-                        counts=mode == "review" and not undone,
+                        rating=_RATINGS[rating],
+                        counts=mode == "review" and rid not in undone,
                         schedules=mode == "review",
-                        config=config,
-                        cap=None if cap is None else date.fromisoformat(cap),
+                        config=config_of.get(scheduler_id),
+                        cap=cap_day,
                     )
                 )
-            for cid, at, action, after, event, undone in db.execute(
-                """SELECT id, changed_at, action, state_after, event, undone_at IS NOT NULL
-                   FROM changes WHERE deck_id = ? AND card_id = ?""",
-                (deck_id, card_id),
-            ).fetchall():
-                row = len(kinds)
-                kinds[row] = ("change", cid)
+            for _d, _c, cid, at, action, after, event, was_undone in changes.get(key, ()):
+                kinds.append((False, cid))
                 until = json.loads(after).get("buried_until") if action == replay.BURY else None
                 steps.append(
                     replay.Step(
-                        row,
+                        len(steps),
                         replay.order_key(at, event or ""),
                         _moment(at),
-                        counts=not undone,
+                        counts=not was_undone,
                         action=action,
                         until=None if until is None else datetime.fromisoformat(until),
                     )
                 )
-            final, played = replay.replay(steps, fuzz_key((deck_id, card_id)), configs)
-            texts: dict[int, tuple[CardState, str]] = {}  # a step's after is the next one's before
+            final, played = replay.replay(steps, fuzz_key(key), configs)
             for p in played:
-                what, rid = kinds[p.row]
+                is_answer, rid = kinds[p.row]
                 before, after = _text(p.before, texts), _text(p.after, texts)
-                if what == "review":
+                if is_answer:
                     review_rows.append(
                         (
                             int(p.before.phase),
@@ -560,11 +581,11 @@ class SyncLog:
                     )
                 else:
                     change_rows.append((before, after, rid))
+            texts.clear()
             if final == CardState():
                 db.execute("DELETE FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id))
             else:
                 self.store._put_state(deck_id, card_id, final, None)
-            count += 1
         review_rows.sort(key=lambda row: row[-1])  # in id order: the table's pages one after another
         change_rows.sort(key=lambda row: row[-1])
         db.executemany(
@@ -574,15 +595,71 @@ class SyncLog:
             review_rows,
         )
         db.executemany("UPDATE changes SET state_before = ?, state_after = ? WHERE id = ?", change_rows)
-        return count
+        return len(wanted)
+
+    def _rows_of(self, cards: list[Key], select: str) -> dict[Key, list[tuple[Any, ...]]]:
+        """The rows of `select` (whose first columns are deck_id and card_id) of these cards, by card,
+        each card's in row-id order: in one pass over the table for many cards, else card by card."""
+        out: dict[Key, list[tuple[Any, ...]]] = {}
+        if len(cards) > BULK_CARDS:
+            for key in cards:
+                out[key] = []
+            cursor = self.db.execute(select + " ORDER BY id")
+            while chunk := cursor.fetchmany(10_000):
+                for row in chunk:
+                    rows = out.get((row[0], row[1]))
+                    if rows is not None:
+                        rows.append(row)
+        else:
+            for key in cards:
+                out[key] = self.db.execute(
+                    select + " WHERE deck_id = ? AND card_id = ? ORDER BY id", key
+                ).fetchall()
+        return out
+
+
+BULK_CARDS = 1000
+"""More cards than this to replay: their rows are read in one pass over the review log (a random
+read per row, through the card index, is slower than reading every page once)."""
+
+_RATINGS = {int(r): r for r in Rating}
 
 
 def _text(state: CardState, texts: dict[int, tuple[CardState, str]]) -> str:
     """A state as the review log keeps it (JSON), made once per state object."""
     known = texts.get(id(state))
     if known is None:
-        known = texts[id(state)] = (state, json.dumps(state_to_dict(state)))
+        known = texts[id(state)] = (state, state_text(state))
     return known[1]
+
+
+def state_text(state: CardState) -> str:
+    """json.dumps(state_to_dict(state)), character for character, without building the dict: the
+    replay of a sync writes a million of them. Anything unusual (a float that is not finite, a
+    value of an unexpected type) goes through json.dumps itself."""
+    stability, difficulty, step = state.stability, state.difficulty, state.step
+    due, last, buried = state.due, state.last_review, state.buried_until
+    suspended, leech, reps, lapses = state.suspended, state.leech, state.reps, state.lapses
+    if (
+        (stability is None or (type(stability) is float and math.isfinite(stability)))
+        and (difficulty is None or (type(difficulty) is float and math.isfinite(difficulty)))
+        and (step is None or type(step) is int)
+        and type(reps) is int
+        and type(lapses) is int
+        and type(suspended) is bool
+        and type(leech) is bool
+    ):
+        return (
+            f'{{"phase": {int(state.phase)}, "step": {"null" if step is None else step}, '
+            f'"stability": {"null" if stability is None else repr(stability)}, '
+            f'"difficulty": {"null" if difficulty is None else repr(difficulty)}, '
+            f'"due": {"null" if due is None else chr(34) + due.isoformat() + chr(34)}, '
+            f'"last_review": {"null" if last is None else chr(34) + last.isoformat() + chr(34)}, '
+            f'"reps": {reps}, "lapses": {lapses}, "suspended": {"true" if suspended else "false"}, '
+            f'"buried_until": {"null" if buried is None else chr(34) + buried.isoformat() + chr(34)}, '
+            f'"leech": {"true" if leech else "false"}}}'
+        )
+    return json.dumps(state_to_dict(state))
 
 
 def _until(until: int | None) -> str:
