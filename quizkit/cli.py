@@ -1197,17 +1197,20 @@ def main() -> None:
     import sys
 
     only = _named_command(sys.argv[1:])
+    every = app.registered_commands
     if only is not None:
         # typer builds every command's parameters from its signature at each launch (~8 ms for
         # all of them): only the command asked for is built. Anything else (no command, --help,
         # a misspelt one) gets the whole group and its messages.
-        app.registered_commands = [info for info in app.registered_commands if _name(info) == only]
+        app.registered_commands = [info for info in every if _name(info) == only]
     try:
         app()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as error:  # the safety net: SystemExit and typer.Exit pass through
         raise SystemExit(_crash(error)) from None
+    finally:
+        app.registered_commands = every  # main() run again in one process (tests) sees them all
 
 
 def _name(info: typer.models.CommandInfo) -> str:

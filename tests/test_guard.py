@@ -62,3 +62,12 @@ def test_bad_input_still_gets_its_own_message_and_code(
     err = capsys.readouterr()
     assert "no such file" in err.out + err.err and "internal error" not in err.err
     assert not (tmp_path / "state").exists()
+
+
+def test_main_run_twice_in_one_process_knows_every_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() builds only the command asked for: the next call must still find every command."""
+    assert run_main(monkeypatch, "due", "--help") == 0
+    assert run_main(monkeypatch, "validate", "--help") == 0
+    assert "quizkit validate [OPTIONS]" in capsys.readouterr().out
