@@ -11,6 +11,7 @@ from quizkit import __version__
 
 if TYPE_CHECKING:
     from quizkit.app.env import Environment
+    from quizkit.model import Kind, SelfGraded
 
 # --help lists commands by what people come to do, not in the order they are defined.
 COMMAND_ORDER = (
@@ -157,6 +158,60 @@ def _percent(value: float | None) -> float | None:
     if value is not None and not 0 <= value <= 100:
         raise typer.BadParameter(f"{value} is not a percentage; give a number from 0 to 100, e.g. 70")
     return value
+
+
+KindsOption = Annotated[
+    str | None,
+    typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
+]
+TimeOption = Annotated[
+    str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 15m or 1h30m.")
+]
+PassOption = Annotated[
+    float | None,
+    typer.Option("--pass", min=0, max=100, callback=_percent, metavar="PERCENT", help="Pass mark, e.g. 70."),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again.")
+]
+FeedbackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--feedback",
+        metavar="end|immediate",
+        help="Show answers at the end or after each one [default: end].",
+        show_default=False,
+    ),
+]
+SelfGradedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--self-graded",
+        metavar="ask|choice|skip",
+        help="Basic cards: mark your own answer (default), multiple choice, or leave them out.",
+        show_default=False,
+    ),
+]
+
+
+def _exam_options(
+    feedback: str | None, self_graded: str | None, kinds: str | None
+) -> "tuple[SelfGraded | None, list[Kind]]":
+    """--feedback checked, --self-graded and --kinds read, for quiz and exam-pack."""
+    from quizkit.errors import UsageError
+    from quizkit.model import Kind, SelfGraded
+
+    if feedback is not None and feedback not in ("end", "immediate"):
+        raise UsageError("--feedback is end or immediate")
+    try:
+        asked = SelfGraded(self_graded) if self_graded is not None else None
+    except ValueError:
+        raise UsageError("--self-graded is ask, choice or skip") from None
+    try:
+        wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
+    except ValueError:
+        raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+    return asked, wanted
 
 
 def _exam_date(value: datetime | None) -> datetime | None:
@@ -365,47 +420,18 @@ def quiz(
         typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions [default: 20]."),
     ] = None,
     tag: TagOption = None,
-    kinds: Annotated[
-        str | None,
-        typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
-    ] = None,
-    time: Annotated[
-        str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 15m or 1h30m.")
-    ] = None,
-    pass_mark: Annotated[
-        float | None,
-        typer.Option(
-            "--pass", min=0, max=100, callback=_percent, metavar="PERCENT", help="Pass mark, e.g. 70."
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again."),
-    ] = None,
-    feedback: Annotated[
-        str | None,
-        typer.Option(
-            "--feedback",
-            metavar="end|immediate",
-            help="Show answers at the end or after each one [default: end].",
-            show_default=False,
-        ),
-    ] = None,
+    kinds: KindsOption = None,
+    time: TimeOption = None,
+    pass_mark: PassOption = None,
+    seed: SeedOption = None,
+    feedback: FeedbackOption = None,
     report: Annotated[
         Path | None, typer.Option("--report", metavar="FILE.md|FILE.json", help="Write the result to a file.")
     ] = None,
     update_schedule: Annotated[
         bool, typer.Option("--update-schedule", help="Feed the results into the review schedule.")
     ] = False,
-    self_graded: Annotated[
-        str | None,
-        typer.Option(
-            "--self-graded",
-            metavar="ask|choice|skip",
-            help="Basic cards: mark your own answer (default), multiple choice, or leave them out.",
-            show_default=False,
-        ),
-    ] = None,
+    self_graded: SelfGradedOption = None,
     name: Annotated[
         str | None,
         typer.Option(
@@ -430,22 +456,9 @@ def quiz(
     Example: quizkit quiz --count 20 --time 15m --pass 70 --report exam.md
     """
     from quizkit.app import quiz as use
-    from quizkit.errors import UsageError
-    from quizkit.model import Kind
 
     def work(env: object) -> int:
-        from quizkit.model import SelfGraded
-
-        if feedback is not None and feedback not in ("end", "immediate"):
-            raise UsageError("--feedback is end or immediate")
-        try:
-            asked = SelfGraded(self_graded) if self_graded is not None else None
-        except ValueError:
-            raise UsageError("--self-graded is ask, choice or skip") from None
-        try:
-            wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
-        except ValueError:
-            raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+        asked, wanted = _exam_options(feedback, self_graded, kinds)
         limit = use.parse_duration(time) if time is not None else None
         return use.quiz(
             env,  # type: ignore[arg-type]
@@ -482,38 +495,12 @@ def exam_pack(
         int, typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions.")
     ] = 20,
     tag: TagOption = None,
-    kinds: Annotated[
-        str | None,
-        typer.Option("--kinds", metavar="KIND,...", help="Only these kinds, e.g. choice,typed,order."),
-    ] = None,
-    time: Annotated[
-        str | None, typer.Option("--time", metavar="DURATION", help="Time limit, e.g. 20m or 1h30m.")
-    ] = None,
-    pass_mark: Annotated[
-        float | None,
-        typer.Option(
-            "--pass", min=0, max=100, callback=_percent, metavar="PERCENT", help="Pass mark, e.g. 70."
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option("--seed", callback=_seed, metavar="S", help="Draw the same exam again."),
-    ] = None,
-    feedback: Annotated[
-        str,
-        typer.Option(
-            "--feedback", metavar="end|immediate", help="Show answers at the end or after each one."
-        ),
-    ] = "end",
-    self_graded: Annotated[
-        str | None,
-        typer.Option(
-            "--self-graded",
-            metavar="ask|choice|skip",
-            help="Basic cards: marked by the student (default), multiple choice, or left out.",
-            show_default=False,
-        ),
-    ] = None,
+    kinds: KindsOption = None,
+    time: TimeOption = None,
+    pass_mark: PassOption = None,
+    seed: SeedOption = None,
+    feedback: FeedbackOption = None,
+    self_graded: SelfGradedOption = None,
     replace: Annotated[
         bool,
         typer.Option("--replace", help="Replace an exam file already at EXAM.toml with another exam."),
@@ -533,22 +520,9 @@ def exam_pack(
 
     from quizkit.app import exam_files as use
     from quizkit.app.quiz import parse_duration
-    from quizkit.errors import UsageError
-    from quizkit.model import Kind
 
     def work(env: object) -> int:
-        from quizkit.model import SelfGraded
-
-        if feedback not in ("end", "immediate"):
-            raise UsageError("--feedback is end or immediate")
-        try:
-            asked = SelfGraded(self_graded) if self_graded is not None else None
-        except ValueError:
-            raise UsageError("--self-graded is ask, choice or skip") from None
-        try:
-            wanted = [Kind(k.strip()) for k in kinds.split(",") if k.strip()] if kinds else []
-        except ValueError:
-            raise UsageError(f"--kinds: use {', '.join(k.value for k in Kind)}") from None
+        asked, wanted = _exam_options(feedback, self_graded, kinds)
         return use.exam_pack_command(
             env,  # type: ignore[arg-type]
             deck,
@@ -560,7 +534,7 @@ def exam_pack(
             time_limit=parse_duration(time) if time is not None else None,
             pass_mark=pass_mark,
             self_graded=asked,
-            feedback=feedback,
+            feedback=feedback or "end",
             replace=replace,
         )
 

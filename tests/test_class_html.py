@@ -9,7 +9,6 @@ import json
 import math
 import os
 import statistics
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from typer.testing import CliRunner
 from quizkit.cli import app
 
 from tests_support import CHROMIUM
+from tests_support import chromium as browser
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -341,33 +341,6 @@ def test_the_screen_is_still_printed_then_where_the_page_went(tmp_path: Path) ->
 
 
 # ---------------------------------------------------------------- in headless Chromium
-
-
-def browser(tmp_path: Path, page: Path, *args: str) -> str:
-    profile = tmp_path / "chromium-profile"
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(profile / "config"),
-        "XDG_CACHE_HOME": str(profile / "cache"),
-    }
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-crash-reporter",
-        f"--user-data-dir={profile}",
-        *args,
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=True, text=True)
-    return done.stdout
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ import os
 import random
 import sqlite3
 import tomllib
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -242,7 +243,7 @@ def test_what_the_exam_file_fixes_cannot_be_changed(
 
 
 def _exams(db: Path) -> int:
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         tables = {row[0] for row in connection.execute("select name from sqlite_master")}
         return connection.execute("select count(*) from quizzes").fetchone()[0] if "quizzes" in tables else 0  # type: ignore[no-any-return]
 
@@ -363,18 +364,26 @@ def test_an_order_card_shows_its_items_as_the_file_says(
     assert sorted(one["items"][0]["choices"]) == sorted(shown)
 
 
-def test_pictures_are_copied_beside_the_exam_file(runner: CliRunner, tmp_path: Path) -> None:
+def map_deck(tmp_path: Path, picture: str) -> Path:
+    """A teacher's deck of one typed card showing a picture at `picture` (beside the deck)."""
     from test_pictures import png
 
     folder = tmp_path / "teacher"
-    (folder / "maps").mkdir(parents=True)
-    png(folder / "maps" / "kabul.png", 8, 6)
+    png(folder / picture, 8, 6)
     deck = folder / "maps.toml"
     deck.write_text(
         '[deck]\nid = "maps"\ntitle = "Maps"\n\n[[cards]]\nid = "k"\nq = "Which city?"\na = "Kabul"\n'
-        'type = "typed"\nimage = "maps/kabul.png"\nimage_alt = "a map of a city"\n',
+        f'type = "typed"\nimage = "{picture}"\nimage_alt = "a map of a city"\n',
         encoding="utf-8",
     )
+    return deck
+
+
+def test_pictures_are_copied_beside_the_exam_file(runner: CliRunner, tmp_path: Path) -> None:
+    from test_pictures import png
+
+    deck = map_deck(tmp_path, "maps/kabul.png")
+    folder = deck.parent
     handout = tmp_path / "handout"
     handout.mkdir()
     out = pack(runner, deck, handout / "exam.toml", "--seed", "1")
@@ -397,7 +406,7 @@ def test_taking_an_exam_file_leaves_the_review_schedule_alone(
     exam = tmp_path / "exam.toml"
     pack(runner, deck, exam, "--count", "5", "--seed", "3")
     take(runner, exam, tmp_path / "r.json", ["1"] * 5)
-    with sqlite3.connect(tmp_path / "progress.db") as connection:
+    with closing(sqlite3.connect(tmp_path / "progress.db")) as connection:
         assert connection.execute("select count(*) from quizzes").fetchone()[0] == 1
         assert connection.execute("select count(*) from cards").fetchone()[0] == 0
     history = runner.invoke(app, ["history", "every-kind-exam-3", "--json"])
@@ -452,16 +461,7 @@ def test_an_exam_file_is_known_by_its_toml_not_by_a_line_that_looks_like_one(
 def test_pictures_that_cannot_be_copied_stop_the_exam_before_anything_is_written(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from test_pictures import png
-
-    folder = tmp_path / "teacher"
-    png(folder / "img" / "map.png", 4, 4)
-    deck = folder / "maps.toml"
-    deck.write_text(
-        '[deck]\nid = "maps"\ntitle = "Maps"\n\n[[cards]]\nid = "k"\nq = "Which city?"\na = "Kabul"\n'
-        'type = "typed"\nimage = "img/map.png"\nimage_alt = "a map"\n',
-        encoding="utf-8",
-    )
+    deck = map_deck(tmp_path, "img/map.png")
     blocked = {
         "a file where the folder goes": lambda out: (out / "img").write_text("x"),
         "a folder where the picture goes": lambda out: (out / "img" / "map.png").mkdir(parents=True),
@@ -544,16 +544,7 @@ def test_a_name_keeps_no_control_characters(runner: CliRunner, deck: Path, tmp_p
 def test_a_student_without_the_pictures_is_told_before_the_first_question(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from test_pictures import png
-
-    folder = tmp_path / "teacher"
-    png(folder / "img" / "map.png", 4, 4)
-    deck = folder / "maps.toml"
-    deck.write_text(
-        '[deck]\nid = "maps"\ntitle = "Maps"\n\n[[cards]]\nid = "k"\nq = "Which city?"\na = "Kabul"\n'
-        'type = "typed"\nimage = "img/map.png"\nimage_alt = "a map"\n',
-        encoding="utf-8",
-    )
+    deck = map_deck(tmp_path, "img/map.png")
     handout = tmp_path / "handout"
     handout.mkdir()
     pack(runner, deck, handout / "exam.toml", "--seed", "1")

@@ -12,13 +12,12 @@ from urllib.parse import unquote
 import pytest
 from markdown_it import MarkdownIt
 from test_pictures import png
-from test_worksheets import chromium
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.io import deck_write
 
-from tests_support import CHROMIUM
+from tests_support import CHROMIUM, chromium
 
 HOSTILE_ALT = '"><script>alert(1)</script>'
 HOSTILE_ANSWER_ALT = "<img src=x onerror=alert(2)> & ]](javascript:alert(3)) [x"

@@ -4,10 +4,8 @@ as MathML (HTML) and Unicode (Markdown, the screen); and the printed pages, in h
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
-import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,7 +23,7 @@ from quizkit.model import Card, Kind
 from quizkit.ui import render, words
 
 from conftest import BUNDLED
-from tests_support import CHROMIUM
+from tests_support import CHROMIUM, chromium
 
 EXAMPLE = BUNDLED / "example-all-kinds.toml"
 TALIBAN = BUNDLED / "taliban-pakistan.toml"
@@ -282,32 +280,6 @@ def test_formulas_are_unicode_in_markdown_and_on_the_screen(
 
 
 # ---------------------------------------------------------------- printed, in headless Chromium
-
-
-def chromium(tmp_path: Path, page: Path, *args: str) -> None:
-    profile = tmp_path / "chromium-profile"
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(profile / "config"),
-        "XDG_CACHE_HOME": str(profile / "cache"),
-    }
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-crash-reporter",
-        f"--user-data-dir={profile}",
-        *args,
-        page.as_uri(),
-    ]
-    subprocess.run(command, env=env, capture_output=True, timeout=120, check=True)
 
 
 @pytest.mark.slow

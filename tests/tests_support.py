@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 HEAD = '[deck]\ntitle = "T"\n'
@@ -48,3 +50,32 @@ CHROMIUM = next(
     None,
 )
 """Headless Chromium for the HTML checks (worksheets, Anki card templates); None skips them."""
+
+
+def chromium(tmp_path: Path, page: Path, *args: str) -> str:
+    """Headless Chromium on `page` with a profile of its own in `tmp_path` (PDF, screenshot,
+    --dump-dom...): its standard output."""
+    profile = tmp_path / "chromium-profile"
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(profile / "config"),
+        "XDG_CACHE_HOME": str(profile / "cache"),
+    }
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-crash-reporter",
+        f"--user-data-dir={profile}",
+        *args,
+        page.as_uri(),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=True, text=True)
+    return done.stdout
