@@ -42,6 +42,10 @@ app = typer.Typer(
 TagOption = Annotated[
     list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only cards with this tag.")
 ]
+DeckArgument = Annotated[
+    Path | None,
+    typer.Argument(metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False),
+]
 DecksArgument = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -299,12 +303,7 @@ def validate(
 
 @app.command()
 def show(
-    deck: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
-        ),
-    ] = None,
+    deck: DeckArgument = None,
     tag: TagOption = None,
     kind: Annotated[
         list[str] | None, typer.Option("--kind", "-k", metavar="KIND", help="Only cards of this kind.")
@@ -409,12 +408,7 @@ def _forgotten_days(forgotten: bool, days: int | None) -> int | None:
 
 @app.command()
 def quiz(
-    deck: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
-        ),
-    ] = None,
+    deck: DeckArgument = None,
     count: Annotated[
         int | None,
         typer.Option("--count", "-n", min=1, metavar="N", help="Number of questions [default: 20]."),
@@ -481,12 +475,7 @@ def quiz(
 
 @app.command("exam-pack")
 def exam_pack(
-    deck: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="DECK", help="Deck id or file (default: the bundled deck).", show_default=False
-        ),
-    ] = None,
+    deck: DeckArgument = None,
     out: Annotated[
         Path,
         typer.Option("--output", "-o", metavar="EXAM.toml", help="The exam file to write."),
