@@ -66,3 +66,10 @@ def test_wheel_ships_the_bundled_decks_and_runs_outside_the_checkout(tmp_path: P
             text=True,
         ).stdout
     )
+    # The console script pip writes runs the same program (quizkit.__main__:run).
+    script = site / "bin" / "quizkit"
+    scripted = subprocess.run(
+        [sys.executable, str(script), "validate"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert scripted.returncode == 0, scripted.stdout + scripted.stderr
+    assert "taliban-pakistan" in scripted.stdout
