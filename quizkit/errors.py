@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+
+from msgspec import Struct
 
 
 class ExitStatus(IntEnum):
@@ -25,8 +26,7 @@ class QuizkitError(Exception):
     """Base of every error quizkit reports to the user."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One thing wrong (or suspicious) in a deck file."""
 
     path: str

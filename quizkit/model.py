@@ -1,16 +1,17 @@
 """The data quizkit works with: decks, cards, their scheduling state and reviews.
 
-Everything here is a frozen dataclass or an enum; nothing reads the clock,
+Everything here is a frozen record (a msgspec Struct) or an enum; nothing reads the clock,
 the terminal or the disk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import overload
+
+from msgspec import Struct, field
 
 
 class Kind(StrEnum):
@@ -87,8 +88,7 @@ class Mode(StrEnum):
     CRAM = "cram"
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(Struct, frozen=True):
     """An image on a card: its file, relative to the deck file's folder, and its alt text."""
 
     file: str
@@ -102,8 +102,7 @@ class Picture:
         return self.alt or self.file.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(Struct, frozen=True):
     """One thing to be asked. A cloze note or a reversed basic yields several."""
 
     id: str
@@ -148,8 +147,7 @@ class Card:
         return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class DeckSettings:
+class DeckSettings(Struct, frozen=True):
     """Per-deck scheduling settings; None means "use the global default"."""
 
     retention: float | None = None
@@ -233,8 +231,7 @@ def card_index(cards: Sequence[Card]) -> tuple[Sequence[str], Sequence[tuple[str
     return [card.id for card in cards], [card.tags for card in cards]
 
 
-@dataclass(frozen=True, slots=True)
-class Deck:
+class Deck(Struct, frozen=True):
     """A parsed, validated deck file."""
 
     id: str
@@ -256,8 +253,7 @@ class Deck:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class CardState:
+class CardState(Struct, frozen=True):
     """A card's scheduling state, as the store keeps it."""
 
     phase: Phase = Phase.NEW

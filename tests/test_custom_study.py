@@ -44,7 +44,7 @@ def ahead_states() -> dict[tuple[str, str], CardState]:
 
 
 def replace_suspended(state: CardState) -> CardState:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(state, suspended=True)
 

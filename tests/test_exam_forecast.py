@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from quizkit.core import forecast, scheduler
 from quizkit.model import CardState, Phase, Rating

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace
 from test_fitting import TRUE, simulate
 from typer.testing import CliRunner
 

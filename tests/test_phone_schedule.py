@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+
+from msgspec.structs import replace
 
 from quizkit.core.scheduler import DEFAULT_PARAMETERS, SchedulerConfig, day_start
 from quizkit.io import apkg

@@ -6,7 +6,6 @@ import ast
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from fsrs.scheduler import Scheduler as FsrsScheduler
 from fsrs.state import State as FsrsState
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import (
@@ -571,7 +571,7 @@ def test_any_history_gives_a_sane_state(
 
 ALLOWED_IMPORTS = {
     "__future__",
-    "dataclasses",
+    "msgspec",  # record classes
     "datetime",
     "functools",
     "hashlib",

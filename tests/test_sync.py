@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from msgspec.structs import replace
 from typer.testing import CliRunner
 
 from quizkit.app.sync import Report, run_sync

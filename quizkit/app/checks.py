@@ -22,7 +22,7 @@ def validate(env: Environment, paths: Sequence[Path], as_json: bool = False, str
     Besides the loader's checks on form, the content checks (core.lint.content_problems)
     warn about cards that teach badly; with strict, every warning is an error.
     """
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from quizkit.core.lint import content_problems
     from quizkit.io.formulas import formula_problems

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from msgspec import Struct, field
 from rich.console import Console
 
 from quizkit.core.settings import FIRST_YEAR, LAST_YEAR, Settings
@@ -53,8 +53,7 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir("quizkit", appauthor=False)) / "config.toml"
 
 
-@dataclass
-class Environment:
+class Environment(Struct):
     """Everything a use case needs from the outside world."""
 
     stdout: Console

@@ -9,11 +9,12 @@ one that has since passed is still shown (as past) but no longer caps intervals.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from quizkit.app.env import Environment
 from quizkit.errors import UsageError
@@ -34,8 +35,7 @@ class Source(Enum):
     DECK = "deck"
 
 
-@dataclass(frozen=True, slots=True)
-class ExamDate:
+class ExamDate(Struct, frozen=True):
     day: date
     source: Source
 

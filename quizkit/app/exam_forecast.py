@@ -8,9 +8,10 @@ past mock exams against what was predicted for them. The model is core.forecast;
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from quizkit.app.env import Environment
 from quizkit.app.study import plan_decks
@@ -35,8 +36,7 @@ CALIBRATION_EXAMS = 10
 """The latest mock exams of a deck that measure its forecast."""
 
 
-@dataclass(frozen=True, slots=True)
-class Projection:
+class Projection(Struct, frozen=True):
     recall: Mapping[Key, float]
     """Each card's expected recall on its deck's day."""
     now: Mapping[Key, float]

@@ -209,7 +209,7 @@ def _import_read(
 def _checked(text: str, path: Path, stage: anki_media.MediaStage | None) -> Deck:
     """The deck text parsed as the file `path` would be, its pictures looked for where they are
     before they are moved in: in the media stage (which mirrors the deck's folder)."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     if stage is None or stage.root is None:
         return deck_parse.parse_valid(text, str(path), default_id=path.stem)
@@ -309,8 +309,9 @@ def _import_progress(
     and the ones quizkit wrote itself (export --with-progress: a revlog id that is the moment in ms
     of a quizkit answer of the same card, as apkg.revlog_ids gives it)."""
     import json
-    from dataclasses import replace
     from datetime import UTC, datetime, timedelta
+
+    from msgspec.structs import replace
 
     from quizkit.core import scheduler
     from quizkit.core.session import fuzz_key

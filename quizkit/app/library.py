@@ -14,9 +14,10 @@ id is looked up among the known decks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+from msgspec import Struct
 
 from quizkit.app.env import Environment
 from quizkit.errors import DeckError, Problem, UsageError
@@ -156,8 +157,7 @@ def shared_id(path: Path | str, deck_id: str, owner: Path | str) -> Problem:
     )
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Struct, frozen=True):
     """Decks loaded from files: those that can be studied, and every file that cannot, with why."""
 
     decks: list[Deck]

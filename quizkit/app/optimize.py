@@ -13,10 +13,11 @@ decks (or the defaults), as Anki keeps a preset's: nothing is fitted or saved fo
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from quizkit.app.env import Environment
 from quizkit.errors import QuizkitError, UsageError
@@ -36,8 +37,7 @@ MIN_DECK_REVIEWS = 400
 fitted over all decks (more reviews), or the defaults, rather than parameters fitted to a few."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rescheduled:
+class Rescheduled(Struct, frozen=True):
     cards: int
     """Cards replayed with the new parameters."""
     moved: int
@@ -222,7 +222,8 @@ def _replayed(
     under the settings it was given with, the parameters replaced), keeping its suspension, burial
     and leech mark."""
     import json
-    from dataclasses import replace
+
+    from msgspec.structs import replace
 
     from quizkit.core import scheduler
     from quizkit.core.scheduler import SchedulerConfig

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
+from msgspec.structs import replace
 from rich.text import Text
 
 from quizkit.app.env import Environment

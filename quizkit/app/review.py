@@ -12,12 +12,12 @@ import os
 import random
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
 from rich.console import RenderableType
 from rich.text import Text
 
@@ -68,8 +68,7 @@ IGNORED = {Event.OTHER, Event.LEFT, Event.RIGHT, Event.BACKSPACE, Event.REDRAW}
 """Keys that mean nothing in the review: never a command, never a complaint."""
 
 
-@dataclass
-class Tally:
+class Tally(Struct):
     """What this session did, for the summary."""
 
     done: int = 0
@@ -78,8 +77,7 @@ class Tally:
     leeches: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """What the learner did with one card."""
 
     action: Action

@@ -13,9 +13,10 @@ including decks since removed), or only the tagged cards' answers with --tag. Ca
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from quizkit.app import exam_dates, exam_forecast
 from quizkit.app.env import Environment

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from quizkit.app.env import Environment
 from quizkit.app.library import load_decks
@@ -152,16 +153,14 @@ class Undid(Enum):
     EDIT = "edit"
 
 
-@dataclass(frozen=True)
-class Undone:
+class Undone(Struct, frozen=True):
     what: Undid
     key: Key | None
     """The card to show again (None for an edit, which puts the deck back as it was)."""
     path: Path | None = None
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Struct, frozen=True):
     """An edit of a deck file made during this session: undo writes the old text back."""
 
     path: Path

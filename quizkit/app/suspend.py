@@ -17,7 +17,7 @@ def set_suspended(
     env: Environment, deck_name: Path | str, card_ids: Sequence[str], suspended: bool, all_cards: bool
 ) -> int:
     """Suspend or unsuspend cards by id (or every suspended card, with all_cards)."""
-    from dataclasses import replace as with_changes
+    from msgspec.structs import replace as with_changes
 
     from quizkit.store.progress import Action
 

@@ -9,9 +9,10 @@ docs/sync.md has the rules.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from quizkit.app.env import Environment
 from quizkit.core import scheduler
@@ -36,8 +37,7 @@ CLOCK_SLACK_MS = 3_600_000
 clock) gets a warning: its clock is off."""
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Struct):
     device: str
     sent: int = 0
     received: int = 0

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from msgspec import Struct
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
@@ -77,8 +78,7 @@ class DayNumbers:
 _EPOCH_ORDINAL = EPOCH.toordinal()
 
 
-@dataclass(frozen=True, slots=True)
-class Calendar:
+class Calendar(Struct, frozen=True):
     """Study days for the figures: today's, their numbers, and the SQL shifts that compute them."""
 
     config: SchedulerConfig
@@ -113,8 +113,7 @@ class Calendar:
         return self.start(self.today + timedelta(days=1))
 
 
-@dataclass(frozen=True, slots=True)
-class Streaks:
+class Streaks(Struct, frozen=True):
     current: int
     """Study days in a row with answers, up to today (or yesterday, while today has none yet)."""
     longest: int

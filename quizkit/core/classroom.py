@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 GROUP_SHARE = 0.27
 """The top and bottom groups: 27 % of the class each, Kelley's classic split."""
@@ -40,8 +41,7 @@ MIN_STUDENTS = 5
 """Fewer students than this give no statistics worth flagging on."""
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(Struct, frozen=True):
     """One student's answer to one question."""
 
     score: float
@@ -49,8 +49,7 @@ class Response:
     """The options chosen, for choice, multi and true/false questions."""
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(Struct, frozen=True):
     """A question of the exam as the reports give it."""
 
     card: str
@@ -62,16 +61,14 @@ class Item:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Student:
+class Student(Struct, frozen=True):
     name: str
     responses: tuple[Response, ...]
     """One per item, in the exam's order."""
     seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class OptionCounts:
+class OptionCounts(Struct, frozen=True):
     option: str
     right: bool
     picked: int
@@ -79,8 +76,7 @@ class OptionCounts:
     bottom: int
 
 
-@dataclass(frozen=True, slots=True)
-class ItemFigures:
+class ItemFigures(Struct, frozen=True):
     item: Item
     facility: float
     point_biserial: float | None
@@ -90,8 +86,7 @@ class ItemFigures:
     flags: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class StudentFigures:
+class StudentFigures(Struct, frozen=True):
     name: str
     score: float
     seconds: float
@@ -99,15 +94,13 @@ class StudentFigures:
     """Tags where this student scored below the pass mark, weakest first."""
 
 
-@dataclass(frozen=True, slots=True)
-class TagFigures:
+class TagFigures(Struct, frozen=True):
     tag: str
     questions: int
     mastery: float
 
 
-@dataclass(frozen=True, slots=True)
-class ClassFigures:
+class ClassFigures(Struct, frozen=True):
     students: tuple[StudentFigures, ...]
     items: tuple[ItemFigures, ...]
     tags: tuple[TagFigures, ...]

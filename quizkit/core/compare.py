@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from itertools import zip_longest
+
+from msgspec import Struct
 
 from quizkit.core.grading import damerau_levenshtein, normalize
 from quizkit.core.text import clean
@@ -44,15 +45,13 @@ class Mark(StrEnum):
     """In the answer, but not typed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(Struct, frozen=True):
     mark: Mark
     typed: str
     answer: str
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(Struct, frozen=True):
     parts: tuple[Piece, ...]
     """Character by character (a swap is two), for laying out in columns."""
     aligned: bool
@@ -322,8 +321,7 @@ def _swapped(typed: Sequence[str], answer: Sequence[str], i: int, j: int) -> boo
 # ---------------------------------------------------------------- laid out in lines
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(Struct, frozen=True):
     """One line of the comparison: a label, then runs of text, each with what it shows."""
 
     label: str
@@ -335,8 +333,7 @@ class Line:
         return f"{self.label:<{LABEL_WIDTH}}{body}".rstrip() if self.label else body.rstrip()
 
 
-@dataclass(frozen=True, slots=True)
-class _Column:
+class _Column(Struct, frozen=True):
     typed: str
     answer: str
     mark: Mark

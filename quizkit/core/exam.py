@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from quizkit.core.choices import shuffle_items
 from quizkit.core.grading import Grade, Verdict, grade, normalize
@@ -17,8 +19,7 @@ from quizkit.errors import UsageError
 from quizkit.model import Card, Deck, Key, Kind, SelfGraded
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(Struct, frozen=True):
     """One exam question: the card as asked, and its options in the order shown.
 
     A basic card asked as it is (SelfGraded.ASK) keeps Kind.BASIC: the learner marks it after
@@ -203,8 +204,7 @@ def _apart(picked: list[Card], pool: list[Card], rng: random.Random) -> list[Car
     return picked
 
 
-@dataclass
-class Quiz:
+class Quiz(Struct):
     """A timed mock exam: answer in any order, skip and come back, submit at the end."""
 
     questions: list[Question]
@@ -255,8 +255,7 @@ class Quiz:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionResult:
+class QuestionResult(Struct, frozen=True):
     """How one question went: unanswered questions have no response and count as wrong."""
 
     number: int
@@ -271,15 +270,13 @@ class QuestionResult:
         return self.question.self_graded and self.response is not None
 
 
-@dataclass(frozen=True, slots=True)
-class TagScore:
+class TagScore(Struct, frozen=True):
     tag: str
     questions: int
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class QuizResult:
+class QuizResult(Struct, frozen=True):
     """A finished exam: the score, pass or fail, a table by tag and every question."""
 
     deck_id: str

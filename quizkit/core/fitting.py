@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from msgspec import Struct
 from numpy.typing import NDArray
 
 from quizkit.core.scheduler import DEFAULT_PARAMETERS, SchedulerConfig, study_day
@@ -59,8 +59,7 @@ EPS = 1e-7
 """Predictions are clamped to [EPS, 1 - EPS] for the log loss."""
 
 
-@dataclass(frozen=True, slots=True)
-class Histories:
+class Histories(Struct, frozen=True):
     """Every card's reviews as arrays, cards sorted longest first (rows: cards, columns: reviews)."""
 
     delta: NDArray[np.int32]
@@ -292,8 +291,7 @@ INIT_S_MAX = 100.0
 """fsrs-rs and fsrs-optimizer: a pretrained initial stability is at most 100 days."""
 
 
-@dataclass(frozen=True, slots=True)
-class FirstReviews:
+class FirstReviews(Struct, frozen=True):
     """What pretraining saw of each first rating (1 Again .. 4 Easy)."""
 
     stability: tuple[float, float, float, float]
@@ -499,8 +497,7 @@ def _trimmed(h: Histories, mask: NDArray[np.bool_]) -> tuple[Histories, NDArray[
 # ---- metrics -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Metrics:
+class Metrics(Struct, frozen=True):
     log_loss: float
     rmse_bins: float
     auc: float
@@ -564,8 +561,7 @@ def _auc(scores: Array, outcomes: Array) -> float:
 # ---- out of sample -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(Struct, frozen=True):
     n_reviews: int
     n_test: int
     before: Metrics

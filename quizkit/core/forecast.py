@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import NormalDist
+
+from msgspec import Struct
 
 from quizkit.core import scheduler
 from quizkit.core.session import DeckPlan, fuzz_key, note_of
@@ -264,8 +265,7 @@ def score_chance(recall: float, guess: float) -> float:
     return recall + (1.0 - recall) * guess
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreForecast:
+class ScoreForecast(Struct, frozen=True):
     """A mock exam's predicted score, as a share of its questions, and the interval around it."""
 
     questions: int
@@ -300,8 +300,7 @@ def exam_score(
     return ScoreForecast(n, centre, max(0.0, centre - z * sd), min(1.0, centre + z * sd), model_error)
 
 
-@dataclass(frozen=True, slots=True)
-class PastExam:
+class PastExam(Struct, frozen=True):
     """A mock exam taken, with what the model predicted for its questions when it began."""
 
     taken: datetime
@@ -314,8 +313,7 @@ class PastExam:
     """The variance of the score that chance alone gives, the predictions being right."""
 
 
-@dataclass(frozen=True, slots=True)
-class Calibration:
+class Calibration(Struct, frozen=True):
     """How past predictions matched past mock exams: the measure of how far to trust a forecast."""
 
     exams: tuple[PastExam, ...]

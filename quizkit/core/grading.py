@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+
+from msgspec import Struct
 
 from quizkit.core.choices import choice_letter
 from quizkit.model import Card, Kind, Rating
@@ -43,8 +44,7 @@ class Edit(StrEnum):
     """In the answer, but not typed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Grade:
+class Grade(Struct, frozen=True):
     """The outcome of one answer, with what the learner needs to see why."""
 
     verdict: Verdict

@@ -11,8 +11,10 @@ same states, whatever order the events reached them in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from datetime import date, datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from quizkit.core import scheduler
 from quizkit.model import CardState, Rating
@@ -29,8 +31,7 @@ def order_key(at_ms: int, event: str) -> tuple[int, str, int]:
     return at_ms, device, int(seq) if seq.isdigit() else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Struct, frozen=True):
     """One event of a card's log, as the replay needs it."""
 
     row: int
@@ -52,8 +53,7 @@ class Step:
     """A burial's end."""
 
 
-@dataclass(frozen=True, slots=True)
-class Played:
+class Played(Struct, frozen=True):
     row: int
     before: CardState
     after: CardState

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from msgspec import Struct
 
 from quizkit.core import fitting
 from quizkit.core.fitting import Array
@@ -54,8 +54,7 @@ MIN_SAMPLES = 20
 """Fewer timed answers (or ratings) of a kind than this in the log: Anki's default is used."""
 
 
-@dataclass(frozen=True, slots=True)
-class Costs:
+class Costs(Struct, frozen=True):
     """Seconds per study day of a card, by outcome, and how the learner rates."""
 
     learn: float
@@ -148,8 +147,7 @@ def costs_from_log(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Studied:
+class Studied(Struct, frozen=True):
     """A card already studied, as the simulation starts."""
 
     stability: float
@@ -160,16 +158,14 @@ class Studied:
     """In learning or relearning: due again today, whatever its interval would be."""
 
 
-@dataclass(frozen=True, slots=True)
-class NewCards:
+class NewCards(Struct, frozen=True):
     """A deck's unseen cards and how many of them a day may be new."""
 
     count: int
     per_day: int
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(Struct, frozen=True):
     retention: float
     minutes_per_day: float
     reviews_per_day: float

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 if TYPE_CHECKING:
     from fsrs.card import Card as FsrsCard
@@ -67,8 +69,7 @@ class SchedulerConfigDict(TypedDict):
     parameters: list[float]
 
 
-@dataclass(frozen=True, slots=True)
-class SchedulerConfig:
+class SchedulerConfig(Struct, frozen=True):
     """How cards are scheduled. Building one validates it (ValueError names the bad setting)."""
 
     retention: float = 0.9

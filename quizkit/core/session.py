@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from quizkit.core import scheduler
 from quizkit.core.scheduler import SchedulerConfig
@@ -41,8 +43,7 @@ LEARN_AHEAD = timedelta(minutes=20)
 """As in Anki: when nothing else is left, a learning card due within this is shown early."""
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(Struct, frozen=True):
     """Cards left in the session, in Anki's three colours."""
 
     new: int
@@ -54,8 +55,7 @@ class Counts:
         return self.new + self.learning + self.review
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """What one answer (or bury, or suspend) did to a card: enough to commit and to undo."""
 
     key: Key
@@ -65,8 +65,7 @@ class Change:
     rating: Rating | None = None
 
 
-@dataclass
-class DeckPlan:
+class DeckPlan(Struct):
     """One deck's part of the session: its scheduler, its exam cap and what it may still show today."""
 
     deck: Deck
@@ -91,8 +90,7 @@ class DeckPlan:
         return duration_ms
 
 
-@dataclass
-class Session:
+class Session(Struct):
     """What is left to study now, across one or more decks."""
 
     plans: dict[str, DeckPlan]
@@ -112,7 +110,7 @@ class Session:
     """Note (deck id, note id) -> its cards answered today."""
     held: dict[Key, list[Key]] = field(default_factory=dict)
     """Note -> its cards left out of today's queues because of a sibling."""
-    _notes: dict[Key, Key] = field(default_factory=dict, repr=False)
+    _notes: dict[Key, Key] = field(default_factory=dict)
 
     @classmethod
     def start(

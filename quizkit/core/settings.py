@@ -7,18 +7,19 @@ A default has one home: the scheduler's in `SchedulerConfig`, the daily limits' 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import fields, replace
 
 from quizkit.core.scheduler import SchedulerConfig
 from quizkit.errors import ConfigError
 from quizkit.model import Deck
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """Daily limits for one deck."""
 
     new_per_day: int = 20
@@ -99,8 +100,7 @@ def parse_steps(values: Sequence[object], name: str) -> tuple[timedelta, ...]:
     return tuple(steps)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """The user's settings (config.toml), with quizkit's defaults."""
 
     deck_folders: tuple[Path, ...] = ()

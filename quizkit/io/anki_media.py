@@ -15,9 +15,10 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from quizkit.errors import DeckError, UsageError
 
@@ -90,8 +91,7 @@ def package_names(files: Sequence[tuple[str, object]]) -> dict[str, str]:
     return names
 
 
-@dataclass(frozen=True, slots=True)
-class Staged:
+class Staged(Struct, frozen=True):
     """A media file copied out of the package: its name there and the name it is saved under."""
 
     source: str
@@ -100,8 +100,7 @@ class Staged:
     size: int
 
 
-@dataclass
-class MediaStage:
+class MediaStage(Struct):
     """Where an import's media files go: `folder` (the media folder's path relative to the deck
     files, e.g. "deck.media") inside `base` (the folder the deck files are written to). Files are
     unpacked into a private folder in `base` (mirroring `folder`), checked there, and moved in

@@ -7,9 +7,10 @@ import itertools
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from quizkit.core.choices import shuffle_items
 from quizkit.core.ids import id_from_guid, unique_id
@@ -165,8 +166,7 @@ _SOURCE_FIELDS = frozenset({"source", "sources", "reference", "references"})
 _ACCEPT_FIELDS = frozenset({"accept", "also accepted", "alternatives", "accepted answers"})
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(Struct, frozen=True):
     """How the notes of one Anki note type become quizkit cards, worked out from its templates."""
 
     kind: Kind
@@ -278,8 +278,7 @@ PICTURE_ANSWER = "(see the picture)"
 """The answer of a basic card whose Anki back is a picture alone."""
 
 
-@dataclass
-class _NoteMedia:
+class _NoteMedia(Struct):
     """What one note's media became: the pictures on its card, the files it uses, what it says."""
 
     image: tuple[str, str] | None = None

@@ -41,12 +41,13 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field as _field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
+
+from msgspec import Struct
+from msgspec import field as _field
 
 from quizkit.errors import DeckError, Problem
 from quizkit.model import CardState, Phase
@@ -106,8 +107,7 @@ REEXPORT_HINT = "export it again from Anki with File > Export > Anki Deck Packag
 SPLIT_HINT = "split the deck in Anki and export the parts"
 
 
-@dataclass(frozen=True, slots=True)
-class NoteType:
+class NoteType(Struct, frozen=True):
     """An Anki note type: its fields and card templates (front, back), as Anki stores them."""
 
     id: int
@@ -117,8 +117,7 @@ class NoteType:
     cloze: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(Struct, frozen=True):
     """One Anki note, its fields still HTML."""
 
     id: int
@@ -137,8 +136,7 @@ class Note:
             return ""
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiCard:
+class AnkiCard(Struct, frozen=True):
     """One Anki card: which note and template it is, its deck, and its queue (suspended, buried)."""
 
     id: int
@@ -157,8 +155,7 @@ class AnkiCard:
         return self.queue in (-2, -3)
 
 
-@dataclass(frozen=True, slots=True)
-class Revlog:
+class Revlog(Struct, frozen=True):
     """One row of Anki's review log: its id (the moment, in ms), the card, the button, the kind."""
 
     id: int
@@ -171,8 +168,7 @@ class Revlog:
     """How long the answer took (Anki caps it, by default at a minute)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Package:
+class Package(Struct, frozen=True):
     """What quizkit reads from an .apkg."""
 
     notes: tuple[Note, ...]
@@ -981,8 +977,7 @@ _TEMPLATES: dict[Model, list[dict[str, str]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class NewNote:
+class NewNote(Struct, frozen=True):
     """A note to write: its model, its fields as HTML (by MODEL_FIELDS name), tags and guid."""
 
     model: Model
@@ -1095,8 +1090,7 @@ def write_package(
     return out.getvalue()
 
 
-@dataclass(frozen=True, slots=True)
-class RevlogRow:
+class RevlogRow(Struct, frozen=True):
     """One row of Anki's review log to write: the answer's moment in ms (made unique) and what
     Anki keeps of it."""
 
@@ -1112,8 +1106,7 @@ class RevlogRow:
     """The phase answered in: 0 learning, 1 review, 2 relearning."""
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(Struct, frozen=True):
     """One Anki card's scheduling, in the numbers of Anki's cards table, and its review log."""
 
     ctype: int
@@ -1133,8 +1126,7 @@ class Schedule:
     revlog: tuple[RevlogRow, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(Struct, frozen=True):
     """What export --with-progress adds to a package: the schedules by (note guid, card ord), and
     the collection's day 0 (its `crt`, the start of a study day) and how its days are counted."""
 
@@ -1202,8 +1194,7 @@ def revlog_ids(moments: Sequence[int]) -> list[int]:
     return ids
 
 
-@dataclass(frozen=True, slots=True)
-class Answered:
+class Answered(Struct, frozen=True):
     """One quizkit answer to write as a revlog row: its revlog id, moment, rating, time taken,
     and the card's state before and after it."""
 

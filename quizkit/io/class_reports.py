@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from quizkit.core.classroom import Item, Response, Student
 from quizkit.errors import UsageError
@@ -24,14 +26,12 @@ MAX_REPORTS = 20_000
 MAX_ITEMS = 2_000
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(Struct, frozen=True):
     file: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClassReports:
+class ClassReports(Struct, frozen=True):
     deck_id: str
     deck_title: str
     seed: int | None
@@ -43,8 +43,7 @@ class ClassReports:
     skipped: tuple[Skipped, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Report:
+class _Report(Struct, frozen=True):
     file: str
     name: str
     exam: tuple[Any, ...]

@@ -7,7 +7,9 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from quizkit.core.ids import id_from_text, unique_id
 from quizkit.core.text import clean
@@ -86,8 +88,7 @@ _IMAGE_OCCLUSION = re.compile(r"\{\{c\d+::image-occlusion:", re.IGNORECASE)
 _LOST_OCCLUSION = "image occlusion notes are pictures, which quizkit cards cannot show"
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """How to read a delimited file (the options of quizkit import); the defaults guess, as Anki does."""
 
     sep: str | None = None

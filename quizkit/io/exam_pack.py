@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from quizkit.core.exam import Question, duration_text
 from quizkit.errors import DeckError, Problem, Severity
@@ -36,8 +37,7 @@ _MAYBE_EXAM = re.compile(rb"""^[ \t]*(?:\[[ \t]*)?["']?exam["']?[ \t]*[\].=]""",
 file is parsed to find out."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExamFile:
+class ExamFile(Struct, frozen=True):
     """An exam file, read and checked: its deck (the questions' cards) and how it is sat."""
 
     deck: Deck

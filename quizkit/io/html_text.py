@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from msgspec import Struct, field
 
 from quizkit.core.text import clean
 
@@ -48,8 +49,7 @@ _MEDIA_TAGS = frozenset("img audio video source embed object".split())
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 
 
-@dataclass(frozen=True, slots=True)
-class MediaRef:
+class MediaRef(Struct, frozen=True):
     """A picture, sound or other media file a field refers to, where it stands in the field."""
 
     tag: str
@@ -60,8 +60,7 @@ class MediaRef:
     """An img's alt text."""
 
 
-@dataclass
-class ParsedField:
+class ParsedField(Struct):
     """A field's text in pieces, its media references where they stood, and the formatting lost."""
 
     parts: list[str | MediaRef] = field(default_factory=list)
@@ -81,8 +80,7 @@ class ParsedField:
         )
 
 
-@dataclass
-class _List:
+class _List(Struct):
     """An open <ol> or <ul>: how its items are marked, and how many there were."""
 
     style: str

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from quizkit.errors import Problem, Severity
 from quizkit.io import deck_parse, deck_write
@@ -25,8 +26,7 @@ CSV_HINT = (
 )
 
 
-@dataclass
-class Imported:
+class Imported(Struct):
     """Cards read from another tool, and what did not make the trip."""
 
     title: str
@@ -69,8 +69,7 @@ class Imported:
         self.losses.clear()
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedReview:
+class ImportedReview(Struct, frozen=True):
     """One answer from another tool's review log, for the card it now belongs to."""
 
     source_id: int
@@ -84,8 +83,7 @@ class ImportedReview:
     duration_ms: int | None = None
 
 
-@dataclass
-class ImportedProgress:
+class ImportedProgress(Struct):
     """What a learner had done with the cards: their answers, oldest first, and their state."""
 
     reviews: list[ImportedReview] = field(default_factory=list)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from quizkit.errors import QuizkitError
 from quizkit.shapes.sync import (
@@ -42,16 +43,14 @@ class SyncFolderError(QuizkitError):
     """The sync folder cannot be used (missing, not writable, or a segment that should not be there)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(Struct, frozen=True):
     """A file of the sync folder that was not read, and why."""
 
     path: Path
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class BadLine:
+class BadLine(Struct, frozen=True):
     """An event refused: where it is and why."""
 
     path: Path
@@ -59,8 +58,7 @@ class BadLine:
     reason: str
 
 
-@dataclass(slots=True)
-class Segment:
+class Segment(Struct):
     device: str
     name: str
     events: list[Event] = field(default_factory=list)
@@ -71,8 +69,7 @@ class Segment:
     """Events the end line announces (good and bad)."""
 
 
-@dataclass(slots=True)
-class Listing:
+class Listing(Struct):
     """What the folder holds: each device's segment names (sorted), names, and what was skipped."""
 
     segments: dict[str, list[str]] = field(default_factory=dict)

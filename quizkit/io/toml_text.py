@@ -4,23 +4,22 @@ and TOML syntax errors turned into problems with a line, a card and a hint."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     import tomllib
 from quizkit.errors import Problem
 
 
-@dataclass
-class _Section:
+class _Section(Struct):
     line: int
     keys: dict[str, int] = field(default_factory=dict)
     duplicate: tuple[str, int] | None = None
 
 
-@dataclass
-class _LineMap:
+class _LineMap(Struct):
     """Where each table and key sits in the file: tomllib keeps no positions."""
 
     deck: _Section | None = None

@@ -7,9 +7,10 @@ import html
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from msgspec import Struct
 
 from quizkit.core.choices import choice_letter
 from quizkit.core.exam import Question, as_question
@@ -29,8 +30,7 @@ class KeyPlace(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True)
-class SheetQuestion:
+class SheetQuestion(Struct, frozen=True):
     """One numbered question of a printed worksheet, and its line in the answer key."""
 
     number: int
@@ -52,8 +52,7 @@ class SheetQuestion:
     """Printed in the answer key, with the answer."""
 
 
-@dataclass(frozen=True)
-class Paper:
+class Paper(Struct, frozen=True):
     """One variant of a worksheet: its letter, the seed it was made with, and its questions."""
 
     letter: str

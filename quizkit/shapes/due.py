@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
+
+from msgspec import Struct
 
 
 class DayLoadJSON(TypedDict):
@@ -21,8 +22,7 @@ class ExamLoadJSON(TypedDict):
     days: list[DayLoadJSON]
 
 
-@dataclass(frozen=True, slots=True)
-class DayLoad:
+class DayLoad(Struct, frozen=True):
     """One study day until an exam: the reviews due and the new cards planned."""
 
     day: date
@@ -33,8 +33,7 @@ class DayLoad:
         return {"day": self.day.isoformat(), "reviews": self.reviews, "new": self.new}
 
 
-@dataclass(frozen=True, slots=True)
-class ExamLoad:
+class ExamLoad(Struct, frozen=True):
     """The load on each study day until an exam, if every answer were Good."""
 
     exam_day: date
@@ -65,8 +64,7 @@ class DueRowJSON(TypedDict, total=False):
     """Only for a deck studied to an exam date."""
 
 
-@dataclass(frozen=True, slots=True)
-class DueRow:
+class DueRow(Struct, frozen=True):
     """One deck in quizkit due: what is due today (limits applied) and when the next card comes."""
 
     deck: str

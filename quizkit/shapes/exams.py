@@ -3,9 +3,10 @@ kept with."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
+
+from msgspec import Struct
 
 
 class AttemptJSON(TypedDict):
@@ -21,8 +22,7 @@ class AttemptJSON(TypedDict):
     seed: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(Struct, frozen=True):
     """One past exam."""
 
     id: int
@@ -57,8 +57,7 @@ class TagTrendJSON(TypedDict):
     recent_score: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class TagTrend:
+class TagTrend(Struct, frozen=True):
     """A tag's mean score over every exam, and over the latest few (percent, one decimal)."""
 
     tag: str

@@ -4,9 +4,10 @@ their JSON."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
+
+from msgspec import Struct
 
 from quizkit.model import Status
 
@@ -26,8 +27,7 @@ class CardJSON(TypedDict):
     leech: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CardFigures:
+class CardFigures(Struct, frozen=True):
     """One card's scheduling, as quizkit cards lists it."""
 
     deck_id: str
@@ -69,8 +69,7 @@ class CardsJSON(TypedDict):
     cards: list[CardJSON]
 
 
-@dataclass(frozen=True, slots=True)
-class Today:
+class Today(Struct, frozen=True):
     """Today's answers and the streaks."""
 
     reviews: int
@@ -84,8 +83,7 @@ class Today:
         return self.right / self.reviews if self.reviews else None
 
 
-@dataclass(frozen=True, slots=True)
-class Heatmap:
+class Heatmap(Struct, frozen=True):
     """Answers per study day; days missing from `counts` had none."""
 
     today: date
@@ -94,8 +92,7 @@ class Heatmap:
     """The first day counted: the Monday of the first week the figures cover."""
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
+class Forecast(Struct, frozen=True):
     """Cards due on each day from `start` (today); today's count includes the overdue ones."""
 
     start: date
@@ -103,8 +100,7 @@ class Forecast:
     overdue: int
 
 
-@dataclass(frozen=True, slots=True)
-class Ratio:
+class Ratio(Struct, frozen=True):
     """True retention: answers rated above Again (`passed`) of all answers to cards in review."""
 
     passed: int
@@ -115,8 +111,7 @@ class Ratio:
         return self.passed / self.total if self.total else None
 
 
-@dataclass(frozen=True, slots=True)
-class Mastery:
+class Mastery(Struct, frozen=True):
     """One tag: how well its cards are known, three ways (docs/stats.md, "Mastery by tag")."""
 
     tag: str
@@ -220,8 +215,7 @@ accuracy and retention; 3 the exam forecast (its predicted recall now follows th
 the day) and the calibration against past mock exams."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExamForecast:
+class ExamForecast(Struct, frozen=True):
     """A deck's coming exam: the recall predicted on the day and a mock exam's score (docs/stats.md)."""
 
     deck_id: str
@@ -289,8 +283,7 @@ class ExamForecastJSON(TypedDict):
     correction: float
 
 
-@dataclass(frozen=True, slots=True)
-class MockExam:
+class MockExam(Struct, frozen=True):
     """One past mock exam: what the model predicted for its questions when it began, and the score."""
 
     taken: datetime
@@ -314,8 +307,7 @@ class MockExamJSON(TypedDict):
     scored: float
 
 
-@dataclass(frozen=True, slots=True)
-class Calibration:
+class Calibration(Struct, frozen=True):
     """A deck's past mock exams against what was predicted for them: how far to trust the forecast."""
 
     deck_id: str
@@ -379,8 +371,7 @@ class StatsJSON(ReportJSON):
     tags: list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(Struct, frozen=True):
     """Everything quizkit stats shows."""
 
     title: str
@@ -448,8 +439,7 @@ class Report:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Exam:
+class Exam(Struct, frozen=True):
     """A deck's exam date in force (quizkit exam-date), and today's date where the learner is."""
 
     deck_id: str
@@ -482,8 +472,7 @@ class ExamJSON(TypedDict):
     past: bool
 
 
-@dataclass(frozen=True, slots=True)
-class DeckDue:
+class DeckDue(Struct, frozen=True):
     deck_id: str
     title: str
     cards: int
@@ -492,8 +481,7 @@ class DeckDue:
     review: int
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+class Dashboard(Struct, frozen=True):
     day: date
     decks: tuple[DeckDue, ...]
     today: Today

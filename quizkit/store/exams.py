@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from msgspec import Struct
 
 from quizkit.shapes.exams import Attempt, TagTrend
 from quizkit.store.db import Database, from_ms, log_order, to_ms
 
 
-@dataclass(frozen=True, slots=True)
-class QuizRecord:
+class QuizRecord(Struct, frozen=True):
     """One finished exam, as the store keeps it."""
 
     deck_id: str
@@ -27,8 +27,7 @@ class QuizRecord:
     """The exam's options as JSON (tags, kinds, feedback, count)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuizAnswer:
+class QuizAnswer(Struct, frozen=True):
     position: int
     card_id: str
     tags: tuple[str, ...]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypedDict
+
+from msgspec import Struct
 
 from quizkit.errors import StoreError
 from quizkit.model import CardState, Deck, Key, Mode, Phase, Rating
@@ -87,8 +88,7 @@ def state_from_dict(raw: StateDict) -> CardState:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Struct, frozen=True):
     """One answer, as the session hands it to the store."""
 
     deck_id: str
@@ -115,8 +115,7 @@ class Answer:
     """The exam date the interval was shortened for (scheduler.review's cap): a replay needs it."""
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedReview:
+class LoggedReview(Struct, frozen=True):
     """A row of the review log."""
 
     id: int
@@ -187,8 +186,7 @@ class Action(Enum):
     UNSUSPEND = "unsuspend"
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedChange:
+class LoggedChange(Struct, frozen=True):
     """A row of the change log (bury, suspend, unsuspend)."""
 
     id: int
@@ -673,8 +671,7 @@ _ANSWER_LOG = """FROM reviews r WHERE deck_id = ? AND mode = 'review'
     AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY """ + log_order()
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedAnswer:
+class LoggedAnswer(Struct, frozen=True):
     """An answer of the review log with the card's state around it (`Store.answer_log`)."""
 
     card_id: str

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+
+from msgspec import Struct, field
 
 from quizkit.core import scheduler
 from quizkit.model import CardState, Key, Rating
@@ -35,8 +36,7 @@ from quizkit.store.progress import SYNC_ORIGIN, Store, state_to_dict
 _EMPTY = json.dumps(state_to_dict(CardState()))
 
 
-@dataclass(slots=True)
-class Merged:
+class Merged(Struct):
     """What one merge brought in."""
 
     events: int = 0

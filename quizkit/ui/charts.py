@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
 from rich import box
 from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
@@ -66,8 +66,7 @@ PROSE_MIN_WIDTH = 12
 """Narrower than this, a question would be a word a line: the table is stacked instead."""
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     header: str
     role: Role = Role.FIGURE
     drop: int = 0

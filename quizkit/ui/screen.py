@@ -11,9 +11,10 @@ the cursor. The review and cram flows talk to either through the same few calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
+from msgspec import Struct, field
+from msgspec.structs import replace
 from rich.console import Console, RenderableType
 from rich.control import Control
 from rich.segment import Segment, Segments
@@ -24,8 +25,7 @@ from quizkit.ui.terminal import Event, Keys, TerminalKeys
 SCROLL_KEYS = {Event.UP, Event.DOWN, Event.PAGE_UP, Event.PAGE_DOWN, Event.HOME, Event.END}
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(Struct, frozen=True):
     """One screen: what is shown, top to bottom."""
 
     header: RenderableType = ""
@@ -83,7 +83,7 @@ class Lines:
         self._frame = frame
 
     def update(self, **changes: object) -> None:
-        fresh = replace(self._frame, **changes)  # type: ignore[arg-type]
+        fresh = replace(self._frame, **changes)
         self._print_new(self._frame, fresh)
         self._frame = replace(fresh, help=None, status=None)
 
@@ -115,8 +115,7 @@ class Lines:
         return self.keys.line(prompt)
 
 
-@dataclass
-class _Scroll:
+class _Scroll(Struct):
     offset: int = 0
     limit: int = 0
     page: int = 1
@@ -124,8 +123,7 @@ class _Scroll:
     """Open at the answer: on a screen too small to keep the question, its verdict comes first."""
 
 
-@dataclass
-class Screen:
+class Screen(Struct):
     """The alternate screen, redrawn whole for every change (see the module's docstring)."""
 
     console: Console
@@ -188,7 +186,7 @@ class Screen:
         self.draw()
 
     def update(self, **changes: object) -> None:
-        self._frame = replace(self._frame, **changes)  # type: ignore[arg-type]
+        self._frame = replace(self._frame, **changes)
         if "help" in changes:
             self._scroll = _Scroll()
         if changes.get("answer") is not None:
