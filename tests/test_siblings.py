@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from quizkit.cli import app
 from quizkit.core.exam import draw_questions
 from quizkit.core.scheduler import SchedulerConfig
-from quizkit.core.session import DeckPlan, Session
+from quizkit.core.session import DeckPlan, Session, note_of
 from quizkit.core.settings import Limits
 from quizkit.model import Card, CardState, Deck, Kind, Phase, Rating
 
@@ -323,3 +323,58 @@ def test_no_two_cards_of_a_note_leave_new_or_review_on_one_study_day(
         states = session.states
         if not pending:
             break
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=8),
+    actions=st.lists(
+        st.tuples(st.sampled_from(["answer", "undo", "bury", "suspend"]), st.sampled_from(list(Rating))),
+        max_size=40,
+    ),
+    seed=st.integers(min_value=0, max_value=1000),
+)
+def test_the_note_index_finds_the_queued_siblings_a_walk_of_the_queues_finds(
+    sizes: list[int], actions: list[tuple[str, Rating]], seed: int
+) -> None:
+    """_queued_siblings looks only at a note's known cards in a review; at every step it must give
+    what walking both queues gives, in the same order (answers, undos, buries, suspends, with
+    reviews due and new cards in random order)."""
+    rng = random.Random(seed)
+    cards = tuple(card(f"n{n}.c{i}", f"n{n}") for n, size in enumerate(sizes) for i in range(1, size + 1))
+    deck = Deck("d", "T", "d.toml", cards)
+    states = {
+        ("d", c.id): review_state(NOW - timedelta(days=rng.randint(0, 3)))
+        for c in cards
+        if rng.random() < 0.4
+    }
+    plan = DeckPlan(deck, CONFIG, Limits(new_per_day=rng.randint(1, 6)))
+    session = Session.start([plan], states, NOW, new_order="random", rng=rng)
+    now = NOW
+    done: list[tuple[tuple[str, str], CardState]] = []
+
+    def note(key: tuple[str, str]) -> tuple[str, str]:  # not session._note: that would index the card
+        return (key[0], note_of(key[1], lambda: session.cards.get(key)))
+
+    def check() -> None:
+        for c in cards:
+            key = ("d", c.id)
+            queued = (*session.new_queue, *session.review_queue)
+            walked = [k for k in queued if k != key and note(k) == note(key)]
+            assert session._queued_siblings(key, note(key)) == walked
+
+    check()
+    for action, rating in actions:
+        key = session.next(now)
+        if action == "undo" and done:
+            undone, before = done.pop()
+            session.undo(undone, before, now)
+        elif key is not None and action == "answer":
+            done.append((key, session.state(key)))
+            session.answer(key, rating, now)
+        elif key is not None and action == "bury":
+            session.bury(key, now)
+        elif key is not None and action == "suspend":
+            session.suspend(key)
+        check()
+        now += timedelta(minutes=7)
