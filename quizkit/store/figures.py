@@ -358,7 +358,8 @@ class Figures:
                 WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}""",
             params | {"start": to_ms(start), "end": to_ms(end)},
         ).fetchone()
-        found = Counter(zip(json.loads(decks_json), json.loads(cards_json), json.loads(codes_json), strict=True))
+        columns = (json.loads(decks_json), json.loads(cards_json), json.loads(codes_json))
+        found = Counter(zip(*columns, strict=True))
         sums: dict[tuple[str, str], list[int]] = {}
         for (deck_id, card_id, value), n in found.items():
             key = (deck_id, card_id)
