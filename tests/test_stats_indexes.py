@@ -19,11 +19,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import given, settings
 
 from quizkit.core import scheduler
 from quizkit.core.calendar import DayNumbers, day_shifts
 from quizkit.core.scheduler import SchedulerConfig
+from quizkit.errors import StoreError
 from quizkit.store.db import MIGRATIONS, SCHEMA_VERSION
 from quizkit.store.figures import Figures
 from quizkit.store.progress import Store
@@ -218,3 +220,50 @@ def test_day_numbers_are_study_days(zone: str, hour: int, moments: list[int]) ->
     for ms in moments:
         moment = datetime.fromtimestamp(ms / 1000, UTC)
         assert numbers.ordinal(ms) == scheduler.study_day(moment, config).toordinal()
+
+
+def _cards(path: Path, rows: list[tuple[str, int, int | None, int | None]]) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        raw.executemany(
+            """INSERT INTO cards (deck_id, card_id, phase, stability, difficulty, due, last_review, suspended)
+               VALUES ('a', ?, ?, 3.5, 5.0, ?, ?, 0)""",
+            rows,
+        )
+        raw.commit()
+
+
+def test_memory_rows_are_the_stored_numbers_and_a_damaged_row_is_reported(tmp_path: Path) -> None:
+    """The projection's rows, checked in SQL: every sound row as stored; a phase or a time no
+    card can have is damage, whichever row it is in."""
+    path = tmp_path / "p.db"
+    Store.open(path).close()
+    sound = [("c0", 0, None, None), ("c1", 2, _ms(NOW), _ms(START)), ("c2", 3, -5, -62135596800000)]
+    _cards(path, sound)
+    with Store.open(path) as store:
+        assert store.memory_rows("a") == [(c, p, 3.5, 5.0, due, last, 0) for c, p, due, last in sound]
+        assert store.memory_rows("b") == []
+    for damaged in [("d", 7, None, None), ("d", 2, 253402300800000, None), ("d", 2, None, -62135596800001)]:
+        broken = tmp_path / f"{damaged[1]}-{damaged[2]}.db"
+        Store.open(broken).close()
+        _cards(broken, [*sound, damaged])
+        with Store.open(broken) as store, pytest.raises(StoreError, match="quizkit doctor"):
+            store.memory_rows("a")
+
+
+def test_day_numbers_written_out_equal_ordinal() -> None:
+    """DayNumbers.fixed: one shift over the range (a fixed zone), None across summer time."""
+    utc = SchedulerConfig(day_start_hour=4)
+    low, high = _ms(START), _ms(NOW + timedelta(days=40))
+    numbers = DayNumbers(low, high, utc)
+    fixed = numbers.fixed()
+    assert fixed is not None and fixed[:2] == (low, high)
+    epoch = datetime(1970, 1, 1).toordinal()
+    for ms in range(low, high, 3_600_000 * 7 + 12_345):
+        assert (ms + fixed[2]) // 86_400_000 + epoch == numbers.ordinal(ms)
+    berlin = SchedulerConfig(tz=ZoneInfo("Europe/Berlin"), day_start_hour=4)
+    assert (
+        DayNumbers(
+            _ms(datetime(2026, 3, 1, tzinfo=UTC)), _ms(datetime(2026, 4, 30, tzinfo=UTC)), berlin
+        ).fixed()
+        is None
+    )

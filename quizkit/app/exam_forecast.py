@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from msgspec import Struct
@@ -16,7 +17,7 @@ from msgspec import Struct
 from quizkit.app.env import Environment
 from quizkit.app.study import plan_decks
 from quizkit.core import forecast, scheduler
-from quizkit.core.calendar import DayNumbers
+from quizkit.core.calendar import EPOCH, DayNumbers
 from quizkit.model import Deck, Key, Phase
 from quizkit.shapes.stats import Calibration, Exam, ExamForecast, MockExam
 from quizkit.store.db import to_ms
@@ -72,7 +73,8 @@ def project(
         days[deck.id] = day
         ids = scope.get(deck.id, ())
         by_card, unseen = _recall(store, plan, day, now, memory, ids, current, stopped)
-        recall.update(((deck.id, card_id), by_card.get((deck.id, card_id), 0.0)) for card_id in ids)
+        recall.update(dict.fromkeys(zip(repeat(deck.id), ids), 0.0))
+        recall.update(by_card)  # by_card holds cards of `ids` only
         if exam is not None and ids:
             forecasts.append((deck, exam, ids, by_card, unseen))
     # Only the decks with cards in scope (a --tag may leave a deck out).
@@ -107,43 +109,66 @@ def _recall(
     No CardState is built but for a card in its (re)learning steps (played through them first) or
     answered today (its note's new siblings wait): 50,000 cards are numbers, not objects."""
     deck, config, cap = plan.deck, plan.config, plan.cap
-    rows = store.memory_rows(deck.id)
-    studied = {row[0] for row in rows if row[1] != Phase.NEW}
-    # The whole deck, as the session introduces its new cards in deck order (a suspended one
-    # never); the scope (a --tag) picks its cards afterwards.
-    suspended = {row[0] for row in rows if row[6]}
-    new_keys = [(deck.id, c) for c in _ids(deck) if c not in studied and c not in suspended]
+    deck_id = deck.id
+    rows = store.memory_rows(deck_id)
     since = _ms(scheduler.day_start(scheduler.study_day(now, config), config))
-    recent = {
-        (deck.id, row[0]): store.state(deck.id, row[0])
-        for row in rows
-        if plan.bury_siblings and row[0] in studied and row[5] is not None and row[5] >= since
-    }  # answered today: their notes' new siblings wait for tomorrow
-    unseen = forecast.unseen_on(plan, recent, new_keys, now, day)
-    wanted = set(ids)
     # A due time from the day's start on falls on the day or later: its exact day is not needed.
     end_ms = _ms(scheduler.day_start(day, config))
-    picked = [row for row in rows if row[0] in wanted and row[0] in studied]
-    moments = [t for row in picked for t in (row[4], row[5]) if t is not None and t < end_ms]
-    numbers = DayNumbers(max(min(moments, default=end_ms), end_ms - _SPAN_MS), end_ms, config)
-    ordinal = numbers.ordinal
+    wanted = set(ids)
+    # One pass over the rows: the studied, the suspended, those answered today, those in scope.
+    new_phase, bury = int(Phase.NEW), plan.bury_siblings
+    studied: set[str] = set()
+    suspended: set[str] = set()
+    answered_today: list[str] = []
+    picked = []
+    earliest = end_ms
+    for row in rows:
+        card_id = row[0]
+        if row[6]:
+            suspended.add(card_id)
+        if row[1] != new_phase:
+            studied.add(card_id)
+            due, last = row[4], row[5]
+            if bury and last is not None and last >= since:
+                answered_today.append(card_id)
+            if card_id in wanted:
+                picked.append(row)
+                if due is not None and due < earliest:
+                    earliest = due
+                if last is not None and last < earliest:
+                    earliest = last
+    # The whole deck, as the session introduces its new cards in deck order (a suspended one
+    # never); the scope (a --tag) picks its cards afterwards.
+    new_keys = [(deck_id, c) for c in _ids(deck) if c not in studied and c not in suspended]
+    recent = {
+        (deck_id, card_id): store.state(deck_id, card_id) for card_id in answered_today
+    }  # answered today: their notes' new siblings wait for tomorrow
+    unseen = forecast.unseen_on(plan, recent, new_keys, now, day)
+    numbers = DayNumbers(max(earliest, end_ms - _SPAN_MS), end_ms, config)
+    ordinal, fixed = numbers.ordinal, numbers.fixed()
+    low, high, shift = fixed if fixed is not None else (1, 0, 0)  # an empty range: ordinal() decides
     today, end = memory.day(now), day.toordinal()
+    factor, decay, review = memory.factor, memory.decay, int(Phase.REVIEW)
     by_card: dict[Key, float] = {}
     for card_id, phase, stability, difficulty, due, last, held in picked:
-        key = (deck.id, card_id)
+        key = (deck_id, card_id)
         if stability is None or last is None:
             by_card[key] = 0.0
             continue
-        last_day = ordinal(last)
-        if phase != Phase.REVIEW and not held:  # played through its steps first
-            by_card[key] = forecast.recall_on(store.state(deck.id, card_id), day, now, memory, config, cap)
+        # ordinal(last), and memory.recall() at today and at the day, written out: 50,000 cards.
+        last_day = (last + shift) // 86_400_000 + _EPOCH_ORDINAL if low <= last <= high else ordinal(last)
+        left = float((1 + factor * max(0, end - last_day) / stability) ** decay)
+        if phase != review and not held:  # played through its steps first
+            by_card[key] = forecast.recall_on(store.state(deck_id, card_id), day, now, memory, config, cap)
+        elif held or due is None or due >= end_ms:  # no review before the day
+            by_card[key] = left
         else:
-            due_day = None if held or due is None or due >= end_ms else ordinal(due)
+            due_day = (due + shift) // 86_400_000 + _EPOCH_ORDINAL if low <= due <= high else ordinal(due)
             by_card[key] = forecast.recall_from(
                 memory, stability, difficulty, last_day, due_day, end, today, cap
             )
-        current[key] = memory.recall(stability, today - last_day)
-        stopped[key] = memory.recall(stability, end - last_day)
+        current[key] = float((1 + factor * max(0, today - last_day) / stability) ** decay)
+        stopped[key] = left
     return by_card, unseen
 
 
@@ -151,6 +176,9 @@ def _ms(moment: datetime) -> int:
     ms = to_ms(moment)
     assert ms is not None
     return ms
+
+
+_EPOCH_ORDINAL = EPOCH.toordinal()
 
 
 _SPAN_MS = 40 * 366 * 86_400_000

@@ -12,7 +12,9 @@ including decks since removed), or only the tagged cards' answers with --tag. Ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -69,8 +71,27 @@ CARD_STATES = (Status.NEW, "due", *(s for s in Status if s is not Status.NEW), "
 SORT_KEYS = ("due", "interval", "stability", "difficulty", "retrievability", "lapses", "id")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while figures are built: they are tens of thousands of
+    tuples, none in a cycle, and each collection the allocations set off walks every card of the
+    decks loaded (a tenth of stats' time on 50,000 cards). Reference counting still frees them."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def stats(env: Environment, paths: Sequence[Path], tags: Sequence[str] = (), as_json: bool = False) -> int:
     """Every figure for the decks named (or every known deck), optionally only cards with a tag."""
+    with _collector_paused():
+        return _stats(env, paths, tags, as_json)
+
+
+def _stats(env: Environment, paths: Sequence[Path], tags: Sequence[str], as_json: bool) -> int:
     now = env.clock()
     loaded = load_decks(env, paths)
     scope = _scope(loaded, tags)
@@ -283,6 +304,11 @@ def _row(figures: CardFigures, card: Card | None) -> CardFigures:
 
 def dashboard(env: Environment) -> int:
     """Every known deck with what is due today, today's progress, the streak and what to run next."""
+    with _collector_paused():
+        return _dashboard(env)
+
+
+def _dashboard(env: Environment) -> int:
     now = env.clock()
     known = known_decks_lenient(env)
     loaded, broken = known.decks, [str(path) for path in known.broken]

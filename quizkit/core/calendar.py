@@ -74,6 +74,11 @@ class DayNumbers:
             return (ms + shift) // 86_400_000 + _EPOCH_ORDINAL
         return scheduler.study_day(datetime.fromtimestamp(ms / 1000, UTC), self._config).toordinal()
 
+    def fixed(self) -> tuple[int, int, int] | None:
+        """(low, high, shift) when one shift holds from low to high: there ordinal(ms) is
+        (ms + shift) // 86,400,000 + date(1970, 1, 1).toordinal(), for a loop to write out."""
+        return (self._low, self._high, self._shifts[0]) if len(self._shifts) == 1 else None
+
 
 _EPOCH_ORDINAL = EPOCH.toordinal()
 

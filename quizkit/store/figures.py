@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -345,15 +346,34 @@ class Figures:
         # Every column is in the index by mode and time (or the scope's answers): a month's
         # answers are one stretch of it, whatever order their rows were written in.
         source = f"{table} r" if by_card else "reviews r INDEXED BY reviews_by_mode_time"
-        rows = self.db.execute(
-            f"""SELECT r.deck_id, r.card_id, count(*), sum(coalesce(r.correct, r.rating > 1)),
-                       sum(r.phase_before = 2), sum(r.phase_before = 2 AND r.rating > 1)
+        # Counted here rather than grouped in SQL: SQLite would sort the month's answers by card
+        # (82,000 of them: most of the time), while counting equal rows is one pass in C. The rows
+        # come as three JSON arrays, one value each (a row at a time costs more than the count):
+        # the deck, the card, and right * 4 + 1 if in review, + 2 more if passed as well.
+        decks_json, cards_json, codes_json = self.db.execute(
+            f"""SELECT json_group_array(r.deck_id), json_group_array(r.card_id),
+                       json_group_array(coalesce(r.correct, r.rating > 1) * 4 + (r.phase_before = 2)
+                                        + 2 * (r.phase_before = 2 AND r.rating > 1))
                 FROM {source}
-                WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}
-                GROUP BY r.deck_id, r.card_id""",
+                WHERE r.reviewed_at >= :start AND r.reviewed_at < :end AND {where}""",
             params | {"start": to_ms(start), "end": to_ms(end)},
-        ).fetchall()  # at once: tens of thousands of cards
-        return {(row[0], row[1]): row[2:] for row in rows}
+        ).fetchone()
+        columns = (json.loads(decks_json), json.loads(cards_json), json.loads(codes_json))
+        found = Counter(zip(*columns, strict=True))
+        sums: dict[tuple[str, str], list[int]] = {}
+        for (deck_id, card_id, value), n in found.items():
+            key = (deck_id, card_id)
+            card = sums.get(key)
+            if card is None:
+                card = sums[key] = [0, 0, 0, 0]
+            card[0] += n
+            card[1] += (value >> 2) * n
+            code = value & 3
+            if code:
+                card[2] += n
+                if code == 3:
+                    card[3] += n
+        return {key: (n, right, in_review, passed) for key, (n, right, in_review, passed) in sums.items()}
 
     def card_figures(
         self,
