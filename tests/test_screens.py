@@ -779,3 +779,41 @@ Screen test deck  2 new · 2 learning · 0 review
 ╰────────────────────────────────────────────────╯
 """
     assert screen(runner, ["review", str(deck)], lines, columns=50) == expected
+
+
+@pytest.mark.parametrize("width", [12, 30, 80])
+@pytest.mark.parametrize("colour", [False, True])
+def test_a_row_of_chips_draws_as_its_text_would(width: int, colour: bool) -> None:
+    """Chips hands Rich a line that fits as segments of its own (ui/render._line): the screen must
+    be the same bytes Text's own rendering gives, wrapped or not, in colour or not."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from quizkit.ui import render
+
+    def drawn(renderable: object) -> str:
+        out = StringIO()
+        console = Console(
+            file=out, width=width, force_terminal=colour, color_system="truecolor" if colour else None
+        )
+        console.print(renderable)
+        return out.getvalue()
+
+    header = render.review_header("The Taliban\tand Pakistan", 12, 3, 140)
+    footer = render.footer([("enter", "show answer"), ("u", "undo"), ("s", "bury"), ("q", "quit")])
+    for chips in (header, footer):
+        screen = drawn(chips)  # a footer picks its items for the width as it is drawn
+        expected = ""
+        line = Text()
+        for index, item in enumerate(chips.items):
+            separator = chips._separator(index) if index else ""
+            if line and line.cell_len + len(separator) + item.cell_len > width:
+                expected += drawn(line)
+                line = Text()
+            elif line:
+                line.append(separator, style="dim")
+            line.append_text(item)
+        expected += drawn(line)
+        assert screen == expected

@@ -195,17 +195,32 @@ class Chips:
         for index, item in enumerate(self.items):
             separator = self._separator(index) if index else ""
             if line and line.cell_len + len(separator) + item.cell_len > width:
-                yield line
+                yield from _line(line, console, options)
                 line = Text()
             elif line:
                 line.append(separator, style="dim")
             line.append_text(item)
-        yield line
+        yield from _line(line, console, options)
 
     @property
     def plain(self) -> str:
         return "".join((self._separator(i) if i else "") + item.plain for i, item in enumerate(self.items))
 
+
+def _line(line: Text, console: Console, options: ConsoleOptions) -> RenderResult:
+    """A line that fits as it is: its segments straight away, as Text's own rendering gives them
+    when it has nothing to wrap, tab or justify (half the time of a header, on every card)."""
+    if (
+        line.cell_len <= options.max_width
+        and options.justify in (None, "default")
+        and not _BREAKS & set(line.plain)
+    ):
+        yield from line.render(console, end="\n")
+    else:
+        yield line
+
+
+_BREAKS = frozenset("\n\t")
 
 NARROW = 60
 """Below this width a footer keeps only the keys of the step; ? help lists the rest."""
