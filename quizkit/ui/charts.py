@@ -1,7 +1,7 @@
 """Rich renderables for quizkit stats, the dashboard and quizkit cards.
 
 Render layer: nothing here reads input, the clock or the store; the figures arrive in the
-dataclasses below. Every chart stays legible without colour (NO_COLOR, a pipe): the heatmap's
+record classes below. Every chart stays legible without colour (NO_COLOR, a pipe): the heatmap's
 levels are glyphs (· ░ ▒ ▓ █) as well as shades, bars are █ followed by their count. Deck text
 (titles, card ids, questions, tags) is untrusted and reaches the terminal only through
 render.plain.

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # only the types: render draws a result, it never runs an exa
 
     from quizkit.core.exam import QuizResult
 
-    # 18 dataclasses: off the start-up path
+    # 18 record classes: off the start-up path
 
 
 def _table(**options: Any) -> Table:
