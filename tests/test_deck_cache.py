@@ -144,6 +144,39 @@ def test_a_same_size_edit_that_keeps_the_time_is_seen(deck: Path, tmp_path: Path
     assert card_answers(deck, cache)["a"] == "B b"
 
 
+def test_a_deck_cached_just_after_its_edit_is_trusted_by_its_times_once_old_enough(
+    deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry written within RACY_NS of the file's edit cannot trust the times: the file is read
+    and hashed. Once the file is old enough, the entry is renewed, so later launches do not read
+    the whole deck each time (they did, for ever: 13 ms a launch at 50,000 cards)."""
+    import time
+
+    monkeypatch.setattr(deck_cache.DeckCache, "RACY_NS", 300_000_000)
+    cache = tmp_path / "cache"
+    reads: list[Path] = []
+    original = deck_cache.read_bytes
+
+    def counting(path: Path, *args: object, **kwargs: object) -> bytes:
+        reads.append(path)
+        return original(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deck_cache, "read_bytes", counting)
+    assert card_answers(deck, cache)["a"] == "A a"  # parsed: one read
+    assert card_answers(deck, cache)["a"] == "A a"  # too recent to trust: read and hashed
+    assert len(reads) == 2
+    time.sleep(0.4)
+    assert card_answers(deck, cache)["a"] == "A a"  # read once more, and the entry renewed
+    assert len(reads) == 3
+    assert card_answers(deck, cache)["a"] == "A a"
+    assert len(reads) == 3, "an entry renewed is trusted by the times"
+    before = deck.stat()
+    with open(deck, "r+b") as same_file:  # still seen: an edit that keeps size and mtime
+        same_file.write(DECK.replace('a = "A a"', 'a = "B b"').encode())
+    os.utime(deck, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert card_answers(deck, cache)["a"] == "B b"
+
+
 def test_an_edit_within_the_clock_tick_is_seen(deck: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert card_answers(deck, cache)["a"] == "A a"  # cached less than a moment after it was written

@@ -71,14 +71,17 @@ class DeckCache:
         data = read_bytes(path)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if cached is not None and cached[0][4] == digest and self._same_file(cached[0], stat):
-            return self._deck(path, entry, *cached)  # only too recent to trust the times: unchanged
+            # Unchanged, and only too recent to trust by its times when the entry was written. Once
+            # the file is older than RACY_NS, the entry is renewed, so that the next launches trust
+            # the times again instead of reading the whole deck each time (as git refreshes a
+            # racily clean index entry).
+            import time
+
+            if time.time_ns() - stat.st_mtime_ns <= self.RACY_NS:
+                return self._deck(path, entry, *cached)
+            return self._renewed(path, entry, cached, stat)
         if cached is not None and cached[0][4] == digest:
-            # Touched, not changed (a checkout, a copy): keep the records, renew size and time.
-            old, mapped = cached
-            body = bytes(mapped)
-            renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat), old[11])
-            self._write(entry, [body], lambda offsets, macs: renewed)
-            return self._deck(path, entry, renewed, memoryview(body))
+            return self._renewed(path, entry, cached, stat)  # touched, not changed: a checkout, a copy
         text = decode(data, str(path), utf16=True)
         del data  # the text is enough from here: keep one copy of a big deck, not two
         from quizkit.io.deck_parse import CHUNKED_FROM, parse_deck, valid_deck  # only on a miss
@@ -91,6 +94,17 @@ class DeckCache:
         del text
         self._store(entry, path, stat, digest, deck)
         return deck
+
+    def _renewed(
+        self, path: Path, entry: Path, cached: tuple[tuple[Any, ...], memoryview], stat: os.stat_result
+    ) -> Deck:
+        """The entry of an unchanged deck written again with the file's size and times now: the
+        records are kept."""
+        old, mapped = cached
+        body = bytes(mapped)
+        renewed = (*old[:2], stat.st_size, stat.st_mtime_ns, *old[4:10], _file_times(stat), old[11])
+        self._write(entry, [body], lambda offsets, macs: renewed)
+        return self._deck(path, entry, renewed, memoryview(body))
 
     def _stream(self, entry: Path, path: Path, stat: os.stat_result, digest: str, text: str) -> Deck | None:
         """A big deck parsed straight into its entry, a chunk of cards at a time, then read from
