@@ -212,6 +212,9 @@ def write_history(db: Path, deck_id: str, cards: int, reviews: int, seed: int) -
 # ---------------------------------------------------------------- measuring processes
 
 
+BASELINE = [sys.executable, "-c", "import typer, rich.console"]
+
+
 def quizkit_command() -> list[str]:
     script = Path(sys.executable).with_name("quizkit")
     return [str(script)] if script.exists() else [sys.executable, "-m", "quizkit"]
@@ -257,6 +260,19 @@ def aged(deck: Path) -> Path:
     hour_ago = time.time() - 3600
     os.utime(deck, (hour_ago, hour_ago))
     return deck
+
+
+def paired_run(command: Sequence[str], env: dict[str, str], repeat: int) -> tuple[float, int, float]:
+    """median_run's figures for `command`, and the baseline's median over runs taken in turn with
+    it: this VM's speed drifts within a run (the same baseline measured 64 and 81 ms in two runs
+    minutes apart), so a start-up ratio is taken against the baseline of the same moments."""
+    times, peaks, base = [], [], []
+    for _ in range(repeat):
+        base.append(run_once(BASELINE, env)[0])
+        elapsed, peak = run_once(command, env)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks), statistics.median(base)
 
 
 def median_run(
@@ -425,16 +441,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         base_env.pop("PYTHONDONTWRITEBYTECODE", None)
         quizkit = quizkit_command()
-        baseline, _ = median_run([sys.executable, "-c", "import typer, rich.console"], base_env, repeat)
+        baseline, _ = median_run(BASELINE, base_env, repeat)
         results["baseline"] = baseline
         print(f"baseline  python -c 'import typer, rich.console'  {baseline * 1000:.0f} ms")
 
         env = {**base_env, "QUIZKIT_DB": str(work / "bundled.db")}
         run_once([*quizkit, "review"], env)  # creates the database: users have one
-        bundled, bundled_peak = median_run([*quizkit, "review"], env, repeat)
-        results["bundled"] = {"seconds": bundled, "peak_kb": bundled_peak}
+        bundled, bundled_peak, paired = paired_run([*quizkit, "review"], env, repeat)
+        results["bundled"] = {"seconds": bundled, "peak_kb": bundled_peak, "baseline": paired}
         print(
-            f"bundled deck, time to first card            {bundled * 1000:.0f} ms ({bundled / baseline:.2f}×)"
+            f"bundled deck, time to first card            {bundled * 1000:.0f} ms ({bundled / paired:.2f}× "
+            f"the baseline's {paired * 1000:.0f} ms in turn with it)"
         )
 
         for size in sizes:
@@ -447,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             runs = max(2, repeat // 3) if size >= 10_000 else repeat
             first, first_peak = median_run(command, env, runs, before=clear_cache)
-            second, second_peak = median_run(command, env, repeat)
+            second, second_peak, second_baseline = paired_run(command, env, repeat)
             parse = tomllib_parse(deck, runs)
             results["sizes"][size] = {
                 "bytes": deck.stat().st_size,
@@ -456,6 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "tomllib": parse,
                 "peak_kb": max(first_peak, second_peak),
                 "second_peak_kb": second_peak,
+                "second_baseline": second_baseline,
             }
             peak = max(first_peak, second_peak) / 1024
             print(
@@ -575,6 +593,7 @@ def write_docs(path: Path, figures: str) -> None:
 
 def report(results: dict[str, Any], repeat: int) -> str:
     base = results["baseline"]
+    bundled, bundled_base = results["bundled"]["seconds"], results["bundled"]["baseline"]
     sizes = results["sizes"]
     big = sizes.get(50_000, {})
 
@@ -585,8 +604,9 @@ def report(results: dict[str, Any], repeat: int) -> str:
         (
             "time to first card, bundled deck",
             "≤ 1.3 × baseline",
-            f"{results['bundled']['seconds'] * 1000:.0f} ms = {results['bundled']['seconds'] / base:.2f} ×",
-            verdict(results["bundled"]["seconds"] <= 1.3 * base),
+            f"{bundled * 1000:.0f} ms = {bundled / bundled_base:.2f} × "
+            f"(baseline {bundled_base * 1000:.0f} ms in turn)",
+            verdict(bundled <= 1.3 * bundled_base),
         ),
     ]
     if big:
@@ -594,8 +614,9 @@ def report(results: dict[str, Any], repeat: int) -> str:
             (
                 "time to first card, 50,000 cards, second launch",
                 "≤ 1.4 × baseline",
-                f"{big['second'] * 1000:.0f} ms = {big['second'] / base:.2f} ×",
-                verdict(big["second"] <= 1.4 * base),
+                f"{big['second'] * 1000:.0f} ms = {big['second'] / big['second_baseline']:.2f} × "
+                f"(baseline {big['second_baseline'] * 1000:.0f} ms in turn)",
+                verdict(big["second"] <= 1.4 * big["second_baseline"]),
             ),
             (
                 "first launch, 50,000 cards",
@@ -690,7 +711,8 @@ def report(results: dict[str, Any], repeat: int) -> str:
         f"- Date: {datetime.now(UTC):%Y-%m-%d}",
         f"- Method: whole `quizkit` processes started with stdin at end of input, median of {repeat} runs "
         '(fewer for the slow first launches), against the baseline `python -c "import typer, rich.console"` '
-        f"measured in the same run: **{base * 1000:.0f} ms**. "
+        f"measured in the same run: **{base * 1000:.0f} ms**; the two start-up targets take it in turn "
+        "with their own runs (the machine's speed drifts within a run). "
         "Peak memory is the child's maximum resident set.",
         "",
         "## Targets",
