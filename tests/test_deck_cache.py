@@ -358,3 +358,15 @@ def test_a_big_deck_with_an_unwritable_cache_still_loads(tmp_path: Path, small_c
     blocker.write_text("x")
     loaded = deck_files.load_deck(deck, blocker / "cache")
     assert len(loaded.cards) == 16 and not isinstance(loaded.cards, CardList)
+
+
+def test_the_entries_blake2b_is_hashlibs() -> None:
+    """The cache takes BLAKE2b from CPython's _blake2 (no OpenSSL load): the same digests."""
+    import hashlib
+
+    blake2b = deck_cache._blake2b()
+    assert (
+        blake2b(b"deck", digest_size=16).hexdigest() == hashlib.blake2b(b"deck", digest_size=16).hexdigest()
+    )
+    keyed = blake2b(b"deck", key=b"k" * 32, digest_size=8).digest()
+    assert keyed == hashlib.blake2b(b"deck", key=b"k" * 32, digest_size=8).digest()
